@@ -1,0 +1,98 @@
+# lunet: make (build), make test, make demo, make bench, make asan, make lint.
+# Every target that needs Debian packages first runs `make deps`, which
+# installs only what is missing.
+
+LUA      ?= lua5.4
+LUA_INC  ?= /usr/include/lua5.4
+CC       ?= gcc
+OPT      ?= -O2 -g
+CFLAGS   ?= $(OPT)
+WARN     := -Wall -Wextra
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
+LDLIBS   := -lopenblas -lz -lm
+BUSTED   ?= busted
+
+CORE_SRC := $(filter-out csrc/lua_%.c,$(wildcard csrc/*.c))
+BIND_SRC := $(wildcard csrc/lua_*.c)
+HEADERS  := $(wildcard csrc/*.h csrc/real/*.inc)
+
+BUILD    ?= build/release
+OBJ      := $(patsubst csrc/%.c,$(BUILD)/%.o,$(CORE_SRC) $(BIND_SRC))
+
+# Lua finds the module at ./lunet/core.so and the Lua side under lua/.
+export LUA_PATH   := $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;
+export LUA_CPATH  := $(CURDIR)/?.so;;
+
+# Debian packages: what building, testing and the rest need.
+DEPS_BUILD := lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev
+DEPS_TEST  := $(DEPS_BUILD) lua-busted luarocks dataset-fashion-mnist
+DEPS_DEV   := lua-check
+DEPS_ASAN  := clang libclang-rt-14-dev
+DEPS_BENCH := python3-torch python3-numpy
+DEPS_SHOTS := chromium
+
+.PHONY: all deps deps-dev test asan bench demo mnist lint install rock-install clean clean-so
+
+all: lunet/core.so
+
+lunet/core.so: $(OBJ)
+	@mkdir -p lunet
+	$(CC) -shared -o $@ $(OBJ) $(LDFLAGS) $(LDLIBS)
+
+# The core never sees Lua's headers; only the binding files get them.
+$(BUILD)/lua_%.o: csrc/lua_%.c $(HEADERS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CSTD) $(CFLAGS) $(WARN) -fPIC -I$(LUA_INC) -Icsrc -c -o $@ $<
+
+$(BUILD)/%.o: csrc/%.c $(HEADERS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CSTD) $(CFLAGS) $(WARN) -fPIC -Icsrc -c -o $@ $<
+
+deps:
+	@sh tools/deps.sh $(DEPS_TEST)
+
+deps-dev:
+	@sh tools/deps.sh $(DEPS_TEST) $(DEPS_DEV)
+
+# The last line is "N passed, N failed", which CI reads.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/run_specs.sh $(LUA) $(BUSTED)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer: the module is built with
+# clang and the runtime preloaded into the interpreter.
+asan:
+	@sh tools/deps.sh $(DEPS_TEST) $(DEPS_ASAN)
+	@$(MAKE) --no-print-directory clean-so
+	@$(MAKE) --no-print-directory all CC=clang BUILD=build/asan \
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined"
+	@ASAN=1 sh tools/run_specs.sh $(LUA) $(BUSTED); status=$$?; \
+	  $(MAKE) --no-print-directory clean-so; exit $$status
+
+# The C is rebuilt from scratch in its own directory so every file is seen.
+lint: deps-dev
+	luacheck lua spec examples bench
+	rm -rf build/lint
+	@$(MAKE) --no-print-directory clean-so
+	@$(MAKE) --no-print-directory all BUILD=build/lint OPT="-O2 -Werror"
+
+clean-so:
+	rm -f lunet/core.so
+
+install: deps-dev
+	luarocks --lua-version 5.4 make
+
+# What the rockspec's install step runs, with LuaRocks' directories.
+rock-install: all
+	mkdir -p $(LIBDIR)/lunet $(LUADIR) $(BINDIR)
+	cp lunet/core.so $(LIBDIR)/lunet/core.so
+	cp -r lua/lunet $(LUADIR)/
+	cp bin/lunet $(BINDIR)/lunet
+
+clean:
+	rm -rf build lunet/core.so
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@echo "make demo: the main experiment (depth vs accuracy) is not written yet"; exit 1

@@ -1,0 +1,85 @@
+/*
+** kern.h: the numeric loops, once per dtype.
+**
+** Everything that touches elements lives here, written once over a type
+** `real` in the csrc/real/ include files and compiled twice (kern_f32.c, kern_f64.c),
+** the way Torch's TH generic files were. The rest of the core is written
+** over ln_tensor and picks the table with ln_kern_for(dtype), so a layer
+** has one forward and one backward for both float32 and float64.
+**
+** Pointers are to the first element; n, strides and offsets count
+** elements. Matrices are row-major. A *_ref entry is the plain reference
+** kernel kept beside the fast one; the specs compare the two.
+*/
+#ifndef LN_KERN_H
+#define LN_KERN_H
+
+#include "ln.h"
+#include "rng.h"
+
+typedef enum {
+  LN_ADD, LN_SUB, LN_MUL, LN_DIV, LN_POW, LN_MAXIMUM, LN_MINIMUM,
+  LN_EQ, LN_NE, LN_LT, LN_LE, LN_GT, LN_GE
+} ln_binop;
+
+typedef enum {
+  LN_NEG, LN_EXP, LN_LOG, LN_SQRT, LN_ABS, LN_TANH, LN_SIGMOID, LN_RELU,
+  LN_SIGN, LN_CLAMP, LN_POWS, LN_AFFINE   /* AFFINE: a*x + b */
+} ln_unop;
+
+typedef enum {
+  LN_RSUM, LN_RSUMSQ, LN_RSUMABS, LN_RSUMPOW, LN_RMAX, LN_RMIN,
+  LN_RSUMSQDEV,   /* sum of (x - p)^2: the variance given the mean p */
+  LN_RNAN         /* count of non-finite elements */
+} ln_redop;
+
+/* a convolution's geometry, per sample (see conv.c) */
+typedef struct ln_convgeom {
+  int c_in, h_in, w_in;      /* input maps and their size */
+  int c_out, k_h, k_w;       /* output maps, kernel size */
+  int stride, pad;
+  int h_out, w_out;
+} ln_convgeom;
+
+/* a pooling window's geometry, per sample (see pool.c) */
+typedef struct ln_poolgeom {
+  int c, h_in, w_in;
+  int k, stride;
+  int h_out, w_out;
+} ln_poolgeom;
+
+typedef struct ln_kern {
+  /* ---- elements (real/tensor.inc) ---- */
+  double (*get)(const void *x, int64_t i);
+  void (*set)(void *x, int64_t i, double v);
+  void (*convert)(int64_t n, void *y, int64_t sy, ln_dtype xdt, const void *x, int64_t sx);
+  void (*fill)(int64_t n, void *y, int64_t sy, double v);
+  void (*unary)(ln_unop op, int64_t n, const void *x, int64_t sx, void *y, int64_t sy, double a,
+                double b);
+  void (*binary)(ln_binop op, int64_t n, const void *x, int64_t sx, const void *y, int64_t sy,
+                 void *z, int64_t sz);
+  double (*reduce)(ln_redop op, int64_t n, const void *x, int64_t sx, double p, int64_t *arg);
+  void (*uniform)(ln_rng *r, int64_t n, void *y, int64_t sy, double lo, double hi);
+  void (*normal)(ln_rng *r, int64_t n, void *y, int64_t sy, double mean, double std);
+
+  /* ---- BLAS (real/blas.inc); ta/tb: 1 to transpose ---- */
+  void (*gemm)(int ta, int tb, int m, int n, int k, double alpha, const void *a, int lda,
+               const void *b, int ldb, double beta, void *c, int ldc);
+  void (*gemm_ref)(int ta, int tb, int m, int n, int k, double alpha, const void *a, int lda,
+                   const void *b, int ldb, double beta, void *c, int ldc);
+  void (*gemv)(int ta, int m, int n, double alpha, const void *a, int lda, const void *x,
+               int incx, double beta, void *y, int incy);
+  double (*dot)(int n, const void *x, int incx, const void *y, int incy);
+  void (*ger)(int m, int n, double alpha, const void *x, int incx, const void *y, int incy,
+              void *a, int lda);
+  void (*axpy)(int64_t n, double alpha, const void *x, void *y);        /* y += alpha x */
+  void (*scal)(int64_t n, double alpha, void *x);
+} ln_kern;
+
+extern const ln_kern ln_kern_f32, ln_kern_f64;
+
+static inline const ln_kern *ln_kern_for(ln_dtype dt) {
+  return dt == LN_F64 ? &ln_kern_f64 : &ln_kern_f32;
+}
+
+#endif

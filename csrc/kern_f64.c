@@ -1,0 +1,13 @@
+/*
+** kern_f64.c: the numeric loops in double precision (see kern.h).
+*/
+#include <tgmath.h>
+
+#include "kern.h"
+
+typedef double real;
+#define LN_KERN_TABLE ln_kern_f64
+
+#include "real/tensor.inc"
+#include "real/blas.inc"
+#include "real/table.inc"

@@ -1,0 +1,50 @@
+/*
+** lua_lunet.h: what the binding files share. The binding is the only
+** place that knows Lua: it checks every argument, calls the core, and turns
+** a failing status into a Lua error.
+**
+** Leak rule: anything that holds memory is a userdata on the Lua stack
+** *before* the call that may fail, so an error leaves it to the collector.
+*/
+#ifndef LUA_LUNET_H
+#define LUA_LUNET_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "tensor.h"
+
+#define LNL_TENSOR "lunet.Tensor"
+
+/* Raises the core's message, prefixed by the Lua function's name. */
+int lnL_error(lua_State *L, int status);
+static inline void lnL_check(lua_State *L, int status) {
+  if (status != LN_OK) lnL_error(L, status);
+}
+
+/* Tensors */
+ln_tensor *lnL_newtensor(lua_State *L);            /* pushes an empty one */
+ln_tensor *lnL_totensor(lua_State *L, int idx);    /* NULL if not a tensor */
+ln_tensor *lnL_checktensor(lua_State *L, int idx); /* errors if not one or closed */
+/* Pushes a new contiguous zero tensor; tells the collector about its size. */
+ln_tensor *lnL_pushnew(lua_State *L, ln_dtype dt, int ndim, const int64_t *shape);
+/* Pushes a descriptor sharing t's storage (a view). */
+ln_tensor *lnL_pushview(lua_State *L, const ln_tensor *t);
+void lnL_track(lua_State *L, const ln_tensor *t);
+
+/* Arguments */
+int64_t lnL_checksize(lua_State *L, int idx, const char *what);  /* integer >= 0 */
+int64_t lnL_checkindex(lua_State *L, int idx, int64_t n, const char *what); /* 1..n -> 0..n-1 */
+ln_dtype lnL_checkdtype(lua_State *L, int idx);
+ln_dtype lnL_optdtype(lua_State *L, int idx, ln_dtype def);
+/* Sizes as integers from idx to the last argument, or one table of them. */
+int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape);
+double lnL_optnumfield(lua_State *L, int idx, const char *key, double def);
+int lnL_optboolfield(lua_State *L, int idx, const char *key, int def);
+int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def);
+
+void lnL_open_tensor(lua_State *L);   /* fills the module table at the top */
+void lnL_open_tensorops(lua_State *L);
+void lnL_open_io(lua_State *L);
+
+#endif

@@ -1,0 +1,655 @@
+/*
+** lua_tensor.c: the Tensor userdata: creation, views, indexing, copies.
+** Arithmetic, reductions and products are in lua_tensorops.c.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "lua_lunet.h"
+#include "ops.h"
+#include "rng.h"
+
+/* ---- errors and argument checks -------------------------------------- */
+
+int lnL_error(lua_State *L, int status) {
+  lua_Debug ar;
+  const char *name = NULL;
+  (void)status;
+  if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar)) name = ar.name;
+  luaL_where(L, 1);
+  if (name) lua_pushfstring(L, "%s: %s", name, ln_errmsg());
+  else lua_pushstring(L, ln_errmsg());
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+int64_t lnL_checksize(lua_State *L, int idx, const char *what) {
+  int isint;
+  lua_Integer v = lua_tointegerx(L, idx, &isint);
+  if (!isint) {
+    if (lua_type(L, idx) == LUA_TNUMBER)
+      return luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got %s", what,
+                                                   luaL_tolstring(L, idx, NULL)));
+    return luaL_typeerror(L, idx, "integer");
+  }
+  if (v < 0)
+    return luaL_argerror(L, idx, lua_pushfstring(L, "%s must be >= 0, got %I", what, v));
+  return (int64_t)v;
+}
+
+int64_t lnL_checkindex(lua_State *L, int idx, int64_t n, const char *what) {
+  int isint;
+  lua_Integer v = lua_tointegerx(L, idx, &isint);
+  if (!isint) {
+    if (lua_type(L, idx) == LUA_TNUMBER)
+      return luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got %s", what,
+                                                   luaL_tolstring(L, idx, NULL)));
+    return luaL_typeerror(L, idx, "integer");
+  }
+  if (v < 1 || v > n)
+    return luaL_argerror(L, idx, lua_pushfstring(L, "%s %I out of range 1..%I", what, v,
+                                                 (lua_Integer)n));
+  return (int64_t)(v - 1);
+}
+
+ln_dtype lnL_checkdtype(lua_State *L, int idx) {
+  static const char *const names[] = {"float32", "float64", "float", "double", NULL};
+  int i = luaL_checkoption(L, idx, NULL, names);
+  return (i == 1 || i == 3) ? LN_F64 : LN_F32;
+}
+
+ln_dtype lnL_optdtype(lua_State *L, int idx, ln_dtype def) {
+  return lua_isnoneornil(L, idx) ? def : lnL_checkdtype(L, idx);
+}
+
+int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape) {
+  int ndim = 0;
+  if (lua_istable(L, idx)) {
+    if (last > idx) luaL_argerror(L, idx + 1, "sizes are given either as integers or as one table");
+    ndim = (int)luaL_len(L, idx);
+    if (ndim > LN_MAXDIM) luaL_argerror(L, idx, "too many dimensions");
+    for (int i = 0; i < ndim; i++) {
+      lua_geti(L, idx, i + 1);
+      int isint;
+      lua_Integer v = lua_tointegerx(L, -1, &isint);
+      if (!isint || v < 0)
+        luaL_argerror(L, idx, lua_pushfstring(L, "size %d must be a non-negative integer, got %s",
+                                              i + 1, luaL_tolstring(L, -1, NULL)));
+      shape[i] = v;
+      lua_pop(L, 1);
+    }
+    return ndim;
+  }
+  if (last - idx + 1 > LN_MAXDIM) luaL_error(L, "too many dimensions (at most %d)", LN_MAXDIM);
+  for (int i = idx; i <= last; i++) shape[ndim++] = lnL_checksize(L, i, "size");
+  return ndim;
+}
+
+static int field_type(lua_State *L, int idx, const char *key) {
+  return (idx != 0 && lua_istable(L, idx)) ? lua_getfield(L, idx, key) : (lua_pushnil(L), LUA_TNIL);
+}
+
+double lnL_optnumfield(lua_State *L, int idx, const char *key, double def) {
+  double v = def;
+  int t = field_type(L, idx, key);
+  if (t == LUA_TNUMBER) v = lua_tonumber(L, -1);
+  else if (t != LUA_TNIL) luaL_error(L, "option '%s' must be a number", key);
+  lua_pop(L, 1);
+  return v;
+}
+
+int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def) {
+  int64_t v = def;
+  int t = field_type(L, idx, key), isint;
+  if (t != LUA_TNIL) {
+    v = lua_tointegerx(L, -1, &isint);
+    if (!isint) luaL_error(L, "option '%s' must be an integer, got %s", key, luaL_tolstring(L, -1, NULL));
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+int lnL_optboolfield(lua_State *L, int idx, const char *key, int def) {
+  int v = def, t = field_type(L, idx, key);
+  if (t != LUA_TNIL) v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* ---- the userdata ----------------------------------------------------- */
+
+ln_tensor *lnL_newtensor(lua_State *L) {
+  ln_tensor *t = lua_newuserdatauv(L, sizeof *t, 0);
+  memset(t, 0, sizeof *t);
+  luaL_setmetatable(L, LNL_TENSOR);
+  return t;
+}
+
+ln_tensor *lnL_totensor(lua_State *L, int idx) {
+  return luaL_testudata(L, idx, LNL_TENSOR);
+}
+
+ln_tensor *lnL_checktensor(lua_State *L, int idx) {
+  ln_tensor *t = luaL_checkudata(L, idx, LNL_TENSOR);
+  if (t->storage == NULL) luaL_argerror(L, idx, "tensor has been closed");
+  return t;
+}
+
+/* Lua only sees the userdata header: an incremental step sized like the
+** buffer keeps the collector's pace in line with real memory use. */
+void lnL_track(lua_State *L, const ln_tensor *t) {
+  size_t kb = t->storage ? t->storage->nbytes / 1024 : 0;
+  if (kb > 0 && lua_gc(L, LUA_GCISRUNNING)) lua_gc(L, LUA_GCSTEP, kb > INT32_MAX ? INT32_MAX : (int)kb);
+}
+
+ln_tensor *lnL_pushnew(lua_State *L, ln_dtype dt, int ndim, const int64_t *shape) {
+  ln_tensor *t = lnL_newtensor(L);
+  lnL_check(L, ln_tensor_new(t, dt, ndim, shape));
+  lnL_track(L, t);
+  return t;
+}
+
+ln_tensor *lnL_pushview(lua_State *L, const ln_tensor *src) {
+  ln_tensor *t = lnL_newtensor(L);
+  ln_tensor_ref(t, src);
+  return t;
+}
+
+static int t_gc(lua_State *L) {
+  ln_tensor_free(luaL_checkudata(L, 1, LNL_TENSOR));
+  return 0;
+}
+
+/* ---- creation --------------------------------------------------------- */
+
+/* Creation functions take sizes, then optionally a dtype name or an
+** options table ({dtype =, mean =, std = ...}) as the last argument. */
+static int creation_args(lua_State *L, int64_t *shape, ln_dtype *dt) {
+  int last = lua_gettop(L);
+  *dt = LN_F32;
+  if (last >= 1 && lua_type(L, last) == LUA_TSTRING) {
+    *dt = lnL_checkdtype(L, last--);
+  } else if (last >= 2 && lua_istable(L, last)) {     /* an options table after the sizes */
+    lua_getfield(L, last, "dtype");
+    *dt = lnL_optdtype(L, -1, LN_F32);
+    lua_pop(L, 1);
+    last--;
+  }
+  if (last < 1) luaL_error(L, "expected sizes (integers or a table of them)");
+  return lnL_checkshape(L, 1, last, shape);
+}
+
+static int opts_index(lua_State *L) {
+  int top = lua_gettop(L);
+  return (top > 1 && lua_istable(L, top)) ? top : 0;
+}
+
+static int l_zeros(lua_State *L) {
+  int64_t shape[LN_MAXDIM];
+  ln_dtype dt;
+  int ndim = creation_args(L, shape, &dt);
+  lnL_pushnew(L, dt, ndim, shape);
+  return 1;
+}
+
+static int l_ones(lua_State *L) {
+  int64_t shape[LN_MAXDIM];
+  ln_dtype dt;
+  int ndim = creation_args(L, shape, &dt);
+  ln_fill(lnL_pushnew(L, dt, ndim, shape), 1.0);
+  return 1;
+}
+
+/* full(value, sizes..., [dtype]) */
+static int l_full(lua_State *L) {
+  double v = luaL_checknumber(L, 1);
+  lua_remove(L, 1);
+  int64_t shape[LN_MAXDIM];
+  ln_dtype dt;
+  int ndim = creation_args(L, shape, &dt);
+  ln_fill(lnL_pushnew(L, dt, ndim, shape), v);
+  return 1;
+}
+
+static int l_rand(lua_State *L) {
+  int64_t shape[LN_MAXDIM];
+  ln_dtype dt;
+  int o = opts_index(L);
+  double lo = lnL_optnumfield(L, o, "min", 0.0), hi = lnL_optnumfield(L, o, "max", 1.0);
+  int ndim = creation_args(L, shape, &dt);
+  lnL_check(L, ln_rand_uniform(lnL_pushnew(L, dt, ndim, shape), ln_rng_global(), lo, hi));
+  return 1;
+}
+
+static int l_randn(lua_State *L) {
+  int64_t shape[LN_MAXDIM];
+  ln_dtype dt;
+  int o = opts_index(L);
+  double mean = lnL_optnumfield(L, o, "mean", 0.0), std = lnL_optnumfield(L, o, "std", 1.0);
+  int ndim = creation_args(L, shape, &dt);
+  lnL_check(L, ln_rand_normal(lnL_pushnew(L, dt, ndim, shape), ln_rng_global(), mean, std));
+  return 1;
+}
+
+/* arange(stop) or arange(start, stop [, step]): stop excluded, as numpy. */
+static int l_arange(lua_State *L) {
+  int nargs = lua_gettop(L);
+  ln_dtype dt = LN_F32;
+  if (nargs > 1 && lua_type(L, nargs) == LUA_TSTRING) dt = lnL_checkdtype(L, nargs--);
+  double start = 0, stop, step = 1;
+  if (nargs == 1) stop = luaL_checknumber(L, 1);
+  else {
+    start = luaL_checknumber(L, 1);
+    stop = luaL_checknumber(L, 2);
+    step = luaL_optnumber(L, 3, 1.0);
+  }
+  if (step == 0 || !isfinite(step) || !isfinite(start) || !isfinite(stop))
+    luaL_error(L, "arange: start, stop and step must be finite and step non-zero");
+  double count = ceil((stop - start) / step);
+  int64_t n = count > 0 ? (int64_t)count : 0;
+  ln_tensor *t = lnL_pushnew(L, dt, 1, &n);
+  for (int64_t i = 0; i < n; i++) ln_set(t, &i, start + (double)i * step);
+  return 1;
+}
+
+static int l_linspace(lua_State *L) {
+  double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2);
+  int64_t n = lnL_checksize(L, 3, "count");
+  ln_dtype dt = lnL_optdtype(L, 4, LN_F32);
+  ln_tensor *t = lnL_pushnew(L, dt, 1, &n);
+  for (int64_t i = 0; i < n; i++)
+    ln_set(t, &i, n == 1 ? a : a + (b - a) * (double)i / (double)(n - 1));
+  return 1;
+}
+
+/* Walks a nested table once to find the shape, from first elements. */
+static int table_shape(lua_State *L, int idx, int64_t *shape) {
+  int ndim = 0;
+  lua_pushvalue(L, idx);
+  while (lua_istable(L, -1)) {
+    if (ndim == LN_MAXDIM) luaL_error(L, "tensor: nested deeper than %d levels", LN_MAXDIM);
+    shape[ndim++] = (int64_t)luaL_len(L, -1);
+    if (shape[ndim - 1] == 0) break;
+    lua_geti(L, -1, 1);
+    lua_remove(L, -2);
+  }
+  lua_pop(L, 1);
+  return ndim;
+}
+
+static void fill_from_table(lua_State *L, ln_tensor *t, int dim, int64_t *idx) {
+  if ((int64_t)luaL_len(L, -1) != t->shape[dim])
+    luaL_error(L, "tensor: ragged table: %d-th level has %d elements where %d were expected",
+               dim + 1, (int)luaL_len(L, -1), (int)t->shape[dim]);
+  for (idx[dim] = 0; idx[dim] < t->shape[dim]; idx[dim]++) {
+    int ty = lua_geti(L, -1, idx[dim] + 1);
+    if (dim + 1 < t->ndim) {
+      if (ty != LUA_TTABLE) luaL_error(L, "tensor: ragged table: expected a table at depth %d", dim + 2);
+      fill_from_table(L, t, dim + 1, idx);
+    } else {
+      int isnum;
+      double v = lua_tonumberx(L, -1, &isnum);
+      if (!isnum || ty == LUA_TSTRING)
+        luaL_error(L, "tensor: element is a %s, not a number", luaL_typename(L, -1));
+      ln_set(t, idx, v);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+static int l_tensor(lua_State *L) {
+  int64_t shape[LN_MAXDIM], idx[LN_MAXDIM];
+  ln_dtype dt = lnL_optdtype(L, 2, LN_F32);
+  if (lnL_totensor(L, 1)) {
+    ln_tensor *src = lnL_checktensor(L, 1);
+    lnL_check(L, ln_clone(lnL_newtensor(L), src, lua_isnoneornil(L, 2) ? src->dtype : dt));
+    return 1;
+  }
+  luaL_checktype(L, 1, LUA_TTABLE);
+  int ndim = table_shape(L, 1, shape);
+  ln_tensor *t = lnL_pushnew(L, dt, ndim, shape);
+  lua_pushvalue(L, 1);
+  if (ln_numel(t) > 0) fill_from_table(L, t, 0, idx);
+  lua_pop(L, 1);
+  return 1;
+}
+
+static int l_seed(lua_State *L) {
+  ln_rng_seed(ln_rng_global(), (uint64_t)luaL_checkinteger(L, 1));
+  return 0;
+}
+
+/* ---- facts ------------------------------------------------------------ */
+
+static int m_shape(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  lua_createtable(L, t->ndim, 0);
+  for (int i = 0; i < t->ndim; i++) {
+    lua_pushinteger(L, t->shape[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+static int m_stride(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  lua_createtable(L, t->ndim, 0);
+  for (int i = 0; i < t->ndim; i++) {
+    lua_pushinteger(L, t->stride[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+static int m_size(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  if (lua_isnoneornil(L, 2)) return m_shape(L);
+  lua_pushinteger(L, t->shape[lnL_checkindex(L, 2, t->ndim, "dimension")]);
+  return 1;
+}
+
+static int m_dim(lua_State *L) {
+  lua_pushinteger(L, lnL_checktensor(L, 1)->ndim);
+  return 1;
+}
+
+static int m_numel(lua_State *L) {
+  lua_pushinteger(L, ln_numel(lnL_checktensor(L, 1)));
+  return 1;
+}
+
+static int m_dtype(lua_State *L) {
+  lua_pushstring(L, ln_dtype_name(lnL_checktensor(L, 1)->dtype));
+  return 1;
+}
+
+static int m_is_contiguous(lua_State *L) {
+  lua_pushboolean(L, ln_is_contiguous(lnL_checktensor(L, 1)));
+  return 1;
+}
+
+/* True when both share one storage: what a view means. */
+static int m_shares_storage(lua_State *L) {
+  lua_pushboolean(L, lnL_checktensor(L, 1)->storage == lnL_checktensor(L, 2)->storage);
+  return 1;
+}
+
+static int m_len(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  lua_pushinteger(L, t->ndim ? t->shape[0] : 1);
+  return 1;
+}
+
+static int m_is_closed(lua_State *L) {
+  lua_pushboolean(L, ((ln_tensor *)luaL_checkudata(L, 1, LNL_TENSOR))->storage == NULL);
+  return 1;
+}
+
+static int m_close(lua_State *L) {
+  ln_tensor_free(luaL_checkudata(L, 1, LNL_TENSOR));
+  return 0;
+}
+
+/* ---- views ------------------------------------------------------------ */
+
+static int m_view(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  int64_t shape[LN_MAXDIM];
+  int ndim = lnL_checkshape(L, 2, lua_gettop(L), shape);
+  lnL_check(L, ln_view(lnL_newtensor(L), t, ndim, shape));
+  return 1;
+}
+
+static int m_reshape(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  int64_t shape[LN_MAXDIM];
+  int ndim = lnL_checkshape(L, 2, lua_gettop(L), shape);
+  ln_tensor *r = lnL_newtensor(L);
+  lnL_check(L, ln_reshape(r, t, ndim, shape));
+  if (r->storage != t->storage) lnL_track(L, r);
+  return 1;
+}
+
+static int m_narrow(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  int dim = (int)lnL_checkindex(L, 2, t->ndim, "dimension");
+  int64_t start = lnL_checkindex(L, 3, t->shape[dim] + 1, "start");
+  int64_t len = lnL_checksize(L, 4, "length");
+  lnL_check(L, ln_narrow(lnL_newtensor(L), t, dim, start, len));
+  return 1;
+}
+
+static int m_select(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  int dim = (int)lnL_checkindex(L, 2, t->ndim, "dimension");
+  int64_t i = lnL_checkindex(L, 3, t->shape[dim], "index");
+  lnL_check(L, ln_select(lnL_newtensor(L), t, dim, i));
+  return 1;
+}
+
+static int m_transpose(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  int d0, d1;
+  if (lua_isnoneornil(L, 2)) {
+    if (t->ndim != 2) luaL_error(L, "t(): tensor has %d dimensions; give the two to swap", t->ndim);
+    d0 = 0, d1 = 1;
+  } else {
+    d0 = (int)lnL_checkindex(L, 2, t->ndim, "dimension");
+    d1 = (int)lnL_checkindex(L, 3, t->ndim, "dimension");
+  }
+  lnL_check(L, ln_transpose(lnL_newtensor(L), t, d0, d1));
+  return 1;
+}
+
+static int m_permute(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  int64_t dims[LN_MAXDIM];
+  int perm[LN_MAXDIM];
+  int n = lnL_checkshape(L, 2, lua_gettop(L), dims);
+  if (n != t->ndim) luaL_error(L, "permute: %d dimensions given for a %d-dimensional tensor", n, t->ndim);
+  for (int i = 0; i < n; i++) perm[i] = (int)dims[i] - 1;
+  lnL_check(L, ln_permute(lnL_newtensor(L), t, perm));
+  return 1;
+}
+
+static int m_expand(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  int64_t shape[LN_MAXDIM];
+  int ndim = lnL_checkshape(L, 2, lua_gettop(L), shape);
+  lnL_check(L, ln_expand(lnL_newtensor(L), t, ndim, shape));
+  return 1;
+}
+
+static int m_contiguous(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  ln_tensor *r = lnL_newtensor(L);
+  lnL_check(L, ln_contiguous(r, t));
+  if (r->storage != t->storage) lnL_track(L, r);
+  return 1;
+}
+
+/* ---- copies ----------------------------------------------------------- */
+
+static int push_clone(lua_State *L, ln_tensor *t, ln_dtype dt) {
+  ln_tensor *r = lnL_newtensor(L);
+  lnL_check(L, ln_clone(r, t, dt));
+  lnL_track(L, r);
+  return 1;
+}
+
+static int m_clone(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  return push_clone(L, t, t->dtype);
+}
+
+/* to(dtype): itself when already of that dtype, as Torch's :type(). */
+static int m_to(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  ln_dtype dt = lnL_checkdtype(L, 2);
+  if (dt == t->dtype) {
+    lua_settop(L, 1);
+    return 1;
+  }
+  return push_clone(L, t, dt);
+}
+
+static int m_float(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushliteral(L, "float32");
+  return m_to(L);
+}
+
+static int m_double(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushliteral(L, "float64");
+  return m_to(L);
+}
+
+/* copy(src): same number of elements, any dtypes; returns self. */
+static int m_copy(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1), *src = lnL_checktensor(L, 2);
+  lnL_check(L, ln_copy(t, src));
+  lua_settop(L, 1);
+  return 1;
+}
+
+/* ---- indexing --------------------------------------------------------- */
+
+/* Resolves t[{i, j, ...}] (fewer indices than dimensions give a view) into
+** a descriptor `out` that borrows t's storage (no reference taken). */
+static void index_view(lua_State *L, ln_tensor *t, int key, ln_tensor *out) {
+  int n = (int)luaL_len(L, key);
+  *out = *t;
+  if (n > t->ndim) luaL_error(L, "%d indices for a %d-dimensional tensor", n, t->ndim);
+  for (int d = 0; d < n; d++) {
+    lua_geti(L, key, d + 1);
+    int64_t i = lnL_checkindex(L, lua_gettop(L), out->shape[0], "index");
+    lua_pop(L, 1);
+    out->offset += i * out->stride[0];
+    memmove(out->shape, out->shape + 1, (size_t)(out->ndim - 1) * sizeof *out->shape);
+    memmove(out->stride, out->stride + 1, (size_t)(out->ndim - 1) * sizeof *out->stride);
+    out->ndim--;
+  }
+}
+
+static void first_index_view(lua_State *L, ln_tensor *t, int key, ln_tensor *out) {
+  if (t->ndim == 0) luaL_error(L, "cannot index a 0-dimensional tensor");
+  int64_t i = lnL_checkindex(L, key, t->shape[0], "index");
+  *out = *t;
+  out->offset += i * t->stride[0];
+  memmove(out->shape, out->shape + 1, (size_t)(t->ndim - 1) * sizeof *out->shape);
+  memmove(out->stride, out->stride + 1, (size_t)(t->ndim - 1) * sizeof *out->stride);
+  out->ndim--;
+}
+
+static int push_element_or_view(lua_State *L, const ln_tensor *v) {
+  if (v->ndim == 0) lua_pushnumber(L, ln_get(v, NULL));
+  else lnL_pushview(L, v);
+  return 1;
+}
+
+/* __index: numbers and tables index, strings find methods (upvalue 1). */
+static int t_index(lua_State *L) {
+  ln_tensor v;
+  switch (lua_type(L, 2)) {
+    case LUA_TNUMBER:
+      first_index_view(L, lnL_checktensor(L, 1), 2, &v);
+      return push_element_or_view(L, &v);
+    case LUA_TTABLE:
+      index_view(L, lnL_checktensor(L, 1), 2, &v);
+      return push_element_or_view(L, &v);
+    case LUA_TSTRING:     /* methods work on closed tensors too, to say so */
+      lua_pushvalue(L, 2);
+      lua_rawget(L, lua_upvalueindex(1));
+      return 1;
+    default: return luaL_error(L, "cannot index a tensor with a %s", luaL_typename(L, 2));
+  }
+}
+
+static int t_newindex(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1), v;
+  if (lua_type(L, 2) == LUA_TNUMBER) first_index_view(L, t, 2, &v);
+  else if (lua_type(L, 2) == LUA_TTABLE) index_view(L, t, 2, &v);
+  else return luaL_error(L, "cannot assign to a tensor field (%s)", luaL_typename(L, 2));
+  if (lua_type(L, 3) == LUA_TNUMBER) {
+    if (v.ndim == 0) ln_set(&v, NULL, lua_tonumber(L, 3));
+    else ln_fill(&v, lua_tonumber(L, 3));
+  } else if (lnL_totensor(L, 3)) {
+    lnL_check(L, ln_copy(&v, lnL_checktensor(L, 3)));
+  } else {
+    return luaL_error(L, "can only assign a number or a tensor into a tensor, not a %s", luaL_typename(L, 3));
+  }
+  return 0;
+}
+
+static void push_table(lua_State *L, const ln_tensor *t) {
+  ln_tensor v;
+  if (t->ndim == 0) {
+    lua_pushnumber(L, ln_get(t, NULL));
+    return;
+  }
+  luaL_checkstack(L, 4, "tensor too deep");
+  lua_createtable(L, (int)t->shape[0], 0);
+  for (int64_t i = 0; i < t->shape[0]; i++) {
+    v = *t;
+    v.offset += i * t->stride[0];
+    memmove(v.shape, v.shape + 1, (size_t)(t->ndim - 1) * sizeof *v.shape);
+    memmove(v.stride, v.stride + 1, (size_t)(t->ndim - 1) * sizeof *v.stride);
+    v.ndim--;
+    push_table(L, &v);
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+
+static int m_totable(lua_State *L) {
+  push_table(L, lnL_checktensor(L, 1));
+  return 1;
+}
+
+/* Row-major flat element, for printing without a view per element. */
+static int m_flat(lua_State *L) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  int64_t i = lnL_checkindex(L, 2, ln_numel(t), "flat index");
+  lua_pushnumber(L, ln_get_flat(t, i));
+  return 1;
+}
+
+static const luaL_Reg tensor_methods[] = {
+  {"shape", m_shape}, {"size", m_size}, {"stride", m_stride}, {"dim", m_dim},
+  {"numel", m_numel}, {"dtype", m_dtype}, {"is_contiguous", m_is_contiguous},
+  {"shares_storage", m_shares_storage}, {"view", m_view}, {"reshape", m_reshape},
+  {"narrow", m_narrow}, {"select", m_select}, {"transpose", m_transpose}, {"t", m_transpose},
+  {"permute", m_permute}, {"expand", m_expand}, {"contiguous", m_contiguous},
+  {"clone", m_clone}, {"to", m_to}, {"float", m_float}, {"double", m_double},
+  {"copy", m_copy}, {"totable", m_totable}, {"flat", m_flat}, {"close", m_close},
+  {"is_closed", m_is_closed},
+  {NULL, NULL}
+};
+
+static const luaL_Reg module_functions[] = {
+  {"zeros", l_zeros}, {"ones", l_ones}, {"full", l_full}, {"rand", l_rand},
+  {"randn", l_randn}, {"arange", l_arange}, {"linspace", l_linspace},
+  {"tensor", l_tensor}, {"seed", l_seed}, {NULL, NULL}
+};
+
+/* Leaves module.Tensor (the methods table) filled; the metatable's
+** __index finds methods there, so Lua code may add more. */
+void lnL_open_tensor(lua_State *L) {
+  luaL_setfuncs(L, module_functions, 0);
+  luaL_newmetatable(L, LNL_TENSOR);
+  lua_newtable(L);                       /* methods */
+  luaL_setfuncs(L, tensor_methods, 0);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -4, "Tensor");         /* module.Tensor = methods */
+  lua_pushcclosure(L, t_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, t_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, t_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, m_close);
+  lua_setfield(L, -2, "__close");
+  lua_pushcfunction(L, m_len);
+  lua_setfield(L, -2, "__len");
+  lua_setfield(L, -2, "tensor_metatable");
+}

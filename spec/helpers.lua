@@ -1,0 +1,113 @@
+-- Shared by the specs: tolerant comparisons and plain-Lua references.
+local H = {}
+
+-- Flattens nested tables (a tensor's totable()) in row-major order.
+function H.flat(t, out)
+  out = out or {}
+  if type(t) ~= "table" then
+    out[#out + 1] = t
+    return out
+  end
+  for _, v in ipairs(t) do H.flat(v, out) end
+  return out
+end
+
+-- Largest absolute difference, treating NaN == NaN.
+function H.maxdiff(a, b)
+  local fa, fb = H.flat(a), H.flat(b)
+  assert(#fa == #fb, ("sizes differ: %d vs %d"):format(#fa, #fb))
+  local worst = 0
+  for i = 1, #fa do
+    local x, y = fa[i], fb[i]
+    if not (x ~= x and y ~= y) then
+      local d = math.abs(x - y)
+      if d ~= d or d == math.huge then return math.huge end
+      worst = math.max(worst, d)
+    end
+  end
+  return worst
+end
+
+-- Asserts two numbers, tables or tensors agree within tol (absolute and
+-- relative to magnitude).
+function H.near(a, b, tol, what)
+  tol = tol or 1e-6
+  if type(a) == "userdata" then a = a:totable() end
+  if type(b) == "userdata" then b = b:totable() end
+  local fa, fb = H.flat(a), H.flat(b)
+  assert(#fa == #fb, ("%s: sizes differ: %d vs %d"):format(what or "values", #fa, #fb))
+  for i = 1, #fa do
+    local x, y = fa[i], fb[i]
+    local ok = (x ~= x and y ~= y) or x == y or math.abs(x - y) <= tol * math.max(1, math.abs(x), math.abs(y))
+    if not ok then
+      error(("%s: element %d: %.9g vs %.9g (tol %g)"):format(what or "values", i, x, y, tol), 2)
+    end
+  end
+  return true
+end
+
+-- Applies f to every element of nested tables.
+function H.map(t, f)
+  if type(t) ~= "table" then return f(t) end
+  local out = {}
+  for i, v in ipairs(t) do out[i] = H.map(v, f) end
+  return out
+end
+
+function H.map2(a, b, f)
+  if type(a) ~= "table" then return f(a, b) end
+  local out = {}
+  for i = 1, #a do out[i] = H.map2(a[i], b[i], f) end
+  return out
+end
+
+-- Plain matrix product of nested tables.
+function H.matmul(a, b)
+  local out = {}
+  for i = 1, #a do
+    out[i] = {}
+    for j = 1, #b[1] do
+      local s = 0
+      for k = 1, #b do s = s + a[i][k] * b[k][j] end
+      out[i][j] = s
+    end
+  end
+  return out
+end
+
+function H.transpose(a)
+  local out = {}
+  for j = 1, #a[1] do
+    out[j] = {}
+    for i = 1, #a do out[j][i] = a[i][j] end
+  end
+  return out
+end
+
+-- Error message of a call that must fail (asserts that it fails).
+function H.err(f, ...)
+  local ok, msg = pcall(f, ...)
+  assert(not ok, "expected an error, got none")
+  return tostring(msg)
+end
+
+function H.tmpname(suffix)
+  local name = os.tmpname()
+  os.remove(name)
+  return name .. (suffix or "")
+end
+
+function H.read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+function H.write(path, s)
+  local f = assert(io.open(path, "wb"))
+  f:write(s)
+  f:close()
+end
+
+return H

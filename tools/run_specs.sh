@@ -1,0 +1,30 @@
+#!/bin/sh
+# run_specs.sh LUA BUSTED [spec files...]: runs the busted specs under Lua 5.4
+# and ends with the line "N passed, N failed" that CI reads. With ASAN=1 the
+# sanitizer runtime is preloaded into the interpreter.
+set -u
+LUA=${1:-lua5.4}
+BUSTED=${2:-busted}
+shift 2 2>/dev/null || true
+out=$(mktemp)
+if [ "${ASAN:-0}" = 1 ]; then
+  rt=$(clang -print-file-name=libclang_rt.asan-x86_64.so)
+  export LD_PRELOAD="$rt"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+  export LSAN_OPTIONS="suppressions=$(pwd)/tools/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  export LUNET_ASAN=1
+fi
+"$BUSTED" --lua="$LUA" -o TAP "$@" >"$out" 2>&1
+status=$?
+unset LD_PRELOAD
+cat "$out"
+passed=$(grep -c '^ok ' "$out")
+failed=$(grep -c '^not ok ' "$out")
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "busted exited with status $status before reporting a failure"
+  failed=1
+fi
+rm -f "$out"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
