@@ -9,7 +9,7 @@ OPT      ?= -O2 -g
 CFLAGS   ?= $(OPT)
 WARN     := -Wall -Wextra
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-LDLIBS   := -lopenblas -lz -lm
+LDLIBS   := -lz -lm -ldl
 BUSTED   ?= busted
 
 CORE_SRC := $(filter-out csrc/lua_%.c,$(wildcard csrc/*.c))
@@ -25,7 +25,7 @@ export LUA_CPATH  := $(CURDIR)/?.so;;
 
 # Debian packages: what building, testing and the rest need.
 DEPS_BUILD := lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev
-DEPS_TEST  := $(DEPS_BUILD) lua-busted luarocks dataset-fashion-mnist
+DEPS_TEST  := $(DEPS_BUILD) lua-busted luarocks dataset-fashion-mnist curl
 DEPS_DEV   := lua-check
 DEPS_ASAN  := clang libclang-rt-14-dev
 DEPS_BENCH := python3-torch python3-numpy
@@ -33,16 +33,24 @@ DEPS_SHOTS := chromium
 
 .PHONY: all deps deps-dev test asan bench demo mnist lint install rock-install clean clean-so
 
-all: lunet/core.so
+# Where the module goes; another SO/BUILD pair gives a second build tree.
+SO       ?= lunet/core.so
 
-lunet/core.so: $(OBJ)
-	@mkdir -p lunet
+all: $(SO)
+
+$(SO): $(OBJ)
+	@mkdir -p $(dir $(SO))
 	$(CC) -shared -o $@ $(OBJ) $(LDFLAGS) $(LDLIBS)
 
 # The core never sees Lua's headers; only the binding files get them.
 $(BUILD)/lua_%.o: csrc/lua_%.c $(HEADERS)
 	@mkdir -p $(BUILD)
 	$(CC) $(CSTD) $(CFLAGS) $(WARN) -fPIC -I$(LUA_INC) -Icsrc -c -o $@ $<
+
+# The element loops are written plainly and left to the vectoriser.
+$(BUILD)/kern_%.o: csrc/kern_%.c $(HEADERS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CSTD) $(CFLAGS) -O3 $(WARN) -fPIC -Icsrc -c -o $@ $<
 
 $(BUILD)/%.o: csrc/%.c $(HEADERS)
 	@mkdir -p $(BUILD)
@@ -92,6 +100,11 @@ rock-install: all
 
 clean:
 	rm -rf build lunet/core.so
+
+# Downloads MNIST (11 MB, size and MD5 checked) into ~/.cache/lunet/mnist.
+mnist:
+	@$(MAKE) --no-print-directory all
+	$(LUA) -e 'require("lunet.data").download_mnist()'
 
 demo: deps
 	@$(MAKE) --no-print-directory all

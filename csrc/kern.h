@@ -33,6 +33,19 @@ typedef enum {
   LN_RNAN         /* count of non-finite elements */
 } ln_redop;
 
+typedef enum { LN_ACT_SIGMOID, LN_ACT_TANH, LN_ACT_RELU, LN_ACT_IDENTITY } ln_act;
+typedef enum { LN_COST_QUADRATIC, LN_COST_CROSS_ENTROPY, LN_COST_LOG_LIKELIHOOD } ln_costkind;
+typedef enum { LN_REG_NONE, LN_REG_L2, LN_REG_L1 } ln_reg;
+
+/* How a virtual sample of an expanded data set is made from a stored one. */
+typedef enum { LN_TR_IDENTITY, LN_TR_SHIFT, LN_TR_ROTATE } ln_trkind;
+typedef struct ln_transform {
+  ln_trkind kind;
+  int dx, dy;              /* LN_TR_SHIFT: pixels right and down */
+  double max_degrees;      /* LN_TR_ROTATE: angle drawn in [-max, max] per image */
+  uint64_t seed;           /* LN_TR_ROTATE: the angle is a function of (seed, image) */
+} ln_transform;
+
 /* a convolution's geometry, per sample (see conv.c) */
 typedef struct ln_convgeom {
   int c_in, h_in, w_in;      /* input maps and their size */
@@ -74,6 +87,33 @@ typedef struct ln_kern {
               void *a, int lda);
   void (*axpy)(int64_t n, double alpha, const void *x, void *y);        /* y += alpha x */
   void (*scal)(int64_t n, double alpha, void *x);
+
+  /* ---- layers, costs, optimizers (real/nn.inc) ---- */
+  void (*bias_add)(int64_t batch, int64_t n, void *y, const void *b);
+  void (*bias_grad)(int64_t batch, int64_t n, const void *dy, void *db);
+  void (*act_forward)(ln_act kind, int64_t n, const void *x, void *y);
+  void (*act_backward)(ln_act kind, int64_t n, const void *y, const void *dy, void *dx);
+  void (*softmax_forward)(int64_t batch, int64_t n, const void *x, void *y);
+  void (*softmax_backward)(int64_t batch, int64_t n, const void *y, const void *dy, void *dx);
+  void (*dropout_forward)(ln_rng *r, int64_t n, double p, const void *x, void *y, void *mask,
+                          int reuse_mask);
+  double (*cost_sum)(ln_costkind kind, int64_t batch, int64_t n, const void *a, const void *t);
+  void (*cost_grad)(ln_costkind kind, int64_t m, const void *a, const void *t, double scale, void *da);
+  void (*cost_grad_fused)(int64_t m, const void *a, const void *t, double scale, void *dz);
+  void (*argmax_rows)(int64_t batch, int64_t n, const void *a, int64_t *out);
+  void (*reg_grad)(ln_reg reg, int64_t n, double c, const void *w, void *g);
+  double (*reg_penalty)(ln_reg reg, int64_t n, double c, const void *w);
+  void (*sgd_step)(int64_t n, void *w, const void *g, void *v, double eta, ln_reg reg, double c,
+                   double mu, int nesterov);
+
+  /* ---- data (real/data.inc) ---- */
+  /* dst[k] = transform of sample index[k] of src (n_base samples of h x w
+  ** images, or rows of row_len values when there are no transforms) */
+  void (*gather)(int64_t count, const int64_t *index, int64_t n_base, const ln_transform *tr,
+                 int h, int w, int64_t row_len, ln_dtype sdt, const void *src, void *dst);
+  /* targets: one-hot rows from labels (n_out classes), or copied rows */
+  void (*gather_targets)(int64_t count, const int64_t *index, int64_t n_base, int64_t n_out,
+                         int labels, ln_dtype sdt, const void *src, void *dst);
 } ln_kern;
 
 extern const ln_kern ln_kern_f32, ln_kern_f64;

@@ -10,4 +10,6 @@ typedef double real;
 
 #include "real/tensor.inc"
 #include "real/blas.inc"
+#include "real/nn.inc"
+#include "real/data.inc"
 #include "real/table.inc"

@@ -1,8 +1,7 @@
 /*
 ** lua_core.c: luaopen_lunet_core, the C half of require "lunet".
 */
-#include <cblas.h>
-
+#include "blas.h"
 #include "lua_lunet.h"
 
 /* Small products (a mini-batch of 10) lose to thread wake-ups: OpenBLAS
@@ -11,19 +10,30 @@ static int l_threads(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer n = luaL_checkinteger(L, 1);
     luaL_argcheck(L, n >= 1 && n <= 1024, 1, "thread count must be 1..1024");
-    openblas_set_num_threads((int)n);
+    ln_blas_fn.set_num_threads((int)n);
   }
-  lua_pushinteger(L, openblas_get_num_threads());
+  lua_pushinteger(L, ln_blas_fn.get_num_threads());
+  return 1;
+}
+
+/* blas_core(): the OpenBLAS kernels in use, e.g. "SkylakeX" */
+static int l_blas_core(lua_State *L) {
+  lua_pushstring(L, ln_blas_fn.get_corename());
   return 1;
 }
 
 int luaopen_lunet_core(lua_State *L) {
+  lnL_check(L, ln_blas_init());
   lua_newtable(L);
   lnL_open_tensor(L);
   lnL_open_tensorops(L);
   lnL_open_io(L);
+  lnL_open_data(L);
+  lnL_open_nn(L);
+  lnL_open_train(L);
   lua_pushcfunction(L, l_threads);
   lua_setfield(L, -2, "threads");
-  openblas_set_num_threads(1);
+  lua_pushcfunction(L, l_blas_core);
+  lua_setfield(L, -2, "blas_core");
   return 1;
 }

@@ -32,6 +32,10 @@ ln_tensor *lnL_pushnew(lua_State *L, ln_dtype dt, int ndim, const int64_t *shape
 ln_tensor *lnL_pushview(lua_State *L, const ln_tensor *t);
 void lnL_track(lua_State *L, const ln_tensor *t);
 
+/* Networks (lua_nn.c) */
+struct ln_net;
+struct ln_net *lnL_checknet(lua_State *L, int idx);
+
 /* Arguments */
 int64_t lnL_checksize(lua_State *L, int idx, const char *what);  /* integer >= 0 */
 int64_t lnL_checkindex(lua_State *L, int idx, int64_t n, const char *what); /* 1..n -> 0..n-1 */
@@ -46,5 +50,8 @@ int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def);
 void lnL_open_tensor(lua_State *L);   /* fills the module table at the top */
 void lnL_open_tensorops(lua_State *L);
 void lnL_open_io(lua_State *L);
+void lnL_open_data(lua_State *L);
+void lnL_open_nn(lua_State *L);
+void lnL_open_train(lua_State *L);
 
 #endif

@@ -5,11 +5,14 @@
 
 #include "rng.h"
 
-static uint64_t splitmix64(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15u);
+uint64_t ln_rng_hash(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
   return z ^ (z >> 31);
+}
+
+static uint64_t splitmix64(uint64_t *x) {
+  return ln_rng_hash(*x += 0x9e3779b97f4a7c15u);
 }
 
 void ln_rng_seed(ln_rng *r, uint64_t seed) {

@@ -19,6 +19,10 @@ double ln_rng_normal(ln_rng *r);                  /* N(0, 1) */
 uint64_t ln_rng_below(ln_rng *r, uint64_t n);     /* [0, n), unbiased */
 void ln_rng_shuffle(ln_rng *r, int64_t *a, int64_t n);
 
+/* A stateless 64-bit mix (splitmix64's finaliser): randomness that is a
+** pure function of its input, e.g. an image's rotation angle. */
+uint64_t ln_rng_hash(uint64_t x);
+
 /* The library-wide generator that lunet.seed(n) reseeds. */
 ln_rng *ln_rng_global(void);
 

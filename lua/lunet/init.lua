@@ -1,7 +1,10 @@
 -- lunet: deep learning for Lua 5.4 with a C core.
 --
 --   local lunet = require "lunet"
---   local t = lunet.randn(3, 4)
+--   local training, validation, test = lunet.data.fashion_mnist()
+--   local net = lunet.Network{784, 30, 10}
+--   net:SGD(training, 30, 10, 0.5, { lambda = 5.0, evaluation_data = validation,
+--                                    monitor_evaluation_accuracy = true })
 --
 -- This file gathers the public surface; each concept lives in its own file
 -- under lunet/. The tensor functions come from the C core (lunet.core).
@@ -25,5 +28,22 @@ core.tensor_metatable.__tostring = print_tensor.tostring
 function lunet.is_tensor(x)
   return getmetatable(x) == core.tensor_metatable
 end
+
+lunet.nn = require "lunet.nn"
+lunet.Network = require "lunet.network"
+lunet.train = require "lunet.train"
+lunet.load = require("lunet.model").load
+lunet.gradcheck = require "lunet.gradcheck"
+
+-- loaded on first use: data needs files, plots are not always wanted
+setmetatable(lunet, {
+  __index = function(t, k)
+    if k == "data" or k == "plot" then
+      local m = require("lunet." .. k)
+      rawset(t, k, m)
+      return m
+    end
+  end,
+})
 
 return lunet

@@ -51,7 +51,7 @@ plot.monitor(history, { title=, file= })
     Training history in one grid: a cost panel (training_cost,
     evaluation_cost), an accuracy panel in percent (training_accuracy,
     evaluation_accuracy, given as fractions) and, when
-    history.gradient_norms.bias (and/or .weights) holds one per-epoch array
+    history.gradient_norms.bias (and/or .weight) holds one per-epoch array
     per layer, a log-scale "speed of learning" panel with series
     "layer 1", "layer 2", ...  Missing arrays are left out.
 plot.save(svg, path) -> path
@@ -640,14 +640,14 @@ end
 
 -- One series per layer with a non-empty array; a layer keeps its number
 -- even when the ones before it were not recorded.
-local function layer_series(fname, key, layers)
+local function layer_series(fname, key, layers, x)
   layers = tolist(layers)
   if type(layers) ~= "table" then fail(fname, "history.gradient_norms.%s must be an array of arrays", key) end
   local series = {}
   for i = 1, #layers do
     local y = tolist(layers[i])
     if type(y) ~= "table" then fail(fname, "history.gradient_norms.%s[%d] must be an array", key, i) end
-    if count(y) > 0 then series[#series + 1] = { name = fmt("layer %d", i), y = y } end
+    if count(y) > 0 then series[#series + 1] = { name = fmt("layer %d", i), y = y, x = x } end
   end
   return series
 end
@@ -656,8 +656,8 @@ local function gradient_panels(fname, history, charts)
   local g = history.gradient_norms
   if g == nil then return end
   if type(g) ~= "table" then fail(fname, "history.gradient_norms must be a table") end
-  for _, key in ipairs { "bias", "weights" } do
-    local series = g[key] ~= nil and layer_series(fname, key, g[key]) or {}
+  for _, key in ipairs { "bias", "weight" } do
+    local series = g[key] ~= nil and layer_series(fname, key, g[key], g.epoch and tolist(g.epoch)) or {}
     if #series > 0 then
       charts[#charts + 1] = panel(fname, "Speed of learning", key == "bias" and "‖∂C/∂b‖" or "‖∂C/∂w‖", series,
         true)

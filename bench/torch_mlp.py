@@ -1,0 +1,84 @@
+"""PyTorch version of Nielsen's network2: the MLP that bench/mlp.lua times.
+
+Sigmoid on every layer, the cross-entropy cost on the sigmoid outputs
+against one-hot targets, weights N(0, 1/n_in), biases N(0, 1), plain
+mini-batch SGD with the book's L2 weight decay (weights only).
+
+  /usr/bin/python3 bench/torch_mlp.py --mode time --repeat 3
+  /usr/bin/python3 bench/torch_mlp.py --mode train --epochs 30 --eta 0.1 --lmbda 5.0
+"""
+
+import torch
+import torch.nn.functional as F
+
+import torch_common as tc
+
+
+class Network2(torch.nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.layers = torch.nn.ModuleList(
+            torch.nn.Linear(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+        # network2's default_weight_initializer.
+        with torch.no_grad():
+            for layer in self.layers:
+                layer.weight.normal_(0.0, layer.in_features ** -0.5)
+                layer.bias.normal_(0.0, 1.0)
+
+    def forward(self, x):
+        """Pre-activations z of the output layer; the output is sigmoid(z)."""
+        for layer in self.layers[:-1]:
+            x = torch.sigmoid(layer(x))
+        return self.layers[-1](x)
+
+
+def main():
+    p = tc.base_parser(__doc__.splitlines()[0], eta=0.1, lmbda=5.0, epochs=30)
+    p.add_argument("--sizes", default="784,30,10", help="layer sizes")
+    args = p.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if sizes[0] != 784 or sizes[-1] != 10:
+        p.error("--sizes must start at 784 and end at 10")
+    tc.setup(args)
+
+    data = tc.load_data(args.data, args.data_dir)
+    x, y = data["train"]
+    n = x.shape[0]
+    # One-hot targets made once, then shuffled alongside the images.
+    y1h = F.one_hot(y, 10).float()
+
+    net = Network2(sizes)
+    # The book's update is w <- (1 - eta*lmbda/n) w - eta*grad. SGD's
+    # weight_decay adds wd*w to the gradient before scaling by eta, so
+    # wd = lmbda/n on the weights (and 0 on the biases) is the same update.
+    weights = [l.weight for l in net.layers]
+    biases = [l.bias for l in net.layers]
+    opt = torch.optim.SGD([
+        {"params": weights, "weight_decay": args.lmbda / n},
+        {"params": biases, "weight_decay": 0.0},
+    ], lr=args.eta)
+
+    def step(xb, yb):
+        # network2's CrossEntropyCost summed over outputs, averaged over the
+        # mini-batch (its actual size, for the last partial batch). Working
+        # on z instead of sigmoid(z) is the stable form; its gradient is
+        # still a - y, as in the book.
+        loss = F.binary_cross_entropy_with_logits(net(xb), yb, reduction="sum") / xb.shape[0]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    if args.mode == "time":
+        times = tc.time_epochs(step, (x, y1h), args)
+        tc.emit(tc.timing_result("mlp-epoch", times, args, sizes=sizes))
+    else:
+        result = tc.train(step, net, (x, y1h), data, args)
+        tc.emit({"framework": "pytorch", "what": "mlp-train", **result,
+                 "epochs": args.epochs, "sizes": sizes, "batch": args.batch,
+                 "eta": args.eta, "lmbda": args.lmbda, "threads": args.threads,
+                 "blas_threads": args.blas_threads or args.threads,
+                 "seed": args.seed, "data": args.data, "torch": torch.__version__})
+
+
+if __name__ == "__main__":
+    main()

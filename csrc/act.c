@@ -1,0 +1,73 @@
+/*
+** act.c: element-wise activations (sigmoid, tanh, ReLU, identity) and the
+** row-wise softmax. Neither has parameters; backward works from the
+** output y, which the forward pass kept.
+**   x, y, dx, dy: (batch, ...) of one shape
+*/
+#include <stdlib.h>
+
+#include "layer.h"
+
+typedef struct act {
+  ln_layer base;
+  ln_act kind;
+} act;
+
+static int act_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
+  (void)mode;
+  ln_kern_for(l->dtype)->act_forward(((act *)l)->kind, ln_numel(x), ln_data(x), ln_data(y));
+  return LN_OK;
+}
+
+static int act_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,
+                        const ln_tensor *dx) {
+  (void)x;
+  if (dx) ln_kern_for(l->dtype)->act_backward(((act *)l)->kind, ln_numel(y), ln_data(y), ln_data(dy), ln_data(dx));
+  return LN_OK;
+}
+
+static int softmax_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
+  (void)mode;
+  ln_kern_for(l->dtype)->softmax_forward(x->shape[0], ln_shape_numel(&l->in), ln_data(x), ln_data(y));
+  return LN_OK;
+}
+
+static int softmax_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,
+                            const ln_tensor *dx) {
+  (void)x;
+  if (dx)
+    ln_kern_for(l->dtype)->softmax_backward(y->shape[0], ln_shape_numel(&l->in), ln_data(y),
+                                            ln_data(dy), ln_data(dx));
+  return LN_OK;
+}
+
+static const ln_layer_class act_class = {"activation", act_forward, act_backward, NULL, NULL};
+static const ln_layer_class softmax_class = {"softmax", softmax_forward, softmax_backward, NULL, NULL};
+
+static int make(ln_layer **out, const ln_layer_class *cls, const ln_layer_spec *s, ln_dtype dt,
+                const ln_shape *in) {
+  act *a = calloc(1, sizeof *a);
+  *out = NULL;
+  if (a == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  a->base.cls = cls;
+  a->base.spec = *s;
+  a->base.dtype = dt;
+  a->base.in = *in;
+  a->base.out = *in;
+  a->kind = s->act;
+  *out = &a->base;
+  return LN_OK;
+}
+
+int ln_act_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
+  if (s->act < LN_ACT_SIGMOID || s->act > LN_ACT_IDENTITY) {
+    *out = NULL;
+    return ln_fail(LN_EARG, "unknown activation %d", (int)s->act);
+  }
+  return make(out, &act_class, s, dt, in);
+}
+
+/* Softmax normalises each sample's values together, whatever their shape. */
+int ln_softmax_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
+  return make(out, &softmax_class, s, dt, in);
+}

@@ -1,0 +1,69 @@
+/*
+** dense.c: the fully connected layer, y = x W^T + b, over a whole
+** mini-batch through GEMM.
+**   x: (batch, n_in)  W: (n_out, n_in)  b: (n_out)  y: (batch, n_out)
+** Inputs of any per-sample shape are read as flat vectors of n_in values.
+*/
+#include <stdlib.h>
+
+#include "layer.h"
+
+typedef struct dense {
+  ln_layer base;
+  int n_in, n_out;
+} dense;
+
+static int dense_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
+  dense *d = (dense *)l;
+  const ln_kern *k = ln_kern_for(l->dtype);
+  int batch = (int)x->shape[0];
+  (void)mode;
+  k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(x), d->n_in, ln_data(&l->params[0].value),
+          d->n_in, 0.0, ln_data(y), d->n_out);
+  k->bias_add(batch, d->n_out, ln_data(y), ln_data(&l->params[1].value));
+  return LN_OK;
+}
+
+static int dense_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,
+                          const ln_tensor *dx) {
+  dense *d = (dense *)l;
+  const ln_kern *k = ln_kern_for(l->dtype);
+  int batch = (int)x->shape[0];
+  (void)y;
+  /* dW += dy^T x;  db += column sums of dy;  dx = dy W */
+  k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(dy), d->n_out, ln_data(x), d->n_in, 1.0,
+          ln_data(&l->params[0].grad), d->n_in);
+  k->bias_grad(batch, d->n_out, ln_data(dy), ln_data(&l->params[1].grad));
+  if (dx)
+    k->gemm(0, 0, batch, d->n_in, d->n_out, 1.0, ln_data(dy), d->n_out, ln_data(&l->params[0].value),
+            d->n_in, 0.0, ln_data(dx), d->n_in);
+  return LN_OK;
+}
+
+static const ln_layer_class dense_class = {"dense", dense_forward, dense_backward, NULL, NULL};
+
+int ln_dense_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
+  ln_shape wshape, bshape;
+  dense *d;
+  *out = NULL;
+  if (s->n_in < 1 || s->n_out < 1 || s->n_in > INT32_MAX || s->n_out > INT32_MAX)
+    return ln_fail(LN_EARG, "dense layer sizes must be positive, not %lld and %lld",
+                   (long long)s->n_in, (long long)s->n_out);
+  if (ln_shape_numel(in) != s->n_in)
+    return ln_fail(LN_EARG, "dense layer takes %lld inputs but receives %lld",
+                   (long long)s->n_in, (long long)ln_shape_numel(in));
+  if ((d = calloc(1, sizeof *d)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  d->base.cls = &dense_class;
+  d->base.spec = *s;
+  d->base.dtype = dt;
+  d->base.in = *in;
+  ln_shape_set(&d->base.out, 1, s->n_out, 0, 0);
+  d->n_in = (int)s->n_in;
+  d->n_out = (int)s->n_out;
+  ln_shape_set(&wshape, 2, s->n_out, s->n_in, 0);
+  ln_shape_set(&bshape, 1, s->n_out, 0, 0);
+  ln_layer_add_param(&d->base, "weight", &wshape, 1)->init_std = s->w_std;
+  ln_layer_add_param(&d->base, "bias", &bshape, 0)->init_std = s->b_std;
+  *out = &d->base;
+  return LN_OK;
+}

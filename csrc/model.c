@@ -1,0 +1,274 @@
+/*
+** model.c: saving and loading networks.
+**
+** Format (version 1), every number little-endian:
+**   "LUNETNET"                  8-byte magic
+**   u32 version (1), u32 dtype (0 float32, 1 float64), u32 has_cost, u32 cost
+**   u32 input ndim, u64 input sizes[4]
+**   u32 layer count, then per layer a fixed record of its spec:
+**     u32 type, u64 n_in, u64 n_out, u32 act, f64 p, u64 maps, u64 kernel,
+**     u64 stride, u64 pad, u32 pool, f64 eps, f64 momentum, u32 shape_ndim,
+**     u64 shape[4], f64 w_std, f64 b_std
+**   u64 parameter count, u64 state count
+**   the parameters, then the state, as float32 or float64
+**   u32 CRC-32 (zlib's) of every byte before it
+** Saving writes a temporary file and renames it; loading checks the
+** checksum first, then every field, and rebuilds the network from its specs.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "fileio.h"
+#include "model.h"
+
+#define MAGIC "LUNETNET"
+#define VERSION 1
+#define LAYER_RECORD (4 + 8 + 8 + 4 + 8 + 8 * 4 + 4 + 8 + 8 + 4 + 8 * 4 + 8 + 8)
+
+/* ---- writing into a growing buffer ------------------------------------- */
+
+typedef struct wbuf {
+  unsigned char *p;
+  size_t len, cap;
+  int failed;
+} wbuf;
+
+static void put(wbuf *b, const void *data, size_t n) {
+  if (b->failed) return;
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n) cap *= 2;
+    unsigned char *p = realloc(b->p, cap);
+    if (p == NULL) {
+      b->failed = 1;
+      return;
+    }
+    b->p = p, b->cap = cap;
+  }
+  memcpy(b->p + b->len, data, n);
+  b->len += n;
+}
+
+static void put_u32(wbuf *b, uint32_t v) {
+  unsigned char s[4];
+  ln_put_le32(s, v);
+  put(b, s, 4);
+}
+
+static void put_u64(wbuf *b, uint64_t v) {
+  unsigned char s[8];
+  ln_put_le64(s, v);
+  put(b, s, 8);
+}
+
+static void put_f64(wbuf *b, double v) {
+  uint64_t bits;
+  memcpy(&bits, &v, 8);
+  put_u64(b, bits);
+}
+
+static void put_spec(wbuf *b, const ln_layer_spec *s) {
+  put_u32(b, (uint32_t)s->type);
+  put_u64(b, (uint64_t)s->n_in);
+  put_u64(b, (uint64_t)s->n_out);
+  put_u32(b, (uint32_t)s->act);
+  put_f64(b, s->p);
+  put_u64(b, (uint64_t)s->maps);
+  put_u64(b, (uint64_t)s->kernel);
+  put_u64(b, (uint64_t)s->stride);
+  put_u64(b, (uint64_t)s->pad);
+  put_u32(b, (uint32_t)s->pool);
+  put_f64(b, s->eps);
+  put_f64(b, s->momentum);
+  put_u32(b, (uint32_t)s->shape_ndim);
+  for (int i = 0; i < LN_SHAPE_MAX; i++) put_u64(b, (uint64_t)s->shape[i]);
+  put_f64(b, s->w_std);
+  put_f64(b, s->b_std);
+}
+
+/* Values as little-endian float32 or float64, whatever the host. */
+static void put_values(wbuf *b, const ln_tensor *t) {
+  int64_t n = ln_numel(t);
+  for (int64_t i = 0; i < n; i++) {
+    double v = ln_get(t, &i);
+    if (t->dtype == LN_F64) {
+      put_f64(b, v);
+    } else {
+      float f = (float)v;
+      uint32_t bits;
+      memcpy(&bits, &f, 4);
+      put_u32(b, bits);
+    }
+  }
+}
+
+int ln_model_save(const ln_net *net, const char *path) {
+  wbuf b = {0};
+  ln_atomic_file af;
+  int st;
+  if (!net->finished) return ln_fail(LN_EARG, "network is not finished");
+  put(&b, MAGIC, 8);
+  put_u32(&b, VERSION);
+  put_u32(&b, (uint32_t)net->dtype);
+  put_u32(&b, (uint32_t)net->has_cost);
+  put_u32(&b, (uint32_t)net->cost);
+  put_u32(&b, (uint32_t)net->in.ndim);
+  for (int i = 0; i < LN_SHAPE_MAX; i++) put_u64(&b, (uint64_t)(i < net->in.ndim ? net->in.dim[i] : 0));
+  put_u32(&b, (uint32_t)net->nlayers);
+  for (int i = 0; i < net->nlayers; i++) put_spec(&b, &net->layers[i]->spec);
+  put_u64(&b, (uint64_t)ln_numel(&net->params));
+  put_u64(&b, (uint64_t)ln_numel(&net->state));
+  put_values(&b, &net->params);
+  put_values(&b, &net->state);
+  if (!b.failed) put_u32(&b, (uint32_t)crc32_z(0L, b.p, b.len));
+  if (b.failed) {
+    free(b.p);
+    return ln_fail(LN_ENOMEM, "out of memory");
+  }
+  if ((st = ln_atomic_open(&af, path)) == LN_OK) {
+    int ok = ln_atomic_write(&af, b.p, b.len) == LN_OK;
+    st = ln_atomic_close(&af, ok);
+    if (!ok) st = LN_EIO;
+  }
+  free(b.p);
+  return st;
+}
+
+/* ---- reading, every field bounds-checked -------------------------------- */
+
+typedef struct rbuf {
+  const unsigned char *p;
+  size_t len, pos;
+} rbuf;
+
+static int need(rbuf *r, size_t n) {
+  return r->len - r->pos >= n;
+}
+
+static uint32_t get_u32(rbuf *r) {
+  uint32_t v = ln_le32(r->p + r->pos);
+  r->pos += 4;
+  return v;
+}
+
+static uint64_t get_u64(rbuf *r) {
+  uint64_t v = ln_le64(r->p + r->pos);
+  r->pos += 8;
+  return v;
+}
+
+static double get_f64(rbuf *r) {
+  uint64_t bits = get_u64(r);
+  double v;
+  memcpy(&v, &bits, 8);
+  return v;
+}
+
+/* A size field: fits in int64 and is not absurd. */
+static int64_t get_size(rbuf *r, int *bad) {
+  uint64_t v = get_u64(r);
+  if (v > (uint64_t)1 << 40) *bad = 1;
+  return (int64_t)v;
+}
+
+static void get_spec(rbuf *r, ln_layer_spec *s, int *bad) {
+  memset(s, 0, sizeof *s);
+  s->type = (ln_layer_type)get_u32(r);
+  s->n_in = get_size(r, bad);
+  s->n_out = get_size(r, bad);
+  s->act = (ln_act)get_u32(r);
+  s->p = get_f64(r);
+  s->maps = get_size(r, bad);
+  s->kernel = get_size(r, bad);
+  s->stride = get_size(r, bad);
+  s->pad = get_size(r, bad);
+  s->pool = (ln_poolkind)get_u32(r);
+  s->eps = get_f64(r);
+  s->momentum = get_f64(r);
+  s->shape_ndim = (int)get_u32(r);
+  for (int i = 0; i < LN_SHAPE_MAX; i++) s->shape[i] = get_size(r, bad);
+  s->w_std = get_f64(r);
+  s->b_std = get_f64(r);
+  if ((uint32_t)s->type >= LN_LAYER_NTYPES || s->shape_ndim > LN_SHAPE_MAX) *bad = 1;
+}
+
+static void get_values(rbuf *r, const ln_tensor *t) {
+  int64_t n = ln_numel(t);
+  for (int64_t i = 0; i < n; i++) {
+    double v;
+    if (t->dtype == LN_F64) {
+      v = get_f64(r);
+    } else {
+      uint32_t bits = get_u32(r);
+      float f;
+      memcpy(&f, &bits, 4);
+      v = f;
+    }
+    ln_set(t, &i, v);
+  }
+}
+
+static int corrupt(const char *path, const char *what) {
+  return ln_fail(LN_EFORMAT, "%s: %s", path, what);
+}
+
+static int parse(rbuf *r, ln_net **out, const char *path) {
+  ln_net *net = NULL;
+  ln_shape in = {0};
+  ln_rng unused;
+  int bad = 0, st;
+  if (!need(r, 8 + 4 * 6 + 8 * LN_SHAPE_MAX)) return corrupt(path, "truncated header");
+  r->pos = 8;
+  if (get_u32(r) != VERSION) return corrupt(path, "unsupported model format version");
+  uint32_t dtype = get_u32(r), has_cost = get_u32(r), cost = get_u32(r);
+  in.ndim = (int)get_u32(r);
+  for (int i = 0; i < LN_SHAPE_MAX; i++) in.dim[i] = get_size(r, &bad);
+  uint32_t nlayers = get_u32(r);
+  if (bad || dtype > 1 || has_cost > 1 || in.ndim < 1 || in.ndim > 3 || nlayers < 1 ||
+      !need(r, (size_t)nlayers * LAYER_RECORD))
+    return corrupt(path, "invalid header fields");
+  if ((st = ln_net_new(&net, (ln_dtype)dtype, &in)) != LN_OK) return st;
+  for (uint32_t i = 0; i < nlayers && st == LN_OK; i++) {
+    ln_layer_spec spec;
+    get_spec(r, &spec, &bad);
+    st = bad ? corrupt(path, "invalid layer record") : ln_net_add(net, &spec);
+  }
+  ln_rng_seed(&unused, 0);
+  if (st == LN_OK) st = ln_net_finish(net, &unused);
+  if (st == LN_OK && has_cost) st = ln_net_set_cost(net, (ln_costkind)cost);
+  if (st == LN_OK && !need(r, 16)) st = corrupt(path, "truncated");
+  if (st == LN_OK) {
+    uint64_t np = get_u64(r), ns = get_u64(r);
+    size_t esize = ln_dtype_size(net->dtype);
+    if (np != (uint64_t)ln_numel(&net->params) || ns != (uint64_t)ln_numel(&net->state))
+      st = corrupt(path, "parameter count does not match the layers");
+    else if (r->len - r->pos != (np + ns) * esize)
+      st = corrupt(path, "parameter data has the wrong length");
+  }
+  if (st == LN_OK) {
+    get_values(r, &net->params);
+    get_values(r, &net->state);
+    *out = net;
+    return LN_OK;
+  }
+  ln_net_free(net);
+  return st;
+}
+
+int ln_model_load(ln_net **out, const char *path) {
+  unsigned char *data;
+  size_t size;
+  int st = ln_read_file(path, &data, &size);
+  *out = NULL;
+  if (st != LN_OK) return st;
+  if (size < 12 || memcmp(data, MAGIC, 8) != 0) st = corrupt(path, "not a lunet model file (bad magic)");
+  else if (crc32_z(0L, data, size - 4) != ln_le32(data + size - 4))
+    st = corrupt(path, "checksum mismatch: the file is corrupt or truncated");
+  else {
+    rbuf r = {data, size - 4, 0};
+    st = parse(&r, out, path);
+  }
+  free(data);
+  return st;
+}

@@ -1,0 +1,62 @@
+/*
+** net.h: a network is a sequence of layers with one contiguous block of
+** parameters, one of gradients, one of saved state (batch norm's running
+** averages), and buffers for every layer's output and its gradient, sized
+** for the largest mini-batch seen, so the training loop never allocates.
+**
+**   acts[0] = input, acts[i + 1] = output of layer i      (batch_cap, shape...)
+**   deltas[i] = dC/d acts[i]
+**   targets: (batch_cap, n_out), the wanted outputs of the current batch
+*/
+#ifndef LN_NET_H
+#define LN_NET_H
+
+#include "layer.h"
+
+typedef struct ln_net {
+  ln_dtype dtype;
+  ln_shape in;
+  int nlayers, cap_layers;
+  ln_layer **layers;
+  ln_tensor params, grads, state;   /* 1-d blocks; layer parameters are views */
+  int64_t batch_cap;
+  ln_tensor *acts, *deltas;         /* nlayers + 1 each */
+  ln_tensor targets;
+  int64_t *index;                   /* sample indices of the current batch */
+  int has_cost;
+  ln_costkind cost;
+  int64_t last_batch;               /* rows of the last forward; backward needs the same */
+  int finished;
+} ln_net;
+
+int ln_net_new(ln_net **out, ln_dtype dt, const ln_shape *in);
+int ln_net_add(ln_net *net, const ln_layer_spec *spec);
+/* Allocates the blocks and draws the initial parameters from r. */
+int ln_net_finish(ln_net *net, ln_rng *r);
+void ln_net_free(ln_net *net);
+int ln_net_clone(ln_net **out, const ln_net *src, ln_dtype dt);
+
+const ln_shape *ln_net_out_shape(const ln_net *net);
+int64_t ln_net_out_numel(const ln_net *net);
+/* Cross-entropy needs a final sigmoid and log-likelihood a final softmax:
+** their gradients are then taken fused, dC/dz = a - y. */
+int ln_net_set_cost(ln_net *net, ln_costkind cost);
+const char *ln_cost_name(ln_costkind cost);
+
+int ln_net_reserve(ln_net *net, int64_t batch);
+/* The first `rows` rows of a batch buffer, borrowing its storage. */
+ln_tensor ln_rows(const ln_tensor *t, int64_t rows);
+
+/* acts[0] (batch rows) -> acts[nlayers] */
+int ln_net_forward(ln_net *net, int64_t batch, const ln_mode *mode);
+/* Sum over the batch of the cost of acts[nlayers] against targets. */
+double ln_net_cost_sum(const ln_net *net, int64_t batch);
+/* Writes scale * dC/d(output) into deltas, fused when the cost allows, and
+** returns in *top the last layer that backward must go through. */
+void ln_net_cost_delta(ln_net *net, int64_t batch, double scale, int *top);
+/* Back through layers top..0: adds parameter gradients; deltas[0] is
+** written only when need_dx. */
+int ln_net_backward(ln_net *net, int64_t batch, int top, int need_dx);
+void ln_net_zero_grad(ln_net *net);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+** train.c: epochs, evaluation and gradient norms, chunk by chunk through
+** the network's preallocated buffers.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+#include "train.h"
+
+/* Evaluation goes through this many samples at a time. */
+#define EVAL_CHUNK 500
+
+int ln_data_check(const ln_net *net, const ln_dataset *d) {
+  int64_t per_sample = d->x.ndim ? ln_numel(&d->x) / (d->x.shape[0] ? d->x.shape[0] : 1) : 0;
+  int64_t n_out = ln_net_out_numel(net), bad;
+  char buf[64];
+  if (d->x.ndim < 2 || d->x.shape[0] < 1)
+    return ln_fail(LN_EARG, "inputs must be a tensor of shape (samples, ...) with at least one sample");
+  if (!ln_is_contiguous(&d->x)) return ln_fail(LN_EARG, "inputs must be contiguous (use :contiguous())");
+  if (per_sample != ln_shape_numel(&net->in))
+    return ln_fail(LN_EARG, "inputs of shape %s have %lld values per sample but the network takes %lld",
+                   ln_shape_str(&d->x, buf, sizeof buf), (long long)per_sample,
+                   (long long)ln_shape_numel(&net->in));
+  if (d->y.shape[0] != d->x.shape[0] || d->y.ndim < 1 || d->y.ndim > 2)
+    return ln_fail(LN_EARG, "%lld inputs but labels/targets of shape %s", (long long)d->x.shape[0],
+                   ln_shape_str(&d->y, buf, sizeof buf));
+  if (!ln_is_contiguous(&d->y)) return ln_fail(LN_EARG, "labels/targets must be contiguous");
+  if (!d->labels && d->y.shape[1] != n_out)
+    return ln_fail(LN_EARG, "targets of shape %s but the network has %lld outputs",
+                   ln_shape_str(&d->y, buf, sizeof buf), (long long)n_out);
+  if (d->labels) {
+    for (int64_t i = 0; i < d->y.shape[0]; i++) {
+      double v = ln_get(&d->y, &i);
+      if (!(v >= 0 && v < (double)n_out && v == floor(v)))
+        return ln_fail(LN_EARG, "label %g of sample %lld is not a class 0..%lld", v, (long long)i + 1,
+                       (long long)n_out - 1);
+    }
+  }
+  if (ln_count_nonfinite(&d->y, &bad) == LN_OK && bad > 0)
+    return ln_fail(LN_EARG, "targets contain NaN or infinity");
+  if (d->ntransforms > 0 && (int64_t)d->h * d->w != per_sample)
+    return ln_fail(LN_EARG, "expansion works on %dx%d images but samples have %lld values", d->h, d->w,
+                   (long long)per_sample);
+  return LN_OK;
+}
+
+/* acts[0] and targets get the samples index[0..count). Labels were checked
+** by ln_data_check, so one-hot positions are in range. */
+static void gather(ln_net *net, const ln_dataset *d, const int64_t *index, int64_t count) {
+  const ln_kern *k = ln_kern_for(net->dtype);
+  int64_t row = ln_shape_numel(&net->in), n_out = ln_net_out_numel(net);
+  k->gather(count, index, d->n_base, d->ntransforms ? d->transforms : NULL, d->h, d->w, row, d->x.dtype,
+            ln_data(&d->x), ln_data(&net->acts[0]));
+  k->gather_targets(count, index, d->n_base, n_out, d->labels, d->y.dtype, ln_data(&d->y),
+                    ln_data(&net->targets));
+}
+
+static int64_t *identity_permutation(int64_t n) {
+  int64_t *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+  for (int64_t i = 0; p && i < n; i++) p[i] = i;
+  return p;
+}
+
+static int check_ready(const ln_net *net, const ln_dataset *d) {
+  if (!net->has_cost) return ln_fail(LN_EARG, "the network has no cost: set one first");
+  if (d->n < 1) return ln_fail(LN_EARG, "empty data set");
+  return ln_data_check(net, d);
+}
+
+int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r,
+                   ln_progress_fn progress, void *ud) {
+  ln_mode mode = {1, 0, r};
+  int64_t *perm, nbatches, every, bad;
+  int st, top;
+  if ((st = check_ready(net, d)) != LN_OK) return st;
+  if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
+  if ((st = ln_net_reserve(net, batch < d->n ? batch : d->n)) != LN_OK) return st;
+  if ((perm = identity_permutation(d->n)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  ln_rng_shuffle(r, perm, d->n);
+  nbatches = (d->n + batch - 1) / batch;
+  every = nbatches / 100 > 0 ? nbatches / 100 : 1;
+  for (int64_t b = 0; b < nbatches && st == LN_OK; b++) {
+    int64_t start = b * batch, m = d->n - start < batch ? d->n - start : batch;
+    gather(net, d, perm + start, m);
+    if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
+    ln_net_zero_grad(net);
+    ln_net_cost_delta(net, m, 1.0 / (double)m, &top);
+    if ((st = ln_net_backward(net, m, top, 0)) != LN_OK) break;
+    st = ln_optim_step(o, net);
+    if (progress && ((b + 1) % every == 0 || b + 1 == nbatches)) progress(ud, b + 1, nbatches);
+  }
+  free(perm);
+  if (st == LN_OK && ln_count_nonfinite(&net->params, &bad) == LN_OK && bad > 0)
+    st = ln_fail(LN_EARG, "training diverged: %lld parameters are NaN or infinite (try a smaller eta)",
+                 (long long)bad);
+  return st;
+}
+
+int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost,
+                int64_t *correct) {
+  const ln_kern *k = ln_kern_for(net->dtype);
+  ln_mode mode = {0, 0, NULL};
+  int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK, n_out = ln_net_out_numel(net);
+  double sum = 0;
+  int st;
+  if ((st = check_ready(net, d)) != LN_OK) return st;
+  if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
+  int64_t *guess = malloc(2 * (size_t)chunk * sizeof *guess), *truth = guess + chunk;
+  if (guess == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  *correct = 0;
+  for (int64_t start = 0; start < d->n && st == LN_OK; start += chunk) {
+    int64_t m = d->n - start < chunk ? d->n - start : chunk;
+    for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
+    gather(net, d, net->index, m);
+    if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
+    sum += ln_net_cost_sum(net, m);
+    k->argmax_rows(m, n_out, ln_data(&net->acts[net->nlayers]), guess);
+    k->argmax_rows(m, n_out, ln_data(&net->targets), truth);
+    for (int64_t i = 0; i < m; i++) *correct += guess[i] == truth[i];
+  }
+  free(guess);
+  *cost = sum / (double)d->n;
+  for (int i = 0; i < net->nlayers; i++)
+    for (int j = 0; j < net->layers[i]->nparams; j++) {
+      ln_param *p = &net->layers[i]->params[j];
+      if (p->decay) *cost += k->reg_penalty(reg, ln_numel(&p->value), lambda / (double)d->n, ln_data(&p->value));
+    }
+  return st;
+}
+
+static double param_norm(const ln_layer *l, const char *a, const char *b) {
+  for (int j = 0; j < l->nparams; j++)
+    if (strcmp(l->params[j].name, a) == 0 || strcmp(l->params[j].name, b) == 0) {
+      double s;
+      ln_reduce_all(&l->params[j].grad, LN_RSUMSQ, 0, &s, NULL);
+      return sqrt(s);
+    }
+  return NAN;
+}
+
+int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
+                      int *nout) {
+  ln_mode mode = {1, 0, ln_rng_global()};
+  int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK;
+  int st, top, n = 0;
+  if ((st = check_ready(net, d)) != LN_OK) return st;
+  if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
+  ln_net_zero_grad(net);
+  for (int64_t start = 0; start < d->n && st == LN_OK; start += chunk) {
+    int64_t m = d->n - start < chunk ? d->n - start : chunk;
+    for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
+    gather(net, d, net->index, m);
+    if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
+    ln_net_cost_delta(net, m, 1.0 / (double)d->n, &top);   /* gradients sum to the mean over d */
+    st = ln_net_backward(net, m, top, 0);
+  }
+  for (int i = 0; i < net->nlayers && st == LN_OK; i++) {
+    const ln_layer *l = net->layers[i];
+    if (l->nparams == 0) continue;
+    if (n < max) {
+      bias[n] = param_norm(l, "bias", "beta");
+      weight[n] = param_norm(l, "weight", "gamma");
+    }
+    n++;
+  }
+  *nout = n;
+  return st;
+}
+
+int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out) {
+  ln_mode mode = {0, 0, NULL};
+  int64_t n = x->shape[0], chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
+  int64_t row = ln_shape_numel(&net->in), n_out = ln_net_out_numel(net);
+  int st;
+  if (x->ndim < 1 || n < 1 || ln_numel(x) != n * row || !ln_is_contiguous(x))
+    return ln_fail(LN_EARG, "inputs must be (samples, ...) with %lld values per sample", (long long)row);
+  if (!ln_is_contiguous(out) || ln_numel(out) != n * n_out)
+    return ln_fail(LN_EARG, "predict: output has the wrong size");
+  if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
+  for (int64_t start = 0; start < n && st == LN_OK; start += chunk) {
+    int64_t m = n - start < chunk ? n - start : chunk;
+    for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
+    ln_kern_for(net->dtype)->gather(m, net->index, n, NULL, 0, 0, row, x->dtype, ln_data(x),
+                                    ln_data(&net->acts[0]));
+    if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
+    ln_tensor a = ln_rows(&net->acts[net->nlayers], m), dst = a;
+    dst.storage = out->storage;       /* the same rows of out */
+    dst.dtype = out->dtype;
+    dst.offset = out->offset + start * n_out;
+    st = ln_copy(&dst, &a);
+  }
+  return st;
+}

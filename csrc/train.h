@@ -1,0 +1,49 @@
+/*
+** train.h: whole epochs, evaluation and gradient measurements over a data
+** set, in C: Lua is called back once per epoch, never per mini-batch.
+*/
+#ifndef LN_TRAIN_H
+#define LN_TRAIN_H
+
+#include "optim.h"
+
+/* A data set: stored samples x (n_base, ...) with labels or targets y, and
+** optionally transforms that make ntransforms virtual samples of each
+** (an expanded set of n = n_base * ntransforms samples; transform 0 is
+** usually the identity). */
+typedef struct ln_dataset {
+  ln_tensor x;                 /* (n_base, ...) contiguous, float32 or float64 */
+  ln_tensor y;                 /* (n_base) labels 0..n_out-1, or (n_base, n_out) targets */
+  int labels;
+  int64_t n_base, n;
+  int ntransforms;             /* 0: none */
+  const ln_transform *transforms;
+  int h, w;                    /* image size the transforms work on */
+} ln_dataset;
+
+/* Checks the set against the network: sizes, label range and integrality. */
+int ln_data_check(const ln_net *net, const ln_dataset *d);
+
+typedef void (*ln_progress_fn)(void *ud, int64_t done, int64_t total);
+
+/* One epoch: a seeded shuffle, then for each mini-batch gather, forward,
+** cost gradient (averaged over the batch), backward, optimizer step. The last
+** mini-batch may be smaller. */
+int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r,
+                   ln_progress_fn progress, void *ud);
+
+/* The book's total_cost (mean cost plus (lambda/2n)|w|^2, or (lambda/n)|w|_1,
+** with n the size of d) and accuracy (number of argmax hits) in evaluation mode. */
+int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost,
+                int64_t *correct);
+
+/* Norms of dC/db and dC/dW per layer with parameters, C averaged over all of
+** d (the book's "speed of learning" ||delta^l||). Up to max layers are
+** written; *nout gets how many layers have parameters. */
+int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
+                      int *nout);
+
+/* Forward over all of x in chunks (evaluation mode) into out (n, out...). */
+int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out);
+
+#endif

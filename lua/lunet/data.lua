@@ -1,0 +1,372 @@
+-- lunet.data: the MNIST and Fashion-MNIST data sets, and IDX files.
+--
+--   local data = require "lunet.data"
+--   local training, validation, test = data.mnist()
+--   -- training.x: Tensor(50000, 784) float32 pixels in [0, 1]
+--   -- training.y: Tensor(50000) float32 labels 0..9
+--
+-- Each of the three sets is a table { x = Tensor(N, 784), y = Tensor(N),
+-- n = N, name = "mnist training" }. x holds one image per row (28x28
+-- pixels, row by row, scaled from 0..255 to [0, 1]); y holds the class
+-- number as a float, 0-based: the digit itself for MNIST, an index into
+-- data.classes("fashion") (0 = T-shirt/top ... 9 = Ankle boot) for
+-- Fashion-MNIST; add 1 to index a Lua table of names.
+--
+-- The split is the one of Nielsen's book: training is the first 50,000 of
+-- the 60,000 training images, validation the last 10,000 (both are narrow
+-- views of one loaded tensor, not copies), test the 10,000 t10k images.
+--
+-- Where the files are looked for, in order (the first place holding all
+-- four files wins; each file may be gzip-compressed, name.gz, or not):
+--   MNIST:          opts.dir if given (then nowhere else);
+--                   $LUNET_MNIST_DIR;
+--                   $XDG_CACHE_HOME/lunet/mnist when XDG_CACHE_HOME is set,
+--                   else $HOME/.cache/lunet/mnist.
+--                   Get the files with `make mnist` in the source tree or
+--                   require("lunet.data").download_mnist().
+--   Fashion-MNIST:  opts.dir if given (then nowhere else);
+--                   $LUNET_FASHION_DIR;
+--                   /usr/share/datasets/fashion-mnist, where Debian's
+--                   package puts it: sudo apt-get install dataset-fashion-mnist
+-- When both name and name.gz are present, the uncompressed one is used.
+--
+-- download_mnist{ dir =, base_urls =, files =, quiet = } fetches the four
+-- MNIST files (with curl, else wget) into dir (default: the cache above),
+-- trying data.MNIST_MIRRORS in order; each file goes to a temporary name,
+-- is checked against data.MNIST_FILES (size, then MD5) and only then
+-- renamed into place. Files already present and correct are skipped.
+
+local core = require "lunet.core"
+
+local data = {}
+
+-- load_idx(path [, scale]): an IDX file (plain or gzip) as a float32 tensor
+-- of the stored shape, every value multiplied by scale (default 1).
+data.load_idx = core.load_idx
+
+local IMAGES, LABELS = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
+local TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
+local NAMES = { IMAGES, LABELS, TEST_IMAGES, TEST_LABELS }
+local VALIDATION = 10000   -- the last images of the training file
+
+-- The canonical MNIST files: name -> { size = bytes, md5 = hex digest }.
+data.MNIST_FILES = {
+  ["train-images-idx3-ubyte.gz"] = { size = 9912422, md5 = "f68b3c2dcbeaaa9fbdd348bbdeb94873" },
+  ["train-labels-idx1-ubyte.gz"] = { size = 28881, md5 = "d53e105ee54ea40749a09fcbcd1e9432" },
+  ["t10k-images-idx3-ubyte.gz"] = { size = 1648877, md5 = "9fb629c4189551a2d022fa330f9573f3" },
+  ["t10k-labels-idx1-ubyte.gz"] = { size = 4542, md5 = "ec29112dd5afa0611ce80d1b7f02629c" },
+}
+
+data.MNIST_MIRRORS = {
+  "https://storage.googleapis.com/cvdf-datasets/mnist/",
+  "https://ossci-datasets.s3.amazonaws.com/mnist/",
+  "http://yann.lecun.com/exdb/mnist/",
+}
+
+local FASHION_SYSTEM_DIR = "/usr/share/datasets/fashion-mnist"
+
+local CLASSES = {
+  mnist = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" },
+  fashion = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+              "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" },
+}
+
+local ALIASES = { mnist = "mnist", fashion = "fashion", ["fashion-mnist"] = "fashion",
+                  fashion_mnist = "fashion" }
+
+-- ---- small helpers ------------------------------------------------------
+
+local function nonempty(s)
+  if s ~= nil and s ~= "" then return s end
+end
+
+local function is_file(path)
+  local f = io.open(path, "rb")
+  if not f then return false end
+  local _, err = f:read(0)   -- a directory opens, but reading it is an error (not end of file)
+  f:close()
+  return err == nil
+end
+
+local function file_size(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local size = f:seek("end")
+  f:close()
+  return size
+end
+
+-- Quotes s for the POSIX shell: 'it'\''s'.
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", [['\'']]) .. "'"
+end
+data.shell_quote = shell_quote
+
+-- Runs a shell command; returns ok, its output (stdout and stderr, or its
+-- exit status when it printed nothing) and, when it was killed by a signal,
+-- the signal number.
+local function run(cmd)
+  local p = assert(io.popen(cmd .. " 2>&1", "r"))
+  local out = p:read("a")
+  local ok, how, code = p:close()
+  if not ok and not out:find("%S") then out = ("%s status %s"):format(how or "exit", tostring(code)) end
+  local signal = how == "signal" and code or (how == "exit" and code > 128 and code - 128) or nil  -- sh: 128 + n
+  return ok == true, out, signal
+end
+
+local function join(dir, name)
+  return (dir:gsub("/+$", "")) .. "/" .. name
+end
+
+-- The per-user cache directory for MNIST, or nil when HOME is unset too.
+local function default_mnist_dir()
+  local xdg = nonempty(os.getenv("XDG_CACHE_HOME"))
+  if xdg then return join(xdg, "lunet/mnist") end
+  local home = nonempty(os.getenv("HOME"))
+  if home then return join(home, ".cache/lunet/mnist") end
+end
+data.default_mnist_dir = default_mnist_dir
+
+-- The places to look in: a list of { dir =, why = }.
+local function places(opts, env, default, default_why)
+  if opts.dir ~= nil then
+    if type(opts.dir) ~= "string" then error("opts.dir must be a string", 3) end
+    return { { dir = opts.dir, why = "opts.dir" } }
+  end
+  local list = {}
+  local from_env = nonempty(os.getenv(env))
+  if from_env then list[#list + 1] = { dir = from_env, why = "$" .. env } end
+  if default then list[#list + 1] = { dir = default, why = default_why } end
+  return list
+end
+
+-- The path of a data file in dir: the uncompressed one (quicker to load) if
+-- present, else name.gz; nil if neither.
+local function find_file(dir, name)
+  for _, path in ipairs { join(dir, name), join(dir, name .. ".gz") } do
+    if is_file(path) then return path end
+  end
+end
+
+-- Finds the four files; returns { name = path } or raises the message that
+-- lists where it looked, followed by how_to_get.
+local function locate(what, list, how_to_get)
+  local lines = {}
+  for _, place in ipairs(list) do
+    local found, missing = {}, {}
+    for _, name in ipairs(NAMES) do
+      local path = find_file(place.dir, name)
+      if path then found[name] = path else missing[#missing + 1] = name end
+    end
+    if #missing == 0 then return found end
+    local note = #missing == #NAMES and "" or " (missing " .. table.concat(missing, ", ") .. ")"
+    lines[#lines + 1] = ("  %s (%s)%s"):format(place.dir, place.why, note)
+  end
+  if #lines == 0 then lines[1] = "  (nowhere: HOME is not set)" end
+  error(("%s not found. Looked in:\n%s\nEach place must hold %s (each may end in .gz).\n%s")
+    :format(what, table.concat(lines, "\n"), table.concat(NAMES, ", "), how_to_get), 0)
+end
+
+-- Loads images and labels; returns the set as one table, its images (N, 784).
+local function load_pair(images_path, labels_path)
+  local images = core.load_idx(images_path, 1 / 255)
+  local labels = core.load_idx(labels_path)
+  local shape = images:shape()
+  if #shape ~= 3 or labels:dim() ~= 1 or labels:size(1) ~= shape[1] then
+    error(("%s and %s do not match: images %s, labels %s"):format(images_path, labels_path,
+      table.concat(shape, "x"), table.concat(labels:shape(), "x")), 0)
+  end
+  return images:view(shape[1], shape[2] * shape[3]), labels
+end
+
+local function split(paths, prefix)
+  local x, y = load_pair(paths[IMAGES], paths[LABELS])
+  local total = x:size(1)
+  if total <= VALIDATION then
+    error(("%s holds %d images; the split needs more than %d"):format(paths[IMAGES], total, VALIDATION), 0)
+  end
+  local n = total - VALIDATION
+  local training = { x = x:narrow(1, 1, n), y = y:narrow(1, 1, n), n = n, name = prefix .. " training" }
+  local validation = { x = x:narrow(1, n + 1, VALIDATION), y = y:narrow(1, n + 1, VALIDATION),
+                       n = VALIDATION, name = prefix .. " validation" }
+  local tx, ty = load_pair(paths[TEST_IMAGES], paths[TEST_LABELS])
+  local test = { x = tx, y = ty, n = tx:size(1), name = prefix .. " test" }
+  return training, validation, test
+end
+
+-- ---- the data sets ------------------------------------------------------
+
+-- mnist{ dir = } -> training, validation, test
+function data.mnist(opts)
+  opts = opts or {}
+  local default = default_mnist_dir()
+  local paths = locate("MNIST", places(opts, "LUNET_MNIST_DIR", default, "the default cache"),
+    "To get it, run `make mnist` in the lunet source tree, or call " ..
+    "require(\"lunet.data\").download_mnist() (downloads 11 MB into " ..
+    (default or "$HOME/.cache/lunet/mnist") .. ").")
+  return split(paths, "mnist")
+end
+
+-- fashion_mnist{ dir = } -> training, validation, test
+function data.fashion_mnist(opts)
+  opts = opts or {}
+  local paths = locate("Fashion-MNIST",
+    places(opts, "LUNET_FASHION_DIR", FASHION_SYSTEM_DIR, "Debian's dataset-fashion-mnist"),
+    "To get it, run `sudo apt-get install dataset-fashion-mnist` (it installs into " ..
+    FASHION_SYSTEM_DIR .. "), or point $LUNET_FASHION_DIR at a directory holding the files.")
+  return split(paths, "fashion-mnist")
+end
+
+local function canonical(name)
+  local key = ALIASES[name]
+  if not key then
+    error(("unknown data set %s: expected \"mnist\" or \"fashion\""):format(
+      type(name) == "string" and ("%q"):format(name) or tostring(name)), 3)
+  end
+  return key
+end
+
+-- load("mnist" | "fashion", opts) -> training, validation, test
+function data.load(name, opts)
+  if canonical(name) == "mnist" then return data.mnist(opts) end
+  return data.fashion_mnist(opts)
+end
+
+-- classes("mnist" | "fashion"): the 10 class names; label k names classes[k + 1].
+function data.classes(name)
+  local list = CLASSES[canonical(name)]
+  return table.move(list, 1, #list, 1, {})
+end
+
+-- ---- downloading MNIST --------------------------------------------------
+
+local function have_command(name)
+  return os.execute("command -v " .. name .. " >/dev/null 2>&1") == true
+end
+
+-- A function fetch(url, path) -> ok, message, signal using curl or wget.
+local function fetcher()
+  if have_command("curl") then
+    return function(url, path)
+      return run("curl -fsSL --connect-timeout 30 -o " .. shell_quote(path) .. " " .. shell_quote(url))
+    end
+  elseif have_command("wget") then
+    return function(url, path)
+      return run("wget -q --timeout=30 -O " .. shell_quote(path) .. " " .. shell_quote(url))
+    end
+  end
+  error("download_mnist: neither curl nor wget was found on the PATH; install one " ..
+        "(sudo apt-get install curl)", 0)
+end
+
+-- A new empty file beside the target (so that the rename into place is
+-- atomic), named with a random suffix.
+local function temp_beside(dir, name)
+  for _ = 1, 100 do
+    local path = join(dir, (".%s.part-%08x"):format(name, math.random(0, 0x7fffffff)))
+    local existing = io.open(path, "rb")
+    if existing then
+      existing:close()
+    else
+      local f, err = io.open(path, "wb")
+      if not f then error(("download_mnist: cannot write in %s: %s"):format(dir, err), 0) end
+      f:close()
+      return path
+    end
+  end
+  error(("download_mnist: cannot find a free temporary name in %s"):format(dir), 0)
+end
+
+local function check_file(path, want)
+  local size = file_size(path)
+  if size ~= want.size then
+    return false, ("size %s expected %d"):format(tostring(size), want.size)
+  end
+  local md5 = core.md5_file(path)
+  if md5 ~= want.md5:lower() then
+    return false, ("md5 %s expected %s"):format(md5, want.md5:lower())
+  end
+  return true
+end
+
+local function short(text)
+  text = (text or ""):gsub("%s+$", ""):gsub("\n", "; ")
+  return text ~= "" and text or "failed"
+end
+
+-- download_mnist{ dir =, base_urls =, files =, quiet = } -> dir
+function data.download_mnist(opts)
+  opts = opts or {}
+  local dir = opts.dir or default_mnist_dir()
+  if type(dir) ~= "string" then
+    error("download_mnist: no directory: give opts.dir or set HOME", 2)
+  end
+  local mirrors = opts.base_urls or data.MNIST_MIRRORS
+  local files = opts.files or data.MNIST_FILES
+  local say = opts.quiet and function() end or function(fmt, ...)
+    io.stderr:write(fmt:format(...), "\n")
+    io.stderr:flush()
+  end
+  if type(mirrors) ~= "table" or #mirrors == 0 then
+    error("download_mnist: opts.base_urls must be a list of base URLs", 2)
+  end
+  for i, base in ipairs(mirrors) do
+    if type(base) ~= "string" then error(("download_mnist: opts.base_urls[%d] is not a string"):format(i), 2) end
+  end
+  local names = {}
+  for name, want in pairs(files) do
+    if type(name) ~= "string" or type(want) ~= "table" or math.type(want.size) ~= "integer"
+        or type(want.md5) ~= "string" then
+      error("download_mnist: opts.files must map file names to { size = integer, md5 = hex string }", 2)
+    end
+    names[#names + 1] = name
+  end
+  table.sort(names)
+  local fetch = fetcher()
+  local ok, out = run("mkdir -p " .. shell_quote(dir))
+  if not ok then error(("download_mnist: cannot create %s: %s"):format(dir, short(out)), 0) end
+
+  for _, name in ipairs(names) do
+    local want, path = files[name], join(dir, name)
+    if is_file(path) and check_file(path, want) then
+      say("%s: present, size and md5 check", name)
+    else
+      local tried, done = {}, false
+      for _, base in ipairs(mirrors) do
+        local url = base:gsub("/*$", "/") .. name
+        local tmp = temp_beside(dir, name)
+        local fetched, message, signal = fetch(url, tmp)
+        if signal then
+          os.remove(tmp)
+          error(("download_mnist: interrupted (signal %d) while fetching %s"):format(signal, url), 0)
+        end
+        local good, why = fetched, short(message)
+        if fetched then good, why = check_file(tmp, want) end
+        if good then
+          local renamed, err = os.rename(tmp, path)
+          if not renamed then
+            os.remove(tmp)
+            error(("download_mnist: cannot move %s into place: %s"):format(path, err), 0)
+          end
+          say("%s: downloaded from %s", name, url)
+          done = true
+          break
+        end
+        os.remove(tmp)
+        tried[#tried + 1] = ("  %s: %s"):format(url, why)
+      end
+      if not done then
+        error(("download_mnist: could not get %s (expected size %d, md5 %s); tried:\n%s")
+          :format(name, want.size, want.md5, #tried > 0 and table.concat(tried, "\n") or "  no mirrors"), 0)
+      end
+    end
+  end
+  return dir
+end
+
+-- Expansion of a training set by shifts and rotations (lunet/expand.lua).
+local expand = require "lunet.expand"
+data.expand = expand.expand
+data.sample = expand.sample
+
+return data

@@ -1,0 +1,58 @@
+-- lunet.gradcheck(model, x [, y [, opts]]) -> worst relative error, details
+--
+-- Compares back-propagation with central differences, (C(w + h) -
+-- C(w - h)) / 2h for every parameter and every input value, on a float64
+-- copy of the model (the model itself is not touched).
+--
+--   model  a layer, a Sequential or a Network
+--   x      a batch of inputs (samples, ...)
+--   y      with a cost: labels (samples) or targets (samples, outputs);
+--          without one: read-out weights r, the loss being sum(r * output)
+--          (random when y is nil, from lunet's seeded generator)
+--   opts   cost = name (to check a cost on a model without one),
+--          lambda =, reg = "l2" | "l1", n = training set size (lambda / n;
+--          default the batch size), eps = 1e-5, input = true
+--
+-- The relative error is |a - n| / max(|a|, |n|, 1e-4), worst over all
+-- values; details tell where it was (layer, param, element, analytic,
+-- numeric, checked = number of values compared).
+
+local core = require "lunet.core"
+
+local function one_hot(labels, classes)
+  local t = core.zeros(labels:size(1), classes, "float64")
+  for i = 1, labels:size(1) do
+    local c = labels[i]
+    if math.type(c) == nil or c ~= math.floor(c) or c < 0 or c >= classes then
+      error(("gradcheck: label %s of sample %d is not a class 0..%d"):format(tostring(c), i, classes - 1), 3)
+    end
+    t[{ i, math.floor(c) + 1 }] = 1
+  end
+  return t
+end
+
+local function gradcheck(model, x, y, opts)
+  opts = opts or {}
+  if type(model) ~= "table" or not model.net then error("gradcheck: expected a layer or a network", 2) end
+  local net = model:net(x):clone("float64")
+  if opts.cost then net:set_cost(opts.cost) end
+  local info = net:info()
+  local batch = x:size(1)
+  local outputs = 1
+  for _, d in ipairs(info.output) do outputs = outputs * d end
+  local t
+  if info.cost then
+    if y == nil then error("gradcheck: a model with a cost needs labels or targets", 2) end
+    t = y:dim() == 1 and one_hot(y, outputs) or y:double():contiguous()
+  else
+    t = y and y:double():contiguous() or core.randn(batch, outputs, "float64")
+  end
+  local lambda = opts.lambda or 0
+  return net:gradcheck(x:double():contiguous(), t, {
+    reg = lambda > 0 and (opts.reg or "l2") or "none",
+    c = lambda / (opts.n or batch),
+    eps = opts.eps, input = opts.input ~= false,
+  })
+end
+
+return gradcheck

@@ -1,0 +1,251 @@
+-- lunet.nn.module: what every layer and every network can do.
+--
+-- A Module is a list of layers over one C network (lunet.core's Net): one
+-- block of parameters, one of gradients. A layer on its own is a Module of
+-- one layer; put into a Sequential it moves into the Sequential's network
+-- (its parameter values go with it) and from then on reads and writes
+-- there. Take parameter views (layer.weight) after building the network:
+-- a view taken before keeps showing the old block.
+--
+-- The network is built as soon as the input shape is known: from the first
+-- layer (Linear knows its inputs), from opts.input, or at the first forward
+-- or training call.
+
+local core = require "lunet.core"
+
+local Module = {}
+Module.__index = Module
+
+local PARAM_FIELDS = {
+  weight = { "weight", "value" }, bias = { "bias", "value" },
+  grad_weight = { "weight", "grad" }, grad_bias = { "bias", "grad" },
+  gamma = { "gamma", "value" }, beta = { "beta", "value" },
+  grad_gamma = { "gamma", "grad" }, grad_beta = { "beta", "grad" },
+  running_mean = { "running_mean", "state" }, running_var = { "running_var", "state" },
+}
+
+-- Layers index their parameters by name (layer.weight, layer.grad_bias ...).
+local function layer_index(self, key)
+  local method = rawget(getmetatable(self), "_class")[key]
+  if method ~= nil then return method end
+  local field = PARAM_FIELDS[key]
+  if field then
+    local home = rawget(self, "_home")
+    if not home._net then home:build() end
+    return home._net:param(rawget(self, "_pos"), field[1], field[2])
+  end
+end
+
+-- A class whose instances are single layers: methods from Module and the
+-- class, parameters by name.
+function Module.layer_class(name, methods)
+  methods = methods or {}
+  methods.__name = name
+  setmetatable(methods, { __index = Module })
+  local mt = { _class = methods, __index = layer_index, __tostring = Module.__tostring, __name = name }
+  return mt
+end
+
+-- A new single layer: spec is what lunet.core builds it from; input the
+-- per-sample input shape when the layer knows it.
+function Module.new_layer(mt, spec, input)
+  local self = setmetatable({ spec = spec, _input = input }, mt)
+  self._layers = { self }
+  self._home, self._pos = self, 1
+  return self
+end
+
+-- A container module (Sequential) over layers.
+function Module.new_container(class, layers, opts)
+  local self = setmetatable({ _layers = layers, _input = opts.input, _cost = opts.cost,
+    _dtype = opts.dtype or "float32", _train = false }, class)
+  return self
+end
+
+-- Per-sample input shape: declared, or that of the first layer.
+function Module:input_shape()
+  return self._input or (self._layers[1] and self._layers[1]._input)
+end
+
+local function shape_numel(shape)
+  local n = 1
+  for _, d in ipairs(shape) do n = n * d end
+  return n
+end
+
+-- Builds the C network (if not built) for the given or known input shape,
+-- carrying over parameter values of layers that lived elsewhere.
+function Module:build(input)
+  if self._net then return self end
+  input = input or self:input_shape()
+  if not input then
+    error("the input shape is not known yet: give it (opts.input) or call forward/train first", 2)
+  end
+  local specs = {}
+  for i, layer in ipairs(self._layers) do specs[i] = layer.spec end
+  local net = core.net_new(specs, { input = input, dtype = self._dtype, cost = self._cost })
+  for i, layer in ipairs(self._layers) do
+    local old = layer._home ~= self and layer._home._net
+    if old then
+      for _, name in ipairs(net:layer(i).params) do
+        net:param(i, name):copy(old:param(layer._pos, name))
+      end
+      for _, name in ipairs(net:layer(i).state) do
+        net:param(i, name, "state"):copy(old:param(layer._pos, name, "state"))
+      end
+    end
+    layer._home, layer._pos = self, i
+  end
+  self._net, self._input = net, input
+  return self
+end
+
+local function check_tensor(x, level)
+  if getmetatable(x) ~= core.tensor_metatable then
+    error(("expected a tensor of inputs, got %s"):format(type(x)), level + 1)
+  end
+end
+
+-- The C network, built from the shape of x if needed.
+function Module:net(x)
+  if x ~= nil then check_tensor(x, 2) end
+  if not self._net then
+    local input = self:input_shape()
+    if not input and x then
+      local shape = x:shape()
+      input = { table.unpack(shape, 2) }
+    end
+    self:build(input)
+  end
+  return self._net
+end
+
+-- Is x one sample (the input shape itself, or a flat vector of its size)
+-- rather than a batch (samples, ...)?
+local function is_single(x, input)
+  if x:dim() == 1 then return x:numel() == shape_numel(input) end
+  if x:dim() ~= #input then return false end
+  for i, d in ipairs(input) do
+    if x:size(i) ~= d then return false end
+  end
+  return true
+end
+
+-- Inputs as a batch; a single sample becomes a batch of one.
+local function as_batch(self, x)
+  local net = self:net(x)
+  if is_single(x, net:info().input) then return x:reshape(1, x:numel()), true end
+  return x, false
+end
+
+function Module:forward(x)
+  local batch, single = as_batch(self, x)
+  local y = self._net:forward(batch, self._train)
+  if single then y = y:view(y:numel()) end
+  self._last_single = single
+  return y
+end
+
+-- backward(x, dy): the gradient of some loss with respect to the output of
+-- the last forward(x). Adds to the parameters' gradients and returns the
+-- gradient with respect to x.
+function Module:backward(x, dy)
+  if not self._net then error("backward needs a forward first", 2) end
+  local dx = self._net:backward(dy)
+  if self._last_single then dx = dx:view(x:shape()) end
+  return dx
+end
+
+function Module:zero_grad()
+  self:net():zero_grad()
+  return self
+end
+
+-- Outputs for many inputs at once, in chunks, in evaluation mode.
+function Module:predict(x)
+  local batch, single = as_batch(self, x)
+  local y = self._net:predict(batch)
+  return single and y:view(y:numel()) or y
+end
+
+-- Class indices (0-based, like the digits they name) of the largest outputs.
+function Module:classify(x)
+  local y = self:predict(x)
+  if y:dim() == 1 then return y:argmax() - 1 end
+  return y:argmax(2) - 1
+end
+
+function Module:training()
+  self._train = true
+  return self
+end
+
+function Module:evaluate()
+  self._train = false
+  return self
+end
+
+function Module:set_cost(name)
+  self._cost = name
+  if self._net then self._net:set_cost(name) end
+  return self
+end
+
+function Module:cost()
+  return self._cost
+end
+
+-- { {layer = i, name = "weight", value = tensor, grad = tensor}, ... }
+function Module:parameters()
+  local net, out = self:net(), {}
+  for i = 1, net:info().nlayers do
+    for _, name in ipairs(net:layer(i).params) do
+      out[#out + 1] = { layer = i, name = name, value = net:param(i, name), grad = net:param(i, name, "grad") }
+    end
+  end
+  return out
+end
+
+-- All parameters (and their gradients) as one flat view each.
+function Module:flat_parameters()
+  local net = self:net()
+  return net:parameters(), net:gradients()
+end
+
+function Module:layers()
+  return self._layers
+end
+
+function Module:dtype()
+  return self._dtype or "float32"
+end
+
+function Module:save(path)
+  self:net():save(path)
+  return self
+end
+
+function Module:info()
+  return self:net():info()
+end
+
+function Module:__tostring()
+  local lines = { (getmetatable(self).__name or "Module") }
+  if self._net then
+    local info = self._net:info()
+    lines[1] = lines[1] .. ("(%s -> %s, %d parameters%s)"):format(table.concat(info.input, "x"),
+      table.concat(info.output, "x"), info.nparams, info.cost and ", " .. info.cost .. " cost" or "")
+  end
+  if #self._layers > 1 or self._layers[1] ~= self then
+    for i, layer in ipairs(self._layers) do
+      lines[#lines + 1] = ("  (%d) %s"):format(i, layer:describe())
+    end
+  end
+  return table.concat(lines, "\n")
+end
+
+function Module:describe()
+  return getmetatable(self).__name or "layer"
+end
+
+return Module

@@ -1,0 +1,62 @@
+-- lunet.nn.Sequential: layers applied one after the other, over one C
+-- network (one block of parameters, one of gradients).
+--
+--   nn.Sequential({ layers... } [, { input = {1, 28, 28}, cost = "log_likelihood", dtype = "float64" }])
+--
+-- Sequentials inside are flattened into their layers.
+
+local Module = require "lunet.nn.module"
+
+local Sequential = {}
+Sequential.__index = Sequential
+Sequential.__name = "Sequential"
+Sequential.__tostring = Module.__tostring
+
+local function collect(layers, out)
+  for i, m in ipairs(layers) do
+    if type(m) ~= "table" or not m._layers then
+      error(("Sequential: element %d is not a layer (%s)"):format(i, type(m)), 4)
+    end
+    if m.spec then out[#out + 1] = m else collect(m._layers, out) end
+  end
+  return out
+end
+
+local function new(layers, opts)
+  if type(layers) ~= "table" or #layers == 0 then
+    error("Sequential takes a non-empty list of layers", 2)
+  end
+  opts = opts or {}
+  local self = Module.new_container(Sequential, collect(layers, {}), opts)
+  if self:input_shape() then self:build() end
+  return self
+end
+
+-- A Sequential over an existing C network, with new layer objects for its
+-- layers (a loaded model, a clone).
+function Sequential.wrap(net)
+  local info = net:info()
+  local nn = require "lunet.nn"
+  local layers = {}
+  for i = 1, info.nlayers do layers[i] = nn.from_spec(net:layer(i).spec) end
+  local self = Module.new_container(Sequential, layers, { input = info.input, cost = info.cost, dtype = info.dtype })
+  self._net = net
+  for i, layer in ipairs(layers) do layer._home, layer._pos = self, i end
+  return self
+end
+
+-- The same layers and values in a new network, e.g. in float64 for a
+-- gradient check. A Network stays a Network.
+function Sequential:clone(dtype)
+  local copy = Sequential.wrap(self:net():clone(dtype))
+  local mt = getmetatable(self)
+  if mt ~= Sequential then
+    for k, v in pairs(self) do
+      if copy[k] == nil then copy[k] = v end
+    end
+    setmetatable(copy, mt)
+  end
+  return copy
+end
+
+return setmetatable(Sequential, { __index = Module, __call = function(_, ...) return new(...) end })

@@ -1,0 +1,216 @@
+-- lunet.train: mini-batch stochastic gradient descent for any Module with
+-- a cost, epoch by epoch. Each epoch runs entirely in C (shuffle, gather,
+-- forward, backward, update, progress bar); this file only orchestrates:
+-- monitoring, the learning-rate schedule, early stopping, printing.
+--
+--   local history = train.sgd(model, training_data, {
+--     epochs = 30, batch = 10, eta = 0.1,
+--     lambda = 5.0, reg = "l2",                 -- or "l1"; biases are never regularised
+--     momentum = 0.9, nesterov = false,         -- momentum as the lecture writes it
+--     evaluation_data = validation,
+--     monitor_evaluation_accuracy = true,       -- and _cost, monitor_training_cost/_accuracy
+--     schedule = { patience = 10 },             -- halve eta after 10 epochs without a better
+--                                               -- validation accuracy; stop once it fell 128-fold
+--     early_stopping = 10,                      -- stop after 10 epochs without improvement
+--     gradient_norms = true,                    -- record ||dC/db|| per layer each epoch
+--     verbose = true, progress = true,
+--   })
+--
+-- Data sets are tables {x = inputs (N, ...), y = labels (N) or targets
+-- (N, n_out)}, as lunet.data returns them, optionally expanded
+-- (lunet.data.expand). Returns the book's four monitors (evaluation cost,
+-- evaluation accuracy as counts, training cost, training accuracy as
+-- counts) and a history table:
+--   history.epoch, .eta, .seconds                     per epoch
+--   history.training_cost, .training_accuracy,       per epoch, accuracies
+--   history.evaluation_cost, .evaluation_accuracy    as fractions in [0, 1]
+--   history.gradient_norms = { epoch = {0, 1, ...}, bias = { {layer 1...}, ... }, weight = {...} }
+--   history.best_epoch, .best_accuracy, .stopped ("epochs", "early stopping", "schedule")
+
+local core = require "lunet.core"
+
+local train = {}
+
+local DEFAULTS = {
+  batch = 10, lambda = 0, reg = "l2", momentum = 0, nesterov = false,
+  verbose = true, progress = true, gradient_norms = false,
+}
+
+local KNOWN = {
+  epochs = true, batch = true, eta = true, lambda = true, lmbda = true, reg = true, momentum = true,
+  nesterov = true, evaluation_data = true, monitor_evaluation_cost = true, monitor_evaluation_accuracy = true,
+  monitor_training_cost = true, monitor_training_accuracy = true, schedule = true, early_stopping = true,
+  gradient_norms = true, verbose = true, progress = true, on_epoch = true, cost = true, out = true,
+}
+
+local function fail(msg, ...)
+  error("lunet.train: " .. msg:format(...), 3)
+end
+
+local function options(opts)
+  local o = {}
+  for k, v in pairs(opts or {}) do
+    if not KNOWN[k] then fail("unknown option '%s'", tostring(k)) end
+    o[k] = v
+  end
+  for k, v in pairs(DEFAULTS) do
+    if o[k] == nil then o[k] = v end
+  end
+  o.lambda = o.lmbda or o.lambda
+  if math.type(o.epochs) ~= "integer" or o.epochs < 1 then fail("epochs must be a positive integer") end
+  if math.type(o.batch) ~= "integer" or o.batch < 1 then
+    fail("mini-batch size must be a positive integer, got %s", tostring(o.batch))
+  end
+  if type(o.eta) ~= "number" or o.eta ~= o.eta or o.eta <= 0 then fail("eta must be a positive number") end
+  return o
+end
+
+-- Number of samples of a data set, counting an expansion's virtual ones.
+function train.size(data)
+  if type(data) ~= "table" or data.x == nil or data.y == nil then
+    error("a data set is a table {x = inputs, y = labels or targets}", 3)
+  end
+  return data.n or data.x:size(1)
+end
+
+local function check_data(net, data, what)
+  train.size(data)
+  if not data.x:all_finite() then fail("%s inputs contain NaN or infinity", what) end
+  local ok, err = pcall(core.check_data, net, data)
+  if not ok then fail("%s: %s", what, tostring(err):gsub("^.-check_data: ", "")) end
+end
+
+-- The first n samples of a data set (no copy), for gradient norms.
+local function head(data, n)
+  local size = data.x:size(1)
+  if size <= n then return { x = data.x, y = data.y } end
+  return { x = data.x:narrow(1, 1, n), y = data.y:narrow(1, 1, n) }
+end
+
+local function record_norms(net, probe, history, epoch)
+  local g = history.gradient_norms
+  local bias, weight = core.gradient_norms(net, probe)
+  g.epoch[#g.epoch + 1] = epoch
+  for l = 1, #bias do
+    g.bias[l] = g.bias[l] or {}
+    g.weight[l] = g.weight[l] or {}
+    table.insert(g.bias[l], bias[l])
+    table.insert(g.weight[l], weight[l])
+  end
+end
+
+local function measure(net, data, o)
+  local cost, correct = core.evaluate(net, data, { reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda })
+  return cost, correct, correct / train.size(data)
+end
+
+local function print_epoch(epoch, o, h, secs)
+  local parts = { ("Epoch %d/%d %.2fs"):format(epoch, o.epochs, secs) }
+  local function add(name, list, fmt)
+    if list[epoch] then parts[#parts + 1] = (fmt):format(name, list[epoch]) end
+  end
+  add("training cost", h.training_cost, "%s %.4f")
+  if h.training_accuracy[epoch] then
+    parts[#parts + 1] = ("training accuracy %.2f%%"):format(100 * h.training_accuracy[epoch])
+  end
+  add("evaluation cost", h.evaluation_cost, "%s %.4f")
+  if h.evaluation_accuracy[epoch] then
+    parts[#parts + 1] = ("evaluation accuracy %.2f%%"):format(100 * h.evaluation_accuracy[epoch])
+  end
+  if o.schedule then parts[#parts + 1] = ("eta %g"):format(h.eta[epoch]) end
+  local out = o.out or io.stdout
+  out:write(table.concat(parts, "  "), "\n")
+  out:flush()
+end
+
+-- Learning-rate schedule and early stopping, both on validation accuracy.
+local function watch(o, h, epoch, optim, state)
+  local acc = h.evaluation_accuracy[epoch]
+  if acc > state.best then
+    state.best, state.best_epoch, state.stale, state.stale_eta = acc, epoch, 0, 0
+  else
+    state.stale, state.stale_eta = state.stale + 1, state.stale_eta + 1
+  end
+  if o.early_stopping and state.stale >= o.early_stopping then return "early stopping" end
+  if o.schedule and state.stale_eta >= (o.schedule.patience or 10) then
+    state.eta = state.eta * (o.schedule.factor or 0.5)
+    state.stale_eta = 0
+    if state.eta <= o.eta / (o.schedule.stop_ratio or 128) + 1e-300 then return "schedule" end
+    optim:set_eta(state.eta)
+  end
+end
+
+function train.sgd(model, training_data, opts)
+  local o = options(opts)
+  if o.cost and not model:cost() then model:set_cost(o.cost) end
+  if not model:cost() then fail("the model has no cost: pass opts.cost or call model:set_cost(name)") end
+  local net = model:net(training_data.x)
+  local n = train.size(training_data)
+  check_data(net, training_data, "training data")
+  local eval = o.evaluation_data
+  if eval then check_data(net, eval, "evaluation data") end
+  if (o.schedule or o.early_stopping) and not eval then
+    fail("the learning-rate schedule and early stopping need evaluation_data")
+  end
+  local optim = core.optimizer(net, { eta = o.eta, momentum = o.momentum, nesterov = o.nesterov,
+    reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, n = n })
+
+  local h = { epoch = {}, eta = {}, seconds = {}, training_cost = {}, training_accuracy = {},
+    evaluation_cost = {}, evaluation_accuracy = {} }
+  local book = { {}, {}, {}, {} }  -- evaluation cost, evaluation accuracy (count), training cost, accuracy (count)
+  local probe
+  if o.gradient_norms then
+    h.gradient_norms = { epoch = {}, bias = {}, weight = {} }
+    probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
+    record_norms(net, probe, h, 0)
+  end
+  local state = { best = -1, best_epoch = 0, stale = 0, stale_eta = 0, eta = o.eta }
+  local measure_eval = eval and (o.monitor_evaluation_cost or o.monitor_evaluation_accuracy or o.schedule
+    or o.early_stopping)
+  h.stopped = "epochs"
+  for epoch = 1, o.epochs do
+    local secs = core.train_epoch(net, optim, training_data, o.batch,
+      { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs) })
+    h.epoch[epoch], h.eta[epoch], h.seconds[epoch] = epoch, state.eta, secs
+    if o.monitor_training_cost or o.monitor_training_accuracy then
+      local cost, correct, frac = measure(net, training_data, o)
+      if o.monitor_training_cost then h.training_cost[epoch], book[3][epoch] = cost, cost end
+      if o.monitor_training_accuracy then h.training_accuracy[epoch], book[4][epoch] = frac, correct end
+    end
+    if measure_eval then
+      local cost, correct, frac = measure(net, eval, o)
+      if o.monitor_evaluation_cost then h.evaluation_cost[epoch], book[1][epoch] = cost, cost end
+      h.evaluation_accuracy[epoch] = frac
+      if o.monitor_evaluation_accuracy then book[2][epoch] = correct end
+    end
+    if probe then record_norms(net, probe, h, epoch) end
+    if o.verbose then print_epoch(epoch, o, h, secs) end
+    local stop = measure_eval and watch(o, h, epoch, optim, state)
+    if o.on_epoch and o.on_epoch(epoch, h) == false then stop = "callback" end
+    if stop then
+      h.stopped = stop
+      break
+    end
+  end
+  h.best_epoch, h.best_accuracy = state.best_epoch, state.best >= 0 and state.best or nil
+  return book[1], book[2], book[3], book[4], h
+end
+
+-- Mean cost (with the L2/L1 penalty for lambda > 0) and correct count.
+function train.evaluate(model, data, lambda, reg)
+  local net = model:net(data.x)
+  check_data(net, data, "data")
+  lambda = lambda or 0
+  local cost, correct = core.evaluate(net, data, { reg = lambda > 0 and (reg or "l2") or "none", lambda = lambda })
+  return cost, correct
+end
+
+-- ||dC/db|| and ||dC/dW|| per layer with parameters, C averaged over data.
+function train.gradient_norms(model, data)
+  local net = model:net(data.x)
+  if not model:cost() then fail("the model has no cost") end
+  check_data(net, data, "data")
+  return core.gradient_norms(net, data)
+end
+
+return train
