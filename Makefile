@@ -31,7 +31,7 @@ DEPS_ASAN  := clang libclang-rt-14-dev
 DEPS_BENCH := python3-torch python3-numpy
 DEPS_SHOTS := chromium
 
-.PHONY: all deps deps-dev test asan bench demo mnist lint install rock-install clean clean-so
+.PHONY: all deps deps-dev test asan bench bench-accuracy demo mnist lint install rock-install clean clean-so
 
 # Where the module goes; another SO/BUILD pair gives a second build tree.
 SO       ?= lunet/core.so
@@ -105,6 +105,18 @@ clean:
 mnist:
 	@$(MAKE) --no-print-directory all
 	$(LUA) -e 'require("lunet.data").download_mnist()'
+
+# lunet and PyTorch timed side by side in one run (THREADS=n, REPEAT=n).
+bench:
+	@sh tools/deps.sh $(DEPS_TEST) $(DEPS_BENCH)
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh
+
+# lunet and PyTorch trained the same way; both test accuracies (EPOCHS=n).
+bench-accuracy:
+	@sh tools/deps.sh $(DEPS_TEST) $(DEPS_BENCH)
+	@$(MAKE) --no-print-directory all
+	@sh bench/accuracy.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

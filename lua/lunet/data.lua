@@ -364,6 +364,23 @@ function data.download_mnist(opts)
   return dir
 end
 
+-- load_default(name): "mnist", "fashion", or "auto": MNIST when its files
+-- are found, else Fashion-MNIST with a line on stderr saying how to get
+-- MNIST. Returns training, validation, test and the name used.
+function data.load_default(name)
+  name = name or "auto"
+  if name ~= "auto" then
+    local tr, va, te = data.load(name)
+    return tr, va, te, canonical(name)
+  end
+  local ok, tr, va, te = pcall(data.mnist)
+  if ok then return tr, va, te, "mnist" end
+  io.stderr:write("MNIST not found: using Fashion-MNIST (get MNIST with `make mnist` or "
+    .. "lunet.data.download_mnist())\n")
+  tr, va, te = data.fashion_mnist()
+  return tr, va, te, "fashion"
+end
+
 -- Expansion of a training set by shifts and rotations (lunet/expand.lua).
 local expand = require "lunet.expand"
 data.expand = expand.expand

@@ -1,0 +1,67 @@
+-- bench/mlp.lua: lunet's side of the MLP benchmark (bench/torch_mlp.py is
+-- PyTorch's). Nielsen's network2: 784-30-10 sigmoid, cross-entropy,
+-- weights N(0, 1/n_in), biases N(0, 1), SGD with the book's L2 decay.
+--
+--   lua5.4 bench/mlp.lua --mode time --repeat 5      one JSON line, median epoch seconds
+--   lua5.4 bench/mlp.lua --mode train --epochs 30    per-epoch validation accuracy, JSON last
+--
+-- Timing covers what core.train_epoch does (shuffle, gather, forward,
+-- backward, update for all 50,000 images), after an untimed warm-up epoch
+-- on 2,000 images, as PyTorch's side warms up first too.
+
+local lunet = require "lunet"
+
+local opts = require("lunet.cli").parse(arg, {
+  { "mode", "time", "time or train" },
+  { "data", "fashion", "fashion or mnist" },
+  { "repeat", 5, "timed epochs (time mode); the median is reported" },
+  { "epochs", 30, "epochs (train mode)" },
+  { "batch", 10, "mini-batch size" },
+  { "eta", 0.1, "learning rate" },
+  { "lmbda", 5.0, "L2 regularisation" },
+  { "hidden", 30, "hidden neurons" },
+  { "threads", 1, "OpenBLAS threads" },
+  { "seed", 1, "random seed" },
+}, "lunet's side of the MLP benchmark")
+
+lunet.seed(opts.seed)
+lunet.threads(opts.threads)
+local training, validation, test = lunet.data.load(opts.data)
+local sizes = { 784, opts.hidden, 10 }
+local net = lunet.Network(sizes)
+
+local function json_list(t)
+  local parts = {}
+  for i, v in ipairs(t) do parts[i] = ("%.6g"):format(v) end
+  return "[" .. table.concat(parts, ", ") .. "]"
+end
+
+if opts.mode == "time" then
+  local core = require "lunet.core"
+  local tnet = net:net()
+  local optim = core.optimizer(tnet, { eta = opts.eta, reg = "l2", lambda = opts.lmbda, n = training.n })
+  local warm = { x = training.x:narrow(1, 1, 2000), y = training.y:narrow(1, 1, 2000) }
+  core.train_epoch(tnet, optim, warm, opts.batch, { progress = false })
+  local times = {}
+  for r = 1, opts["repeat"] do
+    times[r] = core.train_epoch(tnet, optim, training, opts.batch, { progress = false })
+  end
+  local sorted = { table.unpack(times) }
+  table.sort(sorted)
+  print(('{"framework": "lunet", "what": "mlp-epoch", "seconds": %.6g, "batch": %d, "sizes": [%d, %d, %d], '
+    .. '"threads": %d, "all": %s, "images": %d, "data": "%s", "blas": "%s"}'):format(
+    sorted[(#sorted + 1) // 2], opts.batch, sizes[1], sizes[2], sizes[3], opts.threads, json_list(times),
+    training.n, opts.data, core.blas_core()))
+else
+  local _, accuracy, _, _, h = net:SGD(training, opts.epochs, opts.batch, opts.eta, {
+    lambda = opts.lmbda, evaluation_data = validation, monitor_evaluation_accuracy = true, progress = false,
+  })
+  local test_accuracy = net:accuracy(test) / test.n
+  local fractions = {}
+  for i, c in ipairs(accuracy) do fractions[i] = c / validation.n end
+  print(('{"framework": "lunet", "what": "mlp-train", "test_accuracy": %.4f, "best_validation_accuracy": %.4f, '
+    .. '"best_validation_epoch": %d, "validation_accuracy": %s, "epochs": %d, "sizes": [%d, %d, %d], '
+    .. '"batch": %d, "eta": %g, "lmbda": %g, "seed": %d, "data": "%s"}'):format(
+    test_accuracy, h.best_accuracy, h.best_epoch, json_list(fractions), opts.epochs, sizes[1], sizes[2], sizes[3],
+    opts.batch, opts.eta, opts.lmbda, opts.seed, opts.data))
+end

@@ -1,0 +1,30 @@
+-- bench/report.lua: reads the JSON lines of lunet's and PyTorch's runs
+-- (files given as arguments, in pairs: lunet, pytorch) and prints the
+-- times and their ratio, or, with --accuracy first, both test accuracies.
+local json = require "lunet.json"
+
+local function last_json(path)
+  local last
+  for line in io.lines(path) do
+    if line:match("^%s*{") then last = line end
+  end
+  if not last then error("no JSON result in " .. path) end
+  return json.decode(last)
+end
+
+if arg[1] == "--accuracy" then
+  local a, b = last_json(arg[2]), last_json(arg[3])
+  print(("\n%s on %s, %d epochs: test accuracy lunet %.2f%%, PyTorch %.2f%% (difference %.2f points)"):format(
+    a.what, a.data, a.epochs, 100 * a.test_accuracy, 100 * b.test_accuracy, 100 * (a.test_accuracy - b.test_accuracy)))
+  return
+end
+
+print(("%-46s %10s %10s %8s"):format("one 50,000-image epoch", "lunet", "PyTorch", "ratio"))
+for i = 1, #arg, 2 do
+  local l, p = last_json(arg[i]), last_json(arg[i + 1])
+  local what = l.what == "mlp-epoch"
+      and ("784-%d-10 sigmoid, mini-batch %d"):format(l.sizes[2], l.batch)
+      or ("conv 20-40 + FC 100 %s, mini-batch %d"):format(l.activation or "", l.batch)
+  print(("%-46s %9.3fs %9.3fs %8.3f"):format(what, l.seconds, p.seconds, l.seconds / p.seconds))
+end
+print("(ratio = lunet time / PyTorch time; medians of repeated epochs, the same thread count on both sides)")

@@ -1,0 +1,64 @@
+-- lunet.cli: command-line options for experiment scripts.
+--
+--   local opts = require("lunet.cli").parse(arg, {
+--     { "data", "auto", "data set: mnist, fashion or auto (MNIST when present)" },
+--     { "epochs", 30, "training epochs" },
+--     { "relu", false, "use ReLU neurons" },
+--   }, "examples/chapter1.lua: the book's first network")
+--
+-- Options are --name value (numbers and strings, typed by their default)
+-- or --name for booleans; --help prints the usage and exits.
+
+local cli = {}
+
+local function usage(spec, about)
+  local lines = { about or "", "", "options:" }
+  for _, o in ipairs(spec) do
+    local shown = type(o[2]) == "boolean" and "" or (" " .. tostring(o[2]))
+    lines[#lines + 1] = ("  --%-16s %s (default:%s)"):format(o[1], o[3] or "", shown == "" and " off" or shown)
+  end
+  return table.concat(lines, "\n")
+end
+
+function cli.parse(argv, spec, about)
+  local opts, byname = {}, {}
+  for _, o in ipairs(spec) do
+    opts[o[1]] = o[2]
+    byname[o[1]] = o
+  end
+  local i = 1
+  while argv and argv[i] do
+    local name = argv[i]:match("^%-%-([%w_-]+)$")
+    if argv[i] == "--help" or argv[i] == "-h" then
+      print(usage(spec, about))
+      os.exit(0)
+    end
+    local o = name and byname[name:gsub("-", "_")]
+    if not o then
+      io.stderr:write(("unknown option %s\n\n%s\n"):format(argv[i], usage(spec, about)))
+      os.exit(2)
+    end
+    if type(o[2]) == "boolean" then
+      opts[o[1]] = true
+    else
+      local v = argv[i + 1]
+      if v == nil then
+        io.stderr:write(("option --%s needs a value\n"):format(name))
+        os.exit(2)
+      end
+      if type(o[2]) == "number" then
+        v = math.tointeger(tonumber(v)) or tonumber(v)
+        if v == nil then
+          io.stderr:write(("option --%s needs a number, got %s\n"):format(name, argv[i + 1]))
+          os.exit(2)
+        end
+      end
+      opts[o[1]] = v
+      i = i + 1
+    end
+    i = i + 1
+  end
+  return opts
+end
+
+return cli
