@@ -118,6 +118,12 @@ bench-accuracy:
 	@$(MAKE) --no-print-directory all
 	@sh bench/accuracy.sh
 
+# The main experiment: depth vs accuracy and the speed of learning of each
+# layer (examples/depth_vs_accuracy.lua), plots in out/. EPOCHS=n,
+# ACTIVATION=relu INIT=he for the cure.
+EPOCHS     ?= 30
+ACTIVATION ?= sigmoid
+INIT       ?= default
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@echo "make demo: the main experiment (depth vs accuracy) is not written yet"; exit 1
+	@bin/lunet examples/depth_vs_accuracy.lua --epochs $(EPOCHS) --activation $(ACTIVATION) --init $(INIT) --out out

@@ -121,6 +121,7 @@ static int optim_velocity(lua_State *L) {
 typedef struct progress {
   const char *label;
   struct timespec start;
+  double drawn;        /* seconds into the epoch of the last redraw */
 } progress;
 
 static double seconds_since(const struct timespec *t0) {
@@ -132,13 +133,16 @@ static double seconds_since(const struct timespec *t0) {
 /* A bar redrawn in place on a terminal, from C between mini-batches. */
 static void draw_bar(void *ud, int64_t done, int64_t total) {
   progress *p = ud;
+  double now = seconds_since(&p->start);
   char bar[31];
+  if (done < total && now - p->drawn < 0.1) return;   /* ten redraws a second are plenty */
+  p->drawn = now;
   int filled = (int)(30 * done / total);
   memset(bar, '#', (size_t)filled);
   memset(bar + filled, '.', (size_t)(30 - filled));
   bar[30] = '\0';
   fprintf(stderr, "\r%s [%s] %3d%% %lld/%lld batches %.1fs ", p->label, bar, (int)(100 * done / total),
-          (long long)done, (long long)total, seconds_since(&p->start));
+          (long long)done, (long long)total, now);
   if (done == total) fputs("\r\033[K", stderr);
   fflush(stderr);
 }
@@ -152,7 +156,7 @@ static int l_train_epoch(lua_State *L) {
   ln_dataset d;
   check_dataset(L, 3, &d);
   int64_t batch = lnL_checksize(L, 4, "mini-batch size");
-  progress p = {"training", {0, 0}};
+  progress p = {"training", {0, 0}, 0.0};
   int show = lnL_optboolfield(L, 5, "progress", 1) && isatty(fileno(stderr));
   if (lua_istable(L, 5) && lua_getfield(L, 5, "label") == LUA_TSTRING) p.label = lua_tostring(L, -1);
   if (batch < 1) luaL_argerror(L, 4, "mini-batch size must be at least 1");

@@ -15,7 +15,8 @@
 -- A Network is a Sequential of Linear and activation layers, so the layer
 -- API (forward, backward, parameters, save ...) works on it too. Unlike the
 -- book, lists are 1-based: net.weights[1] is the (30, 784) matrix of the
--- first layer, net.biases[1] its 30 biases.
+-- first layer, net.biases[1] its 30 biases; net.grad_weights[l] and
+-- net.grad_biases[l] are their gradients after a backward pass.
 
 local json = require "lunet.json"
 local nn = require "lunet.nn"
@@ -39,9 +40,10 @@ local function layer_view(self, field)
   })
 end
 
+local VIEWS = { weights = "weight", biases = "bias", grad_weights = "grad_weight", grad_biases = "grad_bias" }
+
 function Network.__index(self, key)
-  if key == "weights" then return layer_view(self, "weight") end
-  if key == "biases" then return layer_view(self, "bias") end
+  if VIEWS[key] then return layer_view(self, VIEWS[key]) end
   return Network[key] or Sequential[key]
 end
 
