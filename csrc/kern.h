@@ -36,6 +36,7 @@ typedef enum {
 typedef enum { LN_ACT_SIGMOID, LN_ACT_TANH, LN_ACT_RELU, LN_ACT_IDENTITY } ln_act;
 typedef enum { LN_COST_QUADRATIC, LN_COST_CROSS_ENTROPY, LN_COST_LOG_LIKELIHOOD } ln_costkind;
 typedef enum { LN_REG_NONE, LN_REG_L2, LN_REG_L1 } ln_reg;
+typedef enum { LN_POOL_MAX, LN_POOL_AVG, LN_POOL_L2 } ln_poolkind;
 
 /* How a virtual sample of an expanded data set is made from a stored one. */
 typedef enum { LN_TR_IDENTITY, LN_TR_SHIFT, LN_TR_ROTATE } ln_trkind;
@@ -105,6 +106,32 @@ typedef struct ln_kern {
   double (*reg_penalty)(ln_reg reg, int64_t n, double c, const void *w);
   void (*sgd_step)(int64_t n, void *w, const void *g, void *v, double eta, ln_reg reg, double c,
                    double mu, int nesterov);
+
+  /* batch normalisation, x: (batch, c, s) */
+  void (*bn_train_forward)(int64_t batch, int64_t c, int64_t s, double eps, const void *x, void *y,
+                           const void *gamma, const void *beta, void *xhat, void *mean, void *inv_std);
+  void (*bn_update_running)(int64_t c, double momentum, double m, double eps, const void *mean,
+                            const void *inv_std, void *rmean, void *rvar);
+  void (*bn_eval_forward)(int64_t batch, int64_t c, int64_t s, double eps, const void *x, void *y,
+                          const void *gamma, const void *beta, const void *rmean, const void *rvar);
+  void (*bn_train_backward)(int64_t batch, int64_t c, int64_t s, const void *dy, const void *xhat,
+                            const void *gamma, const void *inv_std, void *dx, void *dgamma, void *dbeta);
+
+  /* ---- convolution and pooling (real/conv.inc) ---- */
+  void (*im2col)(const ln_convgeom *g, int64_t batch, const void *x, void *col);
+  void (*col2im)(const ln_convgeom *g, int64_t batch, const void *col, void *dx);
+  void (*unfold_batch)(int64_t batch, int64_t c, int64_t p, const void *t, const void *bias, void *y);
+  void (*fold_batch)(int64_t batch, int64_t c, int64_t p, const void *y, void *t);
+  void (*conv_forward_ref)(const ln_convgeom *g, int64_t batch, const void *x, const void *w,
+                           const void *bias, void *y);
+  void (*conv_backward_input_ref)(const ln_convgeom *g, int64_t batch, const void *dy, const void *w,
+                                  void *dx);
+  void (*conv_backward_weight_ref)(const ln_convgeom *g, int64_t batch, const void *x, const void *dy,
+                                   void *dw);
+  void (*pool_forward)(ln_poolkind kind, const ln_poolgeom *g, int64_t images, const void *x, void *y,
+                       int32_t *arg);
+  void (*pool_backward)(ln_poolkind kind, const ln_poolgeom *g, int64_t images, const void *x,
+                        const void *y, const void *dy, const int32_t *arg, void *dx);
 
   /* ---- data (real/data.inc) ---- */
   /* dst[k] = transform of sample index[k] of src (n_base samples of h x w

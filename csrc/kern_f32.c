@@ -12,4 +12,5 @@ typedef float real;
 #include "real/blas.inc"
 #include "real/nn.inc"
 #include "real/data.inc"
+#include "real/conv.inc"
 #include "real/table.inc"

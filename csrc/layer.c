@@ -16,6 +16,9 @@ static const struct {
   [LN_LAYER_ACT] = {"activation", ln_act_new},
   [LN_LAYER_SOFTMAX] = {"softmax", ln_softmax_new},
   [LN_LAYER_DROPOUT] = {"dropout", ln_dropout_new},
+  [LN_LAYER_CONV] = {"conv2d", ln_conv_new},
+  [LN_LAYER_POOL] = {"pool2d", ln_pool_new},
+  [LN_LAYER_BATCHNORM] = {"batchnorm", ln_batchnorm_new},
   [LN_LAYER_RESHAPE] = {"reshape", ln_reshape_new},
 };
 

@@ -25,8 +25,6 @@ typedef enum {
   LN_LAYER_NTYPES
 } ln_layer_type;
 
-typedef enum { LN_POOL_MAX, LN_POOL_AVG, LN_POOL_L2 } ln_poolkind;
-
 /* Everything that defines a layer: what Lua describes and model files
 ** store. Each layer reads the fields that concern it. */
 typedef struct ln_layer_spec {

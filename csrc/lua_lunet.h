@@ -53,5 +53,6 @@ void lnL_open_io(lua_State *L);
 void lnL_open_data(lua_State *L);
 void lnL_open_nn(lua_State *L);
 void lnL_open_train(lua_State *L);
+void lnL_open_ref(lua_State *L);
 
 #endif

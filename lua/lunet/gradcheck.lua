@@ -13,7 +13,7 @@
 --          lambda =, reg = "l2" | "l1", n = training set size (lambda / n;
 --          default the batch size), eps = 1e-5, input = true
 --
--- The relative error is |a - n| / max(|a|, |n|, 1e-4), worst over all
+-- The relative error is |a - n| / max(|a|, |n|, 1e-3), worst over all
 -- values; details tell where it was (layer, param, element, analytic,
 -- numeric, checked = number of values compared).
 

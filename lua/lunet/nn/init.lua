@@ -117,6 +117,77 @@ function nn.Reshape(...)
   return Module.new_layer(Reshape, { type = "reshape", shape = shape })
 end
 
+-- ---- convolutional layers ---------------------------------------------------
+
+-- Conv2d(c_in, c_out, k, {stride = 1, pad = 0, init = "default"}): c_out maps
+-- from c_in with k x k kernels (shared weights, one bias per map), through
+-- im2col + GEMM. Inputs are images (c_in, h, w): declare the network's input
+-- as {c, h, w} (Sequential's opts.input) when the data are flat vectors.
+-- Initialisation as Linear's, with n_in = c_in k k and n_out = c_out k k.
+local Conv2d = Module.layer_class("Conv2d", {
+  describe = function(self)
+    local s = self.spec
+    return ("Conv2d(%d -> %d, %dx%d%s%s)"):format(s.n_in, s.maps, s.kernel, s.kernel,
+      s.stride ~= 1 and ", stride " .. s.stride or "", s.pad ~= 0 and ", pad " .. s.pad or "")
+  end,
+})
+CLASSES.conv2d = Conv2d
+
+function nn.Conv2d(c_in, c_out, k, opts)
+  check_size(c_in, "Conv2d: c_in")
+  check_size(c_out, "Conv2d: c_out")
+  check_size(k, "Conv2d: kernel size")
+  opts = opts or {}
+  local stride, pad = opts.stride or 1, opts.pad or 0
+  check_size(stride, "Conv2d: stride")
+  if math.type(pad) ~= "integer" or pad < 0 then error("Conv2d: pad must be an integer >= 0", 2) end
+  local w_std, b_std = nn.init_stds(opts.init, c_in * k * k, c_out * k * k)
+  local layer = Module.new_layer(Conv2d, { type = "conv2d", n_in = c_in, maps = c_out, kernel = k, stride = stride,
+    pad = pad, w_std = w_std, b_std = b_std })
+  layer._shape_hint = { c_in, k, k }
+  return layer
+end
+
+local POOL_NAMES = { max = "MaxPool", avg = "AvgPool", l2 = "L2Pool" }
+local Pool = Module.layer_class("Pool", {
+  describe = function(self)
+    local s = self.spec
+    return ("%s(%dx%d%s)"):format(POOL_NAMES[s.pool], s.kernel, s.kernel,
+      s.stride ~= s.kernel and ", stride " .. s.stride or "")
+  end,
+})
+CLASSES.pool2d = Pool
+
+local function pool(kind)
+  return function(k, stride)
+    check_size(k, POOL_NAMES[kind] .. ": window size")
+    stride = stride or k
+    check_size(stride, POOL_NAMES[kind] .. ": stride")
+    return Module.new_layer(Pool, { type = "pool2d", pool = kind, kernel = k, stride = stride })
+  end
+end
+
+-- MaxPool(k [, stride = k]), AvgPool, L2Pool (the square root of the sum of
+-- squares over the window, the book's "L2 pooling").
+nn.MaxPool = pool("max")
+nn.AvgPool = pool("avg")
+nn.L2Pool = pool("l2")
+
+-- BatchNorm({eps = 1e-5, momentum = 0.1}): normalises each feature (after a
+-- Linear) or each map (after a Conv2d) with the mini-batch's statistics in
+-- training and running averages in evaluation; learns gamma and beta.
+local BatchNorm = Module.layer_class("BatchNorm")
+CLASSES.batchnorm = BatchNorm
+function nn.BatchNorm(opts)
+  opts = opts or {}
+  local eps, momentum = opts.eps or 1e-5, opts.momentum or 0.1
+  if type(eps) ~= "number" or eps <= 0 then error("BatchNorm: eps must be > 0", 2) end
+  if type(momentum) ~= "number" or not (momentum > 0 and momentum <= 1) then
+    error("BatchNorm: momentum must be in (0, 1]", 2)
+  end
+  return Module.new_layer(BatchNorm, { type = "batchnorm", eps = eps, momentum = momentum })
+end
+
 -- A layer object for a spec read back from a network (a loaded model).
 function nn.from_spec(spec)
   local class = CLASSES[spec.type == "act" and spec.act or spec.type]

@@ -73,11 +73,27 @@ local function shape_numel(shape)
   return n
 end
 
+-- Copies parameter values and state of layer `from` of one C network into
+-- layer `to` of another (same kind of layer).
+local function copy_layer(src, from, dst, to)
+  for _, name in ipairs(dst:layer(to).params) do dst:param(to, name):copy(src:param(from, name)) end
+  for _, name in ipairs(dst:layer(to).state) do
+    dst:param(to, name, "state"):copy(src:param(from, name, "state"))
+  end
+end
+
 -- Builds the C network (if not built) for the given or known input shape,
--- carrying over parameter values of layers that lived elsewhere.
+-- carrying over parameter values of layers that lived elsewhere. A lone
+-- convolution does not know its image size: it is built for the smallest
+-- images that fit (its parameters do not depend on the size) and rebuilt
+-- at the first forward with other images.
 function Module:build(input)
   if self._net then return self end
+  local provisional = false
   input = input or self:input_shape()
+  if not input and #self._layers == 1 and self._layers[1]._shape_hint then
+    input, provisional = self._layers[1]._shape_hint, true
+  end
   if not input then
     error("the input shape is not known yet: give it (opts.input) or call forward/train first", 2)
   end
@@ -85,19 +101,19 @@ function Module:build(input)
   for i, layer in ipairs(self._layers) do specs[i] = layer.spec end
   local net = core.net_new(specs, { input = input, dtype = self._dtype, cost = self._cost })
   for i, layer in ipairs(self._layers) do
-    local old = layer._home ~= self and layer._home._net
-    if old then
-      for _, name in ipairs(net:layer(i).params) do
-        net:param(i, name):copy(old:param(layer._pos, name))
-      end
-      for _, name in ipairs(net:layer(i).state) do
-        net:param(i, name, "state"):copy(old:param(layer._pos, name, "state"))
-      end
-    end
+    if layer._home ~= self and layer._home._net then copy_layer(layer._home._net, layer._pos, net, i) end
     layer._home, layer._pos = self, i
   end
-  self._net, self._input = net, input
+  self._net, self._input, self._provisional = net, input, provisional
   return self
+end
+
+local function same_shape(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do
+    if a[i] ~= b[i] then return false end
+  end
+  return true
 end
 
 local function check_tensor(x, level)
@@ -109,6 +125,12 @@ end
 -- The C network, built from the shape of x if needed.
 function Module:net(x)
   if x ~= nil then check_tensor(x, 2) end
+  if self._provisional and x and x:dim() > 1 and not same_shape({ table.unpack(x:shape(), 2) }, self._input) then
+    local old = self._net
+    self._net, self._provisional = nil, false
+    self:build({ table.unpack(x:shape(), 2) })
+    for i = 1, #self._layers do copy_layer(old, i, self._net, i) end
+  end
   if not self._net then
     local input = self:input_shape()
     if not input and x then

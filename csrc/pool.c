@@ -1,0 +1,74 @@
+/*
+** pool.c: max, average and L2 pooling (the square root of the sum of
+** squares) over k x k windows every `stride` pixels, map by map.
+**   x: (batch, c, h, w)  y: (batch, c, h_out, w_out), h_out = (h - k) / stride + 1
+*/
+#include <stdlib.h>
+
+#include "layer.h"
+
+typedef struct pool {
+  ln_layer base;
+  ln_poolgeom g;
+  int32_t *arg;          /* max pooling: where each maximum came from */
+  int64_t arg_cap;
+} pool;
+
+static int pool_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
+  pool *p = (pool *)l;
+  (void)mode;
+  ln_kern_for(l->dtype)->pool_forward(l->spec.pool, &p->g, x->shape[0] * p->g.c, ln_data(x), ln_data(y), p->arg);
+  return LN_OK;
+}
+
+static int pool_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,
+                         const ln_tensor *dx) {
+  pool *p = (pool *)l;
+  if (dx)
+    ln_kern_for(l->dtype)->pool_backward(l->spec.pool, &p->g, x->shape[0] * p->g.c, ln_data(x), ln_data(y),
+                                         ln_data(dy), p->arg, ln_data(dx));
+  return LN_OK;
+}
+
+static int pool_reserve(ln_layer *l, int64_t batch) {
+  pool *p = (pool *)l;
+  int64_t n = batch * p->g.c * p->g.h_out * p->g.w_out;
+  if (n <= p->arg_cap) return LN_OK;
+  int32_t *arg = realloc(p->arg, (size_t)n * sizeof *arg);
+  if (arg == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  p->arg = arg;
+  p->arg_cap = n;
+  return LN_OK;
+}
+
+static void pool_destroy(ln_layer *l) {
+  free(((pool *)l)->arg);
+}
+
+static const ln_layer_class pool_class = {"pool2d", pool_forward, pool_backward, pool_reserve, pool_destroy};
+
+int ln_pool_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
+  pool *p;
+  int64_t stride = s->stride > 0 ? s->stride : s->kernel;
+  *out = NULL;
+  if (in->ndim != 3)
+    return ln_fail(LN_EARG, "pooling takes images (channels, height, width); the input has %d "
+                   "dimensions per sample", in->ndim);
+  if (s->pool < LN_POOL_MAX || s->pool > LN_POOL_L2) return ln_fail(LN_EARG, "unknown pooling %d", (int)s->pool);
+  if (s->kernel < 1 || stride < 1 || s->kernel > in->dim[1] || s->kernel > in->dim[2])
+    return ln_fail(LN_EARG, "a %lldx%lld pooling window does not fit %lldx%lld maps", (long long)s->kernel,
+                   (long long)s->kernel, (long long)in->dim[1], (long long)in->dim[2]);
+  if ((p = calloc(1, sizeof *p)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  p->base.cls = &pool_class;
+  p->base.spec = *s;
+  p->base.spec.stride = stride;
+  p->base.dtype = dt;
+  p->base.in = *in;
+  p->g.c = (int)in->dim[0], p->g.h_in = (int)in->dim[1], p->g.w_in = (int)in->dim[2];
+  p->g.k = (int)s->kernel, p->g.stride = (int)stride;
+  p->g.h_out = (p->g.h_in - p->g.k) / p->g.stride + 1;
+  p->g.w_out = (p->g.w_in - p->g.k) / p->g.stride + 1;
+  ln_shape_set(&p->base.out, 3, p->g.c, p->g.h_out, p->g.w_out);
+  *out = &p->base;
+  return LN_OK;
+}
