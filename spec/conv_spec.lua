@@ -72,7 +72,8 @@ describe("convolution", function()
   end)
 
   it("takes flat images when the network declares its input shape", function()
-    local model = nn.Sequential({ nn.Conv2d(1, 2, 3), nn.MaxPool(2), nn.Linear(2 * 13 * 13, 3) }, { input = { 1, 28, 28 } })
+    local model = nn.Sequential({ nn.Conv2d(1, 2, 3), nn.MaxPool(2), nn.Linear(2 * 13 * 13, 3) },
+      { input = { 1, 28, 28 } })
     assert.are.same({ 5, 3 }, model:forward(lunet.rand(5, 784)):shape())
   end)
 
@@ -167,7 +168,8 @@ describe("batch normalisation", function()
 
   it("passes gradient checks in training mode, fully connected and convolutional", function()
     lunet.seed(56)
-    check(nn.Sequential { nn.Linear(4, 5), nn.BatchNorm(), nn.Sigmoid(), nn.Linear(5, 3) }, lunet.randn(6, 4, "float64"))
+    check(nn.Sequential { nn.Linear(4, 5), nn.BatchNorm(), nn.Sigmoid(), nn.Linear(5, 3) },
+      lunet.randn(6, 4, "float64"))
     check(nn.Sequential({ nn.Conv2d(2, 3, 3), nn.BatchNorm(), nn.ReLU(), nn.MaxPool(2) }, { input = { 2, 8, 8 } }),
       lunet.randn(4, 2, 8, 8, "float64"))
   end)
