@@ -20,7 +20,7 @@ local opts = require("lunet.cli").parse(arg, {
   { "eta", 0.1, "learning rate" },
   { "lmbda", 5.0, "L2 regularisation" },
   { "hidden", 30, "hidden neurons" },
-  { "threads", 1, "OpenBLAS threads" },
+  { "threads", 1, "lunet threads" },
   { "seed", 1, "random seed" },
 }, "lunet's side of the MLP benchmark")
 

@@ -19,12 +19,13 @@ if arg[1] == "--accuracy" then
   return
 end
 
-print(("%-46s %10s %10s %8s"):format("one 50,000-image epoch", "lunet", "PyTorch", "ratio"))
+print(("%-56s %10s %10s %8s"):format("one 50,000-image epoch", "lunet", "PyTorch", "ratio"))
 for i = 1, #arg, 2 do
   local l, p = last_json(arg[i]), last_json(arg[i + 1])
   local what = l.what == "mlp-epoch"
       and ("784-%d-10 sigmoid, mini-batch %d"):format(l.sizes[2], l.batch)
       or ("conv 20-40 + FC 100 %s, mini-batch %d"):format(l.activation or "", l.batch)
-  print(("%-46s %9.3fs %9.3fs %8.3f"):format(what, l.seconds, p.seconds, l.seconds / p.seconds))
+  what = ("%s, %d thread%s"):format(what, l.threads, l.threads == 1 and "" or "s")
+  print(("%-56s %9.3fs %9.3fs %8.3f"):format(what, l.seconds, p.seconds, l.seconds / p.seconds))
 end
 print("(ratio = lunet time / PyTorch time; medians of repeated epochs, the same thread count on both sides)")

@@ -7,22 +7,55 @@
 #include <stdlib.h>
 
 #include "layer.h"
+#include "parallel.h"
 
 typedef struct act {
   ln_layer base;
   ln_act kind;
 } act;
 
+/* An element-wise pass, split among threads by ranges of elements. */
+typedef struct pass {
+  act *a;
+  int64_t n;
+  const void *in, *dy;
+  void *out;
+} pass;
+
+/* below this many values a pass is not worth splitting */
+#define PER_THREAD 4096
+
+static void forward_part(void *ctx, int part, int nparts) {
+  pass *ps = ctx;
+  size_t es = ln_dtype_size(ps->a->base.dtype);
+  int64_t i0, i1;
+  ln_split(ps->n, part, nparts, &i0, &i1);
+  ln_kern_for(ps->a->base.dtype)->act_forward(ps->a->kind, i1 - i0, (const char *)ps->in + (size_t)i0 * es,
+                                              (char *)ps->out + (size_t)i0 * es);
+}
+
+static void backward_part(void *ctx, int part, int nparts) {
+  pass *ps = ctx;
+  size_t es = ln_dtype_size(ps->a->base.dtype);
+  int64_t i0, i1;
+  ln_split(ps->n, part, nparts, &i0, &i1);
+  ln_kern_for(ps->a->base.dtype)->act_backward(ps->a->kind, i1 - i0, (const char *)ps->in + (size_t)i0 * es,
+                                               (const char *)ps->dy + (size_t)i0 * es,
+                                               (char *)ps->out + (size_t)i0 * es);
+}
+
 static int act_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
+  pass ps = {(act *)l, ln_numel(x), ln_data(x), NULL, ln_data(y)};
   (void)mode;
-  ln_kern_for(l->dtype)->act_forward(((act *)l)->kind, ln_numel(x), ln_data(x), ln_data(y));
+  ln_parallel(forward_part, &ps, ps.n, PER_THREAD);
   return LN_OK;
 }
 
 static int act_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,
                         const ln_tensor *dx) {
+  pass ps = {(act *)l, ln_numel(y), ln_data(y), dx ? ln_data(dy) : NULL, dx ? ln_data(dx) : NULL};
   (void)x;
-  if (dx) ln_kern_for(l->dtype)->act_backward(((act *)l)->kind, ln_numel(y), ln_data(y), ln_data(dy), ln_data(dx));
+  if (dx) ln_parallel(backward_part, &ps, ps.n, PER_THREAD);
   return LN_OK;
 }
 

@@ -14,43 +14,124 @@
 
 #include "layer.h"
 #include "ops.h"
+#include "parallel.h"
+
+/* byte arithmetic on data pointers of either dtype */
+typedef char *real_ptr;
 
 typedef struct conv {
   ln_layer base;
   ln_convgeom g;
-  ln_tensor col;      /* (c_in k k, batch p) */
+  ln_tensor col;      /* (c_in k k, batch p), in blocks per part (see block) */
   ln_tensor dcol;     /* same: W^T dy, kept apart so col stays valid */
-  ln_tensor t;        /* (c_out, batch p): the product, then dy in that layout */
+  ln_tensor t;        /* (c_out, batch p) in blocks: the product, then dy in that layout */
   ln_tensor ones;     /* (batch p) ones: db as one matrix-vector product */
+  ln_tensor partial;  /* (parts - 1, dW and db): the other threads' shares of the gradients */
+  int parts;          /* how the last forward pass split the batch */
 } conv;
+
+/* One pass of a convolution over a batch, as the threads share it. */
+typedef struct pass {
+  conv *c;
+  const ln_kern *k;
+  int64_t batch, p;
+  const ln_tensor *x, *y, *dy, *dx;
+} pass;
+
+/*
+** Each part takes the images [b0, b1) and keeps its columns in a block of
+** its own: col, dcol and t hold one (rows, (b1 - b0) p) matrix per part, one
+** after the other, rather than a (rows, batch p) matrix whose rows the
+** parts share. With shared rows, each core's prefetcher pulled the lines
+** of the other core's columns, and two threads ran slower than one.
+*/
+typedef struct block {
+  int64_t b0, b1;
+  int cols;                    /* (b1 - b0) p: columns of this part's matrices */
+  real_ptr col, dcol, t, x, y; /* this part's matrices and images */
+} block;
+
+static block block_of(const pass *ps, int part, int nparts, const ln_tensor *x, const ln_tensor *y) {
+  const ln_convgeom *g = &ps->c->g;
+  size_t es = ln_dtype_size(ps->c->base.dtype);
+  int64_t kk = (int64_t)g->c_in * g->k_h * g->k_w;
+  int64_t img_in = (int64_t)g->c_in * g->h_in * g->w_in, img_out = (int64_t)g->c_out * ps->p;
+  block bl;
+  ln_split(ps->batch, part, nparts, &bl.b0, &bl.b1);
+  bl.cols = (int)((bl.b1 - bl.b0) * ps->p);
+  bl.col = (real_ptr)ln_data(&ps->c->col) + (size_t)(kk * bl.b0 * ps->p) * es;
+  bl.dcol = (real_ptr)ln_data(&ps->c->dcol) + (size_t)(kk * bl.b0 * ps->p) * es;
+  bl.t = (real_ptr)ln_data(&ps->c->t) + (size_t)(g->c_out * bl.b0 * ps->p) * es;
+  bl.x = x ? (real_ptr)ln_data(x) + (size_t)(img_in * bl.b0) * es : NULL;
+  bl.y = y ? (real_ptr)ln_data(y) + (size_t)(img_out * bl.b0) * es : NULL;
+  return bl;
+}
+
+/* y of images [b0, b1) = W col + b */
+static void forward_part(void *ctx, int part, int nparts) {
+  pass *ps = ctx;
+  conv *c = ps->c;
+  int kk = c->g.c_in * c->g.k_h * c->g.k_w;
+  block bl = block_of(ps, part, nparts, ps->x, ps->y);
+  ps->k->im2col(&c->g, bl.b1 - bl.b0, bl.x, bl.col);
+  ps->k->gemm(0, 0, c->g.c_out, bl.cols, kk, 1.0, ln_data(&c->base.params[0].value), kk, bl.col, bl.cols, 0.0,
+              bl.t, bl.cols);
+  ps->k->unfold_batch(bl.b1 - bl.b0, c->g.c_out, ps->p, bl.t, ln_data(&c->base.params[1].value), bl.y);
+}
 
 static int conv_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
   conv *c = (conv *)l;
-  const ln_kern *k = ln_kern_for(l->dtype);
-  int64_t batch = x->shape[0], p = (int64_t)c->g.h_out * c->g.w_out;
-  int n = (int)(batch * p), kk = c->g.c_in * c->g.k_h * c->g.k_w;
+  pass ps = {c, ln_kern_for(l->dtype), x->shape[0], (int64_t)c->g.h_out * c->g.w_out, x, y, NULL, NULL};
   (void)mode;
-  k->im2col(&c->g, batch, ln_data(x), ln_data(&c->col));
-  k->gemm(0, 0, c->g.c_out, n, kk, 1.0, ln_data(&l->params[0].value), kk, ln_data(&c->col), n, 0.0,
-          ln_data(&c->t), n);
-  k->unfold_batch(batch, c->g.c_out, p, ln_data(&c->t), ln_data(&l->params[1].value), ln_data(y));
+  c->parts = ps.batch < ln_parallel_threads() ? (int)ps.batch : ln_parallel_threads();
+  ln_parallel_parts(forward_part, &ps, c->parts);
   return LN_OK;
+}
+
+/*
+** The gradients of images [b0, b1): dy into the product's layout, their
+** share of dW and db (part 0 adds to the gradients, part i > 0 writes its
+** own slice of `partial`, summed afterwards), then W^T dy and their dx.
+** The blocks are those the same part's forward wrote.
+*/
+static void backward_part(void *ctx, int part, int nparts) {
+  pass *ps = ctx;
+  conv *c = ps->c;
+  const ln_kern *k = ps->k;
+  int kk = c->g.c_in * c->g.k_h * c->g.k_w;
+  size_t es = ln_dtype_size(c->base.dtype);
+  real_ptr dw = ln_data(&c->base.params[0].grad), db = ln_data(&c->base.params[1].grad);
+  double beta = 1.0;
+  block bl = block_of(ps, part, nparts, ps->dx, ps->dy);
+  if (part > 0) {
+    dw = (real_ptr)ln_data(&c->partial) + (size_t)((part - 1) * (kk + 1) * c->g.c_out) * es;
+    db = dw + (size_t)(kk * c->g.c_out) * es;
+    beta = 0.0;
+  }
+  k->fold_batch(bl.b1 - bl.b0, c->g.c_out, ps->p, bl.y, bl.t);
+  k->gemm(0, 1, c->g.c_out, kk, bl.cols, 1.0, bl.t, bl.cols, bl.col, bl.cols, beta, dw, kk);
+  k->gemv(0, c->g.c_out, bl.cols, 1.0, bl.t, bl.cols, ln_data(&c->ones), 1, beta, db, 1);
+  if (ps->dx == NULL) return;
+  k->gemm(1, 0, kk, bl.cols, c->g.c_out, 1.0, ln_data(&c->base.params[0].value), kk, bl.t, bl.cols, 0.0,
+          bl.dcol, bl.cols);
+  k->col2im(&c->g, bl.b1 - bl.b0, bl.dcol, bl.x);
 }
 
 static int conv_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,
                          const ln_tensor *dx) {
   conv *c = (conv *)l;
-  const ln_kern *k = ln_kern_for(l->dtype);
-  int64_t batch = x->shape[0], p = (int64_t)c->g.h_out * c->g.w_out;
-  int n = (int)(batch * p), kk = c->g.c_in * c->g.k_h * c->g.k_w, co = c->g.c_out;
-  (void)y;
-  k->fold_batch(batch, co, p, ln_data(dy), ln_data(&c->t));
-  k->gemm(0, 1, co, kk, n, 1.0, ln_data(&c->t), n, ln_data(&c->col), n, 1.0, ln_data(&l->params[0].grad), kk);
-  k->gemv(0, co, n, 1.0, ln_data(&c->t), n, ln_data(&c->ones), 1, 1.0, ln_data(&l->params[1].grad), 1);
-  if (dx) {
-    k->gemm(1, 0, kk, n, co, 1.0, ln_data(&l->params[0].value), kk, ln_data(&c->t), n, 0.0,
-            ln_data(&c->dcol), n);
-    k->col2im(&c->g, batch, ln_data(&c->dcol), ln_data(dx));
+  pass ps = {c, ln_kern_for(l->dtype), x->shape[0], (int64_t)c->g.h_out * c->g.w_out, x, y, dy, dx};
+  int64_t nw = (int64_t)c->g.c_out * (c->g.c_in * c->g.k_h * c->g.k_w + 1), nb = c->g.c_out;
+  size_t es = ln_dtype_size(l->dtype);
+  int st;
+  /* the thread count may have grown since reserve: once, not every step */
+  if (c->parts > 1 && (st = ln_workspace(&c->partial, l->dtype, c->parts - 1, nw)) != LN_OK) return st;
+  /* the same parts as the forward pass, which left its columns in them */
+  ln_parallel_parts(backward_part, &ps, c->parts);
+  for (int i = 1; i < c->parts; i++) {
+    real_ptr slice = (real_ptr)ln_data(&c->partial) + (size_t)((i - 1) * nw) * es;
+    ps.k->axpy(nw - nb, 1.0, slice, ln_data(&l->params[0].grad));
+    ps.k->axpy(nb, 1.0, slice + (size_t)(nw - nb) * es, ln_data(&l->params[1].grad));
   }
   return LN_OK;
 }
@@ -75,6 +156,7 @@ static void conv_destroy(ln_layer *l) {
   ln_tensor_free(&c->dcol);
   ln_tensor_free(&c->t);
   ln_tensor_free(&c->ones);
+  ln_tensor_free(&c->partial);
 }
 
 static const ln_layer_class conv_class = {"conv2d", conv_forward, conv_backward, conv_reserve, conv_destroy};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "layer.h"
+#include "parallel.h"
 
 typedef struct pool {
   ln_layer base;
@@ -14,19 +15,53 @@ typedef struct pool {
   int64_t arg_cap;
 } pool;
 
+/* One pass over the maps of a batch, split among threads by maps. */
+typedef struct pass {
+  pool *p;
+  int64_t maps;
+  const ln_tensor *x, *y, *dy, *dx;
+} pass;
+
+static void forward_part(void *ctx, int part, int nparts) {
+  pass *ps = ctx;
+  pool *p = ps->p;
+  size_t es = ln_dtype_size(p->base.dtype);
+  int64_t m0, m1, in = (int64_t)p->g.h_in * p->g.w_in, out = (int64_t)p->g.h_out * p->g.w_out;
+  ln_split(ps->maps, part, nparts, &m0, &m1);
+  ln_kern_for(p->base.dtype)->pool_forward(p->base.spec.pool, &p->g, m1 - m0,
+                                           (char *)ln_data(ps->x) + (size_t)(m0 * in) * es,
+                                           (char *)ln_data(ps->y) + (size_t)(m0 * out) * es, p->arg + m0 * out);
+}
+
+static void backward_part(void *ctx, int part, int nparts) {
+  pass *ps = ctx;
+  pool *p = ps->p;
+  size_t es = ln_dtype_size(p->base.dtype);
+  int64_t m0, m1, in = (int64_t)p->g.h_in * p->g.w_in, out = (int64_t)p->g.h_out * p->g.w_out;
+  ln_split(ps->maps, part, nparts, &m0, &m1);
+  ln_kern_for(p->base.dtype)->pool_backward(p->base.spec.pool, &p->g, m1 - m0,
+                                            (char *)ln_data(ps->x) + (size_t)(m0 * in) * es,
+                                            (char *)ln_data(ps->y) + (size_t)(m0 * out) * es,
+                                            (char *)ln_data(ps->dy) + (size_t)(m0 * out) * es, p->arg + m0 * out,
+                                            (char *)ln_data(ps->dx) + (size_t)(m0 * in) * es);
+}
+
+/* below this many input values a pass is not worth splitting */
+#define PER_THREAD 4096
+
 static int pool_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
   pool *p = (pool *)l;
+  pass ps = {p, x->shape[0] * p->g.c, x, y, NULL, NULL};
   (void)mode;
-  ln_kern_for(l->dtype)->pool_forward(l->spec.pool, &p->g, x->shape[0] * p->g.c, ln_data(x), ln_data(y), p->arg);
+  ln_parallel(forward_part, &ps, ln_numel(x), PER_THREAD);
   return LN_OK;
 }
 
 static int pool_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,
                          const ln_tensor *dx) {
   pool *p = (pool *)l;
-  if (dx)
-    ln_kern_for(l->dtype)->pool_backward(l->spec.pool, &p->g, x->shape[0] * p->g.c, ln_data(x), ln_data(y),
-                                         ln_data(dy), p->arg, ln_data(dx));
+  pass ps = {p, x->shape[0] * p->g.c, x, y, dy, dx};
+  if (dx) ln_parallel(backward_part, &ps, ln_numel(x), PER_THREAD);
   return LN_OK;
 }
 

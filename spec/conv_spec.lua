@@ -53,6 +53,48 @@ describe("convolution", function()
     H.near(model:forward(x), core._conv_forward_ref(x, layer.weight, layer.bias, 1, 1), 1e-5)
   end)
 
+  it("gives the reference's numbers however many threads share a batch", function()
+    local before = lunet.threads()
+    lunet.seed(53)
+    local layer = nn.Conv2d(3, 4, 3, { pad = 1, stride = 2 })
+    local model = nn.Sequential({ layer }, { input = { 3, 9, 8 }, dtype = "float64" })
+    for _, case in ipairs { { 1, 1 }, { 2, 5 }, { 3, 7 }, { 4, 3 }, { 2, 2 } } do
+      local threads, batch = case[1], case[2]
+      lunet.threads(threads)
+      local x = lunet.randn(batch, 3, 9, 8, "float64")
+      local y = model:forward(x, true)
+      H.near(y, core._conv_forward_ref(x, layer.weight, layer.bias, 2, 1), 1e-12, "forward, " .. threads .. " threads")
+      local dy = lunet.randn(y:shape(), "float64")
+      -- the thread count changes between forward and backward: the backward
+      -- pass must still find each part's columns where the forward left them
+      if threads == 4 then lunet.threads(1) end
+      model:zero_grad()
+      local dx = model:backward(x, dy)
+      local rdx, rdw = core._conv_backward_ref(x, layer.weight, dy, 2, 1)
+      H.near(dx, rdx, 1e-12, "input gradient, " .. threads .. " threads")
+      H.near(layer.grad_weight, rdw, 1e-12, "weight gradient, " .. threads .. " threads")
+    end
+    lunet.threads(before)
+  end)
+
+  it("trains to the same numbers from the same seed on the same thread count", function()
+    local before = lunet.threads()
+    local function run()
+      lunet.seed(54)
+      local model = nn.Sequential({ nn.Conv2d(1, 3, 3), nn.ReLU(), nn.MaxPool(2), nn.Reshape(27), nn.Linear(27, 3),
+        nn.Softmax() }, { input = { 1, 8, 8 }, cost = "log_likelihood" })
+      local x = lunet.rand(40, 1, 8, 8)
+      local y = lunet.zeros(40, 3)
+      for i = 1, 40 do y[{ i, i % 3 + 1 }] = 1 end
+      lunet.train.sgd(model, { x = x, y = y }, { epochs = 2, batch = 10, eta = 0.1, verbose = false, progress = false })
+      return model:flat_parameters():clone()
+    end
+    lunet.threads(2)
+    local a, b = run(), run()
+    assert.are.same(a:totable(), b:totable())
+    lunet.threads(before)
+  end)
+
   it("shares weights: one kernel and one bias per map", function()
     local layer = nn.Conv2d(2, 3, 5)
     assert.are.same({ 3, 2, 5, 5 }, layer.weight:shape())

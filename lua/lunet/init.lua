@@ -31,6 +31,7 @@ end
 
 lunet.nn = require "lunet.nn"
 lunet.Network = require "lunet.network"
+lunet.network3 = require "lunet.network3"
 lunet.train = require "lunet.train"
 lunet.load = require("lunet.model").load
 lunet.gradcheck = require "lunet.gradcheck"

@@ -1,0 +1,33 @@
+/*
+** parallel.h: a few worker threads that split one operation of a
+** mini-batch step across cores (the halves of a batch, the columns of a
+** product). Workers spin briefly between operations, which come every few
+** microseconds while training, then sleep.
+**
+** Every split is a fixed function of the thread count, so a seed gives the
+** same numbers again for the same number of threads.
+*/
+#ifndef LN_PARALLEL_H
+#define LN_PARALLEL_H
+
+#include <stdint.h>
+
+#define LN_MAX_THREADS 16
+
+typedef void (*ln_part_fn)(void *ctx, int part, int nparts);
+
+/* Sets the number of threads (1: everything on the caller). */
+int ln_parallel_init(int nthreads);
+int ln_parallel_threads(void);
+/* Runs fn(ctx, part, n) for part 0..n-1, part 0 on the caller, and returns
+** when all are done: n is the thread count, or fewer so that each part has
+** at least per_thread of the work (in any unit the caller likes). */
+void ln_parallel(ln_part_fn fn, void *ctx, int64_t work, int64_t per_thread);
+/* Runs fn(ctx, part, nparts) for exactly nparts parts, however many
+** threads there are now: for work split in a forward pass and picked up in
+** the backward pass, when the thread count may have changed in between. */
+void ln_parallel_parts(ln_part_fn fn, void *ctx, int nparts);
+/* The part-th of n nearly equal pieces of [0, total). */
+void ln_split(int64_t total, int part, int nparts, int64_t *begin, int64_t *end);
+
+#endif

@@ -1,0 +1,131 @@
+-- lunet.network3: the vocabulary of the book's network3.py (chapter 6).
+--
+--   local n3 = lunet.network3
+--   local net = n3.Network({
+--     n3.ConvPoolLayer { image_shape = {1, 28, 28}, filter_shape = {20, 1, 5, 5}, poolsize = {2, 2},
+--                        activation = "relu" },
+--     n3.ConvPoolLayer { image_shape = {20, 12, 12}, filter_shape = {40, 20, 5, 5}, poolsize = {2, 2},
+--                        activation = "relu" },
+--     n3.FullyConnectedLayer { n_in = 40 * 4 * 4, n_out = 100, activation = "relu", p_dropout = 0.5 },
+--     n3.SoftmaxLayer { n_in = 100, n_out = 10, p_dropout = 0.5 },
+--   }, 10)
+--   net:SGD(training, 60, 10, 0.03, validation, test, 0.1)
+--
+-- As in network3.py: a convolution-pooling layer convolves, max-pools, then
+-- applies its activation (sigmoid by default, or "tanh", "relu",
+-- "linear"); weights start as N(0, 1/n_out) with n_out = maps * kernel area /
+-- pool area for convolutions and the layer's outputs for fully connected
+-- ones, biases as N(0, 1), and the softmax layer at zero. Dropout drops a
+-- layer's inputs with p_dropout while training (lunet's dropout is inverted:
+-- the expected activations equal those at evaluation, as network3's scaling
+-- of the weights by 1 - p achieves). The cost is the log-likelihood.
+--
+-- SGD's lmbda is network3's: the cost gains 0.5 * lmbda * sum(w^2) /
+-- (number of mini-batches), which is the book's L2 with lambda = lmbda *
+-- mini_batch_size. Unlike network3, the training data are shuffled every
+-- epoch. The layers are ordinary lunet layers: the result is a Sequential.
+
+local nn = require "lunet.nn"
+local train = require "lunet.train"
+
+local network3 = {}
+
+local function act(name)
+  name = name or "sigmoid"
+  if name == "ReLU" then name = "relu" end
+  return nn.activation(name)
+end
+
+local function pair(t, what)
+  if type(t) ~= "table" or t[1] ~= t[2] then error(("network3: %s must be square, e.g. {2, 2}"):format(what), 3) end
+  return t[1]
+end
+
+-- Returns the layers of the block and, as .shape, the per-sample input shape.
+function network3.ConvPoolLayer(o)
+  local maps, c_in, k = o.filter_shape[1], o.filter_shape[2], pair({ o.filter_shape[3], o.filter_shape[4] },
+    "filter_shape")
+  local pool = pair(o.poolsize or { 2, 2 }, "poolsize")
+  local image = o.image_shape
+  if #image == 4 then image = { image[2], image[3], image[4] } end   -- network3 includes the mini-batch size
+  if image[1] ~= c_in then error("network3.ConvPoolLayer: image_shape and filter_shape disagree on input maps", 2) end
+  local n_out = maps * k * k / (pool * pool)
+  return { shape = image,
+    nn.Conv2d(c_in, maps, k, { init = { w_std = math.sqrt(1 / n_out), b_std = 1 } }),
+    nn.MaxPool(pool), act(o.activation) }
+end
+
+function network3.FullyConnectedLayer(o)
+  local layers = { shape = { o.n_in } }
+  if (o.p_dropout or 0) > 0 then layers[#layers + 1] = nn.Dropout(o.p_dropout) end
+  layers[#layers + 1] = nn.Linear(o.n_in, o.n_out, { init = { w_std = math.sqrt(1 / o.n_out), b_std = 1 } })
+  layers[#layers + 1] = act(o.activation)
+  return layers
+end
+
+function network3.SoftmaxLayer(o)
+  local layers = { shape = { o.n_in } }
+  if (o.p_dropout or 0) > 0 then layers[#layers + 1] = nn.Dropout(o.p_dropout) end
+  layers[#layers + 1] = nn.Linear(o.n_in, o.n_out, { init = "zeros" })
+  layers[#layers + 1] = nn.Softmax()
+  return layers
+end
+
+local Network3 = {}
+Network3.__index = function(self, key) return Network3[key] or nn.Sequential[key] end
+Network3.__name = "network3.Network"
+Network3.__tostring = nn.Sequential.__tostring
+
+function network3.Network(blocks, mini_batch_size, opts)
+  opts = opts or {}
+  local layers = {}
+  for _, block in ipairs(blocks) do
+    for _, layer in ipairs(block) do layers[#layers + 1] = layer end
+  end
+  local seq = nn.Sequential(layers, { input = blocks[1].shape, cost = "log_likelihood", dtype = opts.dtype })
+  local self = setmetatable(seq, Network3)
+  self.mini_batch_size = mini_batch_size or 10
+  return self
+end
+
+-- SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts]):
+-- prints network3's lines and returns the best validation accuracy, the test
+-- accuracy at that epoch (both fractions) and the history.
+function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
+  opts = opts or {}
+  local out = opts.out or io.stdout
+  local best, best_test, best_epoch = -1, nil, 0
+  local o = { epochs = epochs, batch = mini_batch_size, eta = eta, lambda = (lmbda or 0) * mini_batch_size,
+    evaluation_data = validation_data, monitor_evaluation_accuracy = true, verbose = false,
+    progress = opts.progress }
+  for _, k in ipairs { "momentum", "nesterov", "gradient_norms" } do o[k] = opts[k] end
+  o.on_epoch = function(epoch, h)
+    local acc = h.evaluation_accuracy[epoch]
+    out:write(("Epoch %d: validation accuracy %.2f%%\n"):format(epoch - 1, 100 * acc))
+    if acc >= best then
+      best, best_epoch = acc, epoch
+      out:write("This is the best validation accuracy to date.\n")
+      if test_data then
+        best_test = self:accuracy(test_data)
+        out:write(("The corresponding test accuracy is %.2f%%\n"):format(100 * best_test))
+      end
+    end
+    out:flush()
+    if opts.on_epoch then return opts.on_epoch(epoch, h) end
+  end
+  local _, _, _, _, history = train.sgd(self, training_data, o)
+  out:write("Finished training network.\n")
+  out:write(("Best validation accuracy of %.2f%% obtained at epoch %d\n"):format(100 * best, best_epoch - 1))
+  if best_test then out:write(("Corresponding test accuracy of %.2f%%\n"):format(100 * best_test)) end
+  return best, best_test, history
+end
+
+-- Fraction of data classified right.
+function Network3:accuracy(data)
+  local _, correct = train.evaluate(self, data)
+  return correct / train.size(data)
+end
+
+network3.ReLU, network3.sigmoid, network3.tanh, network3.linear = "relu", "sigmoid", "tanh", "identity"
+
+return network3
