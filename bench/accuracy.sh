@@ -1,13 +1,35 @@
 #!/bin/sh
 # make bench-accuracy: the same network trained the same way by lunet and by
-# PyTorch on Fashion-MNIST; prints both test accuracies.
-#   784-30-10 sigmoid, cross-entropy, eta 0.1, lambda 5.0, mini-batch 10, 30 epochs
+# PyTorch on Fashion-MNIST; prints both test accuracies. NET picks it:
+#   mlp   784-30-10 sigmoid, cross-entropy, eta 0.1, lambda 5.0, mini-batch 10, 30 epochs
+#   conv  the chapter-6 two-convolution ReLU network (network3's initialisation),
+#         log-likelihood, eta 0.03, lambda 0.1, mini-batch 10, 20 epochs
+#   all   both (the default)
+# EPOCHS=n overrides the epoch count. The two sides run at the same time,
+# one thread each.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/paths.sh
-EPOCHS=${EPOCHS:-30}
+NET=${NET:-all}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-lua5.4 bench/mlp.lua --mode train --epochs "$EPOCHS" | tee "$out/lunet"
-/usr/bin/python3 bench/torch_mlp.py --mode train --epochs "$EPOCHS" --eta 0.1 --lmbda 5.0 | tee "$out/torch"
-lua5.4 bench/report.lua --accuracy "$out/lunet" "$out/torch"
+run_pair() {  # name, lunet command, PyTorch command
+  echo "training $1: lunet and PyTorch side by side (logs follow when both are done)"
+  sh -c "$2" >"$out/$1-lunet" 2>&1 &
+  lpid=$!
+  sh -c "$3" >"$out/$1-torch" 2>&1 || { cat "$out/$1-torch"; exit 1; }
+  wait "$lpid" || { cat "$out/$1-lunet"; exit 1; }
+  sed 's/^/lunet:   /' "$out/$1-lunet" | grep -v '^lunet:   {'
+  sed 's/^/PyTorch: /' "$out/$1-torch" | grep -v '^PyTorch: {'
+  lua5.4 bench/report.lua --accuracy "$out/$1-lunet" "$out/$1-torch"
+}
+if [ "$NET" = mlp ] || [ "$NET" = all ]; then
+  e=${EPOCHS:-30}
+  run_pair mlp "lua5.4 bench/mlp.lua --mode train --epochs $e" \
+    "/usr/bin/python3 bench/torch_mlp.py --mode train --epochs $e --eta 0.1 --lmbda 5.0"
+fi
+if [ "$NET" = conv ] || [ "$NET" = all ]; then
+  e=${EPOCHS:-20}
+  run_pair conv "lua5.4 bench/conv.lua --mode train --epochs $e --threads 1" \
+    "/usr/bin/python3 bench/torch_conv.py --mode train --epochs $e --threads 1"
+fi

@@ -35,31 +35,20 @@ local net = n3.Network({
   n3.SoftmaxLayer { n_in = 100, n_out = 10 },
 }, opts.batch)
 
-local function json_list(t)
-  local parts = {}
-  for i, v in ipairs(t) do parts[i] = ("%.6g"):format(v) end
-  return "[" .. table.concat(parts, ", ") .. "]"
-end
+local common = dofile(arg[0]:gsub("[^/]*$", "") .. "common.lua")
+local json_list = common.json_list
 
 if opts.mode == "time" then
   local core = require "lunet.core"
-  local tnet = net:net()
-  local optim = core.optimizer(tnet, { eta = opts.eta, reg = "l2", lambda = opts.lmbda * opts.batch, n = training.n })
-  local warm = { x = training.x:narrow(1, 1, 2000), y = training.y:narrow(1, 1, 2000) }
-  core.train_epoch(tnet, optim, warm, opts.batch, { progress = false })
-  local times = {}
-  for r = 1, opts["repeat"] do
-    times[r] = core.train_epoch(tnet, optim, training, opts.batch, { progress = false })
-  end
-  local sorted = { table.unpack(times) }
-  table.sort(sorted)
+  local median, times = common.time_epochs(net, training, opts.batch,
+    { eta = opts.eta, reg = "l2", lambda = opts.lmbda * opts.batch, n = training.n }, opts["repeat"])
   print(('{"framework": "lunet", "what": "conv-epoch", "seconds": %.6g, "batch": %d, "activation": "%s", '
-    .. '"threads": %d, "all": %s, "images": %d, "data": "%s", "blas": "%s"}'):format(sorted[(#sorted + 1) // 2],
+    .. '"threads": %d, "all": %s, "images": %d, "data": "%s", "blas": "%s"}'):format(median,
     opts.batch, a, opts.threads, json_list(times), training.n, opts.data, core.blas_core()))
 else
   local fractions = {}
   local best, best_test, h = net:SGD(training, opts.epochs, opts.batch, opts.eta, validation, test, opts.lmbda, {
-    on_epoch = function(epoch, hist) fractions[epoch] = hist.evaluation_accuracy[epoch] end,
+    progress = false, on_epoch = function(epoch, hist) fractions[epoch] = hist.evaluation_accuracy[epoch] end,
   })
   local test_accuracy = net:accuracy(test)
   print(('{"framework": "lunet", "what": "conv-train", "test_accuracy": %.4f, "best_validation_accuracy": %.4f, '

@@ -30,27 +30,16 @@ local training, validation, test = lunet.data.load(opts.data)
 local sizes = { 784, opts.hidden, 10 }
 local net = lunet.Network(sizes)
 
-local function json_list(t)
-  local parts = {}
-  for i, v in ipairs(t) do parts[i] = ("%.6g"):format(v) end
-  return "[" .. table.concat(parts, ", ") .. "]"
-end
+local common = dofile(arg[0]:gsub("[^/]*$", "") .. "common.lua")
+local json_list = common.json_list
 
 if opts.mode == "time" then
   local core = require "lunet.core"
-  local tnet = net:net()
-  local optim = core.optimizer(tnet, { eta = opts.eta, reg = "l2", lambda = opts.lmbda, n = training.n })
-  local warm = { x = training.x:narrow(1, 1, 2000), y = training.y:narrow(1, 1, 2000) }
-  core.train_epoch(tnet, optim, warm, opts.batch, { progress = false })
-  local times = {}
-  for r = 1, opts["repeat"] do
-    times[r] = core.train_epoch(tnet, optim, training, opts.batch, { progress = false })
-  end
-  local sorted = { table.unpack(times) }
-  table.sort(sorted)
+  local median, times = common.time_epochs(net, training, opts.batch,
+    { eta = opts.eta, reg = "l2", lambda = opts.lmbda, n = training.n }, opts["repeat"])
   print(('{"framework": "lunet", "what": "mlp-epoch", "seconds": %.6g, "batch": %d, "sizes": [%d, %d, %d], '
     .. '"threads": %d, "all": %s, "images": %d, "data": "%s", "blas": "%s"}'):format(
-    sorted[(#sorted + 1) // 2], opts.batch, sizes[1], sizes[2], sizes[3], opts.threads, json_list(times),
+    median, opts.batch, sizes[1], sizes[2], sizes[3], opts.threads, json_list(times),
     training.n, opts.data, core.blas_core()))
 else
   local _, accuracy, _, _, h = net:SGD(training, opts.epochs, opts.batch, opts.eta, {

@@ -16,6 +16,11 @@ if arg[1] == "--accuracy" then
   local a, b = last_json(arg[2]), last_json(arg[3])
   print(("\n%s on %s, %d epochs: test accuracy lunet %.2f%%, PyTorch %.2f%% (difference %.2f points)"):format(
     a.what, a.data, a.epochs, 100 * a.test_accuracy, 100 * b.test_accuracy, 100 * (a.test_accuracy - b.test_accuracy)))
+  if a.test_accuracy_at_best_validation and b.test_accuracy_at_best_validation then
+    local la, lb = a.test_accuracy_at_best_validation, b.test_accuracy_at_best_validation
+    print(("at the best validation epoch (%d and %d): lunet %.2f%%, PyTorch %.2f%% (difference %.2f points)"):format(
+      a.best_validation_epoch, b.best_validation_epoch, 100 * la, 100 * lb, 100 * (la - lb)))
+  end
   return
 end
 

@@ -31,8 +31,9 @@ static int bn_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const
   }
   k->bn_train_forward(batch, bn->c, bn->s, l->spec.eps, ln_data(x), ln_data(y), gamma, beta, ln_data(&bn->xhat),
                       ln_data(&bn->mean), ln_data(&bn->inv));
-  k->bn_update_running(bn->c, l->spec.momentum, (double)(batch * bn->s), l->spec.eps, ln_data(&bn->mean),
-                       ln_data(&bn->inv), rmean, rvar);
+  if (!mode->probe)
+    k->bn_update_running(bn->c, l->spec.momentum, (double)(batch * bn->s), l->spec.eps, ln_data(&bn->mean),
+                         ln_data(&bn->inv), rmean, rvar);
   return LN_OK;
 }
 

@@ -92,7 +92,7 @@ static int compare(check *ck, double *value, const double *grad, int64_t n, doub
 
 int ln_gradcheck(ln_net *net, const ln_tensor *x, const ln_tensor *t, ln_reg reg, double c, double eps,
                  int check_input, ln_gradcheck_result *res) {
-  check ck = {net, 0, t, reg, c, {1, 0, ln_rng_global()}};
+  check ck = {net, 0, t, reg, c, {1, 0, ln_rng_global(), 1}};
   int st;
   memset(res, 0, sizeof *res);
   res->layer = -1;

@@ -62,6 +62,8 @@ typedef struct ln_mode {
   int train;                  /* training: dropout drops, batch norm uses batch statistics */
   int reuse_masks;            /* dropout repeats its last mask (gradient checks) */
   ln_rng *rng;
+  int probe;                  /* gradients are looked at, not learned from: batch norm
+                              ** leaves its running averages as they are */
 } ln_mode;
 
 typedef struct ln_layer_class {

@@ -144,7 +144,7 @@ static ln_tensor *push_batch_copy(lua_State *L, ln_net *net, const ln_tensor *sr
 static int net_forward(lua_State *L) {
   ln_net *net = check_net(L, 1);
   ln_tensor *x = lnL_checktensor(L, 2);
-  ln_mode mode = {lua_toboolean(L, 3), 0, ln_rng_global()};
+  ln_mode mode = {lua_toboolean(L, 3), 0, ln_rng_global(), 0};
   int64_t batch = batch_of(L, net, x, 2);
   int64_t bad;
   lnL_check(L, ln_count_nonfinite(x, &bad));

@@ -279,6 +279,18 @@ static int l_outer(lua_State *L) {
   return 1;
 }
 
+/* one_hot(labels, classes [, dtype]): (n, classes), a 1 per row in the
+** column of each 0-based label */
+static int l_one_hot(lua_State *L) {
+  ln_tensor *labels = lnL_checktensor(L, 1);
+  lua_Integer classes = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, classes >= 1 && classes <= (1 << 24), 2, "class count must be 1..16777216");
+  luaL_argcheck(L, labels->ndim == 1, 1, "labels must be a vector");
+  int64_t shape[2] = {labels->shape[0], classes};
+  lnL_check(L, ln_one_hot(lnL_pushnew(L, lnL_optdtype(L, 3, labels->dtype), 2, shape), labels));
+  return 1;
+}
+
 /* gemm(A, B, C [, {alpha =, beta =, transA =, transB =}]): C updated in
 ** place and returned; upvalue 1 chooses the reference kernel. */
 static int l_gemm(lua_State *L) {
@@ -313,7 +325,8 @@ static const luaL_Reg methods[] = {
 };
 
 static const luaL_Reg functions[] = {
-  {"matmul", l_matmul}, {"mv", l_mv}, {"dot", l_dot}, {"outer", l_outer}, {NULL, NULL}
+  {"matmul", l_matmul}, {"mv", l_mv}, {"dot", l_dot}, {"outer", l_outer}, {"one_hot", l_one_hot},
+  {NULL, NULL}
 };
 
 static void set_op(lua_State *L, int table, const char *name, lua_CFunction f, int op, int inplace) {

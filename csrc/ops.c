@@ -84,6 +84,26 @@ int ln_fill(const ln_tensor *dst, double v) {
   return LN_OK;
 }
 
+int ln_one_hot(const ln_tensor *dst, const ln_tensor *labels) {
+  int64_t n = labels->ndim == 1 ? labels->shape[0] : -1;
+  int64_t classes = dst->ndim == 2 ? dst->shape[1] : 0, idx[2];
+  int st;
+  if (n < 0) return ln_fail(LN_EARG, "labels must be a vector, not %d-dimensional", labels->ndim);
+  if (dst->ndim != 2 || dst->shape[0] != n) return ln_fail(LN_EARG, "one-hot output must be (%lld, classes)", (long long)n);
+  for (int64_t i = 0; i < n; i++) {
+    double v = ln_get_flat(labels, i);
+    if (!(v >= 0 && v < (double)classes) || v != (double)(int64_t)v)
+      return ln_fail(LN_EARG, "label %g at position %lld is not a class 0..%lld", v, (long long)i + 1,
+                     (long long)classes - 1);
+  }
+  if ((st = ln_fill(dst, 0.0)) != LN_OK) return st;
+  for (idx[0] = 0; idx[0] < n; idx[0]++) {
+    idx[1] = (int64_t)ln_get_flat(labels, idx[0]);
+    ln_set(dst, idx, 1.0);
+  }
+  return LN_OK;
+}
+
 /* Row-major order of dst, whatever its strides: the seed fixes the values
 ** at each position. */
 int ln_rand_uniform(const ln_tensor *dst, ln_rng *r, double lo, double hi) {

@@ -18,6 +18,9 @@ int ln_map(const ln_tensor *dst, const ln_tensor *x, ln_unop op, double a, doubl
 /* dst = x op y, x and y broadcast to dst's shape; dst may be x or y. */
 int ln_zip(const ln_tensor *dst, const ln_tensor *x, const ln_tensor *y, ln_binop op);
 int ln_fill(const ln_tensor *dst, double v);
+/* dst (n, classes) = rows of zeros with a 1 in the column each of the n
+** labels (0-based class numbers, any dtype) names. */
+int ln_one_hot(const ln_tensor *dst, const ln_tensor *labels);
 int ln_rand_uniform(const ln_tensor *dst, ln_rng *r, double lo, double hi);
 int ln_rand_normal(const ln_tensor *dst, ln_rng *r, double mean, double std);
 

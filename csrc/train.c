@@ -71,7 +71,7 @@ static int check_ready(const ln_net *net, const ln_dataset *d) {
 
 int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r,
                    ln_progress_fn progress, void *ud) {
-  ln_mode mode = {1, 0, r};
+  ln_mode mode = {1, 0, r, 0};
   int64_t *perm, nbatches, every, bad;
   int st, top;
   if ((st = check_ready(net, d)) != LN_OK) return st;
@@ -101,7 +101,7 @@ int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch,
 int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost,
                 int64_t *correct) {
   const ln_kern *k = ln_kern_for(net->dtype);
-  ln_mode mode = {0, 0, NULL};
+  ln_mode mode = {0, 0, NULL, 0};
   int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK, n_out = ln_net_out_numel(net);
   double sum = 0;
   int st;
@@ -142,7 +142,7 @@ static double param_norm(const ln_layer *l, const char *a, const char *b) {
 
 int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
                       int *nout) {
-  ln_mode mode = {1, 0, ln_rng_global()};
+  ln_mode mode = {1, 0, ln_rng_global(), 1};
   int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK;
   int st, top, n = 0;
   if ((st = check_ready(net, d)) != LN_OK) return st;
@@ -170,7 +170,7 @@ int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *we
 }
 
 int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out) {
-  ln_mode mode = {0, 0, NULL};
+  ln_mode mode = {0, 0, NULL, 0};
   int64_t n = x->shape[0], chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
   int64_t row = ln_shape_numel(&net->in), n_out = ln_net_out_numel(net);
   int st;

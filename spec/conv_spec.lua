@@ -208,6 +208,18 @@ describe("batch normalisation", function()
       { 1 / math.sqrt(2 + 1e-5), 10 / math.sqrt(200 + 1e-5) } }, 1e-9)
   end)
 
+  it("keeps its running averages while gradients are only measured", function()
+    local bn = nn.BatchNorm({ momentum = 1 })
+    local model = nn.Sequential({ nn.Linear(2, 2), bn, nn.Sigmoid() }, { input = { 2 }, cost = "quadratic" })
+    model:training():forward(lunet.tensor { { 1, 10 }, { 3, 30 } })
+    local mean, var = bn.running_mean:totable(), bn.running_var:totable()
+    local data = { x = lunet.randn(20, 2) * 5, y = lunet.rand(20, 2) }
+    lunet.train.gradient_norms(model, data)
+    lunet.gradcheck(model:clone("float64"), lunet.randn(4, 2, "float64"), lunet.rand(4, 2, "float64"))
+    assert.are.same(mean, bn.running_mean:totable())
+    assert.are.same(var, bn.running_var:totable())
+  end)
+
   it("passes gradient checks in training mode, fully connected and convolutional", function()
     lunet.seed(56)
     check(nn.Sequential { nn.Linear(4, 5), nn.BatchNorm(), nn.Sigmoid(), nn.Linear(5, 3) },

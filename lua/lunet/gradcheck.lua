@@ -20,14 +20,8 @@
 local core = require "lunet.core"
 
 local function one_hot(labels, classes)
-  local t = core.zeros(labels:size(1), classes, "float64")
-  for i = 1, labels:size(1) do
-    local c = labels[i]
-    if math.type(c) == nil or c ~= math.floor(c) or c < 0 or c >= classes then
-      error(("gradcheck: label %s of sample %d is not a class 0..%d"):format(tostring(c), i, classes - 1), 3)
-    end
-    t[{ i, math.floor(c) + 1 }] = 1
-  end
+  local ok, t = pcall(core.one_hot, labels, classes, "float64")
+  if not ok then error("gradcheck: " .. tostring(t):gsub("^one_hot: ", ""), 3) end
   return t
 end
 

@@ -17,7 +17,7 @@ local lunet = { version = "0.1.0" }
 -- tensor creation, products and the generator, straight from the core
 for _, name in ipairs {
   "zeros", "ones", "full", "rand", "randn", "arange", "linspace", "tensor",
-  "seed", "matmul", "mv", "dot", "outer", "gemm", "threads", "load_npy", "save_npy",
+  "seed", "matmul", "mv", "dot", "outer", "gemm", "one_hot", "threads", "load_npy", "save_npy",
 } do
   lunet[name] = core[name]
 end
@@ -32,6 +32,7 @@ end
 lunet.nn = require "lunet.nn"
 lunet.Network = require "lunet.network"
 lunet.network3 = require "lunet.network3"
+lunet.ensemble = require "lunet.ensemble"
 lunet.train = require "lunet.train"
 lunet.load = require("lunet.model").load
 lunet.gradcheck = require "lunet.gradcheck"

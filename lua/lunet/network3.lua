@@ -72,7 +72,7 @@ function network3.SoftmaxLayer(o)
 end
 
 local Network3 = {}
-Network3.__index = function(self, key) return Network3[key] or nn.Sequential[key] end
+Network3.__index = function(_, key) return Network3[key] or nn.Sequential[key] end
 Network3.__name = "network3.Network"
 Network3.__tostring = nn.Sequential.__tostring
 
@@ -90,7 +90,8 @@ end
 
 -- SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts]):
 -- prints network3's lines and returns the best validation accuracy, the test
--- accuracy at that epoch (both fractions) and the history.
+-- accuracy at that epoch (both fractions) and the history. Without
+-- validation data it only trains (and returns nil, nil, history).
 function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
   opts = opts or {}
   local out = opts.out or io.stdout
@@ -100,7 +101,13 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
     progress = opts.progress }
   for _, k in ipairs { "momentum", "nesterov", "gradient_norms" } do o[k] = opts[k] end
   o.on_epoch = function(epoch, h)
-    local acc = h.evaluation_accuracy[epoch]
+    local acc = h.evaluation_accuracy and h.evaluation_accuracy[epoch]
+    if not acc then
+      out:write(("Epoch %d: done\n"):format(epoch - 1))
+      out:flush()
+      if opts.on_epoch then return opts.on_epoch(epoch, h) end
+      return
+    end
     out:write(("Epoch %d: validation accuracy %.2f%%\n"):format(epoch - 1, 100 * acc))
     if acc >= best then
       best, best_epoch = acc, epoch
@@ -115,8 +122,11 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
   end
   local _, _, _, _, history = train.sgd(self, training_data, o)
   out:write("Finished training network.\n")
-  out:write(("Best validation accuracy of %.2f%% obtained at epoch %d\n"):format(100 * best, best_epoch - 1))
+  if best >= 0 then
+    out:write(("Best validation accuracy of %.2f%% obtained at epoch %d\n"):format(100 * best, best_epoch - 1))
+  end
   if best_test then out:write(("Corresponding test accuracy of %.2f%%\n"):format(100 * best_test)) end
+  if best < 0 then return nil, nil, history end
   return best, best_test, history
 end
 

@@ -1,0 +1,94 @@
+-- lunet.ensemble: several networks trained from different seeds, deciding
+-- by majority vote (the book's last step on MNIST: five networks, 99.67%).
+--
+--   local nets = lunet.ensemble.train(5, function(i)
+--     local net = make_network()            -- built after the seed is set
+--     net:SGD(training, 40, 10, 0.03, validation, test, 0.1)
+--     return net
+--   end, { seed = 1 })
+--   local r = lunet.ensemble.evaluate(nets, test)
+--   print(r.vote, r.each[1], r.agree)        -- fractions in [0, 1]
+--
+-- A tie in the vote goes to the class with the largest mean output among
+-- the tied ones, so two networks out of four are not a coin toss.
+
+local core = require "lunet.core"
+
+local ensemble = {}
+
+local function check_nets(nets)
+  if type(nets) ~= "table" or #nets == 0 then error("an ensemble is a non-empty list of networks", 3) end
+  for i, net in ipairs(nets) do
+    if type(net) ~= "table" or type(net.predict) ~= "function" then
+      error(("ensemble: element %d is not a network"):format(i), 3)
+    end
+  end
+end
+
+-- train(k, make [, {seed = 1}]): calls make(i) for i = 1..k right after
+-- lunet.seed(seed + i - 1), so network i starts from its own initial
+-- weights and sees its own order of mini-batches; returns the k networks.
+function ensemble.train(k, make, opts)
+  if math.type(k) ~= "integer" or k < 1 then error("ensemble.train: k must be a positive integer", 2) end
+  if type(make) ~= "function" then error("ensemble.train: make must be a function returning a network", 2) end
+  local seed = (opts or {}).seed or 1
+  local nets = {}
+  for i = 1, k do
+    core.seed(seed + i - 1)
+    nets[i] = make(i)
+  end
+  check_nets(nets)
+  return nets
+end
+
+-- Class labels (0-based, shape (n)) chosen by majority vote over the
+-- networks' outputs for inputs x, and the list of each network's labels.
+function ensemble.vote(nets, x)
+  check_nets(nets)
+  local votes, mean, labels
+  local each = {}
+  for i, net in ipairs(nets) do
+    local y = net:predict(x)
+    if y:dim() ~= 2 then error("ensemble.vote: networks must output (n, classes)", 2) end
+    y = y:double()
+    each[i] = y:argmax(2) - 1
+    local v = core.one_hot(each[i], y:size(2))
+    if votes then
+      if v:size(2) ~= votes:size(2) then error("ensemble.vote: networks disagree on the class count", 2) end
+      votes:add_(v)
+      mean:add_(y)
+    else
+      votes, mean = v, y
+    end
+  end
+  -- outputs are at most 1 (softmax), so the tie-break never outweighs a vote
+  labels = (votes + mean * (0.5 / #nets)):argmax(2) - 1
+  return labels, each
+end
+
+local function labels_of(data)
+  if type(data) ~= "table" or data.x == nil or data.y == nil then
+    error("a data set is a table {x = inputs, y = labels or targets}", 3)
+  end
+  local y = data.y
+  if y:dim() == 2 then return y:argmax(2) - 1 end
+  return y:double()
+end
+
+-- evaluate(nets, data) -> { vote = fraction right by the vote, each = {fraction
+-- right per network}, agree = fraction where all networks agree, n = samples }
+function ensemble.evaluate(nets, data)
+  local truth = labels_of(data)
+  local labels, each = ensemble.vote(nets, data.x)
+  local n = truth:size(1)
+  local r = { n = n, each = {}, vote = labels:eq(truth):sum() / n }
+  local agree = core.ones(n, "float64")
+  for i, l in ipairs(each) do
+    r.each[i] = l:eq(truth):sum() / n
+    agree:mul_(l:eq(each[1]))
+  end
+  r.agree = agree:sum() / n
+  return r
+end
+
+return ensemble
