@@ -163,11 +163,13 @@ describe("reductions", function()
   end)
 
   it("one_hot puts a 1 in the column each label names", function()
-    local t = lunet.one_hot(lunet.tensor { 2, 0, 1, 2 }, 3)
-    assert.are.same({ { 0, 0, 1 }, { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }, t:totable())
+    local hot = lunet.one_hot(lunet.tensor { 2, 0, 1, 2 }, 3)
+    assert.are.same({ { 0, 0, 1 }, { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }, hot:totable())
     assert.are.equal("float64", lunet.one_hot(lunet.tensor { 0 }, 2, "float64"):dtype())
-    assert.has_error(function() lunet.one_hot(lunet.tensor { 0, 3 }, 3) end, "one_hot: label 3 at position 2 is not a class 0..2")
-    assert.has_error(function() lunet.one_hot(lunet.tensor { 0.5 }, 3) end, "one_hot: label 0.5 at position 1 is not a class 0..2")
+    assert.has_error(function() lunet.one_hot(lunet.tensor { 0, 3 }, 3) end,
+      "one_hot: label 3 at position 2 is not a class 0..2")
+    assert.has_error(function() lunet.one_hot(lunet.tensor { 0.5 }, 3) end,
+      "one_hot: label 0.5 at position 1 is not a class 0..2")
     assert.has_error(function() lunet.one_hot(lunet.tensor { 0 }, 2.5) end)
     assert.has_error(function() lunet.one_hot(lunet.zeros(2, 2), 2) end)
   end)
