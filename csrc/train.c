@@ -9,8 +9,10 @@
 #include "ops.h"
 #include "train.h"
 
-/* Evaluation goes through this many samples at a time. */
-#define EVAL_CHUNK 500
+/* Evaluation goes through this many samples at a time: enough for
+** products of a good size, few enough that a convolutional network's
+** workspaces (im2col matrices of every image) stay near 30 MB. */
+#define EVAL_CHUNK 200
 
 int ln_data_check(const ln_net *net, const ln_dataset *d) {
   int64_t per_sample = d->x.ndim ? ln_numel(&d->x) / (d->x.shape[0] ? d->x.shape[0] : 1) : 0;
