@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . bench/paths.sh
 REPEAT=${REPEAT:-5}
-CONV_REPEAT=${CONV_REPEAT:-1}
+CONV_REPEAT=${CONV_REPEAT:-3}
 CORES=${CORES:-$(getconf _NPROCESSORS_ONLN)}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

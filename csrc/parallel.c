@@ -2,18 +2,20 @@
 ** parallel.c: see parallel.h.
 */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
 #include "ln.h"
 #include "parallel.h"
 
-/* Spins before a worker sleeps: about a millisecond, far longer than the
+/* Spins before a worker sleeps: a millisecond or two, far longer than the
 ** gap between two operations of a training step. */
 #define SPINS 100000
 
 static struct {
   int n;                          /* parts: the caller and n - 1 workers */
+  long spins;                     /* SPINS, or 0 with more threads than cores */
   pthread_t workers[LN_MAX_THREADS];
   atomic_uint generation;         /* bumped to hand out work */
   atomic_int pending;             /* workers still busy with it */
@@ -25,7 +27,7 @@ static struct {
   int nparts;
   pthread_mutex_t lock;
   pthread_cond_t wake;
-} pool = {1, {0}, 0, 0, 0, 0, 0, NULL, NULL, 1, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+} pool = {1, SPINS, {0}, 0, 0, 0, 0, 0, NULL, NULL, 1, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
 static void relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -37,7 +39,7 @@ static void relax(void) {
 static unsigned await_work(unsigned seen) {
   unsigned g;
   for (long spins = 0; (g = atomic_load(&pool.generation)) == seen; spins++) {
-    if (spins < SPINS) {
+    if (spins < pool.spins) {
       relax();
       continue;
     }
@@ -85,6 +87,9 @@ int ln_parallel_init(int nthreads) {
     return ln_fail(LN_EARG, "thread count must be 1..%d, not %d", LN_MAX_THREADS, nthreads);
   if (nthreads == pool.n) return LN_OK;
   stop_workers();
+  /* more threads than cores: a spinning thread would take a core from a
+  ** working one, so waiting threads sleep at once and the caller yields */
+  pool.spins = nthreads > sysconf(_SC_NPROCESSORS_ONLN) ? 0 : SPINS;
   pool.start = atomic_load(&pool.generation);
   for (int i = 1; i < nthreads; i++) {
     if (pthread_create(&pool.workers[i], NULL, worker, (void *)(intptr_t)i) != 0) {
@@ -114,7 +119,10 @@ void ln_parallel(ln_part_fn fn, void *ctx, int64_t work, int64_t per_thread) {
   atomic_store(&pool.pending, pool.n - 1);
   broadcast();
   fn(ctx, 0, n);
-  while (atomic_load(&pool.pending) > 0) relax();
+  while (atomic_load(&pool.pending) > 0) {
+    if (pool.spins) relax();
+    else sched_yield();
+  }
 }
 
 void ln_parallel_parts(ln_part_fn fn, void *ctx, int nparts) {
