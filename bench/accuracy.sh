@@ -5,23 +5,28 @@
 #   conv  the chapter-6 two-convolution ReLU network (network3's initialisation),
 #         log-likelihood, eta 0.03, lambda 0.1, mini-batch 10, 20 epochs
 #   all   both (the default)
-# EPOCHS=n overrides the epoch count. The two sides run at the same time,
-# one thread each.
+# EPOCHS=n overrides the epoch count; SEEDS="1 2 3" trains once per seed and
+# adds the means (default: 1). The two sides run at the same time, one
+# thread each.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/paths.sh
 NET=${NET:-all}
+SEEDS=${SEEDS:-1}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-run_pair() {  # name, lunet command, PyTorch command
-  echo "training $1: lunet and PyTorch side by side (logs follow when both are done)"
-  sh -c "$2" >"$out/$1-lunet" 2>&1 &
-  lpid=$!
-  sh -c "$3" >"$out/$1-torch" 2>&1 || { cat "$out/$1-torch"; exit 1; }
-  wait "$lpid" || { cat "$out/$1-lunet"; exit 1; }
-  sed 's/^/lunet:   /' "$out/$1-lunet" | grep -v '^lunet:   {'
-  sed 's/^/PyTorch: /' "$out/$1-torch" | grep -v '^PyTorch: {'
-  lua5.4 bench/report.lua --accuracy "$out/$1-lunet" "$out/$1-torch"
+run_pair() {  # name, lunet command, PyTorch command (each without --seed)
+  files=""
+  for seed in $SEEDS; do
+    echo "training $1 with seed $seed: lunet and PyTorch side by side"
+    sh -c "$2 --seed $seed" >"$out/$1-$seed-lunet" 2>&1 &
+    lpid=$!
+    sh -c "$3 --seed $seed" >"$out/$1-$seed-torch" 2>&1 || { cat "$out/$1-$seed-torch"; exit 1; }
+    wait "$lpid" || { cat "$out/$1-$seed-lunet"; exit 1; }
+    files="$files $out/$1-$seed-lunet $out/$1-$seed-torch"
+  done
+  # shellcheck disable=SC2086
+  lua5.4 bench/report.lua --accuracy $files
 }
 if [ "$NET" = mlp ] || [ "$NET" = all ]; then
   e=${EPOCHS:-30}
