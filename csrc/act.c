@@ -14,12 +14,11 @@ typedef struct act {
   ln_act kind;
 } act;
 
-/* An element-wise pass, split among threads by ranges of elements. */
+/* An element-wise pass, split among threads by ranges of elements:
+** `in` is x forward and y backward, `out` is y forward and dx backward. */
 typedef struct pass {
   act *a;
-  int64_t n;
-  const void *in, *dy;
-  void *out;
+  const ln_tensor *in, *dy, *out;
 } pass;
 
 /* below this many values a pass is not worth splitting */
@@ -27,35 +26,31 @@ typedef struct pass {
 
 static void forward_part(void *ctx, int part, int nparts) {
   pass *ps = ctx;
-  size_t es = ln_dtype_size(ps->a->base.dtype);
   int64_t i0, i1;
-  ln_split(ps->n, part, nparts, &i0, &i1);
-  ln_kern_for(ps->a->base.dtype)->act_forward(ps->a->kind, i1 - i0, (const char *)ps->in + (size_t)i0 * es,
-                                              (char *)ps->out + (size_t)i0 * es);
+  ln_split(ln_numel(ps->in), part, nparts, &i0, &i1);
+  ln_kern_for(ps->a->base.dtype)->act_forward(ps->a->kind, i1 - i0, ln_data_at(ps->in, i0), ln_data_at(ps->out, i0));
 }
 
 static void backward_part(void *ctx, int part, int nparts) {
   pass *ps = ctx;
-  size_t es = ln_dtype_size(ps->a->base.dtype);
   int64_t i0, i1;
-  ln_split(ps->n, part, nparts, &i0, &i1);
-  ln_kern_for(ps->a->base.dtype)->act_backward(ps->a->kind, i1 - i0, (const char *)ps->in + (size_t)i0 * es,
-                                               (const char *)ps->dy + (size_t)i0 * es,
-                                               (char *)ps->out + (size_t)i0 * es);
+  ln_split(ln_numel(ps->in), part, nparts, &i0, &i1);
+  ln_kern_for(ps->a->base.dtype)->act_backward(ps->a->kind, i1 - i0, ln_data_at(ps->in, i0), ln_data_at(ps->dy, i0),
+                                               ln_data_at(ps->out, i0));
 }
 
 static int act_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
-  pass ps = {(act *)l, ln_numel(x), ln_data(x), NULL, ln_data(y)};
+  pass ps = {(act *)l, x, NULL, y};
   (void)mode;
-  ln_parallel(forward_part, &ps, ps.n, PER_THREAD);
+  ln_parallel(forward_part, &ps, ln_numel(x), PER_THREAD);
   return LN_OK;
 }
 
 static int act_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,
                         const ln_tensor *dx) {
-  pass ps = {(act *)l, ln_numel(y), ln_data(y), dx ? ln_data(dy) : NULL, dx ? ln_data(dx) : NULL};
+  pass ps = {(act *)l, y, dy, dx};
   (void)x;
-  if (dx) ln_parallel(backward_part, &ps, ps.n, PER_THREAD);
+  if (dx) ln_parallel(backward_part, &ps, ln_numel(y), PER_THREAD);
   return LN_OK;
 }
 

@@ -16,9 +16,6 @@
 #include "ops.h"
 #include "parallel.h"
 
-/* byte arithmetic on data pointers of either dtype */
-typedef char *real_ptr;
-
 typedef struct conv {
   ln_layer base;
   ln_convgeom g;
@@ -48,22 +45,21 @@ typedef struct pass {
 typedef struct block {
   int64_t b0, b1;
   int cols;                    /* (b1 - b0) p: columns of this part's matrices */
-  real_ptr col, dcol, t, x, y; /* this part's matrices and images */
+  void *col, *dcol, *t, *x, *y; /* this part's matrices and images */
 } block;
 
 static block block_of(const pass *ps, int part, int nparts, const ln_tensor *x, const ln_tensor *y) {
   const ln_convgeom *g = &ps->c->g;
-  size_t es = ln_dtype_size(ps->c->base.dtype);
   int64_t kk = (int64_t)g->c_in * g->k_h * g->k_w;
   int64_t img_in = (int64_t)g->c_in * g->h_in * g->w_in, img_out = (int64_t)g->c_out * ps->p;
   block bl;
   ln_split(ps->batch, part, nparts, &bl.b0, &bl.b1);
   bl.cols = (int)((bl.b1 - bl.b0) * ps->p);
-  bl.col = (real_ptr)ln_data(&ps->c->col) + (size_t)(kk * bl.b0 * ps->p) * es;
-  bl.dcol = (real_ptr)ln_data(&ps->c->dcol) + (size_t)(kk * bl.b0 * ps->p) * es;
-  bl.t = (real_ptr)ln_data(&ps->c->t) + (size_t)(g->c_out * bl.b0 * ps->p) * es;
-  bl.x = x ? (real_ptr)ln_data(x) + (size_t)(img_in * bl.b0) * es : NULL;
-  bl.y = y ? (real_ptr)ln_data(y) + (size_t)(img_out * bl.b0) * es : NULL;
+  bl.col = ln_data_at(&ps->c->col, kk * bl.b0 * ps->p);
+  bl.dcol = ln_data_at(&ps->c->dcol, kk * bl.b0 * ps->p);
+  bl.t = ln_data_at(&ps->c->t, g->c_out * bl.b0 * ps->p);
+  bl.x = x ? ln_data_at(x, img_in * bl.b0) : NULL;
+  bl.y = y ? ln_data_at(y, img_out * bl.b0) : NULL;
   return bl;
 }
 
@@ -99,13 +95,13 @@ static void backward_part(void *ctx, int part, int nparts) {
   conv *c = ps->c;
   const ln_kern *k = ps->k;
   int kk = c->g.c_in * c->g.k_h * c->g.k_w;
-  size_t es = ln_dtype_size(c->base.dtype);
-  real_ptr dw = ln_data(&c->base.params[0].grad), db = ln_data(&c->base.params[1].grad);
+  int64_t slice = (int64_t)(part - 1) * (kk + 1) * c->g.c_out;   /* dW then db */
+  void *dw = ln_data(&c->base.params[0].grad), *db = ln_data(&c->base.params[1].grad);
   double beta = 1.0;
   block bl = block_of(ps, part, nparts, ps->dx, ps->dy);
   if (part > 0) {
-    dw = (real_ptr)ln_data(&c->partial) + (size_t)((part - 1) * (kk + 1) * c->g.c_out) * es;
-    db = dw + (size_t)(kk * c->g.c_out) * es;
+    dw = ln_data_at(&c->partial, slice);
+    db = ln_data_at(&c->partial, slice + (int64_t)kk * c->g.c_out);
     beta = 0.0;
   }
   k->fold_batch(bl.b1 - bl.b0, c->g.c_out, ps->p, bl.y, bl.t);
@@ -122,16 +118,14 @@ static int conv_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, co
   conv *c = (conv *)l;
   pass ps = {c, ln_kern_for(l->dtype), x->shape[0], (int64_t)c->g.h_out * c->g.w_out, x, y, dy, dx};
   int64_t nw = (int64_t)c->g.c_out * (c->g.c_in * c->g.k_h * c->g.k_w + 1), nb = c->g.c_out;
-  size_t es = ln_dtype_size(l->dtype);
   int st;
   /* the thread count may have grown since reserve: once, not every step */
   if (c->parts > 1 && (st = ln_workspace(&c->partial, l->dtype, c->parts - 1, nw)) != LN_OK) return st;
   /* the same parts as the forward pass, which left its columns in them */
   ln_parallel_parts(backward_part, &ps, c->parts);
   for (int i = 1; i < c->parts; i++) {
-    real_ptr slice = (real_ptr)ln_data(&c->partial) + (size_t)((i - 1) * nw) * es;
-    ps.k->axpy(nw - nb, 1.0, slice, ln_data(&l->params[0].grad));
-    ps.k->axpy(nb, 1.0, slice + (size_t)(nw - nb) * es, ln_data(&l->params[1].grad));
+    ps.k->axpy(nw - nb, 1.0, ln_data_at(&c->partial, (i - 1) * nw), ln_data(&l->params[0].grad));
+    ps.k->axpy(nb, 1.0, ln_data_at(&c->partial, (i - 1) * nw + nw - nb), ln_data(&l->params[1].grad));
   }
   return LN_OK;
 }

@@ -7,10 +7,6 @@
 #include "iter.h"
 #include "ops.h"
 
-static char *at(const ln_tensor *t, int64_t off) {
-  return (char *)ln_data(t) + off * (int64_t)ln_dtype_size(t->dtype);
-}
-
 static int same_dtype(const ln_tensor *a, const ln_tensor *b) {
   if (a->dtype != b->dtype)
     return ln_fail(LN_EDTYPE, "dtype mismatch: %s and %s (convert one with :float() or :double())",
@@ -44,7 +40,7 @@ int ln_map(const ln_tensor *dst, const ln_tensor *x, ln_unop op, double a, doubl
   if (st != LN_OK) return st;
   if (!ln_same_shape(dst, x)) return shape_mismatch("element-wise operation", dst, x);
   ln_iter_init(&it, dst->ndim, dst->shape, 2, ops);
-  do k->unary(op, it.n, at(x, it.off[1]), it.step[1], at(dst, it.off[0]), it.step[0], a, b);
+  do k->unary(op, it.n, ln_data_at(x, it.off[1]), it.step[1], ln_data_at(dst, it.off[0]), it.step[0], a, b);
   while (ln_iter_next(&it));
   return LN_OK;
 }
@@ -66,8 +62,8 @@ int ln_zip(const ln_tensor *dst, const ln_tensor *x, const ln_tensor *y, ln_bino
   }
   const ln_tensor *ops[3] = {dst, &xe, &ye};
   ln_iter_init(&it, ndim, shape, 3, ops);
-  do k->binary(op, it.n, at(&xe, it.off[1]), it.step[1], at(&ye, it.off[2]), it.step[2],
-               at(dst, it.off[0]), it.step[0]);
+  do k->binary(op, it.n, ln_data_at(&xe, it.off[1]), it.step[1], ln_data_at(&ye, it.off[2]), it.step[2],
+               ln_data_at(dst, it.off[0]), it.step[0]);
   while (ln_iter_next(&it));
   ln_tensor_free(&xe);
   ln_tensor_free(&ye);
@@ -79,23 +75,30 @@ int ln_fill(const ln_tensor *dst, double v) {
   const ln_tensor *ops[1] = {dst};
   ln_iter it;
   ln_iter_init(&it, dst->ndim, dst->shape, 1, ops);
-  do k->fill(it.n, at(dst, it.off[0]), it.step[0], v);
+  do k->fill(it.n, ln_data_at(dst, it.off[0]), it.step[0], v);
   while (ln_iter_next(&it));
   return LN_OK;
 }
 
-int ln_one_hot(const ln_tensor *dst, const ln_tensor *labels) {
+int ln_check_labels(const ln_tensor *labels, int64_t classes, const char *where) {
   int64_t n = labels->ndim == 1 ? labels->shape[0] : -1;
-  int64_t classes = dst->ndim == 2 ? dst->shape[1] : 0, idx[2];
-  int st;
   if (n < 0) return ln_fail(LN_EARG, "labels must be a vector, not %d-dimensional", labels->ndim);
-  if (dst->ndim != 2 || dst->shape[0] != n) return ln_fail(LN_EARG, "one-hot output must be (%lld, classes)", (long long)n);
   for (int64_t i = 0; i < n; i++) {
     double v = ln_get_flat(labels, i);
-    if (!(v >= 0 && v < (double)classes) || v != (double)(int64_t)v)
-      return ln_fail(LN_EARG, "label %g at position %lld is not a class 0..%lld", v, (long long)i + 1,
+    if (!(v >= 0 && v < (double)classes && v == floor(v)))
+      return ln_fail(LN_EARG, "label %g %s %lld is not a class 0..%lld", v, where, (long long)i + 1,
                      (long long)classes - 1);
   }
+  return LN_OK;
+}
+
+int ln_one_hot(const ln_tensor *dst, const ln_tensor *labels) {
+  int64_t n, idx[2];
+  int st;
+  if (dst->ndim != 2) return ln_fail(LN_EARG, "one-hot output must be (labels, classes)");
+  if ((st = ln_check_labels(labels, dst->shape[1], "at position")) != LN_OK) return st;
+  if (dst->shape[0] != (n = labels->shape[0]))
+    return ln_fail(LN_EARG, "one-hot output must be (%lld, classes)", (long long)n);
   if ((st = ln_fill(dst, 0.0)) != LN_OK) return st;
   for (idx[0] = 0; idx[0] < n; idx[0]++) {
     idx[1] = (int64_t)ln_get_flat(labels, idx[0]);
@@ -115,7 +118,7 @@ int ln_rand_uniform(const ln_tensor *dst, ln_rng *r, double lo, double hi) {
       rest /= dst->shape[d];
       off += idx[d] * dst->stride[d];
     }
-    k->uniform(r, 1, at(dst, off), 1, lo, hi);
+    k->uniform(r, 1, ln_data_at(dst, off), 1, lo, hi);
   }
   return LN_OK;
 }
@@ -133,7 +136,7 @@ int ln_rand_normal(const ln_tensor *dst, ln_rng *r, double mean, double std) {
       off += (rest % dst->shape[d]) * dst->stride[d];
       rest /= dst->shape[d];
     }
-    k->normal(r, 1, at(dst, off), 1, mean, std);
+    k->normal(r, 1, ln_data_at(dst, off), 1, mean, std);
   }
   return LN_OK;
 }
@@ -185,7 +188,7 @@ int ln_reduce_dim(const ln_tensor *out, const ln_tensor *arg, const ln_tensor *x
       ooff += i * out->stride[d];
       if (arg) aoff += i * arg->stride[d];
     }
-    double v = k->reduce(op, len, at(x, xoff), x->stride[dim], p, &best);
+    double v = k->reduce(op, len, ln_data_at(x, xoff), x->stride[dim], p, &best);
     ln_kern_for(out->dtype)->set(ln_data(out), ooff, finish(op, v, p));
     if (arg) ln_kern_for(arg->dtype)->set(ln_data(arg), aoff, (double)best);
   }

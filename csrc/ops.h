@@ -21,6 +21,10 @@ int ln_fill(const ln_tensor *dst, double v);
 /* dst (n, classes) = rows of zeros with a 1 in the column each of the n
 ** labels (0-based class numbers, any dtype) names. */
 int ln_one_hot(const ln_tensor *dst, const ln_tensor *labels);
+/* LN_OK if every value of the vector `labels` is a whole number 0..classes-1,
+** else an error naming the first that is not ("label 3 <where> 7 is not a
+** class 0..2", `where` like "of sample", positions 1-based). */
+int ln_check_labels(const ln_tensor *labels, int64_t classes, const char *where);
 int ln_rand_uniform(const ln_tensor *dst, ln_rng *r, double lo, double hi);
 int ln_rand_normal(const ln_tensor *dst, ln_rng *r, double mean, double std);
 

@@ -1,8 +1,8 @@
 /*
 ** parallel.h: a few worker threads that split one operation of a
-** mini-batch step across cores (the halves of a batch, the columns of a
-** product). Workers spin briefly between operations, which come every few
-** microseconds while training, then sleep.
+** mini-batch step across cores, each thread taking a range of the batch's
+** images (or elements). Workers spin briefly between operations, which come
+** every few microseconds while training, then sleep.
 **
 ** Every split is a fixed function of the thread count, so a seed gives the
 ** same numbers again for the same number of threads.

@@ -25,38 +25,36 @@ typedef struct pass {
 /* A part's maps [m0, m1): where their inputs and outputs begin. */
 typedef struct range {
   int64_t m0, m1;
-  size_t in, out;       /* byte offsets into x (and dx), y (and dy) */
+  int64_t in, out;      /* element offsets into x (and dx), y (and dy) */
   int32_t *arg;         /* their argmax positions */
 } range;
 
 static range range_of(const pass *ps, int part, int nparts) {
   const pool *p = ps->p;
-  size_t es = ln_dtype_size(p->base.dtype);
   int64_t in = (int64_t)p->g.h_in * p->g.w_in, out = (int64_t)p->g.h_out * p->g.w_out;
   range r;
   ln_split(ps->maps, part, nparts, &r.m0, &r.m1);
-  r.in = (size_t)(r.m0 * in) * es;
-  r.out = (size_t)(r.m0 * out) * es;
+  r.in = r.m0 * in;
+  r.out = r.m0 * out;
   r.arg = p->arg + r.m0 * out;
   return r;
-}
-
-static char *at(const ln_tensor *t, size_t offset) {
-  return (char *)ln_data(t) + offset;
 }
 
 static void forward_part(void *ctx, int part, int nparts) {
   pass *ps = ctx;
   range r = range_of(ps, part, nparts);
-  ln_kern_for(ps->p->base.dtype)->pool_forward(ps->p->base.spec.pool, &ps->p->g, r.m1 - r.m0, at(ps->x, r.in),
-                                               at(ps->y, r.out), r.arg);
+  const pool *p = ps->p;
+  ln_kern_for(p->base.dtype)->pool_forward(p->base.spec.pool, &p->g, r.m1 - r.m0, ln_data_at(ps->x, r.in),
+                                           ln_data_at(ps->y, r.out), r.arg);
 }
 
 static void backward_part(void *ctx, int part, int nparts) {
   pass *ps = ctx;
   range r = range_of(ps, part, nparts);
-  ln_kern_for(ps->p->base.dtype)->pool_backward(ps->p->base.spec.pool, &ps->p->g, r.m1 - r.m0, at(ps->x, r.in),
-                                                at(ps->y, r.out), at(ps->dy, r.out), r.arg, at(ps->dx, r.in));
+  const pool *p = ps->p;
+  ln_kern_for(p->base.dtype)->pool_backward(p->base.spec.pool, &p->g, r.m1 - r.m0, ln_data_at(ps->x, r.in),
+                                            ln_data_at(ps->y, r.out), ln_data_at(ps->dy, r.out), r.arg,
+                                            ln_data_at(ps->dx, r.in));
 }
 
 /* below this many input values a pass is not worth splitting */

@@ -115,6 +115,10 @@ void *ln_data(const ln_tensor *t) {
   return (char *)t->storage->data + t->offset * (int64_t)ln_dtype_size(t->dtype);
 }
 
+void *ln_data_at(const ln_tensor *t, int64_t off) {
+  return (char *)ln_data(t) + off * (int64_t)ln_dtype_size(t->dtype);
+}
+
 static int64_t offset_of(const ln_tensor *t, const int64_t *idx) {
   int64_t off = 0;
   for (int i = 0; i < t->ndim; i++) off += idx[i] * t->stride[i];

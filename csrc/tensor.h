@@ -40,6 +40,7 @@ int64_t ln_numel(const ln_tensor *t);
 int ln_is_contiguous(const ln_tensor *t);
 int ln_same_shape(const ln_tensor *a, const ln_tensor *b);
 void *ln_data(const ln_tensor *t);          /* address of the first element */
+void *ln_data_at(const ln_tensor *t, int64_t off); /* of element `off` of the storage run after it */
 size_t ln_nbytes(const ln_tensor *t);       /* numel * element size */
 int ln_check_shape(int ndim, const int64_t *shape);
 

@@ -17,6 +17,7 @@
 int ln_data_check(const ln_net *net, const ln_dataset *d) {
   int64_t per_sample = d->x.ndim ? ln_numel(&d->x) / (d->x.shape[0] ? d->x.shape[0] : 1) : 0;
   int64_t n_out = ln_net_out_numel(net), bad;
+  int st;
   char buf[64];
   if (d->x.ndim < 2 || d->x.shape[0] < 1)
     return ln_fail(LN_EARG, "inputs must be a tensor of shape (samples, ...) with at least one sample");
@@ -32,14 +33,7 @@ int ln_data_check(const ln_net *net, const ln_dataset *d) {
   if (!d->labels && d->y.shape[1] != n_out)
     return ln_fail(LN_EARG, "targets of shape %s but the network has %lld outputs",
                    ln_shape_str(&d->y, buf, sizeof buf), (long long)n_out);
-  if (d->labels) {
-    for (int64_t i = 0; i < d->y.shape[0]; i++) {
-      double v = ln_get(&d->y, &i);
-      if (!(v >= 0 && v < (double)n_out && v == floor(v)))
-        return ln_fail(LN_EARG, "label %g of sample %lld is not a class 0..%lld", v, (long long)i + 1,
-                       (long long)n_out - 1);
-    }
-  }
+  if (d->labels && (st = ln_check_labels(&d->y, n_out, "of sample")) != LN_OK) return st;
   if (ln_count_nonfinite(&d->y, &bad) == LN_OK && bad > 0)
     return ln_fail(LN_EARG, "targets contain NaN or infinity");
   if (d->ntransforms > 0 && (int64_t)d->h * d->w != per_sample)

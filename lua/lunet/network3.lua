@@ -55,20 +55,22 @@ function network3.ConvPoolLayer(o)
     nn.MaxPool(pool), act(o.activation) }
 end
 
-function network3.FullyConnectedLayer(o)
+-- A fully connected block: dropout of its inputs when p_dropout > 0, then
+-- the given layers.
+local function dense_block(o, ...)
   local layers = { shape = { o.n_in } }
-  if (o.p_dropout or 0) > 0 then layers[#layers + 1] = nn.Dropout(o.p_dropout) end
-  layers[#layers + 1] = nn.Linear(o.n_in, o.n_out, { init = { w_std = math.sqrt(1 / o.n_out), b_std = 1 } })
-  layers[#layers + 1] = act(o.activation)
+  if (o.p_dropout or 0) > 0 then layers[1] = nn.Dropout(o.p_dropout) end
+  for _, layer in ipairs { ... } do layers[#layers + 1] = layer end
   return layers
 end
 
+function network3.FullyConnectedLayer(o)
+  return dense_block(o, nn.Linear(o.n_in, o.n_out, { init = { w_std = math.sqrt(1 / o.n_out), b_std = 1 } }),
+    act(o.activation))
+end
+
 function network3.SoftmaxLayer(o)
-  local layers = { shape = { o.n_in } }
-  if (o.p_dropout or 0) > 0 then layers[#layers + 1] = nn.Dropout(o.p_dropout) end
-  layers[#layers + 1] = nn.Linear(o.n_in, o.n_out, { init = "zeros" })
-  layers[#layers + 1] = nn.Softmax()
-  return layers
+  return dense_block(o, nn.Linear(o.n_in, o.n_out, { init = "zeros" }), nn.Softmax())
 end
 
 local Network3 = {}
@@ -89,11 +91,13 @@ function network3.Network(blocks, mini_batch_size, opts)
 end
 
 -- SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts]):
--- prints network3's lines and returns the best validation accuracy, the test
--- accuracy at that epoch (both fractions) and the history. Without
--- validation data it only trains (and returns nil, nil, history).
+-- mini_batch_size nil means the network's own. Prints network3's lines and
+-- returns the best validation accuracy, the test accuracy at that epoch
+-- (both fractions) and the history. Without validation data it only trains
+-- (and returns nil, nil, history).
 function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
   opts = opts or {}
+  mini_batch_size = mini_batch_size or self.mini_batch_size
   local out = opts.out or io.stdout
   local best, best_test, best_epoch = -1, nil, 0
   local o = { epochs = epochs, batch = mini_batch_size, eta = eta, lambda = (lmbda or 0) * mini_batch_size,
@@ -104,12 +108,10 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
     local acc = h.evaluation_accuracy and h.evaluation_accuracy[epoch]
     if not acc then
       out:write(("Epoch %d: done\n"):format(epoch - 1))
-      out:flush()
-      if opts.on_epoch then return opts.on_epoch(epoch, h) end
-      return
+    else
+      out:write(("Epoch %d: validation accuracy %.2f%%\n"):format(epoch - 1, 100 * acc))
     end
-    out:write(("Epoch %d: validation accuracy %.2f%%\n"):format(epoch - 1, 100 * acc))
-    if acc >= best then
+    if acc and acc >= best then
       best, best_epoch = acc, epoch
       out:write("This is the best validation accuracy to date.\n")
       if test_data then
