@@ -1,6 +1,7 @@
 /*
 ** ln.c: the error message and dtype facts.
 */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -34,4 +35,40 @@ int ln_mul_size(size_t a, size_t b, size_t *out) {
   if (a != 0 && b > SIZE_MAX / a) return 0;
   *out = a * b;
   return 1;
+}
+
+int ln_add_size(size_t a, size_t b, size_t *out) {
+  if (b > SIZE_MAX - a) return 0;
+  *out = a + b;
+  return 1;
+}
+
+int ln_mul_i64(int64_t a, int64_t b, int64_t *out) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) return 0;
+  *out = r;
+  return 1;
+}
+
+int ln_add_i64(int64_t a, int64_t b, int64_t *out) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return 0;
+  *out = r;
+  return 1;
+}
+
+int ln_prod_i64(int n, const int64_t *v, int64_t *out) {
+  int64_t p = 1;
+  for (int i = 0; i < n; i++) {
+    if (v[i] < 0) return 0;
+    if (v[i] > 0 && !ln_mul_i64(p, v[i], &p)) return 0;
+  }
+  for (int i = 0; i < n; i++)
+    if (v[i] == 0) p = 0;
+  *out = p;
+  return 1;
+}
+
+int ln_fits_int(int64_t v) {
+  return v >= INT_MIN && v <= INT_MAX;
 }

@@ -36,7 +36,20 @@ const char *ln_errmsg(void);
 size_t ln_dtype_size(ln_dtype dt);
 const char *ln_dtype_name(ln_dtype dt);
 
-/* Overflow-checked size arithmetic: returns 0 on overflow. */
+/* Overflow-checked arithmetic for every size, stride, offset and count the
+** core computes from outside input (shapes, file headers, Lua arguments).
+** Each returns 1 and writes *out when the exact result fits, else 0 and
+** leaves *out alone, so a caller can write
+**   if (!ln_mul_i64(a, b, &n)) return ln_fail(LN_EARG, "...");          */
 int ln_mul_size(size_t a, size_t b, size_t *out);
+int ln_add_size(size_t a, size_t b, size_t *out);
+int ln_mul_i64(int64_t a, int64_t b, int64_t *out);
+int ln_add_i64(int64_t a, int64_t b, int64_t *out);
+/* The product of n non-negative sizes, 0 if any is 0 (so a zero-size
+** dimension never lets the others overflow unnoticed: they are still
+** multiplied and checked). */
+int ln_prod_i64(int n, const int64_t *v, int64_t *out);
+/* 1 when v is a valid int (dimension numbers, image sizes, counts). */
+int ln_fits_int(int64_t v);
 
 #endif
