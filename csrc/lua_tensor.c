@@ -307,6 +307,7 @@ static int table_shape(lua_State *L, int idx, int64_t *shape) {
   while (lua_istable(L, -1)) {
     if (ndim == LN_MAXDIM) luaL_error(L, "tensor: nested deeper than %d levels", LN_MAXDIM);
     shape[ndim++] = (int64_t)luaL_len(L, -1);
+    if (shape[ndim - 1] < 0) luaL_error(L, "tensor: a table's length (its __len) is negative");
     if (shape[ndim - 1] == 0) break;
     lua_geti(L, -1, 1);
     lua_remove(L, -2);
@@ -316,9 +317,10 @@ static int table_shape(lua_State *L, int idx, int64_t *shape) {
 }
 
 static void fill_from_table(lua_State *L, ln_tensor *t, int dim, int64_t *idx) {
-  if ((int64_t)luaL_len(L, -1) != t->shape[dim])
-    luaL_error(L, "tensor: ragged table: %d-th level has %d elements where %d were expected",
-               dim + 1, (int)luaL_len(L, -1), (int)t->shape[dim]);
+  lua_Integer len = luaL_len(L, -1);
+  if (len != t->shape[dim])
+    luaL_error(L, "tensor: ragged table: %d-th level has %I elements where %I were expected",
+               dim + 1, len, (lua_Integer)t->shape[dim]);
   for (idx[dim] = 0; idx[dim] < t->shape[dim]; idx[dim]++) {
     int ty = lua_geti(L, -1, idx[dim] + 1);
     if (dim + 1 < t->ndim) {
@@ -343,6 +345,8 @@ static int l_tensor(lua_State *L) {
   if (lnL_totensor(L, 1)) return push_clone(L, lua_isnoneornil(L, 2) ? -1 : (int)dt);
   luaL_checktype(L, 1, LUA_TTABLE);
   int ndim = table_shape(L, 1, shape);
+  int64_t numel;
+  if (!ln_prod_i64(ndim, shape, &numel)) luaL_error(L, "tensor: table of that shape is too large");
   ln_tensor *t = lnL_pushnew(L, dt, ndim, shape);
   lua_pushvalue(L, 1);
   if (ln_numel(t) > 0) fill_from_table(L, t, 0, idx);
@@ -665,6 +669,9 @@ static void push_table(lua_State *L, const ln_tensor *t) {
 static int m_totable(lua_State *L) {
   ln_tensor *pin = lnL_newtensor(L);
   ln_tensor_ref(pin, lnL_checktensor(L, 1));
+  /* Lua tables index with ints; an expanded view may claim 2^62 elements */
+  if (!ln_fits_int(ln_numel(pin)))
+    luaL_error(L, "totable: %I elements are too many for Lua tables", (lua_Integer)ln_numel(pin));
   push_table(L, pin);
   return 1;
 }

@@ -424,3 +424,23 @@ describe("closed tensors and wrong types", function()
     assert.matches("expected", H.err(function() return t:copy(5) end))
   end)
 end)
+
+describe("tables that lie about their length", function()
+  it("tensor{} of a table whose __len is negative or huge is an error", function()
+    local neg = setmetatable({}, { __len = function() return -3 end })
+    assert.matches("negative", H.err(lunet.tensor, neg))
+    local huge = setmetatable({}, { __len = function() return 1 << 62 end, __index = function() return 1 end })
+    assert.matches("too large", H.err(lunet.tensor, { huge, huge }))
+  end)
+
+  it("tensor{} of rows whose __len changes between reads is called ragged", function()
+    local n = 0
+    local row = setmetatable({}, { __len = function() n = n + 1; return n end, __index = function() return 1 end })
+    assert.matches("ragged", H.err(lunet.tensor, { row, row }))
+  end)
+
+  it("totable of a 2^31 x 2^31 expansion is an error, not a hang", function()
+    local e = lunet.ones(1, 1):expand(1 << 31, 1 << 31)
+    assert.matches("too many for Lua tables", H.err(function() return e:totable() end))
+  end)
+end)
