@@ -446,3 +446,23 @@ describe("tables that lie about their length", function()
     assert.matches("too many for Lua tables", H.err(function() return e:totable() end))
   end)
 end)
+
+describe("the reference kernels exposed for specs check their integers", function()
+  local core = require "lunet.core"
+  local x, w, b = lunet.ones(1, 1, 4, 4), lunet.ones(2, 1, 3, 3), lunet.zeros(2)
+
+  it("a stride or pad past an int is an error, not truncated", function()
+    assert.matches("does not fit an int", H.err(core._conv_forward_ref, x, w, b, 2 ^ 32 + 1, 0))
+    assert.matches("does not fit an int", H.err(core._conv_forward_ref, x, w, b, 1, 2 ^ 32))
+    assert.matches("pad", H.err(core._conv_forward_ref, x, w, b, 1, 1 << 30))
+  end)
+
+  it("a closed input is an error; valid arguments give the 3x3 sums", function()
+    local y = core._conv_forward_ref(x, w, b, 1, 0)
+    assert.same({ 1, 2, 2, 2 }, y:shape())
+    assert.equal(9, y[{ 1, 2, 2, 2 }])
+    local c = lunet.ones(1, 1, 4, 4)
+    c:close()
+    assert.matches("closed", H.err(core._conv_forward_ref, c, w, b, 1, 0))
+  end)
+end)
