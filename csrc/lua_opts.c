@@ -46,7 +46,7 @@ int lnL_checkopts_pos(lua_State *L, int idx, const char *fname, const char *cons
     } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 && lua_tointeger(L, -1) <= npos) {
       count++;
       if (lua_tointeger(L, -1) > last) last = lua_tointeger(L, -1);
-    } else if (lua_isinteger(L, -1)) {
+    } else if (npos > 0 && lua_isinteger(L, -1)) {
       opts_error(L, fname, lua_pushfstring(L, "unexpected positional option [%I] (at most %d)", lua_tointeger(L, -1),
                                            npos), valid);
     } else {

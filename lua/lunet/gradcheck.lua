@@ -18,6 +18,7 @@
 -- numeric, checked = number of values compared).
 
 local core = require "lunet.core"
+local options = require "lunet.opts"
 
 local function one_hot(labels, classes)
   local ok, t = pcall(core.one_hot, labels, classes, "float64")
@@ -26,7 +27,10 @@ local function one_hot(labels, classes)
 end
 
 local function gradcheck(model, x, y, opts)
-  opts = opts or {}
+  opts = options.check("gradcheck", opts, { "cost", "lambda", "reg", "n", "eps", "input" })
+  if opts.lambda ~= nil and (type(opts.lambda) ~= "number" or not (opts.lambda >= 0)) then
+    error(("gradcheck: lambda must be a number >= 0, got %s"):format(tostring(opts.lambda)), 2)
+  end
   if type(model) ~= "table" or not model.net then error("gradcheck: expected a layer or a network", 2) end
   local net = model:net(x):clone("float64")
   if opts.cost then net:set_cost(opts.cost) end

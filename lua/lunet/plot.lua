@@ -70,6 +70,7 @@ plot.text(opts) -> string;  plot.show(opts) prints it.
     are accepted and ignored; width and height count characters here.
 ]]
 
+local optcheck = require "lunet.opts"
 local svg = require "lunet.plot.svg"
 local term = require "lunet.plot.term"
 
@@ -79,9 +80,10 @@ local fmt = string.format
 local floor, ceil, max, min, sqrt, huge = math.floor, math.ceil, math.max, math.min, math.sqrt, math.huge
 local NaN = 0 / 0
 
--- {default width, default height, least width, least height}
-local SVG_SIZE = { 720, 450, 200, 150 }
-local TEXT_SIZE = { 60, 15, 4, 2 }
+-- {default width, default height, least width, least height, most width,
+-- most height}: the bounds keep a typo like width = 1e9 from filling memory.
+local SVG_SIZE = { 720, 450, 200, 150, 20000, 20000 }
+local TEXT_SIZE = { 60, 15, 4, 2, 1000, 1000 }
 
 ---------------------------------------------------------------------------
 -- Errors
@@ -105,20 +107,11 @@ local function public(fname, impl)
   end
 end
 
-local function keyset(list)
-  local set = {}
-  for _, k in ipairs(list) do set[k] = true end
-  return set
-end
-
 local function check_opts(fname, opts, allowed)
   if type(opts) ~= "table" then fail(fname, "expected a table of options, got %s", type(opts)) end
-  local unknown = {}
-  for k in pairs(opts) do
-    if not allowed.set[k] then unknown[#unknown + 1] = tostring(k) end
-  end
+  local unknown, why = optcheck.unknown(opts, allowed)
+  if not unknown then fail(fname, "%s (known: %s)", why, table.concat(allowed, ", ")) end
   if #unknown > 0 then
-    table.sort(unknown)
     fail(fname, "unknown option%s %s (known: %s)", #unknown > 1 and "s" or "", table.concat(unknown, ", "),
       table.concat(allowed, ", "))
   end
@@ -126,7 +119,6 @@ end
 
 local function options(list)
   table.sort(list)
-  list.set = keyset(list)
   return list
 end
 
@@ -199,14 +191,27 @@ local function opt_choice(fname, opts, key, default, choices)
   fail(fname, "%s must be one of %s, got %s", key, table.concat(names, ", "), tostring(v))
 end
 
+-- More values than any chart can show: a bound that keeps a hostile `n`
+-- (or __len) from running a loop for hours.
+local MAX_VALUES = 1 << 24
+
 -- Length of an array that may hold nil gaps: its `n` field if set, else
--- the largest integer key (the result does not depend on pairs() order).
-local function count(t)
-  if math.type(t.n) == "integer" then return t.n end
-  local n = #t
-  for k in pairs(t) do
-    if math.type(k) == "integer" and k > n then n = k end
+-- the largest integer key (the result does not depend on the table's
+-- order; raw, so no metamethod runs).
+local function count(fname, t)
+  local n = rawget(t, "n")
+  if n ~= nil and math.type(n) ~= "integer" then
+    fail(fname, "an array's n field must be its length (an integer), got %s", tostring(n))
   end
+  if n == nil then
+    n = rawlen(t)
+    local k = next(t)
+    while k ~= nil do
+      if math.type(k) == "integer" and k > n then n = k end
+      k = next(t, k)
+    end
+  end
+  if n < 0 or n > MAX_VALUES then fail(fname, "an array of %s values is not plottable (at most %d)", n, MAX_VALUES) end
   return n
 end
 
@@ -214,9 +219,10 @@ local function opt_strings(fname, opts, key, n)
   local list = tolist(opts[key])
   if list == nil then return nil end
   if type(list) ~= "table" then fail(fname, "%s must be an array of strings, got %s", key, type(list)) end
-  if n and count(list) ~= n then fail(fname, "%s has %d entries but there are %d", key, count(list), n) end
+  local m = count(fname, list)
+  if n and m ~= n then fail(fname, "%s has %d entries but there are %d", key, m, n) end
   local out = {}
-  for i = 1, count(list) do
+  for i = 1, m do
     local v = list[i]
     if type(v) ~= "string" and type(v) ~= "number" then
       fail(fname, "%s[%d] must be a string, got %s", key, i, type(v))
@@ -230,7 +236,7 @@ end
 local function values(fname, what, list, logy)
   list = tolist(list)
   if type(list) ~= "table" then fail(fname, "%s must be an array of numbers, got %s", what, type(list)) end
-  local n, out, finite = count(list), {}, 0
+  local n, out, finite = count(fname, list), {}, 0
   for j = 1, n do
     local v = list[j]
     if v ~= nil and type(v) ~= "number" then
@@ -252,8 +258,20 @@ local function xvalues(fname, i, x, n)
   return xs
 end
 
-local function one_series(fname, i, s, logy)
+-- A series table's keys are checked like options: a misspelt name or x
+-- would otherwise vanish from the chart without a word.
+local function series_keys(fname, i, s, valid)
   if type(s) ~= "table" then fail(fname, "series %d must be a table, got %s", i, type(s)) end
+  local unknown, why = optcheck.unknown(s, valid)
+  if not unknown then fail(fname, "series %d: %s (known: %s)", i, why, table.concat(valid, ", ")) end
+  if #unknown > 0 then
+    fail(fname, "series %d: unknown key%s %s (known: %s)", i, #unknown > 1 and "s" or "", table.concat(unknown, ", "),
+      table.concat(valid, ", "))
+  end
+end
+
+local function one_series(fname, i, s, logy)
+  series_keys(fname, i, s, { "name", "x", "y" })
   if s.y == nil then fail(fname, "series %d has no y values", i) end
   local y, n, finite = values(fname, fmt("series %d: y", i), s.y, logy)
   if n == 0 then fail(fname, "series %d has no y values", i) end
@@ -298,6 +316,9 @@ end
 local function check_size(fname, spec, size)
   if spec.width < size[3] or spec.height < size[4] then
     fail(fname, "width x height must be at least %d x %d", size[3], size[4])
+  end
+  if spec.width > size[5] or spec.height > size[6] then
+    fail(fname, "width x height must be at most %d x %d", size[5], size[6])
   end
 end
 
@@ -508,7 +529,7 @@ local function images_spec(fname, opts)
     labels = opt_strings(fname, opts, "labels", #mats),
     cols = opt_count(fname, opts, "cols", ceil(sqrt(#mats))),
     scale = opt_number(fname, opts, "scale", max(1, floor(112 / size))) }
-  if spec.scale <= 0 then fail(fname, "scale must be positive, got %s", tostring(spec.scale)) end
+  if spec.scale <= 0 or spec.scale > 1000 then fail(fname, "scale must be in (0, 1000], got %s", tostring(spec.scale)) end
   return cmap_spec(spec, cmap)
 end
 
@@ -541,7 +562,7 @@ local function bar_series(fname, opts, logy, n)
   local out = {}
   for i = 1, #list do
     local s = list[i]
-    if type(s) ~= "table" then fail(fname, "series %d must be a table, got %s", i, type(s)) end
+    series_keys(fname, i, s, { "name", "values" })
     local what = opts.series and fmt("series %d: values", i) or "values"
     if s.values == nil then fail(fname, "%s missing", what) end
     local v, m = values(fname, what, s.values, logy)
@@ -647,7 +668,7 @@ local function layer_series(fname, key, layers, x)
   for i = 1, #layers do
     local y = tolist(layers[i])
     if type(y) ~= "table" then fail(fname, "history.gradient_norms.%s[%d] must be an array", key, i) end
-    if count(y) > 0 then series[#series + 1] = { name = fmt("layer %d", i), y = y, x = x } end
+    if count(fname, y) > 0 then series[#series + 1] = { name = fmt("layer %d", i), y = y, x = x } end
   end
   return series
 end
