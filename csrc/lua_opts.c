@@ -4,8 +4,9 @@
 ** Every binding function that takes an option table names the keys it
 ** reads; any other key (a typo, an option of another function) is an
 ** error that lists the valid ones. The table is walked raw with lua_next,
-** so no metamethod runs while it is checked (a hostile __pairs or __index
-** cannot close a tensor under us here).
+** so no metamethod runs while it is checked, and a table whose metatable has
+** an __index is refused: the fields are read with lua_getfield after the
+** tensors were checked, and an __index could close them in between.
 */
 #include <string.h>
 
@@ -34,6 +35,14 @@ int lnL_checkopts_pos(lua_State *L, int idx, const char *fname, const char *cons
   if (!lua_istable(L, idx))
     luaL_error(L, "%s: options must be a table, got %s", fname, luaL_typename(L, idx));
   idx = lua_absindex(L, idx);
+  /* The fields are read after tensors have been checked: an __index there
+  ** could run Lua that closes them, so option tables must be plain. */
+  if (lua_getmetatable(L, idx)) {
+    lua_pushliteral(L, "__index");
+    if (lua_rawget(L, -2) != LUA_TNIL)
+      luaL_error(L, "%s: options must be a plain table (it has an __index metamethod)", fname);
+    lua_pop(L, 2);
+  }
   int count = 0;
   lua_Integer last = 0;
   lua_pushnil(L);

@@ -111,6 +111,8 @@ int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def) {
 
 int lnL_optboolfield(lua_State *L, int idx, const char *key, int def) {
   int v = def, t = field_type(L, idx, key);
+  if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+    luaL_error(L, "option '%s' must be true or false, got %s", key, lua_typename(L, t));
   if (t != LUA_TNIL) v = lua_toboolean(L, -1);
   lua_pop(L, 1);
   return v;

@@ -28,7 +28,8 @@ end
 
 local function gradcheck(model, x, y, opts)
   opts = options.check("gradcheck", opts, { "cost", "lambda", "reg", "n", "eps", "input" })
-  if opts.lambda ~= nil and (type(opts.lambda) ~= "number" or not (opts.lambda >= 0)) then
+  local lambda = opts.lambda
+  if lambda ~= nil and (type(lambda) ~= "number" or lambda ~= lambda or lambda < 0) then
     error(("gradcheck: lambda must be a number >= 0, got %s"):format(tostring(opts.lambda)), 2)
   end
   if type(model) ~= "table" or not model.net then error("gradcheck: expected a layer or a network", 2) end

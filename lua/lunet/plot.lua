@@ -98,6 +98,20 @@ local function fail(fname, msg, ...)
   error(setmetatable({ msg = fname .. ": " .. fmt(msg, ...) }, UsageError), 0)
 end
 
+-- Beyond these magnitudes the axis arithmetic (spans, padding, tick
+-- steps) overflows to inf or underflows to 0 and gives NaN coordinates or
+-- a tick loop that never ends; such values are refused, not drawn wrong.
+local MAX_MAGNITUDE, MIN_MAGNITUDE = 1e300, 1e-300
+
+local function check_magnitude(fname, what, v)
+  if v ~= v or v == huge or v == -huge or v == 0 then return end
+  local a = math.abs(v)
+  if a > MAX_MAGNITUDE or a < MIN_MAGNITUDE then
+    fail(fname, "%s: %s cannot be drawn (non-zero values must be 1e-300 to 1e300 in magnitude; scale the data)",
+      what, tostring(v))
+  end
+end
+
 local function public(fname, impl)
   return function(...)
     local ok, res = pcall(impl, fname, ...)
@@ -171,6 +185,7 @@ local function opt_number(fname, opts, key, default, least)
     fail(fname, "%s must be a finite number, got %s", key, tostring(v))
   end
   if least and v < least then fail(fname, "%s must be at least %s, got %s", key, tostring(least), tostring(v)) end
+  check_magnitude(fname, key, v)
   return v
 end
 
@@ -194,6 +209,7 @@ end
 -- More values than any chart can show: a bound that keeps a hostile `n`
 -- (or __len) from running a loop for hours.
 local MAX_VALUES = 1 << 24
+
 
 -- Length of an array that may hold nil gaps: its `n` field if set, else
 -- the largest integer key (the result does not depend on the table's
@@ -242,6 +258,7 @@ local function values(fname, what, list, logy)
     if v ~= nil and type(v) ~= "number" then
       fail(fname, "%s[%d] is a %s, expected a number (nil or 0/0 for a gap)", what, j, type(v))
     end
+    if v ~= nil then check_magnitude(fname, fmt("%s[%d]", what, j), v) end
     if v == nil or v ~= v or v == huge or v == -huge or (logy and v <= 0) then
       out[j] = NaN
     else
@@ -450,6 +467,7 @@ local function matrix(fname, what, m, flat_ok, shape)
     for c = 1, cols do
       local x = rows[r][c]
       if type(x) ~= "number" then fail(fname, "%s: value at row %d, column %d is a %s", what, r, c, type(x)) end
+      check_magnitude(fname, fmt("%s: value at row %d, column %d", what, r, c), x)
       v[r][c] = (x ~= x or x == huge or x == -huge) and NaN or x
     end
   end
@@ -529,7 +547,9 @@ local function images_spec(fname, opts)
     labels = opt_strings(fname, opts, "labels", #mats),
     cols = opt_count(fname, opts, "cols", ceil(sqrt(#mats))),
     scale = opt_number(fname, opts, "scale", max(1, floor(112 / size))) }
-  if spec.scale <= 0 or spec.scale > 1000 then fail(fname, "scale must be in (0, 1000], got %s", tostring(spec.scale)) end
+  if spec.scale <= 0 or spec.scale > 1000 then
+    fail(fname, "scale must be in (0, 1000], got %s", tostring(spec.scale))
+  end
   return cmap_spec(spec, cmap)
 end
 
