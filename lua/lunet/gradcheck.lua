@@ -46,7 +46,7 @@ local function gradcheck(model, x, y, opts)
   else
     t = y and y:double():contiguous() or core.randn(batch, outputs, "float64")
   end
-  local lambda = opts.lambda or 0
+  lambda = lambda or 0
   return net:gradcheck(x:double():contiguous(), t, {
     reg = lambda > 0 and (opts.reg or "l2") or "none",
     c = lambda / (opts.n or batch),
