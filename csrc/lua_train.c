@@ -81,7 +81,6 @@ static ln_optim *check_optim(lua_State *L, int idx) {
 static int l_optimizer(lua_State *L) {
   ln_net *net = lnL_checknet(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
-  lnL_checkopts(L, 2, "optimizer", (const char *const[]){"eta", "momentum", "nesterov", "reg", "lambda", "n", NULL});
   ln_optim *o = lua_newuserdatauv(L, sizeof *o, 0);
   memset(o, 0, sizeof *o);
   luaL_setmetatable(L, LNL_OPTIM);

@@ -71,9 +71,6 @@ describe("unknown options in Lua constructors are errors listing the valid ones"
       "lunet.data.mnist: unknown option 'path' (valid: dir)" },
     { "data.download_mnist", function() return lunet.data.download_mnist { mirrors = {} } end,
       "download_mnist: unknown option 'mirrors' (valid: base_urls, dir, files, quiet)" },
-    { "data.expand", function()
-        return lunet.data.expand({ x = lunet.zeros(2, 4), y = lunet.zeros(2) }, { rotation = 1 })
-      end, "expand: unknown option 'rotation' (valid: max_degrees, rotations, shape, shifts)" },
   }
   for _, c in ipairs(cases) do
     it(c[1], function() has(err(c[2]), c[3]) end)
@@ -114,8 +111,6 @@ describe("unknown options in the binding are errors listing the valid ones", fun
       end, "net_new: layer spec: unknown option 'nout'" },
     { "Net:gradcheck", function() return cnet():gradcheck(lunet.randn(2, 2, "float64"), lunet.rand(2, 2, "float64"),
         { epsilon = 1 }) end, "gradcheck: unknown option 'epsilon' (valid: reg, c, eps, input)" },
-    { "optimizer", function() return core.optimizer(cnet(), { eta = 0.1, moment = 0.9 }) end,
-      "optimizer: unknown option 'moment'" },
     { "evaluate", function() return core.evaluate(cnet(), set(), { lamda = 1 }) end,
       "evaluate: unknown option 'lamda' (valid: reg, lambda)" },
     { "train_epoch", function()

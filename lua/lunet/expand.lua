@@ -31,7 +31,7 @@ local function image_side(data, opts)
 end
 
 function expand.expand(data, opts)
-  opts = require("lunet.opts").check("expand", opts, { "shape", "shifts", "rotations", "max_degrees" })
+  opts = opts or {}
   if type(data) ~= "table" or not data.x or not data.y then error("expand: expected a data set {x =, y =}", 2) end
   if data.expand then error("expand: the data set is already expanded", 2) end
   local h, w = image_side(data, opts)
