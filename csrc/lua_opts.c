@@ -5,8 +5,9 @@
 ** reads; any other key (a typo, an option of another function) is an
 ** error that lists the valid ones. The table is walked raw with lua_next,
 ** so no metamethod runs while it is checked, and a table whose metatable has
-** an __index is refused: the fields are read with lua_getfield after the
-** tensors were checked, and an __index could close them in between.
+** an __index is refused: its fields are read with lua_getfield, and an
+** __index would run Lua in the middle of the call (it could close a tensor
+** argument).
 */
 #include <string.h>
 
@@ -35,8 +36,7 @@ int lnL_checkopts_pos(lua_State *L, int idx, const char *fname, const char *cons
   if (!lua_istable(L, idx))
     luaL_error(L, "%s: options must be a table, got %s", fname, luaL_typename(L, idx));
   idx = lua_absindex(L, idx);
-  /* The fields are read after tensors have been checked: an __index there
-  ** could run Lua that closes them, so option tables must be plain. */
+  /* Fields are read with lua_getfield: an __index would run Lua mid-call. */
   if (lua_getmetatable(L, idx)) {
     lua_pushliteral(L, "__index");
     if (lua_rawget(L, -2) != LUA_TNIL)
