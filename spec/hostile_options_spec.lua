@@ -355,6 +355,11 @@ describe("plots with hostile data", function()
     has(err(plot.text, { series = { { y = { 1, 2 } } }, width = 100000 }), "width x height must be at most 1000 x 1000")
     has(err(plot.line, { series = { { y = { n = 1 << 40 } } } }), "an array of 1099511627776 values is not plottable")
     has(err(plot.images, { images = { { { 1 } } }, scale = 1e9 }), "scale must be in (0, 1000]")
+    -- more columns than images: as many columns as images, not a document 1e17 pixels wide
+    local img = { { 0, 1 }, { 1, 0 } }
+    assert.are.equal(plot.images { images = { img, img }, cols = 2 },
+      plot.images { images = { img, img }, cols = 1e15 })
+    assert.are.equal(plot.text { images = { img, img }, cols = 2 }, plot.text { images = { img, img }, cols = 1e15 })
   end)
 
   it("values too large or too small for the axis arithmetic are refused, not drawn as NaN", function()

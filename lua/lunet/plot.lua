@@ -545,7 +545,7 @@ local function images_spec(fname, opts)
   normalise(mats, mode, cmap == "diverging")
   local spec = { title = opt_text(fname, opts, "title"), images = mats,
     labels = opt_strings(fname, opts, "labels", #mats),
-    cols = opt_count(fname, opts, "cols", ceil(sqrt(#mats))),
+    cols = min(#mats, opt_count(fname, opts, "cols", ceil(sqrt(#mats)))),
     scale = opt_number(fname, opts, "scale", max(1, floor(112 / size))) }
   if spec.scale <= 0 or spec.scale > 1000 then
     fail(fname, "scale must be in (0, 1000], got %s", tostring(spec.scale))
@@ -732,7 +732,8 @@ local function text_impl(fname, opts)
   local spec
   if opts.images ~= nil then
     spec = images_spec(fname, opts)
-    spec.cols = opt_count(fname, opts, "cols", max(1, 80 // (spec.images[1].cols + 2)))
+    local cols = opt_count(fname, opts, "cols", max(1, 80 // (spec.images[1].cols + 2)))
+    spec.cols = min(#spec.images, cols)
     spec.color = color
     return term.images(spec)
   elseif opts.data ~= nil then
