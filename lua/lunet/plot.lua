@@ -13,7 +13,12 @@ Numbers may be given as Lua arrays or as any object with a :totable()
 method (lunet tensors: 1-D gives an array, 2-D an array of rows).
 
 Gaps: nil, NaN (0/0) and +-inf values are not drawn (lines break there,
-bars are left out).  On a log scale (logy = true) values <= 0 are treated
+bars are left out).  Non-zero values must lie within 1e-300..1e300 in
+magnitude (beyond, the axis arithmetic overflows): others are errors, as
+are arrays of more than 2^24 values, width x height above 20000 x 20000
+(1000 x 1000 characters for text) and scale above 1000.  Series tables
+are checked like options: a key other than name, x, y (values for bars)
+is an error.  On a log scale (logy = true) values <= 0 are treated
 as gaps too.  An array with trailing nils needs its length in field `n`
 (as table.pack sets it), since Lua cannot see trailing nils.
 
