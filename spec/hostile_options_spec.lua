@@ -172,6 +172,10 @@ describe("option values of the wrong type", function()
     has(err(n3.ConvPoolLayer, { image_shape = { 1, 28, 28 }, filter_shape = { 20, 1, 5 } }),
       "filter_shape must be a list of integers")
     has(err(lunet.gradcheck, nn.Linear(2, 2), lunet.randn(3, 2), nil, { lambda = -1 }), "lambda must be a number >= 0")
+    has(err(lunet.gradcheck, nn.Linear(2, 2), lunet.randn(3, 2), nil, { lambda = 1, n = 0 }),
+      "n must be a positive integer, got 0")
+    has(err(lunet.gradcheck, nn.Linear(2, 2), lunet.randn(3, 2), nil, { eps = 0 / 0 }),
+      "eps must be a number in (0, 1)")
   end)
 
   it("cli.parse refuses a malformed option list", function()

@@ -32,6 +32,12 @@ local function gradcheck(model, x, y, opts)
   if lambda ~= nil and (type(lambda) ~= "number" or lambda ~= lambda or lambda < 0) then
     error(("gradcheck: lambda must be a number >= 0, got %s"):format(tostring(opts.lambda)), 2)
   end
+  if opts.n ~= nil and (math.type(opts.n) ~= "integer" or opts.n < 1) then
+    error(("gradcheck: n must be a positive integer, got %s"):format(tostring(opts.n)), 2)
+  end
+  if opts.eps ~= nil and (type(opts.eps) ~= "number" or not (opts.eps > 0 and opts.eps < 1)) then
+    error(("gradcheck: eps must be a number in (0, 1), got %s"):format(tostring(opts.eps)), 2)
+  end
   if type(model) ~= "table" or not model.net then error("gradcheck: expected a layer or a network", 2) end
   local net = model:net(x):clone("float64")
   if opts.cost then net:set_cost(opts.cost) end
