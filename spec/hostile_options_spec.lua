@@ -233,6 +233,14 @@ describe("option tables with metamethods", function()
     assert.are.same({ { 14, 20 }, { 30, 44 } }, c:totable())
   end)
 
+  it("a plot whose option table's __index raises or closes the data tensor fails cleanly", function()
+    local raising = setmetatable({ series = { { y = { 1, 2 } } } }, { __index = function() error("boom") end })
+    has(err(plot.line, raising), "boom")
+    local y = lunet.tensor { 1, 2, 3 }
+    local closing = setmetatable({ series = { { y = y } } }, { __index = function() y:close(); collectgarbage() end })
+    has(err(plot.line, closing), "closed")
+  end)
+
   it("plots walk options and series raw", function()
     local s = setmetatable({ y = { 1, 2, 3 } }, { __pairs = function() error("__pairs ran") end })
     local doc = plot.line(setmetatable({ series = { s } }, { __pairs = function() error("__pairs ran") end }))
