@@ -4,10 +4,9 @@
 ** Every binding function that takes an option table names the keys it
 ** reads; any other key (a typo, an option of another function) is an
 ** error that lists the valid ones. The table is walked raw with lua_next,
-** so no metamethod runs while it is checked, and a table whose metatable has
-** an __index is refused: its fields are read with lua_getfield, and an
-** __index would run Lua in the middle of the call (it could close a tensor
-** argument).
+** so no metamethod runs while it is checked. (Its fields are then read
+** with lua_getfield, which may run an __index: callers read options before
+** they take tensor descriptors, as for every Lua value.)
 */
 #include <string.h>
 
@@ -36,13 +35,6 @@ int lnL_checkopts_pos(lua_State *L, int idx, const char *fname, const char *cons
   if (!lua_istable(L, idx))
     luaL_error(L, "%s: options must be a table, got %s", fname, luaL_typename(L, idx));
   idx = lua_absindex(L, idx);
-  /* Fields are read with lua_getfield: an __index would run Lua mid-call. */
-  if (lua_getmetatable(L, idx)) {
-    lua_pushliteral(L, "__index");
-    if (lua_rawget(L, -2) != LUA_TNIL)
-      luaL_error(L, "%s: options must be a plain table (it has an __index metamethod)", fname);
-    lua_pop(L, 2);
-  }
   int count = 0;
   lua_Integer last = 0;
   lua_pushnil(L);
