@@ -58,6 +58,12 @@ int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape);
 double lnL_optnumfield(lua_State *L, int idx, const char *key, double def);
 int lnL_optboolfield(lua_State *L, int idx, const char *key, int def);
 int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def);
+/* Option tables (lua_opts.c): raises "<fname>: unknown option 'k' (valid:
+** ...)" for any key not in valid (NULL-terminated); nil, none or idx 0 means
+** no options; anything else but a table is an error. Walks the table raw.
+** The _pos form also accepts integer keys 1..npos and returns their count. */
+void lnL_checkopts(lua_State *L, int idx, const char *fname, const char *const valid[]);
+int lnL_checkopts_pos(lua_State *L, int idx, const char *fname, const char *const valid[], int npos);
 
 void lnL_open_tensor(lua_State *L);   /* fills the module table at the top */
 void lnL_open_tensorops(lua_State *L);

@@ -145,6 +145,8 @@ int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def) {
 
 int lnL_optboolfield(lua_State *L, int idx, const char *key, int def) {
   int v = def, t = field_type(L, idx, key);
+  if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+    luaL_error(L, "option '%s' must be true or false, got %s", key, lua_typename(L, t));
   if (t != LUA_TNIL) v = lua_toboolean(L, -1);
   lua_pop(L, 1);
   return v;
@@ -218,7 +220,10 @@ static int opts_index(lua_State *L) {
   return (top > 1 && lua_istable(L, top)) ? top : 0;
 }
 
+static const char *const dtype_opts[] = {"dtype", NULL};
+
 static int l_zeros(lua_State *L) {
+  lnL_checkopts(L, opts_index(L), "zeros", dtype_opts);
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
   int ndim = creation_args(L, shape, &dt);
@@ -227,6 +232,7 @@ static int l_zeros(lua_State *L) {
 }
 
 static int l_ones(lua_State *L) {
+  lnL_checkopts(L, opts_index(L), "ones", dtype_opts);
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
   int ndim = creation_args(L, shape, &dt);
@@ -238,6 +244,7 @@ static int l_ones(lua_State *L) {
 static int l_full(lua_State *L) {
   double v = luaL_checknumber(L, 1);
   lua_remove(L, 1);
+  lnL_checkopts(L, opts_index(L), "full", dtype_opts);
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
   int ndim = creation_args(L, shape, &dt);
@@ -245,21 +252,46 @@ static int l_full(lua_State *L) {
   return 1;
 }
 
+/* rand(sizes, {min, max}) and randn(sizes, {mean, std}): the two numbers
+** by position or by name (not both), and dtype by name. */
+static void range_opts(lua_State *L, const char *fname, const char *const valid[], double *a, double *b) {
+  int o = opts_index(L);
+  int npos = lnL_checkopts_pos(L, o, fname, valid, 2);
+  if (npos == 0) {
+    *a = lnL_optnumfield(L, o, valid[1], *a);
+    *b = lnL_optnumfield(L, o, valid[2], *b);
+    return;
+  }
+  for (int i = 1; i <= 2; i++) {
+    lua_pushstring(L, valid[i]);
+    if (lua_rawget(L, o) != LUA_TNIL)
+      luaL_error(L, "%s: give %s and %s by position or by name, not both", fname, valid[1], valid[2]);
+    lua_pop(L, 1);
+  }
+  for (int i = 1; i <= npos; i++) {
+    if (lua_rawgeti(L, o, i) != LUA_TNUMBER) luaL_error(L, "%s: option '%s' must be a number", fname, valid[i]);
+    *(i == 1 ? a : b) = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+  }
+}
+
 static int l_rand(lua_State *L) {
+  static const char *const valid[] = {"dtype", "min", "max", NULL};
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
-  int o = opts_index(L);
-  double lo = lnL_optnumfield(L, o, "min", 0.0), hi = lnL_optnumfield(L, o, "max", 1.0);
+  double lo = 0.0, hi = 1.0;
+  range_opts(L, "rand", valid, &lo, &hi);
   int ndim = creation_args(L, shape, &dt);
   lnL_check(L, ln_rand_uniform(lnL_pushnew(L, dt, ndim, shape), ln_rng_global(), lo, hi));
   return 1;
 }
 
 static int l_randn(lua_State *L) {
+  static const char *const valid[] = {"dtype", "mean", "std", NULL};
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
-  int o = opts_index(L);
-  double mean = lnL_optnumfield(L, o, "mean", 0.0), std = lnL_optnumfield(L, o, "std", 1.0);
+  double mean = 0.0, std = 1.0;
+  range_opts(L, "randn", valid, &mean, &std);
   int ndim = creation_args(L, shape, &dt);
   lnL_check(L, ln_rand_normal(lnL_pushnew(L, dt, ndim, shape), ln_rng_global(), mean, std));
   return 1;

@@ -303,6 +303,7 @@ static int l_one_hot(lua_State *L) {
 ** place and returned; upvalue 1 chooses the reference kernel. The options
 ** are read first: their metamethods may close A, B or C. */
 static int l_gemm(lua_State *L) {
+  lnL_checkopts(L, 4, "gemm", (const char *const[]){"alpha", "beta", "transA", "transB", NULL});
   double alpha = lnL_optnumfield(L, 4, "alpha", 1.0), beta = lnL_optnumfield(L, 4, "beta", 0.0);
   int ta = lnL_optboolfield(L, 4, "transA", 0), tb = lnL_optboolfield(L, 4, "transB", 0);
   ln_tensor *a = lnL_checktensor(L, 1), *b = lnL_checktensor(L, 2), *c = lnL_checktensor(L, 3);
