@@ -37,7 +37,7 @@ lunet.train = require "lunet.train"
 lunet.load = require("lunet.model").load
 lunet.gradcheck = require "lunet.gradcheck"
 lunet.linalg = core.linalg
--- lunet.minimize = require "lunet.minimize"
+lunet.minimize = require "lunet.minimize"
 
 -- loaded on first use: data needs files, plots are not always wanted
 setmetatable(lunet, {
