@@ -49,7 +49,8 @@ describe("lunet.linalg", function()
     for _, case in ipairs { { "positive definite", spd }, { "indefinite", indefinite } } do
       local name, d = case[1], case[2]
 
-      it(("eigh finds the eigenvalues of a %s %s matrix, ascending, with orthonormal vectors"):format(name, dtype), function()
+      local title = "eigh finds the eigenvalues of a %s %s matrix, ascending, with orthonormal vectors"
+      it(title:format(name, dtype), function()
         local a = with_eigenvalues(d):to(dtype)
         local w, v = linalg.eigh(a)
         assert.are.equal(dtype, w:dtype())
@@ -136,16 +137,19 @@ describe("lunet.linalg", function()
     for _, f in ipairs { "solve", "cholesky", "eigh", "inv", "det" } do
       assert.matches("linalg." .. f .. ": expected a square matrix, got shape 2x3",
         H.err(linalg[f], lunet.zeros(2, 3, "float64"), lunet.ones(2, "float64")))
-      assert.matches("linalg." .. f .. ": expected a square matrix", H.err(linalg[f], lunet.ones(3, "float64"), lunet.ones(3, "float64")))
+      assert.matches("linalg." .. f .. ": expected a square matrix",
+        H.err(linalg[f], lunet.ones(3, "float64"), lunet.ones(3, "float64")))
     end
     assert.matches("right%-hand side of shape 3 does not fit a 2x2 matrix",
       H.err(linalg.solve, sq, lunet.ones(3, "float64")))
     assert.matches("dtype mismatch", H.err(linalg.solve, sq, lunet.ones(2)))
-    assert.matches("must be a vector %(n%) or a matrix %(n, k%)", H.err(linalg.solve, sq, lunet.ones(2, 1, 1, "float64")))
+    assert.matches("must be a vector %(n%) or a matrix %(n, k%)",
+      H.err(linalg.solve, sq, lunet.ones(2, 1, 1, "float64")))
     local nan = sq:clone()
     nan[1][2] = 0 / 0
     for _, f in ipairs { "solve", "cholesky", "eigh", "inv", "slogdet" } do
-      assert.matches("linalg." .. f .. ": the matrix has 1 non%-finite entries", H.err(linalg[f], nan, lunet.ones(2, "float64")))
+      assert.matches("linalg." .. f .. ": the matrix has 1 non%-finite entries",
+        H.err(linalg[f], nan, lunet.ones(2, "float64")))
     end
     local b = lunet.ones(2, "float64")
     b[2] = math.huge

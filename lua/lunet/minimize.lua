@@ -100,7 +100,9 @@ local function read_options(o)
   if s.hess ~= nil and type(s.hess) ~= "function" then fail("option hess must be a function, got %s", type(s.hess)) end
   if s.hess ~= nil and method ~= "newton" then fail("option hess is for method = \"newton\"") end
   for _, key in ipairs { "path", "scale_h0" } do
-    if s[key] ~= nil and type(s[key]) ~= "boolean" then fail("option %s must be a boolean, got %s", key, type(s[key])) end
+    if s[key] ~= nil and type(s[key]) ~= "boolean" then
+      fail("option %s must be a boolean, got %s", key, type(s[key]))
+    end
   end
   if s.scale_h0 ~= nil and method ~= "bfgs" then fail("option scale_h0 is for method = \"bfgs\"") end
   return s
@@ -128,15 +130,21 @@ local function evaluate(S, x)
   if S.nfev >= S.max_evals then return nil end
   S.nfev = S.nfev + 1
   local c, g = S.f(x:clone())
-  if type(c) ~= "number" then fail("f must return a number and a gradient, got a %s for the cost (evaluation %d)", type(c), S.nfev) end
+  if type(c) ~= "number" then
+    fail("f must return a number and a gradient, got a %s for the cost (evaluation %d)", type(c), S.nfev)
+  end
   if c ~= c then fail("f returned a NaN cost (evaluation %d)", S.nfev) end
-  if not is_tensor(g) then fail("f must return a gradient tensor as its second value, got %s (evaluation %d)", type(g), S.nfev) end
+  if not is_tensor(g) then
+    fail("f must return a gradient tensor as its second value, got %s (evaluation %d)", type(g), S.nfev)
+  end
   if g:dim() ~= 1 or g:size(1) ~= S.n then
     local shape = table.concat(g:shape(), "x")
     fail("gradient has shape %s, expected %d like x (evaluation %d)", shape == "" and "()" or shape, S.n, S.nfev)
   end
   g = g:to("float64"):clone()    -- f may reuse its buffer on the next call
-  if c < math.huge and not g:all_finite() then fail("f returned a non-finite gradient at a finite cost (evaluation %d)", S.nfev) end
+  if c < math.huge and not g:all_finite() then
+    fail("f returned a non-finite gradient at a finite cost (evaluation %d)", S.nfev)
+  end
   return c, g
 end
 
@@ -147,12 +155,12 @@ end
 local function cubicmin(a, fa, da, b, fb, db)
   local d1 = da + db - 3 * (fa - fb) / (a - b)
   local disc = d1 * d1 - da * db
-  if not (disc >= 0) then return nil end
+  if disc ~= disc or disc < 0 then return nil end
   local d2 = (b > a and 1 or -1) * math.sqrt(disc)
   local t = b - (b - a) * (db + d2 - d1) / (db - da + 2 * d2)
   local lo, hi = math.min(a, b), math.max(a, b)
   local margin = 0.1 * (hi - lo)
-  if not (t >= lo + margin and t <= hi - margin) then return nil end
+  if t ~= t or t < lo + margin or t > hi - margin then return nil end
   return t
 end
 
@@ -166,11 +174,21 @@ local function phi(S, x, d, a)
   return c, g, c < math.huge and core.dot(g, d) or math.huge, xa
 end
 
--- Sufficient decrease, up to the rounding of f0: near a minimum the
--- decrease a step can make falls below eps |f0|, and the curvature
--- condition (from the gradient) must then decide.
+-- Costs closer than this (relative to |f0|) are equal as far as the line
+-- search is concerned: near a minimum the decrease a step can make falls
+-- below the rounding of f (a sum of many terms), and comparing such costs
+-- sends the search the wrong way, so the gradient (exact to far fewer
+-- digits lost) decides instead. The spec allows the same slack.
+local F_NOISE = 1e-13
+
+-- f(x + a d) fails sufficient decrease: f0 + c1 a d0, up to the noise.
 local function armijo_fails(S, f0, d0, a, fa)
-  return fa > f0 + S.c1 * a * d0 + 4 * 2.220446049250313e-16 * math.abs(f0)
+  return fa > f0 + S.c1 * a * d0 + F_NOISE * math.abs(f0)
+end
+
+-- fa is above fb by more than the noise.
+local function above(fa, fb, f0)
+  return fa > fb + F_NOISE * math.abs(f0)
 end
 
 -- Zoom between lo (satisfies sufficient decrease) and hi (algorithm 3.6).
@@ -180,7 +198,7 @@ local function zoom(S, x, d, f0, d0, lo, flo, dlo, hi, fhi, dhi)
     if fhi == math.huge then a = (lo + hi) / 2 end
     local fa, ga, da, xa = phi(S, x, d, a)
     if fa == nil then return nil, "max_evals" end
-    if armijo_fails(S, f0, d0, a, fa) or fa >= flo then
+    if armijo_fails(S, f0, d0, a, fa) or above(fa, flo, f0) then
       hi, fhi, dhi = a, fa, da
     else
       if math.abs(da) <= -S.c2 * d0 then return a, xa, fa, ga end
@@ -201,7 +219,7 @@ function M.line_search(S, x, f0, d0, d, a1)
   for i = 1, MAX_LS do
     local fa, ga, da, xa = phi(S, x, d, a)
     if fa == nil then return nil, "max_evals" end
-    if armijo_fails(S, f0, d0, a, fa) or (i > 1 and fa >= fprev) then
+    if armijo_fails(S, f0, d0, a, fa) or (i > 1 and above(fa, fprev, f0)) then
       return zoom(S, x, d, f0, d0, prev, fprev, dprev, a, fa, da)
     end
     if math.abs(da) <= -S.c2 * d0 then return a, xa, fa, ga end
@@ -248,7 +266,7 @@ directions.bfgs = function(S)
   end
   function st.update(_, s, y)
     local sy = core.dot(s, y)
-    if not (sy > 0) then return end               -- curvature lost to rounding: keep H
+    if sy ~= sy or sy <= 0 then return end        -- curvature lost to rounding: keep H
     local rho = 1 / sy
     if st.H == nil then
       st.H = core.zeros(S.n, S.n, "float64")
@@ -282,7 +300,7 @@ directions.lbfgs = function(S)
   end
   function st.update(_, s, y)
     local sy = core.dot(s, y)
-    if not (sy > 0) then return end
+    if sy ~= sy or sy <= 0 then return end
     if #st.s == S.m then
       table.remove(st.s, 1)
       table.remove(st.y, 1)
@@ -396,7 +414,7 @@ local function line_search_method(S, hist, x, f, g)
     local d = dir.direction(x, g, k)
     if d == nil then return x, "max_evals reached" end
     local d0 = core.dot(g, d)
-    if not (d0 < 0) then d, d0 = g:neg(), -core.dot(g, g) end
+    if d0 ~= d0 or d0 >= 0 then d, d0 = g:neg(), -core.dot(g, g) end
     -- First trial step: 1 for Newton and L-BFGS (scaled directions), else
     -- min(1, the step that repeats the last decrease) (N&W 3.60): BFGS from
     -- H0 = I is not scaled until it has learnt the curvature; on the 100-d
@@ -404,7 +422,7 @@ local function line_search_method(S, hist, x, f, g)
     local a1 = 1
     if S.method == "cg" or (S.method == "bfgs" and not S.scale_h0) or (k == 1 and S.method ~= "newton") then
       a1 = math.min(1, 2.02 * (f - f_prev) / d0)
-      if not (a1 > 0) then a1 = 1 end
+      if a1 ~= a1 or a1 <= 0 then a1 = 1 end
     end
     local a, xn, fn, gn = M.line_search(S, x, f, d0, d, a1)
     if a == nil then
