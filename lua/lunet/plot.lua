@@ -156,8 +156,8 @@ local MONITOR_KEYS = options { "title", "file" }
 -- Text takes every chart option (the SVG-only ones are ignored), so one
 -- table can go to plot.line and to plot.show.
 local TEXT_KEYS = options { "title", "xlabel", "ylabel", "series", "logy", "ymin", "ymax", "markers", "width",
-  "height", "file", "background", "color", "images", "cols", "labels", "scale", "normalize", "cmap", "shape", "data", "collabels",
-  "rowlabels" }
+  "height", "file", "background", "color", "images", "cols", "labels", "scale", "normalize", "cmap", "shape", "data",
+  "collabels", "rowlabels" }
 
 ---------------------------------------------------------------------------
 -- Option values
