@@ -7,6 +7,7 @@
 ** is copied back through a transposed view of its buffer.
 */
 #include <dlfcn.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,9 +116,9 @@ static int singular(int info) {
 /* LU of the column-major n x n buffer a into a and ipiv (n ints); *info as
 ** LAPACK's (> 0: U(info, info) is exactly zero). */
 static int lu(ln_tensor *a, int **ipiv, int *info) {
-  int n = (int)a->shape[0];
-  if ((*ipiv = malloc(sizeof **ipiv * (size_t)(n > 0 ? n : 1))) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
-  lapack.getrf(&n, &n, ln_data(a), &n, *ipiv, info);
+  int n = (int)a->shape[0], lda = n > 0 ? n : 1;
+  if ((*ipiv = malloc(sizeof **ipiv * (size_t)lda)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  lapack.getrf(&n, &n, ln_data(a), &lda, *ipiv, info);
   return LN_OK;
 }
 
@@ -173,6 +174,7 @@ static int syevd_sizes(int n, int *lwork, int *liwork) {
   int iw, info = 0, m1 = -1, lda = n > 0 ? n : 1;
   lapack.syevd("V", "L", &n, NULL, &lda, NULL, &w, &m1, &iw, &m1, &info, 1, 1);
   if (info != 0) return ln_fail(LN_EARG, "LAPACK dsyevd workspace query failed (info %d)", info);
+  if (!(w <= (double)INT_MAX)) return ln_fail(LN_EARG, "matrix too large for LAPACK's dsyevd workspace");
   *lwork = (int)w;
   *liwork = iw;
   return LN_OK;
