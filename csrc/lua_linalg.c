@@ -89,8 +89,13 @@ static const luaL_Reg functions[] = {
   {"inv", l_inv}, {"det", l_det}, {"slogdet", l_slogdet}, {NULL, NULL}
 };
 
-/* Expects the module table at the top; adds module.linalg. */
+/* Expects the module table at the top; adds module.linalg, and the same
+** functions as Tensor methods (A:solve(b), A:eigh(), ...). */
 void lnL_open_linalg(lua_State *L) {
+  int module = lua_gettop(L);
   luaL_newlib(L, functions);
-  lua_setfield(L, -2, "linalg");
+  lua_setfield(L, module, "linalg");
+  lua_getfield(L, module, "Tensor");
+  luaL_setfuncs(L, functions, 0);
+  lua_pop(L, 1);
 }
