@@ -119,6 +119,22 @@ describe("lunet.minimize", function()
       end)
     end
 
+    it("keeps the strong Wolfe conditions there too", function()
+      for _, method in ipairs { "cg", "bfgs", "lbfgs" } do
+        local c2 = method == "cg" and 0.1 or 0.9
+        local _, h = minimize(f, lunet.zeros(100, "float64"), { method = method, path = true, gtol = 1e-5 })
+        for k = 1, #h.path - 1 do
+          local x0, x1 = tensor(h.path[k]), tensor(h.path[k + 1])
+          local f0, g0 = f(x0)
+          local f1, g1 = f(x1)
+          local s = x1:sub(x0)
+          local slope0, slope1 = g0:dot(s), g1:dot(s)
+          assert.is_true(f1 <= f0 + 1e-4 * slope0 + 1e-13 * math.abs(f0), method .. ": sufficient decrease at " .. k)
+          assert.is_true(math.abs(slope1) <= c2 * math.abs(slope0), method .. ": curvature at " .. k)
+        end
+      end
+    end)
+
     it("Newton with the exact Hessian solves it in one step", function()
       local x, h = minimize(f, lunet.zeros(100, "float64"), { method = "newton", hess = function() return a end })
       assert.are.equal(1, h.iterations)
