@@ -106,6 +106,24 @@ describe("lunet.minimize", function()
     end)
   end)
 
+  it("Newton damps an indefinite Hessian and goes downhill, not to the saddle", function()
+    -- f = x^4/4 - x^2/2 + y^2/2: at x = 0.1 the Hessian diag(3x^2 - 1, 1) is
+    -- indefinite and the plain Newton step heads for the saddle at x = 0
+    local function f(p)
+      local x, y = p[1], p[2]
+      return x ^ 4 / 4 - x * x / 2 + y * y / 2, tensor({ x ^ 3 - x, y })
+    end
+    for _, hess in ipairs { false, true } do
+      local o = { method = "newton", path = true }
+      if hess then o.hess = function(p) return tensor({ { 3 * p[1] ^ 2 - 1, 0 }, { 0, 1 } }) end end
+      local x, h = minimize(f, { 0.1, 1 }, o)
+      assert.is_true(h.converged, h.reason)
+      H.near(x, { 1, 0 }, 1e-5)
+      assert.is_true(h.path[2][1] > 0.1)          -- the first step already moved away from x = 0
+      for k = 2, #h.cost do assert.is_true(h.cost[k] < h.cost[k - 1]) end
+    end
+  end)
+
   describe("a 100-dimensional quadratic with condition number 1000", function()
     local f, a, b = quadratic(100, 1000)
     local xstar = lunet.linalg.solve(a, b)
