@@ -1,43 +1,139 @@
 /*
-** optim.c: the SGD step over every parameter of a network.
+** optim.c: the table of optimiser kinds and the step over a network's
+** parameter block.
 */
 #include <math.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "optim.h"
 
+const char *const ln_optim_names[] = {"sgd", NULL};
+
+#define HP(field) offsetof(ln_step, field)
+
+static const ln_hparam sgd_hparams[] = {
+  {"eta", HP(eta), 0, 0.0, 0.0, INFINITY, 1},
+  {"momentum", HP(momentum), 0, 0.0, 0.0, 1.0, 0},
+  {"nesterov", HP(nesterov), 1, 0.0, 0.0, 0.0, 0},
+  {NULL, 0, 0, 0, 0, 0, 0}
+};
+
+typedef struct kind_info {
+  const ln_hparam *hparams;
+  /* how many state arrays the hyperparameters ask for, and their names */
+  int (*nstate)(const ln_step *h);
+  const char *state_names[LN_OPTIM_MAXSTATE];
+  /* checks between hyperparameters, beyond each one's range */
+  int (*check)(const ln_step *h);
+} kind_info;
+
+static int sgd_nstate(const ln_step *h) {
+  return h->momentum > 0;
+}
+
+static int sgd_check(const ln_step *h) {
+  if (h->nesterov && h->momentum == 0) return ln_fail(LN_EARG, "Nesterov needs a momentum > 0");
+  return LN_OK;
+}
+
+static const kind_info kinds[LN_OPTIM_NKINDS] = {
+  [LN_OPTIM_SGD] = {sgd_hparams, sgd_nstate, {"velocity", NULL}, sgd_check},
+};
+
+const ln_hparam *ln_optim_hparams(ln_optkind kind) {
+  return kinds[kind].hparams;
+}
+
+static double *hp_double(ln_step *h, const ln_hparam *p) {
+  return (double *)((char *)h + p->offset);
+}
+
+static int *hp_int(ln_step *h, const ln_hparam *p) {
+  return (int *)((char *)h + p->offset);
+}
+
+void ln_optim_defaults(ln_optim *o, ln_optkind kind) {
+  memset(o, 0, sizeof *o);
+  o->h.kind = kind;
+  o->n = 1;
+  for (const ln_hparam *p = kinds[kind].hparams; p->name; p++) {
+    if (p->boolean) *hp_int(&o->h, p) = p->def != 0;
+    else *hp_double(&o->h, p) = p->def;
+  }
+}
+
+static int check_hparams(ln_step *h) {
+  for (const ln_hparam *p = kinds[h->kind].hparams; p->name; p++) {
+    double v;
+    if (p->boolean) continue;
+    v = *hp_double(h, p);
+    if (!(p->lo_open ? v > p->lo : v >= p->lo) || !(v < p->hi) || !isfinite(v))
+      return ln_fail(LN_EARG, "%s must be in %s%g, %g), not %g", p->name, p->lo_open ? "(" : "[", p->lo, p->hi, v);
+  }
+  return kinds[h->kind].check ? kinds[h->kind].check(h) : LN_OK;
+}
+
 int ln_optim_init(ln_optim *o, const ln_net *net) {
   int64_t n = ln_numel(&net->params);
-  o->velocity.storage = NULL;
-  if (!(o->eta > 0) || !isfinite(o->eta)) return ln_fail(LN_EARG, "learning rate eta must be > 0, not %g", o->eta);
-  if (!(o->momentum >= 0 && o->momentum < 1))
-    return ln_fail(LN_EARG, "momentum must be in [0, 1), not %g", o->momentum);
+  int st;
+  for (int i = 0; i < LN_OPTIM_MAXSTATE; i++) o->state[i].storage = NULL;
+  o->nstate = 0;
+  if ((unsigned)o->h.kind >= LN_OPTIM_NKINDS) return ln_fail(LN_EARG, "unknown optimizer kind %d", (int)o->h.kind);
+  if ((st = check_hparams(&o->h)) != LN_OK) return st;
   if (!(o->lambda >= 0) || !isfinite(o->lambda))
     return ln_fail(LN_EARG, "regularisation lambda must be >= 0, not %g", o->lambda);
   if (o->n < 1) return ln_fail(LN_EARG, "training set size must be positive");
-  if (o->nesterov && o->momentum == 0) return ln_fail(LN_EARG, "Nesterov needs a momentum > 0");
-  if (o->momentum > 0) return ln_tensor_new(&o->velocity, net->dtype, 1, &n);
+  if (!net->finished) return ln_fail(LN_EARG, "network is not finished");
+  o->net_id = net->id;
+  o->nparams = n;
+  o->dtype = net->dtype;
+  o->h.t = 0;
+  int want = kinds[o->h.kind].nstate(&o->h);
+  for (int i = 0; i < want; i++) {
+    if ((st = ln_tensor_new(&o->state[i], net->dtype, 1, &n)) != LN_OK) {
+      ln_optim_free(o);
+      return st;
+    }
+    o->nstate++;
+  }
   return LN_OK;
 }
 
 void ln_optim_free(ln_optim *o) {
-  ln_tensor_free(&o->velocity);
+  for (int i = 0; i < LN_OPTIM_MAXSTATE; i++) ln_tensor_free(&o->state[i]);
+  o->nstate = 0;
+}
+
+const char *ln_optim_state_name(const ln_optim *o, int i) {
+  return i >= 0 && i < o->nstate ? kinds[o->h.kind].state_names[i] : NULL;
+}
+
+int ln_optim_check(const ln_optim *o, const ln_net *net) {
+  if (o->net_id == 0) return ln_fail(LN_EARG, "optimizer is not initialised");
+  if (o->net_id != net->id)
+    return ln_fail(LN_EARG, "optimizer was made for another network (make one per network)");
+  if (o->dtype != net->dtype || o->nparams != ln_numel(&net->params))
+    return ln_fail(LN_EARG, "optimizer holds %lld %s parameters, the network %lld %s", (long long)o->nparams,
+                   ln_dtype_name(o->dtype), (long long)ln_numel(&net->params), ln_dtype_name(net->dtype));
+  return LN_OK;
 }
 
 int ln_optim_step(ln_optim *o, ln_net *net) {
   const ln_kern *k = ln_kern_for(net->dtype);
   size_t esize = ln_dtype_size(net->dtype);
-  char *v = o->velocity.storage ? ln_data(&o->velocity) : NULL;
-  double c = o->lambda / (double)o->n;
-  int64_t off = 0;    /* parameters are laid out in order in the block */
-  for (int i = 0; i < net->nlayers; i++) {
-    ln_layer *l = net->layers[i];
-    for (int j = 0; j < l->nparams; j++) {
-      ln_param *p = &l->params[j];
-      int64_t n = ln_numel(&p->value);
-      k->sgd_step(n, ln_data(&p->value), ln_data(&p->grad), v ? v + (size_t)off * esize : NULL, o->eta,
-                  p->decay ? o->reg : LN_REG_NONE, c, o->momentum, o->nesterov);
-      off += n;
-    }
+  ln_step s = o->h;
+  int st = ln_optim_check(o, net);
+  if (st != LN_OK) return st;
+  s.t = ++o->h.t;
+  s.c = o->lambda / (double)o->n;
+  for (int i = 0; i < net->nsegs; i++) {
+    const ln_segment *sg = &net->segs[i];
+    size_t at = (size_t)sg->offset * esize;
+    void *state[LN_OPTIM_MAXSTATE] = {NULL};
+    for (int j = 0; j < o->nstate; j++) state[j] = (char *)ln_data(&o->state[j]) + at;
+    s.reg = sg->decay ? o->reg : LN_REG_NONE;
+    k->optim_step(&s, sg->length, (char *)ln_data(&net->params) + at, (char *)ln_data(&net->grads) + at, state);
   }
   return LN_OK;
 }
