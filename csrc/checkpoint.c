@@ -207,55 +207,68 @@ static int same_network(const ln_net *saved, const ln_net *net, const char *path
   return LN_OK;
 }
 
-/* The optimizer record, checked against o; state arrays are left in r at
-** *state_at for the caller to copy once everything has been checked. */
+/* The optimizer record as stored; its state arrays stay in the file's
+** bytes at state_at until everything has been checked. */
 typedef struct saved_optim {
-  int64_t t;
-  double eta;
+  uint32_t kind, count, reg, dtype, nstate;
+  double hp[16];
+  double lambda;
+  uint64_t n, t, nparams;
   size_t state_at;
 } saved_optim;
 
-static int read_optim(ibuf *r, const ln_optim *o, const char *path, saved_optim *so) {
-  const ln_hparam *hp = ln_optim_hparams(o->h.kind);
-  uint32_t kind = get_u32(r), count = get_u32(r), expect = 0;
+static int read_optim(ibuf *r, const char *path, saved_optim *so) {
+  so->kind = get_u32(r);
+  so->count = get_u32(r);
+  if (r->short_read) return corrupt(path, "truncated optimizer record");
+  if (so->kind >= LN_OPTIM_NKINDS) return corrupt(path, "unknown optimizer kind");
+  const ln_hparam *hp = ln_optim_hparams((ln_optkind)so->kind);
+  uint32_t expect = 0;
   while (hp[expect].name) expect++;
+  if (so->count != expect || expect > 16) return corrupt(path, "optimizer hyperparameter count does not match its kind");
+  for (uint32_t i = 0; i < so->count; i++) so->hp[i] = get_f64(r);
+  so->reg = get_u32(r);
+  so->lambda = get_f64(r);
+  so->n = get_u64(r);
+  so->t = get_u64(r);
+  so->dtype = get_u32(r);
+  so->nparams = get_u64(r);
+  so->nstate = get_u32(r);
   if (r->short_read) return corrupt(path, "truncated optimizer record");
-  if (kind >= LN_OPTIM_NKINDS) return corrupt(path, "unknown optimizer kind");
-  if (kind != (uint32_t)o->h.kind)
-    return ln_fail(LN_EARG, "%s was made with the '%s' optimizer, this run uses '%s'", path, ln_optim_names[kind],
-                   ln_optim_names[o->h.kind]);
-  if (count != expect) return corrupt(path, "optimizer hyperparameter count does not match its kind");
-  for (uint32_t i = 0; i < count; i++) {
-    double v = get_f64(r), mine = hp_value(&o->h, &hp[i]);
-    if (hp[i].offset == offsetof(ln_step, eta)) {
-      if (!(v > 0) || !(v < INFINITY)) return corrupt(path, "invalid eta");
-      so->eta = v;
-    } else if (!r->short_read && v != mine) {
-      return ln_fail(LN_EARG, "%s was made with %s = %g, this run has %g", path, hp[i].name, v, mine);
-    }
-  }
-  uint32_t reg = get_u32(r);
-  double lambda = get_f64(r);
-  uint64_t n = get_u64(r), t = get_u64(r);
-  uint32_t dtype = get_u32(r);
-  uint64_t nparams = get_u64(r);
-  uint32_t nstate = get_u32(r);
-  if (r->short_read) return corrupt(path, "truncated optimizer record");
-  if (reg != (uint32_t)o->reg || lambda != o->lambda)
-    return ln_fail(LN_EARG, "%s was made with regularisation %u, lambda %g; this run has %u, %g", path, reg,
-                   lambda, (unsigned)o->reg, o->lambda);
-  if (n != (uint64_t)o->n)
-    return ln_fail(LN_EARG, "%s was made for a training set of %llu samples, this one has %lld", path,
-                   (unsigned long long)n, (long long)o->n);
-  if (t > (uint64_t)INT64_MAX) return corrupt(path, "invalid step count");
-  if (dtype != (uint32_t)o->dtype || nparams != (uint64_t)o->nparams || nstate != (uint32_t)o->nstate)
-    return corrupt(path, "optimizer state does not match the network");
-  so->t = (int64_t)t;
+  if (so->reg > LN_REG_L1 || so->dtype > LN_F64 || so->nstate > LN_OPTIM_MAXSTATE || so->t > (uint64_t)INT64_MAX ||
+      so->nparams > ((uint64_t)1 << 40))
+    return corrupt(path, "invalid optimizer record");
+  for (uint32_t i = 0; i < so->count; i++)
+    if (hp[i].offset == offsetof(ln_step, eta) && !(so->hp[i] > 0 && so->hp[i] < INFINITY))
+      return corrupt(path, "invalid eta");
   so->state_at = r->pos;
   size_t bytes;
-  if (!ln_mul_size((size_t)nparams, ln_dtype_size(o->dtype), &bytes) || !ln_mul_size(bytes, nstate, &bytes) ||
-      take(r, bytes) == NULL)
+  if (!ln_mul_size((size_t)so->nparams, ln_dtype_size((ln_dtype)so->dtype), &bytes) ||
+      !ln_mul_size(bytes, so->nstate, &bytes) || take(r, bytes) == NULL)
     return corrupt(path, "truncated optimizer state");
+  return LN_OK;
+}
+
+/* The stored optimizer against o: same kind, hyperparameters (eta aside:
+** a schedule changes it), regularisation, training set size and state. */
+static int same_optim(const saved_optim *so, const ln_optim *o, const char *path) {
+  const ln_hparam *hp = ln_optim_hparams(o->h.kind);
+  if (so->kind != (uint32_t)o->h.kind)
+    return ln_fail(LN_EARG, "%s was made with the '%s' optimizer, this run uses '%s'", path,
+                   ln_optim_names[so->kind], ln_optim_names[o->h.kind]);
+  for (uint32_t i = 0; i < so->count; i++)
+    if (hp[i].offset != offsetof(ln_step, eta) && so->hp[i] != hp_value(&o->h, &hp[i]))
+      return ln_fail(LN_EARG, "%s was made with %s = %g, this run has %g", path, hp[i].name, so->hp[i],
+                     hp_value(&o->h, &hp[i]));
+  if (so->reg != (uint32_t)o->reg || so->lambda != o->lambda)
+    return ln_fail(LN_EARG, "%s was made with regularisation %s, lambda %g; this run has %s, %g", path,
+                   so->reg == LN_REG_L2 ? "l2" : so->reg == LN_REG_L1 ? "l1" : "none", so->lambda,
+                   o->reg == LN_REG_L2 ? "l2" : o->reg == LN_REG_L1 ? "l1" : "none", o->lambda);
+  if (so->n != (uint64_t)o->n)
+    return ln_fail(LN_EARG, "%s was made for a training set of %llu samples, this one has %lld", path,
+                   (unsigned long long)so->n, (long long)o->n);
+  if (so->dtype != (uint32_t)o->dtype || so->nparams != (uint64_t)o->nparams || so->nstate != (uint32_t)o->nstate)
+    return ln_fail(LN_EARG, "%s: the optimizer state does not match this network's", path);
   return LN_OK;
 }
 
@@ -273,19 +286,24 @@ static void get_array(const unsigned char *p, const ln_tensor *t) {
   }
 }
 
+/* Reads and checks every section; with net and o, checks they match and
+** restores. Without them, only the text is returned (a look inside). */
 static int parse(ibuf *r, const char *path, ln_net *net, ln_optim *o, ln_rng *rng, char **text,
                  size_t *text_len) {
   ln_net *saved = NULL;
-  saved_optim so = {0, 0, 0};
+  saved_optim so;
   ln_rng stream;
   int st;
+  memset(&so, 0, sizeof so);
   r->pos = 8;
   if (get_u32(r) != VERSION) return corrupt(path, "unsupported checkpoint version");
   uint64_t model_len = get_u64(r);
   const unsigned char *model = r->short_read || model_len > r->len ? NULL : take(r, (size_t)model_len);
   if (model == NULL) return corrupt(path, "truncated network");
   if ((st = ln_model_decode(&saved, model, (size_t)model_len, path)) != LN_OK) return st;
-  if ((st = same_network(saved, net, path)) == LN_OK) st = read_optim(r, o, path, &so);
+  st = read_optim(r, path, &so);
+  if (st == LN_OK && (so.dtype != (uint32_t)saved->dtype || so.nparams != (uint64_t)ln_numel(&saved->params)))
+    st = corrupt(path, "optimizer state does not match the stored network");
   for (int i = 0; i < 4; i++) stream.s[i] = get_u64(r);
   uint64_t tlen = get_u64(r);
   const unsigned char *tp = NULL;
@@ -293,24 +311,48 @@ static int parse(ibuf *r, const char *path, ln_net *net, ln_optim *o, ln_rng *rn
     st = corrupt(path, "the text section has the wrong length");
   if (st == LN_OK && (stream.s[0] | stream.s[1] | stream.s[2] | stream.s[3]) == 0)
     st = corrupt(path, "invalid random stream state");
+  if (st == LN_OK && net) st = same_network(saved, net, path);
+  if (st == LN_OK && o) st = same_optim(&so, o, path);
   if (st == LN_OK && (*text = malloc((size_t)tlen + 1)) == NULL) st = ln_fail(LN_ENOMEM, "out of memory");
-  if (st == LN_OK) {   /* everything checked: restore */
+  if (st == LN_OK) {
     memcpy(*text, tp, (size_t)tlen);
     (*text)[tlen] = '\0';
     *text_len = (size_t)tlen;
-    st = ln_copy(&net->params, &saved->params);
-    if (st == LN_OK) st = ln_copy(&net->state, &saved->state);
+  }
+  if (st == LN_OK && net && o) {   /* everything checked: restore */
     size_t bytes = (size_t)o->nparams * ln_dtype_size(o->dtype);
-    for (int i = 0; i < o->nstate && st == LN_OK; i++) get_array(r->p + so.state_at + (size_t)i * bytes, &o->state[i]);
-    o->h.t = so.t;
-    o->h.eta = so.eta;
+    memcpy(ln_data(&net->params), ln_data(&saved->params), ln_nbytes(&net->params));
+    memcpy(ln_data(&net->state), ln_data(&saved->state), ln_nbytes(&net->state));
+    for (int i = 0; i < o->nstate; i++) get_array(r->p + so.state_at + (size_t)i * bytes, &o->state[i]);
+    o->h.t = (int64_t)so.t;
+    for (uint32_t i = 0; i < so.count; i++)
+      if (ln_optim_hparams(o->h.kind)[i].offset == offsetof(ln_step, eta)) o->h.eta = so.hp[i];
     *rng = stream;
-    if (st != LN_OK) {
-      free(*text);
-      *text = NULL;
-    }
   }
   ln_net_free(saved);
+  return st;
+}
+
+static int read_checked(const char *path, unsigned char **data, size_t *size) {
+  int st = ln_read_file(path, data, size);
+  if (st != LN_OK) return st;
+  if (*size < 16 || memcmp(*data, MAGIC, 8) != 0) st = corrupt(path, "not a lunet checkpoint (bad magic)");
+  else if (crc32_z(0L, *data, *size - 4) != ln_le32(*data + *size - 4))
+    st = corrupt(path, "checksum mismatch: the checkpoint is corrupt or truncated");
+  if (st != LN_OK) free(*data);
+  return st;
+}
+
+int ln_checkpoint_text(const char *path, char **text, size_t *text_len) {
+  unsigned char *data;
+  size_t size;
+  int st;
+  *text = NULL;
+  *text_len = 0;
+  if ((st = read_checked(path, &data, &size)) != LN_OK) return st;
+  ibuf r = {data, size - 4, 0, 0};
+  st = parse(&r, path, NULL, NULL, NULL, text, text_len);
+  free(data);
   return st;
 }
 
@@ -322,14 +364,9 @@ int ln_checkpoint_load(const char *path, ln_net *net, ln_optim *o, ln_rng *rng, 
   *text = NULL;
   *text_len = 0;
   if (st != LN_OK) return st;
-  if ((st = ln_read_file(path, &data, &size)) != LN_OK) return st;
-  if (size < 16 || memcmp(data, MAGIC, 8) != 0) st = corrupt(path, "not a lunet checkpoint (bad magic)");
-  else if (crc32_z(0L, data, size - 4) != ln_le32(data + size - 4))
-    st = corrupt(path, "checksum mismatch: the checkpoint is corrupt or truncated");
-  else {
-    ibuf r = {data, size - 4, 0, 0};
-    st = parse(&r, path, net, o, rng, text, text_len);
-  }
+  if ((st = read_checked(path, &data, &size)) != LN_OK) return st;
+  ibuf r = {data, size - 4, 0, 0};
+  st = parse(&r, path, net, o, rng, text, text_len);
   free(data);
   return st;
 }

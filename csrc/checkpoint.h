@@ -31,4 +31,7 @@ int ln_checkpoint_save(const char *path, const ln_net *net, const ln_optim *o, c
 int ln_checkpoint_load(const char *path, ln_net *net, ln_optim *o, ln_rng *rng, char **text,
                        size_t *text_len);
 
+/* The text alone, after the same checks of the file (not of a network). */
+int ln_checkpoint_text(const char *path, char **text, size_t *text_len);
+
 #endif

@@ -399,11 +399,24 @@ static int l_checkpoint_load(lua_State *L) {
   return 1;
 }
 
+/* checkpoint_text(path) -> text: a look inside, after checking the file */
+static int l_checkpoint_text(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  char **text = lua_newuserdatauv(L, sizeof *text, 0);
+  size_t len;
+  *text = NULL;
+  luaL_setmetatable(L, "lunet.CString");
+  lnL_check(L, ln_checkpoint_text(path, text, &len));
+  lua_pushlstring(L, *text, len);
+  return 1;
+}
+
 static const luaL_Reg functions[] = {
   {"gather", l_gather},
   {"optimizer", l_optimizer}, {"train_epoch", l_train_epoch}, {"evaluate", l_evaluate},
   {"gradient_norms", l_gradient_norms}, {"check_data", l_check_data},
-  {"checkpoint_save", l_checkpoint_save}, {"checkpoint_load", l_checkpoint_load}, {NULL, NULL}
+  {"checkpoint_save", l_checkpoint_save}, {"checkpoint_load", l_checkpoint_load},
+  {"checkpoint_text", l_checkpoint_text}, {NULL, NULL}
 };
 
 static const luaL_Reg optim_methods[] = {

@@ -14,6 +14,8 @@
 --     early_stopping = 10,                      -- stop after 10 epochs without improvement
 --     gradient_norms = true,                    -- record ||dC/db|| per layer each epoch
 --     verbose = true, progress = true,
+--     checkpoint = "run.ckpt", checkpoint_every = 1,  -- save everything needed to resume every n epochs
+--     resume = "run.ckpt",                      -- continue a run from its checkpoint, exactly
 --   })
 --
 -- Data sets are tables {x = inputs (N, ...), y = labels (N) or targets
@@ -26,8 +28,25 @@
 --   history.evaluation_cost, .evaluation_accuracy    as fractions in [0, 1]
 --   history.gradient_norms = { epoch = {0, 1, ...}, bias = { {layer 1...}, ... }, weight = {...} }
 --   history.best_epoch, .best_accuracy, .stopped ("epochs", "early stopping", "schedule")
+--
+-- Monitors have no side effects: evaluation runs in evaluation mode and
+-- gradient norms draw their dropout masks from a private stream, so turning
+-- any of them on or off leaves the trained network bit for bit the same.
+--
+-- Checkpoints: with checkpoint = path the run is saved (atomically) after
+-- every checkpoint_every epochs, after the last and when it stops early:
+-- parameters and batch-norm state, the optimizer's state (momentum's
+-- velocity), lunet's random stream, the epoch, eta, the schedule's and early
+-- stopping's counters and the history. resume = path continues such a run:
+-- make the model, the data (and lunet.data.expand) as for the first run, and
+-- call again with the same options; epochs counts from the run's start, so
+-- training 2 epochs with checkpoint, then resume with epochs = 4, gives bit
+-- for bit the network (and monitors) of 4 epochs in one go. A checkpoint
+-- that does not match the model, the data or the options is refused with
+-- the difference named, and nothing is changed.
 
 local core = require "lunet.core"
+local checkpoint = require "lunet.checkpoint"
 
 local train = {}
 
@@ -41,6 +60,7 @@ local KNOWN = {
   nesterov = true, evaluation_data = true, monitor_evaluation_cost = true, monitor_evaluation_accuracy = true,
   monitor_training_cost = true, monitor_training_accuracy = true, schedule = true, early_stopping = true,
   gradient_norms = true, verbose = true, progress = true, on_epoch = true, cost = true, out = true,
+  checkpoint = true, checkpoint_every = true, resume = true,
 }
 
 local function fail(msg, ...)
@@ -61,7 +81,19 @@ local function options(opts)
   if math.type(o.batch) ~= "integer" or o.batch < 1 then
     fail("mini-batch size must be a positive integer, got %s", tostring(o.batch))
   end
-  if type(o.eta) ~= "number" or o.eta ~= o.eta or o.eta <= 0 then fail("eta must be a positive number") end
+  if type(o.eta) ~= "number" or o.eta ~= o.eta or o.eta <= 0 or o.eta == math.huge then
+    fail("eta must be a finite positive number")
+  end
+  if type(o.lambda) ~= "number" or not (o.lambda >= 0 and o.lambda < math.huge) then
+    fail("lambda must be a finite number >= 0")
+  end
+  for _, k in ipairs { "checkpoint", "resume" } do
+    if o[k] ~= nil and type(o[k]) ~= "string" then fail("%s must be a file name", k) end
+  end
+  o.checkpoint_every = o.checkpoint_every or 1
+  if math.type(o.checkpoint_every) ~= "integer" or o.checkpoint_every < 1 then
+    fail("checkpoint_every must be a positive integer")
+  end
   return o
 end
 
@@ -140,6 +172,93 @@ local function watch(o, h, epoch, optim, state)
   end
 end
 
+-- What a resumed run must share with the one it continues, as plain values.
+local function fingerprint(o, training_data, eval)
+  local f = { batch = o.batch, eta = o.eta, momentum = o.momentum, nesterov = o.nesterov == true,
+    reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, samples = train.size(training_data),
+    early_stopping = o.early_stopping or false, evaluation_samples = eval and train.size(eval) or false,
+    schedule = false, expansion = false }
+  if o.schedule then
+    f.schedule = ("patience %s factor %s stop_ratio %s"):format(o.schedule.patience or 10,
+      o.schedule.factor or 0.5, o.schedule.stop_ratio or 128)
+  end
+  local ex = training_data.expand
+  if ex then
+    local parts = {}
+    for i, t in ipairs(ex.transforms) do
+      parts[i] = ("%s %s %s %s %s"):format(t.kind, t.dx or 0, t.dy or 0, t.max_degrees or 0, t.seed or 0)
+    end
+    f.expansion = table.concat(parts, ", ")
+  end
+  return f
+end
+
+local function check_fingerprint(saved, f, path)
+  if type(saved) ~= "table" then fail("%s does not hold a training run", path) end
+  for k, v in pairs(f) do
+    if saved[k] ~= v then
+      fail("%s was made with %s = %s, this run has %s", path, k, tostring(saved[k]), tostring(v))
+    end
+  end
+end
+
+-- The trainer's state as the checkpoint stores it, checked on reading.
+local function check_run(run, path)
+  local ok = type(run) == "table" and math.type(run.epoch) == "integer" and run.epoch >= 1
+    and type(run.state) == "table" and type(run.history) == "table" and type(run.book) == "table"
+  if ok then
+    for _, k in ipairs { "best", "best_epoch", "stale", "stale_eta", "eta" } do
+      ok = ok and type(run.state[k]) == "number"
+    end
+    for _, k in ipairs { "epoch", "eta", "seconds", "training_cost", "training_accuracy", "evaluation_cost",
+      "evaluation_accuracy" } do
+      ok = ok and type(run.history[k]) == "table"
+    end
+    for i = 1, 4 do ok = ok and type(run.book[i]) == "table" end
+  end
+  if not ok then fail("%s does not hold a lunet training run", path) end
+  return run
+end
+
+local function decode_run(text, path)
+  local ok, run = pcall(checkpoint.decode, text)
+  if not ok then fail("%s: %s", path, run) end
+  return check_run(run, path)
+end
+
+-- Restores net, optimizer, stream and trainer state from o.resume (after
+-- checking that it fits); returns the saved run.
+local function resume(net, optim, o, f)
+  local ok, text = pcall(core.checkpoint_text, o.resume)
+  if not ok then fail("resume: %s", tostring(text):gsub("^.-checkpoint_text: ", "")) end
+  check_fingerprint(decode_run(text, o.resume).options, f, o.resume)
+  ok, text = pcall(core.checkpoint_load, o.resume, net, optim)
+  if not ok then fail("resume: %s", tostring(text):gsub("^.-checkpoint_load: ", "")) end
+  local run = decode_run(text, o.resume)
+  check_fingerprint(run.options, f, o.resume)
+  return run
+end
+
+local function save(net, optim, o, run)
+  local ok, err = pcall(core.checkpoint_save, o.checkpoint, net, optim, checkpoint.encode(run))
+  if not ok then fail("checkpoint: %s", tostring(err):gsub("^.-checkpoint_save: ", "")) end
+end
+
+local function new_history(o, net, training_data)
+  local h = { epoch = {}, eta = {}, seconds = {}, training_cost = {}, training_accuracy = {},
+    evaluation_cost = {}, evaluation_accuracy = {} }
+  if o.gradient_norms then
+    h.gradient_norms = { epoch = {}, bias = {}, weight = {} }
+    record_norms(net, o.probe, h, 0)
+  end
+  return h
+end
+
+local function finish(h, book, state)
+  h.best_epoch, h.best_accuracy = state.best_epoch, state.best >= 0 and state.best or nil
+  return book[1], book[2], book[3], book[4], h
+end
+
 function train.sgd(model, training_data, opts)
   local o = options(opts)
   if o.cost and not model:cost() then model:set_cost(o.cost) end
@@ -154,21 +273,25 @@ function train.sgd(model, training_data, opts)
   end
   local optim = core.optimizer(net, { eta = o.eta, momentum = o.momentum, nesterov = o.nesterov,
     reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, n = n })
-
-  local h = { epoch = {}, eta = {}, seconds = {}, training_cost = {}, training_accuracy = {},
-    evaluation_cost = {}, evaluation_accuracy = {} }
-  local book = { {}, {}, {}, {} }  -- evaluation cost, evaluation accuracy (count), training cost, accuracy (count)
-  local probe
   if o.gradient_norms then
-    h.gradient_norms = { epoch = {}, bias = {}, weight = {} }
-    probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
-    record_norms(net, probe, h, 0)
+    o.probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
   end
-  local state = { best = -1, best_epoch = 0, stale = 0, stale_eta = 0, eta = o.eta }
+  local f = fingerprint(o, training_data, eval)
+  local h, book, state, first
+  if o.resume then
+    local run = resume(net, optim, o, f)
+    h, book, state, first = run.history, run.book, run.state, run.epoch + 1
+    if run.stopped then return finish(h, book, state) end
+    if o.probe and not h.gradient_norms then h.gradient_norms = { epoch = {}, bias = {}, weight = {} } end
+  else
+    h, book = new_history(o, net, training_data), { {}, {}, {}, {} }  -- evaluation cost, evaluation accuracy
+    state = { best = -1, best_epoch = 0, stale = 0, stale_eta = 0, eta = o.eta }  -- (count), training cost,
+    first = 1                                                                     -- accuracy (count)
+  end
   local measure_eval = eval and (o.monitor_evaluation_cost or o.monitor_evaluation_accuracy or o.schedule
     or o.early_stopping)
   h.stopped = "epochs"
-  for epoch = 1, o.epochs do
+  for epoch = first, o.epochs do
     local secs = core.train_epoch(net, optim, training_data, o.batch,
       { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs) })
     h.epoch[epoch], h.eta[epoch], h.seconds[epoch] = epoch, state.eta, secs
@@ -183,17 +306,18 @@ function train.sgd(model, training_data, opts)
       h.evaluation_accuracy[epoch] = frac
       if o.monitor_evaluation_accuracy then book[2][epoch] = correct end
     end
-    if probe then record_norms(net, probe, h, epoch) end
+    if o.probe then record_norms(net, o.probe, h, epoch) end
     if o.verbose then print_epoch(epoch, o, h, secs) end
     local stop = measure_eval and watch(o, h, epoch, optim, state)
     if o.on_epoch and o.on_epoch(epoch, h) == false then stop = "callback" end
-    if stop then
-      h.stopped = stop
-      break
+    if stop then h.stopped = stop end
+    if o.checkpoint and (epoch % o.checkpoint_every == 0 or stop or epoch == o.epochs) then
+      save(net, optim, o, { epoch = epoch, options = f, state = state, history = h, book = book,
+        stopped = stop or nil })
     end
+    if stop then break end
   end
-  h.best_epoch, h.best_accuracy = state.best_epoch, state.best >= 0 and state.best or nil
-  return book[1], book[2], book[3], book[4], h
+  return finish(h, book, state)
 end
 
 -- Mean cost (with the L2/L1 penalty for lambda > 0) and correct count.
