@@ -194,10 +194,10 @@ local function fingerprint(o, training_data, eval)
 end
 
 local function check_fingerprint(saved, f, path)
-  if type(saved) ~= "table" then fail("%s does not hold a training run", path) end
+  if type(saved) ~= "table" then fail("resume: %s does not hold a training run", path) end
   for k, v in pairs(f) do
     if saved[k] ~= v then
-      fail("%s was made with %s = %s, this run has %s", path, k, tostring(saved[k]), tostring(v))
+      fail("resume: %s was made with %s = %s, this run has %s", path, k, tostring(saved[k]), tostring(v))
     end
   end
 end
@@ -216,13 +216,13 @@ local function check_run(run, path)
     end
     for i = 1, 4 do ok = ok and type(run.book[i]) == "table" end
   end
-  if not ok then fail("%s does not hold a lunet training run", path) end
+  if not ok then fail("resume: %s does not hold a lunet training run", path) end
   return run
 end
 
 local function decode_run(text, path)
   local ok, run = pcall(checkpoint.decode, text)
-  if not ok then fail("%s: %s", path, run) end
+  if not ok then fail("resume: %s: %s", path, run) end
   return check_run(run, path)
 end
 
