@@ -233,10 +233,11 @@ end)
 
 describe("monitors have no side effects", function()
   it("training with every monitor on gives the parameters of training with none, bit for bit", function()
-    local net, training, validation = setup(true)
+    local net, training = setup(true)
     lunet.train.sgd(net, training, { epochs = 3, batch = 7, eta = 0.05, momentum = 0.5, verbose = false,
       progress = false })
     local plain = snapshot(net)
+    local validation
     net, training, validation = setup(true)
     local h = select(5, lunet.train.sgd(net, training, options({ epochs = 3, momentum = 0.5,
       evaluation_data = validation, gradient_norms = true })))

@@ -239,9 +239,11 @@ describe("hostile training calls", function()
   -- lunet.train.sgd options
   it("20 non-finite or non-positive eta, and bad lambda, are errors", function()
     for _, eta in ipairs { 0 / 0, math.huge, -1, 0 } do
-      assert.matches("eta must be a finite positive number", H.err(lunet.train.sgd, model(), data(), sgd_opts { eta = eta }))
+      assert.matches("eta must be a finite positive number",
+        H.err(lunet.train.sgd, model(), data(), sgd_opts { eta = eta }))
     end
-    assert.matches("lambda must be a finite number", H.err(lunet.train.sgd, model(), data(), sgd_opts { lambda = 0 / 0 }))
+    assert.matches("lambda must be a finite number",
+      H.err(lunet.train.sgd, model(), data(), sgd_opts { lambda = 0 / 0 }))
   end)
 
   it("21 bad checkpoint options are errors", function()
@@ -249,7 +251,8 @@ describe("hostile training calls", function()
       H.err(lunet.train.sgd, model(), data(), sgd_opts { checkpoint = tmp, checkpoint_every = 0 }))
     assert.matches("checkpoint_every must be a positive integer",
       H.err(lunet.train.sgd, model(), data(), sgd_opts { checkpoint = tmp, checkpoint_every = 1.5 }))
-    assert.matches("checkpoint must be a file name", H.err(lunet.train.sgd, model(), data(), sgd_opts { checkpoint = 5 }))
+    assert.matches("checkpoint must be a file name",
+      H.err(lunet.train.sgd, model(), data(), sgd_opts { checkpoint = 5 }))
     assert.matches("resume must be a file name", H.err(lunet.train.sgd, model(), data(), sgd_opts { resume = {} }))
   end)
 
@@ -321,7 +324,8 @@ describe("hostile training calls", function()
     assert.are.equal(0, H.maxdiff(before:totable(), other:flat_parameters():totable()))
     assert.matches("float32 network, this one is float64", H.err(lunet.train.sgd, model(6, "float64"),
       { x = data().x:double(), y = data().y }, sgd_opts { resume = tmp }))
-    assert.matches("samples = 12, this run has 15", H.err(lunet.train.sgd, model(), data(15), sgd_opts { resume = tmp }))
+    assert.matches("samples = 12, this run has 15",
+      H.err(lunet.train.sgd, model(), data(15), sgd_opts { resume = tmp }))
   end)
 
   it("28 the core's checkpoint calls check the optimizer against the network", function()
@@ -340,7 +344,8 @@ describe("hostile training calls", function()
 
   it("29 resuming a run that already has its epochs returns its history without training", function()
     local m = model()
-    local _, _, _, _, h = lunet.train.sgd(m, data(), sgd_opts { epochs = 2, checkpoint = tmp, monitor_training_cost = true })
+    local _, _, _, _, h = lunet.train.sgd(m, data(),
+      sgd_opts { epochs = 2, checkpoint = tmp, monitor_training_cost = true })
     local fresh = model()
     local _, _, cost, _, h2 = lunet.train.sgd(fresh, data(), sgd_opts { epochs = 2, resume = tmp,
       monitor_training_cost = true })

@@ -244,7 +244,7 @@ local function save(net, optim, o, run)
   if not ok then fail("checkpoint: %s", tostring(err):gsub("^.-checkpoint_save: ", "")) end
 end
 
-local function new_history(o, net, training_data)
+local function new_history(o, net)
   local h = { epoch = {}, eta = {}, seconds = {}, training_cost = {}, training_accuracy = {},
     evaluation_cost = {}, evaluation_accuracy = {} }
   if o.gradient_norms then
@@ -284,7 +284,7 @@ function train.sgd(model, training_data, opts)
     if run.stopped then return finish(h, book, state) end
     if o.probe and not h.gradient_norms then h.gradient_norms = { epoch = {}, bias = {}, weight = {} } end
   else
-    h, book = new_history(o, net, training_data), { {}, {}, {}, {} }  -- evaluation cost, evaluation accuracy
+    h, book = new_history(o, net), { {}, {}, {}, {} }  -- evaluation cost, evaluation accuracy
     state = { best = -1, best_epoch = 0, stale = 0, stale_eta = 0, eta = o.eta }  -- (count), training cost,
     first = 1                                                                     -- accuracy (count)
   end
