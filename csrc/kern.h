@@ -39,7 +39,9 @@ typedef enum { LN_REG_NONE, LN_REG_L2, LN_REG_L1 } ln_reg;
 typedef enum { LN_POOL_MAX, LN_POOL_AVG, LN_POOL_L2 } ln_poolkind;
 
 /* Optimiser kinds; their names, state and checks are in optim.c. */
-typedef enum { LN_OPTIM_SGD, LN_OPTIM_NKINDS } ln_optkind;
+typedef enum {
+  LN_OPTIM_SGD, LN_OPTIM_ADAGRAD, LN_OPTIM_RMSPROP, LN_OPTIM_ADAM, LN_OPTIM_ADAMW, LN_OPTIM_NKINDS
+} ln_optkind;
 
 /* What one optimiser step reads: the kind, its hyperparameters and the
 ** regularisation of the run of parameters it is given (c = lambda / n). */
@@ -48,8 +50,13 @@ typedef struct ln_step {
   double eta;
   double momentum;           /* sgd: mu, 0 for plain SGD */
   int nesterov;              /* sgd */
+  double beta1, beta2;       /* adam, adamw: decay of the mean and of the mean square */
+  double rho;                /* rmsprop: decay of the mean square */
+  double eps;                /* adagrad, rmsprop, adam, adamw: added to the root */
+  double weight_decay;       /* adamw: decoupled decay of the decayed parameters */
   ln_reg reg;                /* LN_REG_NONE for parameters that are not decayed */
   double c;
+  int decay;                 /* the run is one of decayed parameters (weights) */
   int64_t t;                 /* steps taken so far, this one included */
 } ln_step;
 

@@ -148,7 +148,9 @@ static void read_hparams(lua_State *L, int idx, ln_optim *o) {
   }
 }
 
-/* optimizer(net, {kind = "sgd", eta =, momentum =, nesterov =, reg =, lambda =, n =})
+/* optimizer(net, {kind = "sgd", eta =, momentum =, nesterov =, reg =, lambda =, n =}),
+** or another kind with its hyperparameters (optim.c's table: "adam" takes
+** eta, beta1, beta2, eps ...) 
 ** The optimizer keeps its network in its user value (so the network lives
 ** as long as it) and is refused by the core with any other network. */
 static int l_optimizer(lua_State *L) {
@@ -212,6 +214,14 @@ static int optim_state(lua_State *L) {
       lnL_pushview(L, &o->state[i]);
       return 1;
     }
+  return 0;
+}
+
+/* step(net): one step from the gradients now in the network's gradient
+** block (after forward and backward, for loops written in Lua). */
+static int optim_step(lua_State *L) {
+  ln_optim *o = check_optim(L, 1);
+  lnL_check(L, ln_optim_step(o, lnL_checknet(L, 2)));
   return 0;
 }
 
@@ -421,7 +431,7 @@ static const luaL_Reg functions[] = {
 
 static const luaL_Reg optim_methods[] = {
   {"set_eta", optim_set_eta}, {"eta", optim_eta}, {"kind", optim_kind}, {"steps", optim_steps},
-  {"state", optim_state}, {"velocity", optim_velocity}, {NULL, NULL}
+  {"state", optim_state}, {"velocity", optim_velocity}, {"step", optim_step}, {NULL, NULL}
 };
 
 static void push_names(lua_State *L, const char *const *names) {

@@ -8,7 +8,7 @@
 
 #include "optim.h"
 
-const char *const ln_optim_names[] = {"sgd", NULL};
+const char *const ln_optim_names[] = {"sgd", "adagrad", "rmsprop", "adam", "adamw", NULL};
 
 #define HP(field) offsetof(ln_step, field)
 
@@ -16,6 +16,37 @@ static const ln_hparam sgd_hparams[] = {
   {"eta", HP(eta), 0, 0.0, 0.0, INFINITY, 1},
   {"momentum", HP(momentum), 0, 0.0, 0.0, 1.0, 0},
   {"nesterov", HP(nesterov), 1, 0.0, 0.0, 0.0, 0},
+  {NULL, 0, 0, 0, 0, 0, 0}
+};
+
+/* The usual defaults: PyTorch's (Adagrad eps 1e-10, RMSprop's alpha as rho). */
+static const ln_hparam adagrad_hparams[] = {
+  {"eta", HP(eta), 0, 0.01, 0.0, INFINITY, 1},
+  {"eps", HP(eps), 0, 1e-10, 0.0, INFINITY, 1},
+  {NULL, 0, 0, 0, 0, 0, 0}
+};
+
+static const ln_hparam rmsprop_hparams[] = {
+  {"eta", HP(eta), 0, 0.01, 0.0, INFINITY, 1},
+  {"rho", HP(rho), 0, 0.99, 0.0, 1.0, 0},
+  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1},
+  {NULL, 0, 0, 0, 0, 0, 0}
+};
+
+static const ln_hparam adam_hparams[] = {
+  {"eta", HP(eta), 0, 0.001, 0.0, INFINITY, 1},
+  {"beta1", HP(beta1), 0, 0.9, 0.0, 1.0, 0},
+  {"beta2", HP(beta2), 0, 0.999, 0.0, 1.0, 0},
+  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1},
+  {NULL, 0, 0, 0, 0, 0, 0}
+};
+
+static const ln_hparam adamw_hparams[] = {
+  {"eta", HP(eta), 0, 0.001, 0.0, INFINITY, 1},
+  {"beta1", HP(beta1), 0, 0.9, 0.0, 1.0, 0},
+  {"beta2", HP(beta2), 0, 0.999, 0.0, 1.0, 0},
+  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1},
+  {"weight_decay", HP(weight_decay), 0, 0.01, 0.0, INFINITY, 0},
   {NULL, 0, 0, 0, 0, 0, 0}
 };
 
@@ -37,8 +68,28 @@ static int sgd_check(const ln_step *h) {
   return LN_OK;
 }
 
+static int one_state(const ln_step *h) {
+  (void)h;
+  return 1;
+}
+
+static int two_states(const ln_step *h) {
+  (void)h;
+  return 2;
+}
+
+static int adamw_check(const ln_step *h) {
+  if (h->eta * h->weight_decay >= 1)
+    return ln_fail(LN_EARG, "eta * weight_decay must be < 1, not %g", h->eta * h->weight_decay);
+  return LN_OK;
+}
+
 static const kind_info kinds[LN_OPTIM_NKINDS] = {
   [LN_OPTIM_SGD] = {sgd_hparams, sgd_nstate, {"velocity", NULL}, sgd_check},
+  [LN_OPTIM_ADAGRAD] = {adagrad_hparams, one_state, {"sum_squares", NULL}, NULL},
+  [LN_OPTIM_RMSPROP] = {rmsprop_hparams, one_state, {"mean_square", NULL}, NULL},
+  [LN_OPTIM_ADAM] = {adam_hparams, two_states, {"mean", "mean_square"}, NULL},
+  [LN_OPTIM_ADAMW] = {adamw_hparams, two_states, {"mean", "mean_square"}, adamw_check},
 };
 
 const ln_hparam *ln_optim_hparams(ln_optkind kind) {
@@ -133,6 +184,7 @@ int ln_optim_step(ln_optim *o, ln_net *net) {
     void *state[LN_OPTIM_MAXSTATE] = {NULL};
     for (int j = 0; j < o->nstate; j++) state[j] = (char *)ln_data(&o->state[j]) + at;
     s.reg = sg->decay ? o->reg : LN_REG_NONE;
+    s.decay = sg->decay;
     k->optim_step(&s, sg->length, (char *)ln_data(&net->params) + at, (char *)ln_data(&net->grads) + at, state);
   }
   return LN_OK;

@@ -103,6 +103,13 @@ describe("checkpoints", function()
     compare({ early_stopping = 3 })
   end)
 
+  it("resume every optimiser bit for bit (Adagrad, RMSprop, Adam, AdamW)", function()
+    for _, kind in ipairs { "adagrad", "rmsprop", "adam", "adamw" } do
+      compare({ optimizer = kind, eta = 0.01, lambda = 0.2, schedule = { patience = 1 } })
+    end
+    compare({ optimizer = { kind = "adam", beta1 = 0.8, eps = 1e-6 }, eta = 0.01 })
+  end)
+
   it("restores the velocity: without it the resumed run differs", function()
     local net, training, validation = setup()
     local o = options({ epochs = 4, evaluation_data = validation, momentum = 0.9 })

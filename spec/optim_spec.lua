@@ -33,7 +33,7 @@ local QUIET = { progress = false }
 
 describe("the optimiser interface", function()
   it("names its kinds once, in the core", function()
-    assert.are.same({ "sgd" }, core.optimizer_kinds)
+    assert.are.same({ "sgd", "adagrad", "rmsprop", "adam", "adamw" }, core.optimizer_kinds)
     local _, net = problem()
     assert.are.equal("sgd", core.optimizer(net, { eta = 0.1 }):kind())
     assert.matches("invalid option 'adamm'", H.err(core.optimizer, net, { kind = "adamm", eta = 0.1 }))
@@ -138,4 +138,115 @@ describe("the optimiser interface", function()
     optim:set_eta(0.25)
     assert.are.equal(0.25, optim:eta())
   end)
+
+  it("adaptive kinds allocate their state and report it by name", function()
+    local _, net = problem()
+    local n = net:info().nparams
+    for kind, names in pairs { adagrad = { "sum_squares" }, rmsprop = { "mean_square" },
+      adam = { "mean", "mean_square" }, adamw = { "mean", "mean_square" } } do
+      local o = core.optimizer(net, { kind = kind })
+      for _, name in ipairs(names) do assert.are.equal(n, o:state(name):numel(), kind .. " " .. name) end
+      assert.is_nil(o:velocity())
+      assert.matches("unknown option 'momentum'", H.err(core.optimizer, net, { kind = kind, momentum = 0.9 }))
+    end
+    assert.matches("beta1 must be in %[0, 1%)", H.err(core.optimizer, net, { kind = "adam", beta1 = 1 }))
+    assert.matches("eps must be in %(0, inf%)", H.err(core.optimizer, net, { kind = "rmsprop", eps = 0 }))
+    assert.matches("eta %* weight_decay must be < 1", H.err(core.optimizer, net, { kind = "adamw", eta = 1,
+      weight_decay = 2 }))
+  end)
 end)
+
+describe("optimisers in lunet.train.sgd", function()
+  it("optimizer = name or table trains; SGD's options are refused for other kinds", function()
+    for _, spec in ipairs { "adagrad", "rmsprop", "adam", "adamw", { kind = "adam", beta2 = 0.99 } } do
+      local model, _, data = problem()
+      local before = lunet.train.evaluate(model, data)
+      local _, _, cost = lunet.train.sgd(model, data, { epochs = 15, batch = 4, optimizer = spec, eta = 0.02,
+        verbose = false, progress = false, monitor_training_cost = true })
+      assert.is_true(cost[15] < before, "cost falls with " .. (type(spec) == "table" and spec.kind or spec))
+    end
+    local model, _, data = problem()
+    local function sgd(o)
+      o.epochs, o.verbose, o.progress = 1, false, false
+      return H.err(lunet.train.sgd, model, data, o)
+    end
+    assert.matches("momentum and nesterov are options of the sgd optimizer", sgd { optimizer = "adam", momentum = 0.9 })
+    assert.matches("unknown optimizer 'adma'", sgd { optimizer = "adma" })
+    assert.matches("unknown option 'beta3'", sgd { optimizer = { kind = "adam", beta3 = 1 } })
+    assert.matches("eta must be a finite positive number", sgd { optimizer = "sgd" })
+    assert.has_no.errors(function() lunet.train.sgd(model, data, { epochs = 1, optimizer = "adam", verbose = false,
+      progress = false }) end)   -- eta defaults to Adam's 0.001
+  end)
+end)
+
+-- Textbook steps on fixed gradients: the gradient block is written by hand
+-- and optim:step(net) applies one step.
+describe("adaptive optimisers against their textbook formulas", function()
+  local function fixed_grad(i, t)
+    return math.sin(1.7 * i + 0.9 * t) * (1 + 0.1 * i)
+  end
+
+  -- Runs `steps` steps of kind with opts, and the Lua reference `update`
+  -- (called per element with w, g, state table, t, decayed), comparing.
+  local function check(kind, opts, update)
+    local model, net = problem()
+    opts.kind = kind
+    local o = core.optimizer(net, opts)
+    local mask, w, st = decay_mask(model), values(net:parameters()), {}
+    for i = 1, #w do st[i] = { 0, 0 } end
+    local grads = net:gradients()
+    for t = 1, 6 do
+      for i = 1, #w do grads[i] = fixed_grad(i, t) end
+      o:step(net)
+      for i = 1, #w do w[i] = update(w[i], fixed_grad(i, t), st[i], t, mask[i] == 1) end
+      H.near(values(net:parameters()), w, 1e-12, kind .. " after step " .. t)
+    end
+    assert.are.equal(6, o:steps())
+  end
+
+  local L2 = 0.4 / 8   -- lambda / n
+
+  it("Adagrad: G <- G + g^2; w <- w - eta g / (sqrt(G) + eps)", function()
+    check("adagrad", { eta = 0.05, reg = "l2", lambda = 0.4, n = 8 }, function(w, g, s, _, decayed)
+      g = g + (decayed and L2 * w or 0)
+      s[1] = s[1] + g * g
+      return w - 0.05 * g / (math.sqrt(s[1]) + 1e-10)
+    end)
+  end)
+
+  it("RMSprop: s <- rho s + (1 - rho) g^2; w <- w - eta g / (sqrt(s) + eps)", function()
+    check("rmsprop", { eta = 0.01, rho = 0.9, reg = "l1", lambda = 0.4, n = 8 }, function(w, g, s, _, decayed)
+      g = g + (decayed and L2 * (w > 0 and 1 or w < 0 and -1 or 0) or 0)
+      s[1] = 0.9 * s[1] + 0.1 * g * g
+      return w - 0.01 * g / (math.sqrt(s[1]) + 1e-8)
+    end)
+  end)
+
+  local function adam(w, g, s, t, b1, b2, eta, eps)
+    s[1] = b1 * s[1] + (1 - b1) * g
+    s[2] = b2 * s[2] + (1 - b2) * g * g
+    local mhat, vhat = s[1] / (1 - b1 ^ t), s[2] / (1 - b2 ^ t)
+    return w - eta * mhat / (math.sqrt(vhat) + eps)
+  end
+
+  it("Adam with its defaults: bias-corrected first and second moments", function()
+    check("adam", {}, function(w, g, s, t)
+      return adam(w, g, s, t, 0.9, 0.999, 0.001, 1e-8)
+    end)
+  end)
+
+  it("Adam with L2 and other betas", function()
+    check("adam", { eta = 0.02, beta1 = 0.8, beta2 = 0.99, eps = 1e-6, reg = "l2", lambda = 0.4, n = 8 },
+      function(w, g, s, t, decayed)
+        return adam(w, g + (decayed and L2 * w or 0), s, t, 0.8, 0.99, 0.02, 1e-6)
+      end)
+  end)
+
+  it("AdamW: decoupled decay of the weights only, then Adam's step", function()
+    check("adamw", { eta = 0.01, weight_decay = 0.5 }, function(w, g, s, t, decayed)
+      if decayed then w = w * (1 - 0.01 * 0.5) end
+      return adam(w, g, s, t, 0.9, 0.999, 0.01, 1e-8)
+    end)
+  end)
+end)
+

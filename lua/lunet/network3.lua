@@ -95,7 +95,7 @@ end
 -- returns the best validation accuracy, the test accuracy at that epoch
 -- (both fractions) and the history. Without validation data it only trains
 -- (and returns nil, nil, history).
--- Options: momentum, nesterov, gradient_norms, progress, out, on_epoch, and
+-- Options: momentum, nesterov, optimizer, gradient_norms, progress, out, on_epoch, and
 -- checkpoint, checkpoint_every, resume as in lunet.train.sgd (the best
 -- validation and test accuracies so far are kept in the history, as
 -- history.network3, so a resumed run reports what the whole run would).
@@ -106,7 +106,8 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
   local o = { epochs = epochs, batch = mini_batch_size, eta = eta, lambda = (lmbda or 0) * mini_batch_size,
     evaluation_data = validation_data, monitor_evaluation_accuracy = true, verbose = false,
     progress = opts.progress }
-  for _, k in ipairs { "momentum", "nesterov", "gradient_norms", "checkpoint", "checkpoint_every", "resume" } do
+  for _, k in ipairs { "momentum", "nesterov", "optimizer", "gradient_norms", "checkpoint", "checkpoint_every",
+    "resume" } do
     o[k] = opts[k]
   end
   o.on_epoch = function(epoch, h)

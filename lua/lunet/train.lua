@@ -7,6 +7,8 @@
 --     epochs = 30, batch = 10, eta = 0.1,
 --     lambda = 5.0, reg = "l2",                 -- or "l1"; biases are never regularised
 --     momentum = 0.9, nesterov = false,         -- momentum as the lecture writes it
+--     optimizer = "adam",                       -- or "adagrad", "rmsprop", "adamw", "sgd" (the
+--                                               -- default), or {kind = "adam", beta1 = 0.8, ...}
 --     evaluation_data = validation,
 --     monitor_evaluation_accuracy = true,       -- and _cost, monitor_training_cost/_accuracy
 --     schedule = { patience = 10 },             -- halve eta after 10 epochs without a better
@@ -60,7 +62,7 @@ local KNOWN = {
   nesterov = true, evaluation_data = true, monitor_evaluation_cost = true, monitor_evaluation_accuracy = true,
   monitor_training_cost = true, monitor_training_accuracy = true, schedule = true, early_stopping = true,
   gradient_norms = true, verbose = true, progress = true, on_epoch = true, cost = true, out = true,
-  checkpoint = true, checkpoint_every = true, resume = true,
+  checkpoint = true, checkpoint_every = true, resume = true, optimizer = true,
 }
 
 local function fail(msg, ...)
@@ -81,7 +83,8 @@ local function options(opts)
   if math.type(o.batch) ~= "integer" or o.batch < 1 then
     fail("mini-batch size must be a positive integer, got %s", tostring(o.batch))
   end
-  if type(o.eta) ~= "number" or o.eta ~= o.eta or o.eta <= 0 or o.eta == math.huge then
+  if (o.eta ~= nil or (o.optimizer or "sgd") == "sgd")
+    and (type(o.eta) ~= "number" or o.eta ~= o.eta or o.eta <= 0 or o.eta == math.huge) then
     fail("eta must be a finite positive number")
   end
   if type(o.lambda) ~= "number" or not (o.lambda >= 0 and o.lambda < math.huge) then
@@ -95,6 +98,39 @@ local function options(opts)
     fail("checkpoint_every must be a positive integer")
   end
   return o
+end
+
+local function is_kind(name)
+  for _, k in ipairs(core.optimizer_kinds) do
+    if k == name then return true end
+  end
+  return false
+end
+
+-- The core optimizer's options: the kind and its hyperparameters (from
+-- opts.optimizer), eta, momentum and Nesterov (SGD's), the regularisation.
+local function optimizer_options(o, n)
+  local spec, t = o.optimizer or "sgd", {}
+  if type(spec) == "table" then
+    for k, v in pairs(spec) do t[k] = v end
+  elseif type(spec) == "string" then
+    t.kind = spec
+  else
+    fail("optimizer must be a name or a table {kind = name, ...}")
+  end
+  t.kind = t.kind or "sgd"
+  if not is_kind(t.kind) then
+    fail("unknown optimizer '%s' (%s)", tostring(t.kind), table.concat(core.optimizer_kinds, ", "))
+  end
+  if t.kind == "sgd" then
+    if t.momentum == nil then t.momentum = o.momentum end
+    if t.nesterov == nil then t.nesterov = o.nesterov end
+  elseif o.momentum ~= 0 or o.nesterov then
+    fail("momentum and nesterov are options of the sgd optimizer, not of %s", t.kind)
+  end
+  if o.eta ~= nil then t.eta = o.eta end
+  for k, v in pairs { reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, n = n } do t[k] = v end
+  return t
 end
 
 -- Number of samples of a data set, counting an expansion's virtual ones.
@@ -174,7 +210,9 @@ end
 
 -- What a resumed run must share with the one it continues, as plain values.
 local function fingerprint(o, training_data, eval)
-  local f = { batch = o.batch, eta = o.eta, momentum = o.momentum, nesterov = o.nesterov == true,
+  local kind = type(o.optimizer) == "table" and o.optimizer.kind or o.optimizer or "sgd"
+  local f = { batch = o.batch, eta = o.eta, optimizer = kind, momentum = o.momentum,
+    nesterov = o.nesterov == true,
     reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, samples = train.size(training_data),
     early_stopping = o.early_stopping or false, evaluation_samples = eval and train.size(eval) or false,
     schedule = false, expansion = false }
@@ -271,8 +309,9 @@ function train.sgd(model, training_data, opts)
   if (o.schedule or o.early_stopping) and not eval then
     fail("the learning-rate schedule and early stopping need evaluation_data")
   end
-  local optim = core.optimizer(net, { eta = o.eta, momentum = o.momentum, nesterov = o.nesterov,
-    reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, n = n })
+  local ok, optim = pcall(core.optimizer, net, optimizer_options(o, n))
+  if not ok then fail("%s", tostring(optim):gsub("^.-optimizer: ", "")) end
+  o.eta = optim:eta()
   if o.gradient_norms then
     o.probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
   end
