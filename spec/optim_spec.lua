@@ -250,3 +250,27 @@ describe("adaptive optimisers against their textbook formulas", function()
   end)
 end)
 
+
+-- The same steps through PyTorch's torch.optim (bench/optim_fixture.py
+-- wrote the numbers): a Linear(3, 2) layer, its weight decayed, its bias not.
+describe("optimisers against PyTorch's torch.optim on the same gradients", function()
+  local fixture = dofile("spec/fixtures/optim/torch_steps.lua")
+
+  local function grad(i, t)
+    return math.sin(1.3 * i + 0.7 * t) * (1 + 0.2 * i)
+  end
+
+  for _, case in ipairs(fixture.cases) do
+    it(case.name, function()
+      local net = nn.Sequential({ nn.Linear(3, 2) }, { input = { 3 }, dtype = "float64" }):net()
+      local params, grads = net:parameters(), net:gradients()
+      for i, v in ipairs(fixture.w0) do params[i] = v end
+      local o = core.optimizer(net, case.opts)
+      for t = 1, fixture.steps do
+        for i = 1, #fixture.w0 do grads[i] = grad(i, t) end
+        o:step(net)
+        H.near(values(params), case.after[t], 1e-10, case.name .. " step " .. t)
+      end
+    end)
+  end
+end)
