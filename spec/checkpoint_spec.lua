@@ -110,6 +110,22 @@ describe("checkpoints", function()
     compare({ optimizer = { kind = "adam", beta1 = 0.8, eps = 1e-6 }, eta = 0.01 })
   end)
 
+  it("a run stopped by on_epoch resumes where it stopped", function()
+    local net, training, validation = setup()
+    local o = { epochs = 4, evaluation_data = validation, momentum = 0.9 }
+    local _, _, _, _, whole = lunet.train.sgd(net, training, options(o))
+    local want = snapshot(net)
+    net, training, validation = setup()
+    lunet.train.sgd(net, training, options({ evaluation_data = validation, checkpoint = TMP,
+      on_epoch = function(epoch) return epoch < 2 end }, { epochs = 4, momentum = 0.9 }))
+    net, training, validation = setup()
+    local _, _, _, _, resumed = lunet.train.sgd(net, training, options(o, { evaluation_data = validation,
+      resume = TMP }))
+    assert.are.equal(want, snapshot(net))
+    same_history(whole, resumed)
+    assert.are.equal("epochs", resumed.stopped)
+  end)
+
   it("restores the velocity: without it the resumed run differs", function()
     local net, training, validation = setup()
     local o = options({ epochs = 4, evaluation_data = validation, momentum = 0.9 })

@@ -45,7 +45,8 @@
 -- training 2 epochs with checkpoint, then resume with epochs = 4, gives bit
 -- for bit the network (and monitors) of 4 epochs in one go. A checkpoint
 -- that does not match the model, the data or the options is refused with
--- the difference named, and nothing is changed.
+-- the difference named, and nothing is changed. (Bit for bit on the same
+-- number of threads: another count sums weight gradients in another order.)
 
 local core = require "lunet.core"
 local checkpoint = require "lunet.checkpoint"
@@ -351,8 +352,10 @@ function train.sgd(model, training_data, opts)
     if o.on_epoch and o.on_epoch(epoch, h) == false then stop = "callback" end
     if stop then h.stopped = stop end
     if o.checkpoint and (epoch % o.checkpoint_every == 0 or stop or epoch == o.epochs) then
+      -- a run stopped by early stopping or the schedule is over; one stopped
+      -- by on_epoch can be resumed
       save(net, optim, o, { epoch = epoch, options = f, state = state, history = h, book = book,
-        stopped = stop or nil })
+        stopped = stop ~= "callback" and stop or nil })
     end
     if stop then break end
   end
