@@ -21,7 +21,7 @@ static int loss(check *ck, double *out) {
   int st = ln_net_forward(net, ck->batch, &ck->mode);
   if (st != LN_OK) return st;
   if (net->has_cost) {
-    *out = ln_net_cost_sum(net, ck->batch) / (double)ck->batch + ln_net_penalty(net, ck->reg, ck->c);
+    *out = ln_net_cost_sum(net, ck->batch) / (double)ck->batch + ln_net_penalty(net, ck->reg, ck->c, 0.0);
   } else {
     ln_tensor y = ln_as_matrix(&net->acts[net->nlayers]);
     y.shape[0] = ck->batch;

@@ -155,14 +155,15 @@ int ln_net_finish(ln_net *net, ln_rng *r) {
   return LN_OK;
 }
 
-double ln_net_penalty(const ln_net *net, ln_reg reg, double c) {
+double ln_net_penalty(const ln_net *net, ln_reg reg, double c, double sum) {
   const ln_kern *k = ln_kern_for(net->dtype);
   size_t esize = ln_dtype_size(net->dtype);
   const char *w = ln_numel(&net->params) ? ln_data(&net->params) : NULL;
-  double s = 0;
-  for (int i = 0; i < net->nsegs; i++)
-    if (net->segs[i].decay) s += k->reg_penalty(reg, net->segs[i].length, c, w + (size_t)net->segs[i].offset * esize);
-  return s;
+  for (int i = 0; i < net->nsegs; i++) {
+    const ln_segment *sg = &net->segs[i];
+    if (sg->decay) sum += k->reg_penalty(reg, sg->length, c, w + (size_t)sg->offset * esize);
+  }
+  return sum;
 }
 
 void ln_net_penalty_grad(ln_net *net, ln_reg reg, double c) {

@@ -47,8 +47,9 @@ typedef int (*ln_param_fn)(void *ud, int layer, ln_param *p, int64_t offset);
 int ln_net_params(ln_net *net, ln_param_fn fn, void *ud);
 
 /* The regulariser over the decayed parameters, c = lambda / n: its value
-** ((c/2)|w|^2 or c|w|_1), and its gradient added to the gradient block. */
-double ln_net_penalty(const ln_net *net, ln_reg reg, double c);
+** ((c/2)|w|^2 or c|w|_1) added to `sum` run by run of the decay mask, and
+** its gradient added to the gradient block. */
+double ln_net_penalty(const ln_net *net, ln_reg reg, double c, double sum);
 void ln_net_penalty_grad(ln_net *net, ln_reg reg, double c);
 
 int ln_net_new(ln_net **out, ln_dtype dt, const ln_shape *in);

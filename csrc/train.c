@@ -136,7 +136,7 @@ int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, dou
     for (int64_t i = 0; i < m; i++) *correct += guess[i] == truth[i];
   }
   free(guess);
-  *cost = sum / (double)d->n + ln_net_penalty(net, reg, lambda / (double)d->n);
+  *cost = ln_net_penalty(net, reg, lambda / (double)d->n, sum / (double)d->n);
   return st;
 }
 
