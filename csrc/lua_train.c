@@ -123,6 +123,7 @@ static void check_optim_keys(lua_State *L, int idx, const ln_hparam *hp) {
     const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
     int ok = key && is_hparam(hp, key);
     for (int i = 0; key && !ok && common[i]; i++) ok = strcmp(common[i], key) == 0;
+    if (!key) luaL_error(L, "optimizer: options are named (a %s key was given)", luaL_typename(L, -2));
     if (!ok) {
       luaL_Buffer b;
       luaL_buffinit(L, &b);
@@ -132,8 +133,7 @@ static void check_optim_keys(lua_State *L, int idx, const ln_hparam *hp) {
         luaL_addstring(&b, hp->name);
       }
       luaL_pushresult(&b);
-      luaL_error(L, "optimizer: unknown option '%s' (valid: %s)", key ? key : luaL_typename(L, -3),
-                 lua_tostring(L, -1));
+      luaL_error(L, "optimizer: unknown option '%s' (valid: %s)", key, lua_tostring(L, -1));
     }
     lua_pop(L, 1);
   }

@@ -125,6 +125,8 @@ describe("hostile training calls", function()
     assert.matches("lambda must be >= 0", H.err(core.optimizer, net, { eta = 0.1, lambda = 0 / 0 }))
     assert.matches("momentum must be in", H.err(core.optimizer, net, { eta = 0.1, momentum = -0.5 }))
     assert.matches("invalid option 'l3'", H.err(core.optimizer, net, { eta = 0.1, reg = "l3" }))
+    assert.matches("options are named %(a number key", H.err(core.optimizer, net, { 0.1 }))
+    assert.matches("unknown option 'momentum'", H.err(core.optimizer, net, { kind = "adam", momentum = 0.9 }))
   end)
 
   -- data sets
