@@ -238,9 +238,15 @@ static int read_optim(ibuf *r, const char *path, saved_optim *so) {
   if (so->reg > LN_REG_L1 || so->dtype > LN_F64 || so->nstate > LN_OPTIM_MAXSTATE || so->t > (uint64_t)INT64_MAX ||
       so->nparams > ((uint64_t)1 << 40))
     return corrupt(path, "invalid optimizer record");
-  for (uint32_t i = 0; i < so->count; i++)
-    if (hp[i].offset == offsetof(ln_step, eta) && !(so->hp[i] > 0 && so->hp[i] < INFINITY))
-      return corrupt(path, "invalid eta");
+  ln_step h;   /* the stored values must pass the kind's own checks */
+  memset(&h, 0, sizeof h);
+  h.kind = (ln_optkind)so->kind;
+  for (uint32_t i = 0; i < so->count; i++) {
+    char *at = (char *)&h + hp[i].offset;
+    if (hp[i].boolean) *(int *)at = so->hp[i] != 0;
+    else memcpy(at, &so->hp[i], sizeof(double));
+  }
+  if (ln_optim_check_hparams(&h) != LN_OK) return corrupt(path, "invalid optimizer hyperparameters");
   so->state_at = r->pos;
   size_t bytes;
   if (!ln_mul_size((size_t)so->nparams, ln_dtype_size((ln_dtype)so->dtype), &bytes) ||
@@ -249,15 +255,16 @@ static int read_optim(ibuf *r, const char *path, saved_optim *so) {
   return LN_OK;
 }
 
-/* The stored optimizer against o: same kind, hyperparameters (eta aside:
-** a schedule changes it), regularisation, training set size and state. */
+/* The stored optimizer against o: same kind, hyperparameters (the
+** scheduled ones aside: a schedule changes them), regularisation, training
+** set size and state. */
 static int same_optim(const saved_optim *so, const ln_optim *o, const char *path) {
   const ln_hparam *hp = ln_optim_hparams(o->h.kind);
   if (so->kind != (uint32_t)o->h.kind)
     return ln_fail(LN_EARG, "%s was made with the '%s' optimizer, this run uses '%s'", path,
                    ln_optim_names[so->kind], ln_optim_names[o->h.kind]);
   for (uint32_t i = 0; i < so->count; i++)
-    if (hp[i].offset != offsetof(ln_step, eta) && so->hp[i] != hp_value(&o->h, &hp[i]))
+    if (!hp[i].scheduled && so->hp[i] != hp_value(&o->h, &hp[i]))
       return ln_fail(LN_EARG, "%s was made with %s = %g, this run has %g", path, hp[i].name, so->hp[i],
                      hp_value(&o->h, &hp[i]));
   if (so->reg != (uint32_t)o->reg || so->lambda != o->lambda)
@@ -267,7 +274,10 @@ static int same_optim(const saved_optim *so, const ln_optim *o, const char *path
   if (so->n != (uint64_t)o->n)
     return ln_fail(LN_EARG, "%s was made for a training set of %llu samples, this one has %lld", path,
                    (unsigned long long)so->n, (long long)o->n);
-  if (so->dtype != (uint32_t)o->dtype || so->nparams != (uint64_t)o->nparams || so->nstate != (uint32_t)o->nstate)
+  if (so->nstate != (uint32_t)o->nstate)
+    return ln_fail(LN_EARG, "%s holds %u optimizer state arrays, this optimizer keeps %d (momentum 0 in one run?)",
+                   path, so->nstate, o->nstate);
+  if (so->dtype != (uint32_t)o->dtype || so->nparams != (uint64_t)o->nparams)
     return ln_fail(LN_EARG, "%s: the optimizer state does not match this network's", path);
   return LN_OK;
 }
@@ -325,8 +335,9 @@ static int parse(ibuf *r, const char *path, ln_net *net, ln_optim *o, ln_rng *rn
     memcpy(ln_data(&net->state), ln_data(&saved->state), ln_nbytes(&net->state));
     for (int i = 0; i < o->nstate; i++) get_array(r->p + so.state_at + (size_t)i * bytes, &o->state[i]);
     o->h.t = (int64_t)so.t;
+    const ln_hparam *hp = ln_optim_hparams(o->h.kind);
     for (uint32_t i = 0; i < so.count; i++)
-      if (ln_optim_hparams(o->h.kind)[i].offset == offsetof(ln_step, eta)) o->h.eta = so.hp[i];
+      if (hp[i].scheduled && !hp[i].boolean) memcpy((char *)&o->h + hp[i].offset, &so.hp[i], sizeof(double));
     *rng = stream;
   }
   ln_net_free(saved);

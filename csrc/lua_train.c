@@ -186,8 +186,30 @@ static int optim_set_eta(lua_State *L) {
   double eta = luaL_checknumber(L, 2);
   ln_optim *o = check_optim(L, 1);
   if (!(eta > 0) || !isfinite(eta)) luaL_argerror(L, 2, "eta must be a finite number > 0");
-  o->h.eta = eta;
+  lnL_check(L, ln_optim_set(o, "eta", eta));
   return 0;
+}
+
+/* set(name, value): a scheduled hyperparameter (eta, momentum) between steps */
+static int optim_set(lua_State *L) {
+  const char *name = luaL_checkstring(L, 2);
+  double v = luaL_checknumber(L, 3);
+  lnL_check(L, ln_optim_set(check_optim(L, 1), name, v));
+  return 0;
+}
+
+/* get(name) -> the hyperparameter's value (booleans as booleans) */
+static int optim_get(lua_State *L) {
+  const char *name = luaL_checkstring(L, 2);
+  ln_optim *o = check_optim(L, 1);
+  for (const ln_hparam *p = ln_optim_hparams(o->h.kind); p->name; p++)
+    if (strcmp(p->name, name) == 0) {
+      const char *at = (const char *)&o->h + p->offset;
+      if (p->boolean) lua_pushboolean(L, *(const int *)at);
+      else lua_pushnumber(L, *(const double *)at);
+      return 1;
+    }
+  return luaL_error(L, "the %s optimizer has no hyperparameter '%s'", ln_optim_names[o->h.kind], name);
 }
 
 static int optim_eta(lua_State *L) {
@@ -430,7 +452,7 @@ static const luaL_Reg functions[] = {
 };
 
 static const luaL_Reg optim_methods[] = {
-  {"set_eta", optim_set_eta}, {"eta", optim_eta}, {"kind", optim_kind}, {"steps", optim_steps},
+  {"set_eta", optim_set_eta}, {"eta", optim_eta}, {"set", optim_set}, {"get", optim_get}, {"kind", optim_kind}, {"steps", optim_steps},
   {"state", optim_state}, {"velocity", optim_velocity}, {"step", optim_step}, {NULL, NULL}
 };
 

@@ -13,41 +13,41 @@ const char *const ln_optim_names[] = {"sgd", "adagrad", "rmsprop", "adam", "adam
 #define HP(field) offsetof(ln_step, field)
 
 static const ln_hparam sgd_hparams[] = {
-  {"eta", HP(eta), 0, 0.0, 0.0, INFINITY, 1},
-  {"momentum", HP(momentum), 0, 0.0, 0.0, 1.0, 0},
-  {"nesterov", HP(nesterov), 1, 0.0, 0.0, 0.0, 0},
-  {NULL, 0, 0, 0, 0, 0, 0}
+  {"eta", HP(eta), 0, 0.0, 0.0, INFINITY, 1, 1},
+  {"momentum", HP(momentum), 0, 0.0, 0.0, 1.0, 0, 1},
+  {"nesterov", HP(nesterov), 1, 0.0, 0.0, 0.0, 0, 0},
+  {NULL, 0, 0, 0, 0, 0, 0, 0}
 };
 
 /* The usual defaults: PyTorch's (Adagrad eps 1e-10, RMSprop's alpha as rho). */
 static const ln_hparam adagrad_hparams[] = {
-  {"eta", HP(eta), 0, 0.01, 0.0, INFINITY, 1},
-  {"eps", HP(eps), 0, 1e-10, 0.0, INFINITY, 1},
-  {NULL, 0, 0, 0, 0, 0, 0}
+  {"eta", HP(eta), 0, 0.01, 0.0, INFINITY, 1, 1},
+  {"eps", HP(eps), 0, 1e-10, 0.0, INFINITY, 1, 0},
+  {NULL, 0, 0, 0, 0, 0, 0, 0}
 };
 
 static const ln_hparam rmsprop_hparams[] = {
-  {"eta", HP(eta), 0, 0.01, 0.0, INFINITY, 1},
-  {"rho", HP(rho), 0, 0.99, 0.0, 1.0, 0},
-  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1},
-  {NULL, 0, 0, 0, 0, 0, 0}
+  {"eta", HP(eta), 0, 0.01, 0.0, INFINITY, 1, 1},
+  {"rho", HP(rho), 0, 0.99, 0.0, 1.0, 0, 0},
+  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1, 0},
+  {NULL, 0, 0, 0, 0, 0, 0, 0}
 };
 
 static const ln_hparam adam_hparams[] = {
-  {"eta", HP(eta), 0, 0.001, 0.0, INFINITY, 1},
-  {"beta1", HP(beta1), 0, 0.9, 0.0, 1.0, 0},
-  {"beta2", HP(beta2), 0, 0.999, 0.0, 1.0, 0},
-  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1},
-  {NULL, 0, 0, 0, 0, 0, 0}
+  {"eta", HP(eta), 0, 0.001, 0.0, INFINITY, 1, 1},
+  {"beta1", HP(beta1), 0, 0.9, 0.0, 1.0, 0, 0},
+  {"beta2", HP(beta2), 0, 0.999, 0.0, 1.0, 0, 0},
+  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1, 0},
+  {NULL, 0, 0, 0, 0, 0, 0, 0}
 };
 
 static const ln_hparam adamw_hparams[] = {
-  {"eta", HP(eta), 0, 0.001, 0.0, INFINITY, 1},
-  {"beta1", HP(beta1), 0, 0.9, 0.0, 1.0, 0},
-  {"beta2", HP(beta2), 0, 0.999, 0.0, 1.0, 0},
-  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1},
-  {"weight_decay", HP(weight_decay), 0, 0.01, 0.0, INFINITY, 0},
-  {NULL, 0, 0, 0, 0, 0, 0}
+  {"eta", HP(eta), 0, 0.001, 0.0, INFINITY, 1, 1},
+  {"beta1", HP(beta1), 0, 0.9, 0.0, 1.0, 0, 0},
+  {"beta2", HP(beta2), 0, 0.999, 0.0, 1.0, 0, 0},
+  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1, 0},
+  {"weight_decay", HP(weight_decay), 0, 0.01, 0.0, INFINITY, 0, 0},
+  {NULL, 0, 0, 0, 0, 0, 0, 0}
 };
 
 typedef struct kind_info {
@@ -114,11 +114,12 @@ void ln_optim_defaults(ln_optim *o, ln_optkind kind) {
   }
 }
 
-static int check_hparams(ln_step *h) {
+int ln_optim_check_hparams(const ln_step *h) {
+  if ((unsigned)h->kind >= LN_OPTIM_NKINDS) return ln_fail(LN_EARG, "unknown optimizer kind %d", (int)h->kind);
   for (const ln_hparam *p = kinds[h->kind].hparams; p->name; p++) {
     double v;
     if (p->boolean) continue;
-    v = *hp_double(h, p);
+    memcpy(&v, (const char *)h + p->offset, sizeof v);
     if (!(p->lo_open ? v > p->lo : v >= p->lo) || !(v < p->hi) || !isfinite(v))
       return ln_fail(LN_EARG, "%s must be in %s%g, %g), not %g", p->name, p->lo_open ? "(" : "[", p->lo, p->hi, v);
   }
@@ -131,7 +132,7 @@ int ln_optim_init(ln_optim *o, const ln_net *net) {
   for (int i = 0; i < LN_OPTIM_MAXSTATE; i++) o->state[i].storage = NULL;
   o->nstate = 0;
   if ((unsigned)o->h.kind >= LN_OPTIM_NKINDS) return ln_fail(LN_EARG, "unknown optimizer kind %d", (int)o->h.kind);
-  if ((st = check_hparams(&o->h)) != LN_OK) return st;
+  if ((st = ln_optim_check_hparams(&o->h)) != LN_OK) return st;
   if (!(o->lambda >= 0) || !isfinite(o->lambda))
     return ln_fail(LN_EARG, "regularisation lambda must be >= 0, not %g", o->lambda);
   if (o->n < 1) return ln_fail(LN_EARG, "training set size must be positive");
@@ -154,6 +155,24 @@ int ln_optim_init(ln_optim *o, const ln_net *net) {
 void ln_optim_free(ln_optim *o) {
   for (int i = 0; i < LN_OPTIM_MAXSTATE; i++) ln_tensor_free(&o->state[i]);
   o->nstate = 0;
+}
+
+int ln_optim_set(ln_optim *o, const char *name, double value) {
+  ln_step h = o->h;
+  int st;
+  for (const ln_hparam *p = kinds[h.kind].hparams; p->name; p++) {
+    if (strcmp(p->name, name) != 0) continue;
+    if (!p->scheduled || p->boolean)
+      return ln_fail(LN_EARG, "%s is fixed when the optimizer is made", name);
+    *hp_double(&h, p) = value;
+    if ((st = ln_optim_check_hparams(&h)) != LN_OK) return st;
+    if (kinds[h.kind].nstate(&h) != o->nstate)
+      return ln_fail(LN_EARG, "%s = %g needs state this optimizer was made without (make it with %s > 0)", name,
+                     value, name);
+    o->h = h;
+    return LN_OK;
+  }
+  return ln_fail(LN_EARG, "the %s optimizer has no hyperparameter '%s'", ln_optim_names[h.kind], name);
 }
 
 const char *ln_optim_state_name(const ln_optim *o, int i) {

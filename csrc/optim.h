@@ -28,6 +28,8 @@ typedef struct ln_hparam {
   int boolean;
   double def, lo, hi;   /* lo <= v < hi, or lo < v < hi when lo_open */
   int lo_open;
+  int scheduled;        /* may change between steps (eta, momentum): checkpoints
+                        ** restore it instead of requiring the same value */
 } ln_hparam;
 
 /* The hyperparameters of a kind, ended by a NULL name. */
@@ -46,6 +48,8 @@ typedef struct ln_optim {
   ln_dtype dtype;
 } ln_optim;
 
+/* Checks hyperparameters: each in its range, and the kind's own checks. */
+int ln_optim_check_hparams(const ln_step *h);
 /* Fills o->h with the kind's defaults (before the caller sets values). */
 void ln_optim_defaults(ln_optim *o, ln_optkind kind);
 /* Checks the hyperparameters and allocates the state (zeros) for net. */
@@ -53,6 +57,10 @@ int ln_optim_init(ln_optim *o, const ln_net *net);
 void ln_optim_free(ln_optim *o);
 /* LN_OK when o was made for net (same network, size and dtype). */
 int ln_optim_check(const ln_optim *o, const ln_net *net);
+/* Sets a scheduled hyperparameter between steps, within its range and
+** without changing how much state the kind keeps (momentum can change on
+** an optimizer made with momentum, not be turned on). */
+int ln_optim_set(ln_optim *o, const char *name, double value);
 /* Name of state array i ("velocity", ...). */
 const char *ln_optim_state_name(const ln_optim *o, int i);
 /* One step of the kind over every parameter of net. */

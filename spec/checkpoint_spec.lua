@@ -95,8 +95,10 @@ describe("checkpoints", function()
     assert.are.equal(4, #h.evaluation_cost)
   end)
 
-  it("resume Nesterov bit for bit", function()
+  it("resume Nesterov bit for bit, and a momentum schedule", function()
     compare({ momentum = 0.8, nesterov = true, reg = "l1", lambda = 0.3 })
+    local h = compare({ momentum = function(epoch) return ({ 0.5, 0.6, 0.7, 0.8 })[epoch] end, nesterov = true })
+    assert.are.same({ 0.5, 0.6, 0.7, 0.8 }, h.momentum)
   end)
 
   it("resume plain SGD bit for bit, with early stopping counters", function()

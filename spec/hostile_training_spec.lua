@@ -336,11 +336,14 @@ describe("hostile training calls", function()
     assert.matches("made for another network", H.err(core.checkpoint_save, tmp, b, oa, "root t:\n"))
     core.checkpoint_save(tmp, a, oa, "root t:\n")
     assert.matches("made for another network", H.err(core.checkpoint_load, tmp, b, oa))
-    local ob = core.optimizer(b, { eta = 0.1, momentum = 0.6, n = 12 })
-    assert.matches("momentum = 0.5, this run has 0.6", H.err(core.checkpoint_load, tmp, b, ob))
-    local oc = core.optimizer(b, { eta = 0.3, momentum = 0.5, n = 12 })
+    local ob = core.optimizer(b, { eta = 0.1, momentum = 0.5, nesterov = true, n = 12 })
+    assert.matches("nesterov = 0, this run has 1", H.err(core.checkpoint_load, tmp, b, ob))
+    assert.matches("holds 1 optimizer state arrays, this optimizer keeps 0",
+      H.err(core.checkpoint_load, tmp, b, core.optimizer(b, { eta = 0.1, n = 12 })))
+    local oc = core.optimizer(b, { eta = 0.3, momentum = 0.6, n = 12 })
     assert.are.equal("root t:\n", core.checkpoint_load(tmp, b, oc))
-    assert.are.equal(0.1, oc:eta())             -- eta comes back: a schedule may have changed it
+    assert.are.equal(0.1, oc:eta())             -- eta and momentum come back: schedules change them
+    assert.are.equal(0.5, oc:get("momentum"))
     assert.are.equal(0, H.maxdiff(a:parameters():totable(), b:parameters():totable()))
   end)
 

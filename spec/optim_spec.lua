@@ -179,6 +179,49 @@ describe("optimisers in lunet.train.sgd", function()
   end)
 end)
 
+describe("a momentum schedule", function()
+  it("sets mu before each epoch, as a hand-written loop does", function()
+    local mus = { 0.5, 0.9, 0.7 }
+    local model, net, data = problem()
+    lunet.seed(50)
+    local h = select(5, lunet.train.sgd(model, data, { epochs = 3, batch = 3, eta = 0.05,
+      momentum = function(epoch) return mus[epoch] end, verbose = false, progress = false }))
+    assert.are.same(mus, h.momentum)
+    local want = values(net:parameters())
+    local _, net2 = problem()
+    lunet.seed(50)
+    local o = core.optimizer(net2, { eta = 0.05, momentum = 0.5, n = 8 })
+    for epoch = 1, 3 do
+      o:set("momentum", mus[epoch])
+      core.train_epoch(net2, o, data, 3, QUIET)
+    end
+    assert.are.same(want, values(net2:parameters()))
+    assert.are.equal(0.7, o:get("momentum"))
+  end)
+
+  it("Sutskever et al.'s form: 0.5, then 1 - 2^(-1 - log2(t/250 + 1)) up to mu_max", function()
+    local f = lunet.train.sutskever(0.99, 250)
+    assert.are.equal(0.5, f(1))
+    assert.are.equal(0.75, f(2))
+    H.near(f(3), 1 - 0.5 / 3, 1e-15)
+    assert.are.equal(0.99, f(1000))
+  end)
+
+  it("must stay in (0, 1), and momentum cannot be turned on later", function()
+    local model, net, data = problem()
+    local function run(mu)
+      return H.err(lunet.train.sgd, model, data, { epochs = 2, eta = 0.1, momentum = mu, verbose = false,
+        progress = false })
+    end
+    assert.matches("momentum%(1%) must be a number in %(0, 1%), got 0", run(function() return 0 end))
+    assert.matches("momentum%(2%) must be a number in %(0, 1%), got 1", run(function(e) return e == 1 and 0.5 or 1 end))
+    local o = core.optimizer(net, { eta = 0.1 })
+    assert.matches("needs state this optimizer was made without", H.err(o.set, o, "momentum", 0.5))
+    assert.matches("nesterov is fixed", H.err(o.set, o, "nesterov", 1))
+    assert.matches("no hyperparameter 'beta1'", H.err(o.set, o, "beta1", 0.5))
+  end)
+end)
+
 -- Textbook steps on fixed gradients: the gradient block is written by hand
 -- and optim:step(net) applies one step.
 describe("adaptive optimisers against their textbook formulas", function()

@@ -6,7 +6,8 @@
 --   local history = train.sgd(model, training_data, {
 --     epochs = 30, batch = 10, eta = 0.1,
 --     lambda = 5.0, reg = "l2",                 -- or "l1"; biases are never regularised
---     momentum = 0.9, nesterov = false,         -- momentum as the lecture writes it
+--     momentum = 0.9, nesterov = false,         -- momentum as the lecture writes it, or a
+--                                               -- function of the epoch (train.sutskever(0.99, n))
 --     optimizer = "adam",                       -- or "adagrad", "rmsprop", "adamw", "sgd" (the
 --                                               -- default), or {kind = "adam", beta1 = 0.8, ...}
 --     evaluation_data = validation,
@@ -113,6 +114,7 @@ end
 local function optimizer_options(o, n)
   local spec, t = o.optimizer or "sgd", {}
   if type(spec) == "table" then
+    if type(spec.momentum) == "function" then fail("give a momentum schedule as the momentum option") end
     for k, v in pairs(spec) do t[k] = v end
   elseif type(spec) == "string" then
     t.kind = spec
@@ -125,6 +127,7 @@ local function optimizer_options(o, n)
   end
   if t.kind == "sgd" then
     if t.momentum == nil then t.momentum = o.momentum end
+    if type(t.momentum) == "function" then t.momentum = train.momentum_at(t.momentum, 1) end
     if t.nesterov == nil then t.nesterov = o.nesterov end
   elseif o.momentum ~= 0 or o.nesterov then
     fail("momentum and nesterov are options of the sgd optimizer, not of %s", t.kind)
@@ -132,6 +135,27 @@ local function optimizer_options(o, n)
   if o.eta ~= nil then t.eta = o.eta end
   for k, v in pairs { reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, n = n } do t[k] = v end
   return t
+end
+
+-- The value of a momentum schedule at an epoch, checked.
+function train.momentum_at(schedule, epoch)
+  local mu = schedule(epoch)
+  if type(mu) ~= "number" or not (mu > 0 and mu < 1) then
+    fail("momentum(%d) must be a number in (0, 1), got %s", epoch, tostring(mu))
+  end
+  return mu
+end
+
+-- Sutskever et al.'s momentum schedule (2013), mu_t = min(1 - 2^(-1 -
+-- log2(floor(t / 250) + 1)), mu_max) after t updates, taken at the start of
+-- each epoch of `updates` mini-batches: 0.5 first, rising towards mu_max.
+function train.sutskever(mu_max, updates)
+  if type(mu_max) ~= "number" or not (mu_max > 0 and mu_max < 1) then fail("mu_max must be in (0, 1)") end
+  if math.type(updates) ~= "integer" or updates < 1 then fail("updates per epoch must be a positive integer") end
+  return function(epoch)
+    local t = (epoch - 1) * updates
+    return math.min(1 - 2 ^ (-1 - math.log(t // 250 + 1, 2)), mu_max)
+  end
 end
 
 -- Number of samples of a data set, counting an expansion's virtual ones.
@@ -212,7 +236,8 @@ end
 -- What a resumed run must share with the one it continues, as plain values.
 local function fingerprint(o, training_data, eval)
   local kind = type(o.optimizer) == "table" and o.optimizer.kind or o.optimizer or "sgd"
-  local f = { batch = o.batch, eta = o.eta, optimizer = kind, momentum = o.momentum,
+  local f = { batch = o.batch, eta = o.eta, optimizer = kind,
+    momentum = type(o.momentum) == "function" and "schedule" or o.momentum,
     nesterov = o.nesterov == true,
     reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, samples = train.size(training_data),
     early_stopping = o.early_stopping or false, evaluation_samples = eval and train.size(eval) or false,
@@ -323,8 +348,10 @@ function train.sgd(model, training_data, opts)
     h, book, state, first = run.history, run.book, run.state, run.epoch + 1
     if run.stopped then return finish(h, book, state) end
     if o.probe and not h.gradient_norms then h.gradient_norms = { epoch = {}, bias = {}, weight = {} } end
+    if type(o.momentum) == "function" then h.momentum = h.momentum or {} end
   else
     h, book = new_history(o, net), { {}, {}, {}, {} }  -- evaluation cost, evaluation accuracy
+    if type(o.momentum) == "function" then h.momentum = {} end
     state = { best = -1, best_epoch = 0, stale = 0, stale_eta = 0, eta = o.eta }  -- (count), training cost,
     first = 1                                                                     -- accuracy (count)
   end
@@ -332,6 +359,10 @@ function train.sgd(model, training_data, opts)
     or o.early_stopping)
   h.stopped = "epochs"
   for epoch = first, o.epochs do
+    if h.momentum then
+      h.momentum[epoch] = train.momentum_at(o.momentum, epoch)
+      optim:set("momentum", h.momentum[epoch])
+    end
     local secs = core.train_epoch(net, optim, training_data, o.batch,
       { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs) })
     h.epoch[epoch], h.eta[epoch], h.seconds[epoch] = epoch, state.eta, secs
