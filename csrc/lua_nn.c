@@ -63,8 +63,9 @@ static int option_field(lua_State *L, int idx, const char *key, const char *def,
 static int read_shape(lua_State *L, int idx, const char *key, int64_t *dims, int max) {
   int n = 0;
   if (lua_getfield(L, idx, key) == LUA_TTABLE) {
-    n = (int)luaL_len(L, -1);
-    if (n > max) luaL_error(L, "'%s' has more than %d sizes", key, max);
+    lua_Integer len = luaL_len(L, -1);
+    if (len < 0 || len > max) luaL_error(L, "'%s' must have 0 to %d sizes", key, max);
+    n = (int)len;
     for (int i = 0; i < n; i++) {
       lua_geti(L, -1, i + 1);
       int isint;
