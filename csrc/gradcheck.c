@@ -16,23 +16,12 @@ typedef struct check {
   ln_mode mode;
 } check;
 
-static double penalty(const check *ck) {
-  const ln_kern *k = ln_kern_for(ck->net->dtype);
-  double s = 0;
-  for (int i = 0; i < ck->net->nlayers; i++)
-    for (int j = 0; j < ck->net->layers[i]->nparams; j++) {
-      ln_param *p = &ck->net->layers[i]->params[j];
-      if (p->decay) s += k->reg_penalty(ck->reg, ln_numel(&p->value), ck->c, ln_data(&p->value));
-    }
-  return s;
-}
-
 static int loss(check *ck, double *out) {
   ln_net *net = ck->net;
   int st = ln_net_forward(net, ck->batch, &ck->mode);
   if (st != LN_OK) return st;
   if (net->has_cost) {
-    *out = ln_net_cost_sum(net, ck->batch) / (double)ck->batch + penalty(ck);
+    *out = ln_net_cost_sum(net, ck->batch) / (double)ck->batch + ln_net_penalty(net, ck->reg, ck->c, 0.0);
   } else {
     ln_tensor y = ln_as_matrix(&net->acts[net->nlayers]);
     y.shape[0] = ck->batch;
@@ -44,7 +33,6 @@ static int loss(check *ck, double *out) {
 /* Backprop once: gradients into net->grads (plus the penalty's), dL/dx into deltas[0]. */
 static int analytic(check *ck, int need_dx) {
   ln_net *net = ck->net;
-  const ln_kern *k = ln_kern_for(net->dtype);
   double unused;
   int top, st = loss(ck, &unused);
   if (st != LN_OK) return st;
@@ -57,11 +45,7 @@ static int analytic(check *ck, int need_dx) {
     top = net->nlayers - 1;
   }
   if ((st = ln_net_backward(net, ck->batch, top, need_dx)) != LN_OK) return st;
-  for (int i = 0; i < net->nlayers; i++)
-    for (int j = 0; j < net->layers[i]->nparams; j++) {
-      ln_param *p = &net->layers[i]->params[j];
-      if (p->decay) k->reg_grad(ck->reg, ln_numel(&p->value), ck->c, ln_data(&p->value), ln_data(&p->grad));
-    }
+  ln_net_penalty_grad(net, ck->reg, ck->c);
   return LN_OK;
 }
 
@@ -90,6 +74,19 @@ static int compare(check *ck, double *value, const double *grad, int64_t n, doub
   return LN_OK;
 }
 
+/* ln_net_params callback: every parameter against its gradient. */
+typedef struct each_param {
+  check *ck;
+  double eps;
+  ln_gradcheck_result *res;
+} each_param;
+
+static int compare_param(void *ud, int layer, ln_param *p, int64_t offset) {
+  each_param *e = ud;
+  (void)offset;
+  return compare(e->ck, ln_data(&p->value), ln_data(&p->grad), ln_numel(&p->value), e->eps, layer, p->name, e->res);
+}
+
 int ln_gradcheck(ln_net *net, const ln_tensor *x, const ln_tensor *t, ln_reg reg, double c, double eps,
                  int check_input, ln_gradcheck_result *res) {
   check ck = {net, 0, t, reg, c, {1, 0, ln_rng_global(), 1}};
@@ -109,12 +106,8 @@ int ln_gradcheck(ln_net *net, const ln_tensor *x, const ln_tensor *t, ln_reg reg
   if ((st = ln_copy(&in, x)) != LN_OK) return st;
   if (net->has_cost) memcpy(ln_data(&net->targets), ln_data(t), ln_nbytes(t));
   if ((st = analytic(&ck, check_input)) != LN_OK) return st;
-  for (int i = 0; i < net->nlayers; i++)
-    for (int j = 0; j < net->layers[i]->nparams; j++) {
-      ln_param *p = &net->layers[i]->params[j];
-      st = compare(&ck, ln_data(&p->value), ln_data(&p->grad), ln_numel(&p->value), eps, i, p->name, res);
-      if (st != LN_OK) return st;
-    }
+  each_param e = {&ck, eps, res};
+  if ((st = ln_net_params(net, compare_param, &e)) != LN_OK) return st;
   if (check_input)
     st = compare(&ck, ln_data(&in), ln_data(&net->deltas[0]), ln_numel(&in), eps, -1, "input", res);
   return st;

@@ -38,6 +38,28 @@ typedef enum { LN_COST_QUADRATIC, LN_COST_CROSS_ENTROPY, LN_COST_LOG_LIKELIHOOD 
 typedef enum { LN_REG_NONE, LN_REG_L2, LN_REG_L1 } ln_reg;
 typedef enum { LN_POOL_MAX, LN_POOL_AVG, LN_POOL_L2 } ln_poolkind;
 
+/* Optimiser kinds; their names, state and checks are in optim.c. */
+typedef enum {
+  LN_OPTIM_SGD, LN_OPTIM_ADAGRAD, LN_OPTIM_RMSPROP, LN_OPTIM_ADAM, LN_OPTIM_ADAMW, LN_OPTIM_NKINDS
+} ln_optkind;
+
+/* What one optimiser step reads: the kind, its hyperparameters and the
+** regularisation of the run of parameters it is given (c = lambda / n). */
+typedef struct ln_step {
+  ln_optkind kind;
+  double eta;
+  double momentum;           /* sgd: mu, 0 for plain SGD */
+  int nesterov;              /* sgd */
+  double beta1, beta2;       /* adam, adamw: decay of the mean and of the mean square */
+  double rho;                /* rmsprop: decay of the mean square */
+  double eps;                /* adagrad, rmsprop, adam, adamw: added to the root */
+  double weight_decay;       /* adamw: decoupled decay of the decayed parameters */
+  ln_reg reg;                /* LN_REG_NONE for parameters that are not decayed */
+  double c;
+  int decay;                 /* the run is one of decayed parameters (weights) */
+  int64_t t;                 /* steps taken so far, this one included */
+} ln_step;
+
 /* How a virtual sample of an expanded data set is made from a stored one. */
 typedef enum { LN_TR_IDENTITY, LN_TR_SHIFT, LN_TR_ROTATE } ln_trkind;
 typedef struct ln_transform {
@@ -104,8 +126,9 @@ typedef struct ln_kern {
   void (*argmax_rows)(int64_t batch, int64_t n, const void *a, int64_t *out);
   void (*reg_grad)(ln_reg reg, int64_t n, double c, const void *w, void *g);
   double (*reg_penalty)(ln_reg reg, int64_t n, double c, const void *w);
-  void (*sgd_step)(int64_t n, void *w, const void *g, void *v, double eta, ln_reg reg, double c,
-                   double mu, int nesterov);
+  /* One optimiser step over n parameters w with gradients g and the
+  ** kind's state arrays (each n long, NULL where the kind has none). */
+  void (*optim_step)(const ln_step *s, int64_t n, void *w, const void *g, void *const *state);
 
   /* batch normalisation, x: (batch, c, s) */
   void (*bn_train_forward)(int64_t batch, int64_t c, int64_t s, double eps, const void *x, void *y,

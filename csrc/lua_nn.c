@@ -2,6 +2,11 @@
 ** lua_nn.c: the Net userdata (a network of the core) and its Optim.
 ** Layer specs come from Lua as tables; the Lua side (lunet/nn/) builds
 ** them and gives the public API.
+**
+** Order in every function: Lua values first (options may run Lua), then
+** results are allocated (an allocation may run finalisers, which may run
+** Lua), and only then are the network and tensors taken from the stack
+** and used; nothing that can run Lua comes between.
 */
 #include <string.h>
 
@@ -58,8 +63,9 @@ static int option_field(lua_State *L, int idx, const char *key, const char *def,
 static int read_shape(lua_State *L, int idx, const char *key, int64_t *dims, int max) {
   int n = 0;
   if (lua_getfield(L, idx, key) == LUA_TTABLE) {
-    n = (int)luaL_len(L, -1);
-    if (n > max) luaL_error(L, "'%s' has more than %d sizes", key, max);
+    lua_Integer len = luaL_len(L, -1);
+    if (len < 0 || len > max) luaL_error(L, "'%s' must have 0 to %d sizes", key, max);
+    n = (int)len;
     for (int i = 0; i < n; i++) {
       lua_geti(L, -1, i + 1);
       int isint;
@@ -135,63 +141,77 @@ static int64_t batch_of(lua_State *L, ln_net *net, const ln_tensor *x, int arg) 
   return x->shape[0];
 }
 
-static ln_tensor *push_batch_copy(lua_State *L, ln_net *net, const ln_tensor *src, const ln_shape *s,
-                                  int64_t batch) {
+/* Pushes a new (batch, shape...) tensor of the network's dtype. The
+** caller takes the network and its tensors from the stack again after
+** this: the allocation may have run finalisers. */
+static ln_tensor *push_batch(lua_State *L, ln_dtype dt, const ln_shape *s, int64_t batch) {
   int64_t shape[LN_SHAPE_MAX + 1] = {batch};
-  for (int d = 0; d < s->ndim; d++) shape[d + 1] = s->dim[d];
-  ln_tensor *out = lnL_pushnew(L, net->dtype, s->ndim + 1, shape);
-  ln_tensor rows = ln_rows(src, batch);
-  lnL_check(L, ln_copy(out, &rows));
-  return out;
+  ln_shape copy = *s;
+  for (int d = 0; d < copy.ndim; d++) shape[d + 1] = copy.dim[d];
+  return lnL_pushnew(L, dt, copy.ndim + 1, shape);
+}
+
+/* The network at 1 and tensor at 2 again, after an allocation: the same
+** sizes as before or an error. */
+static ln_net *recheck(lua_State *L, ln_tensor **x, int64_t numel) {
+  ln_net *net = check_net(L, 1);
+  *x = lnL_checktensor(L, 2);
+  if (ln_numel(*x) != numel) luaL_argerror(L, 2, "tensor changed size during the call");
+  return net;
 }
 
 /* forward(x [, train]): a new tensor, never a buffer that changes later. */
 static int net_forward(lua_State *L) {
+  int train = lua_toboolean(L, 3);
   ln_net *net = check_net(L, 1);
   ln_tensor *x = lnL_checktensor(L, 2);
-  ln_mode mode = {lua_toboolean(L, 3), 0, ln_rng_global(), 0};
-  int64_t batch = batch_of(L, net, x, 2);
-  int64_t bad;
+  int64_t batch = batch_of(L, net, x, 2), numel = ln_numel(x), bad;
+  ln_tensor *out = push_batch(L, net->dtype, ln_net_out_shape(net), batch);
+  net = recheck(L, &x, numel);
+  ln_mode mode = {train, 0, ln_rng_global(), 0};
   lnL_check(L, ln_count_nonfinite(x, &bad));
   if (bad) luaL_argerror(L, 2, "input contains NaN or infinity");
   lnL_check(L, ln_net_reserve(net, batch));
   ln_tensor in = ln_rows(&net->acts[0], batch);
   lnL_check(L, ln_copy(&in, x));
   lnL_check(L, ln_net_forward(net, batch, &mode));
-  push_batch_copy(L, net, &net->acts[net->nlayers], ln_net_out_shape(net), batch);
+  ln_tensor rows = ln_rows(&net->acts[net->nlayers], batch);
+  lnL_check(L, ln_copy(out, &rows));
   return 1;
 }
 
 /* backward(dy [, need_dx = true]): adds to the gradients, returns dx. */
 static int net_backward(lua_State *L) {
-  ln_net *net = check_net(L, 1);
-  ln_tensor *dy = lnL_checktensor(L, 2);
   int need_dx = lua_isnoneornil(L, 3) || lua_toboolean(L, 3);
-  int64_t batch = net->last_batch;
+  ln_net *net = check_net(L, 1);
+  ln_tensor *dy = lnL_checktensor(L, 2), *dx = NULL;
+  int64_t batch = net->last_batch, numel = ln_numel(dy);
   if (batch < 1) luaL_error(L, "backward needs a forward first");
-  if (ln_numel(dy) != batch * ln_net_out_numel(net))
+  if (numel != batch * ln_net_out_numel(net))
     luaL_argerror(L, 2, lua_pushfstring(L, "gradient must have %d values (%d samples of %d outputs)",
                                        (int)(batch * ln_net_out_numel(net)), (int)batch,
                                        (int)ln_net_out_numel(net)));
+  if (need_dx) dx = push_batch(L, net->dtype, &net->in, batch);
+  net = recheck(L, &dy, numel);
+  if (net->last_batch != batch) luaL_error(L, "network changed during the call");
   ln_tensor top = ln_rows(&net->deltas[net->nlayers], batch);
   lnL_check(L, ln_copy(&top, dy));
   lnL_check(L, ln_net_backward(net, batch, net->nlayers - 1, need_dx));
   if (!need_dx) return 0;
-  push_batch_copy(L, net, &net->deltas[0], &net->in, batch);
+  ln_tensor rows = ln_rows(&net->deltas[0], batch);
+  lnL_check(L, ln_copy(dx, &rows));
   return 1;
 }
 
 static int net_predict(lua_State *L) {
   ln_net *net = check_net(L, 1);
   ln_tensor *x = lnL_checktensor(L, 2);
-  int64_t batch = batch_of(L, net, x, 2), bad;
-  const ln_shape *s = ln_net_out_shape(net);
-  int64_t shape[LN_SHAPE_MAX + 1] = {batch};
+  int64_t batch = batch_of(L, net, x, 2), numel = ln_numel(x), bad;
+  ln_tensor *out = push_batch(L, net->dtype, ln_net_out_shape(net), batch);
+  ln_tensor *cx = lnL_newtensor(L);
+  net = recheck(L, &x, numel);
   lnL_check(L, ln_count_nonfinite(x, &bad));
   if (bad) luaL_argerror(L, 2, "input contains NaN or infinity");
-  for (int d = 0; d < s->ndim; d++) shape[d + 1] = s->dim[d];
-  ln_tensor *out = lnL_pushnew(L, net->dtype, s->ndim + 1, shape);
-  ln_tensor *cx = lnL_newtensor(L);
   lnL_check(L, ln_contiguous(cx, x));
   lnL_check(L, ln_predict(net, cx, out));
   lua_pop(L, 1);
@@ -218,14 +238,16 @@ static ln_param *find_param(lua_State *L, ln_layer *l, const char *name, int sta
   return NULL;
 }
 
-/* param(layer, name [, "grad"|"state"]): a view into the network's blocks. */
+/* param(layer, name [, "grad"|"state"]): a view into the network's blocks.
+** The view's userdata is made first; the network is looked at after. */
 static int net_param(lua_State *L) {
   static const char *const kinds[] = {"value", "grad", "state", NULL};
-  ln_net *net = check_net(L, 1);
-  ln_layer *l = check_layer(L, net, 2);
   int kind = luaL_checkoption(L, 4, "value", kinds);
-  ln_param *p = find_param(L, l, luaL_checkstring(L, 3), kind == 2);
-  lnL_pushview(L, kind == 1 ? &p->grad : &p->value);
+  const char *name = luaL_checkstring(L, 3);
+  check_layer(L, check_net(L, 1), 2);
+  ln_tensor *t = lnL_newtensor(L);
+  ln_param *p = find_param(L, check_layer(L, check_net(L, 1), 2), name, kind == 2);
+  ln_tensor_ref(t, kind == 1 ? &p->grad : &p->value);
   return 1;
 }
 
@@ -285,8 +307,8 @@ static void push_spec(lua_State *L, const ln_layer_spec *s) {
 }
 
 static int net_layer(lua_State *L) {
-  ln_net *net = check_net(L, 1);
-  ln_layer *l = check_layer(L, net, 2);
+  ln_layer copy = *check_layer(L, check_net(L, 1), 2);   /* names are static strings */
+  ln_layer *l = &copy;
   lua_createtable(L, 0, 7);
   push_spec(L, &l->spec);
   lua_setfield(L, -2, "spec");
@@ -309,19 +331,23 @@ static int net_layer(lua_State *L) {
 
 static int net_info(lua_State *L) {
   ln_net *net = check_net(L, 1);
+  ln_shape in = net->in, out = *ln_net_out_shape(net);   /* copies: the tables below allocate */
+  int nlayers = net->nlayers, has_cost = net->has_cost;
+  const char *dtype = ln_dtype_name(net->dtype), *cost = ln_cost_name(net->cost);
+  int64_t nparams = ln_numel(&net->params);
   lua_createtable(L, 0, 5);
-  lua_pushinteger(L, net->nlayers);
+  lua_pushinteger(L, nlayers);
   lua_setfield(L, -2, "nlayers");
-  push_shape(L, &net->in);
+  push_shape(L, &in);
   lua_setfield(L, -2, "input");
-  push_shape(L, ln_net_out_shape(net));
+  push_shape(L, &out);
   lua_setfield(L, -2, "output");
-  lua_pushstring(L, ln_dtype_name(net->dtype));
+  lua_pushstring(L, dtype);
   lua_setfield(L, -2, "dtype");
-  lua_pushinteger(L, ln_numel(&net->params));
+  lua_pushinteger(L, nparams);
   lua_setfield(L, -2, "nparams");
-  if (net->has_cost) {
-    lua_pushstring(L, ln_cost_name(net->cost));
+  if (has_cost) {
+    lua_pushstring(L, cost);
     lua_setfield(L, -2, "cost");
   }
   return 1;
@@ -329,12 +355,16 @@ static int net_info(lua_State *L) {
 
 /* parameters() / gradients(): the whole blocks, as 1-d views */
 static int net_parameters(lua_State *L) {
-  lnL_pushview(L, &check_net(L, 1)->params);
+  check_net(L, 1);
+  ln_tensor *t = lnL_newtensor(L);
+  ln_tensor_ref(t, &check_net(L, 1)->params);
   return 1;
 }
 
 static int net_gradients(lua_State *L) {
-  lnL_pushview(L, &check_net(L, 1)->grads);
+  check_net(L, 1);
+  ln_tensor *t = lnL_newtensor(L);
+  ln_tensor_ref(t, &check_net(L, 1)->grads);
   return 1;
 }
 
@@ -345,10 +375,9 @@ static int net_set_cost(lua_State *L) {
 }
 
 static int net_clone(lua_State *L) {
-  ln_net *net = check_net(L, 1);
-  ln_dtype dt = lnL_optdtype(L, 2, net->dtype);
+  ln_dtype dt = lnL_optdtype(L, 2, check_net(L, 1)->dtype);
   lnet *slot = push_net_slot(L);
-  lnL_check(L, ln_net_clone(&slot->net, net, dt));
+  lnL_check(L, ln_net_clone(&slot->net, check_net(L, 1), dt));
   return 1;
 }
 
@@ -366,14 +395,14 @@ static int l_net_load(lua_State *L) {
 
 /* gradcheck(x, t, {reg =, c =, eps =, input =}) -> worst, details */
 static int net_gradcheck(lua_State *L) {
-  ln_net *net = check_net(L, 1);
-  ln_tensor *x = lnL_checktensor(L, 2), *t = lnL_checktensor(L, 3);
   ln_reg reg = LN_REG_NONE;
   lnL_checkopts(L, 4, "gradcheck", (const char *const[]){"reg", "c", "eps", "input", NULL});
   if (lua_istable(L, 4)) reg = (ln_reg)option_field(L, 4, "reg", "none", reg_names);
   double c = lnL_optnumfield(L, 4, "c", 0.0), eps = lnL_optnumfield(L, 4, "eps", 1e-5);
   int input = lnL_optboolfield(L, 4, "input", 1);
   ln_gradcheck_result res;
+  ln_net *net = check_net(L, 1);   /* options read: now the network and tensors */
+  ln_tensor *x = lnL_checktensor(L, 2), *t = lnL_checktensor(L, 3);
   lnL_check(L, ln_gradcheck(net, x, t, reg, c, eps, input, &res));
   lua_pushnumber(L, res.worst);
   lua_createtable(L, 0, 6);

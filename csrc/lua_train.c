@@ -1,72 +1,103 @@
 /*
 ** lua_train.c: epochs, evaluation and gradient norms for the Net
-** userdata; the Optim userdata; the progress bar drawn from C while an
-** epoch runs (Lua is not called per mini-batch).
+** userdata; the Optim userdata; checkpoints; the progress bar drawn from C
+** while an epoch runs (Lua is not called per mini-batch).
+**
+** Argument order in every function here: first every Lua value that can
+** run Lua code while it is read (option fields, a data set's expansion,
+** lists of positions, tables with metamethods) becomes a plain C value or
+** stays on the stack; then results are allocated; only then are the
+** network, the optimizer and the tensors' descriptors taken from the
+** stack, checked, and handed to the core. Nothing that may run Lua (or
+** the collector's finalisers) comes between that last step and the core
+** call, so a tensor closed by a metamethod is an error, not freed memory.
 */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "lua_lunet.h"
 #include "train.h"
 
 #define LNL_OPTIM "lunet.Optim"
 
-
-
 /* ---- data sets from Lua tables ------------------------------------------- */
 
 static const char *const transform_names[] = {"identity", "shift", "rotate", NULL};
 
-/* {x =, y =, expand = {h =, w =, transforms = {{kind =, dx =, dy =, max_degrees =, seed =}...}}}
-** The transforms array lives in a userdata pushed on the stack, so it is
-** freed by the collector whatever happens. */
-static void check_dataset(lua_State *L, int idx, ln_dataset *d) {
-  memset(d, 0, sizeof *d);
+/* A data set read in two phases: read_dataset takes every plain value and
+** leaves x and y on the stack; dataset_tensors copies their descriptors
+** just before the core call. */
+typedef struct lua_dataset {
+  ln_dataset d;
+  int xslot, yslot;
+} lua_dataset;
+
+static int int_field(lua_State *L, int idx, const char *key) {
+  int64_t v = lnL_optintfield(L, idx, key, 0);
+  if (!ln_fits_int(v)) luaL_error(L, "expansion field '%s' is out of range", key);
+  return (int)v;
+}
+
+/* expand = {h =, w =, transforms = {{kind =, dx =, dy =, max_degrees =, seed =}...}}
+** at stack slot e. The transforms array lives in a userdata left on the
+** stack, so the collector frees it whatever happens. */
+static void read_expand(lua_State *L, int e, ln_dataset *d) {
+  d->h = int_field(L, e, "h");
+  d->w = int_field(L, e, "w");
+  lua_getfield(L, e, "transforms");
+  luaL_checktype(L, -1, LUA_TTABLE);
+  lua_Integer n = luaL_len(L, -1);
+  if (n < 1 || n > 64) luaL_error(L, "expansion needs 1 to 64 transforms");
+  ln_transform *tr = lua_newuserdatauv(L, (size_t)n * sizeof *tr, 0);
+  for (int i = 0; i < (int)n; i++) {
+    lua_geti(L, -2, i + 1);
+    int t = lua_gettop(L);
+    luaL_checktype(L, t, LUA_TTABLE);
+    lua_getfield(L, t, "kind");
+    tr[i].kind = (ln_trkind)luaL_checkoption(L, -1, NULL, transform_names);
+    lua_pop(L, 1);
+    tr[i].dx = int_field(L, t, "dx");
+    tr[i].dy = int_field(L, t, "dy");
+    tr[i].max_degrees = lnL_optnumfield(L, t, "max_degrees", 0.0);
+    tr[i].seed = (uint64_t)lnL_optintfield(L, t, "seed", 0);
+    lua_pop(L, 1);
+  }
+  lua_remove(L, -2);   /* the transforms table; the userdata stays */
+  d->transforms = tr;
+  d->ntransforms = (int)n;
+  if (d->h < 1 || d->w < 1) luaL_error(L, "expansion needs the image size h and w");
+}
+
+static void read_dataset(lua_State *L, int idx, lua_dataset *ld) {
+  memset(ld, 0, sizeof *ld);
+  idx = lua_absindex(L, idx);
   luaL_checktype(L, idx, LUA_TTABLE);
+  if (lua_getfield(L, idx, "expand") == LUA_TTABLE) read_expand(L, lua_gettop(L), &ld->d);
+  else if (!lua_isnil(L, -1)) luaL_error(L, "data set field 'expand' must be a table");
   lua_getfield(L, idx, "x");
-  if (!lnL_totensor(L, -1)) luaL_error(L, "data set needs a tensor 'x' of inputs");
-  d->x = *lnL_checktensor(L, -1);
+  ld->xslot = lua_gettop(L);
   lua_getfield(L, idx, "y");
-  if (!lnL_totensor(L, -1)) luaL_error(L, "data set needs a tensor 'y' of labels or targets");
-  d->y = *lnL_checktensor(L, -1);
-  lua_pop(L, 2);   /* the table keeps both alive for the call */
+  ld->yslot = lua_gettop(L);
+}
+
+/* The descriptors of x and y, taken now: call with nothing that can run
+** Lua between this and the core call. */
+static ln_dataset *dataset_tensors(lua_State *L, lua_dataset *ld) {
+  ln_dataset *d = &ld->d;
+  if (!lnL_totensor(L, ld->xslot)) luaL_error(L, "data set needs a tensor 'x' of inputs");
+  if (!lnL_totensor(L, ld->yslot)) luaL_error(L, "data set needs a tensor 'y' of labels or targets");
+  d->x = *lnL_checktensor(L, ld->xslot);
+  d->y = *lnL_checktensor(L, ld->yslot);
   d->labels = d->y.ndim == 1;
   d->n_base = d->n = d->x.ndim ? d->x.shape[0] : 0;
-  if (lua_getfield(L, idx, "expand") == LUA_TTABLE) {
-    int e = lua_gettop(L);
-    d->h = (int)lnL_optintfield(L, e, "h", 0);
-    d->w = (int)lnL_optintfield(L, e, "w", 0);
-    lua_getfield(L, e, "transforms");
-    luaL_checktype(L, -1, LUA_TTABLE);
-    int n = (int)luaL_len(L, -1);
-    if (n < 1 || n > 64) luaL_error(L, "expansion needs 1 to 64 transforms");
-    ln_transform *tr = lua_newuserdatauv(L, (size_t)n * sizeof *tr, 0);
-    for (int i = 0; i < n; i++) {
-      lua_geti(L, -2, i + 1);
-      int t = lua_gettop(L);
-      luaL_checktype(L, t, LUA_TTABLE);
-      lua_getfield(L, t, "kind");
-      tr[i].kind = (ln_trkind)luaL_checkoption(L, -1, NULL, transform_names);
-      lua_pop(L, 1);
-      tr[i].dx = (int)lnL_optintfield(L, t, "dx", 0);
-      tr[i].dy = (int)lnL_optintfield(L, t, "dy", 0);
-      tr[i].max_degrees = lnL_optnumfield(L, t, "max_degrees", 0.0);
-      tr[i].seed = (uint64_t)lnL_optintfield(L, t, "seed", 0);
-      lua_pop(L, 1);
-    }
-    lua_replace(L, e);   /* keep the userdata where the expand table was */
-    lua_pop(L, 1);
-    d->transforms = tr;
-    d->ntransforms = n;
-    d->n = d->n_base * n;
-    if (d->h < 1 || d->w < 1) luaL_error(L, "expansion needs the image size h and w");
-  } else {
-    lua_pop(L, 1);
-    lua_pushnil(L);    /* keep the stack shape the same either way */
-  }
+  if (d->ntransforms > 0 && !ln_mul_i64(d->n_base, d->ntransforms, &d->n))
+    luaL_error(L, "expanded data set is too large");
+  return d;
 }
 
 /* ---- the optimizer ------------------------------------------------------ */
@@ -77,22 +108,72 @@ static ln_optim *check_optim(lua_State *L, int idx) {
   return luaL_checkudata(L, idx, LNL_OPTIM);
 }
 
-/* optimizer(net, {eta =, momentum =, nesterov =, reg =, lambda =, n =}) */
+static int is_hparam(const ln_hparam *hp, const char *key) {
+  for (; hp->name; hp++)
+    if (strcmp(hp->name, key) == 0) return 1;
+  return 0;
+}
+
+/* Every key of the option table (raw, so no metamethod runs) must be one
+** the kind reads. */
+static void check_optim_keys(lua_State *L, int idx, const ln_hparam *hp) {
+  static const char *const common[] = {"kind", "reg", "lambda", "n", NULL};
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    int ok = key && is_hparam(hp, key);
+    for (int i = 0; key && !ok && common[i]; i++) ok = strcmp(common[i], key) == 0;
+    if (!key) luaL_error(L, "optimizer: options are named (a %s key was given)", luaL_typename(L, -2));
+    if (!ok) {
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      luaL_addstring(&b, "kind, reg, lambda, n");
+      for (; hp->name; hp++) {
+        luaL_addstring(&b, ", ");
+        luaL_addstring(&b, hp->name);
+      }
+      luaL_pushresult(&b);
+      luaL_error(L, "optimizer: unknown option '%s' (valid: %s)", key, lua_tostring(L, -1));
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* Reads the hyperparameters of the kind already in o->h from table idx. */
+static void read_hparams(lua_State *L, int idx, ln_optim *o) {
+  for (const ln_hparam *p = ln_optim_hparams(o->h.kind); p->name; p++) {
+    char *at = (char *)&o->h + p->offset;
+    if (p->boolean) *(int *)at = lnL_optboolfield(L, idx, p->name, *(int *)at);
+    else *(double *)at = lnL_optnumfield(L, idx, p->name, *(double *)at);
+  }
+}
+
+/* optimizer(net, {kind = "sgd", eta =, momentum =, nesterov =, reg =, lambda =, n =}),
+** or another kind with its hyperparameters (optim.c's table: "adam" takes
+** eta, beta1, beta2, eps ...) 
+** The optimizer keeps its network in its user value (so the network lives
+** as long as it) and is refused by the core with any other network. */
 static int l_optimizer(lua_State *L) {
-  ln_net *net = lnL_checknet(L, 1);
+  ln_optim tmp;
   luaL_checktype(L, 2, LUA_TTABLE);
-  ln_optim *o = lua_newuserdatauv(L, sizeof *o, 0);
-  memset(o, 0, sizeof *o);
-  luaL_setmetatable(L, LNL_OPTIM);
-  o->eta = lnL_optnumfield(L, 2, "eta", 0.0);
-  o->momentum = lnL_optnumfield(L, 2, "momentum", 0.0);
-  o->nesterov = lnL_optboolfield(L, 2, "nesterov", 0);
-  lua_getfield(L, 2, "reg");
-  o->reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
+  lua_getfield(L, 2, "kind");
+  ln_optkind kind = (ln_optkind)luaL_checkoption(L, -1, "sgd", ln_optim_names);
   lua_pop(L, 1);
-  o->lambda = lnL_optnumfield(L, 2, "lambda", 0.0);
-  o->n = lnL_optintfield(L, 2, "n", 1);
-  lnL_check(L, ln_optim_init(o, net));
+  check_optim_keys(L, 2, ln_optim_hparams(kind));
+  ln_optim_defaults(&tmp, kind);
+  read_hparams(L, 2, &tmp);
+  lua_getfield(L, 2, "reg");
+  tmp.reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
+  lua_pop(L, 1);
+  tmp.lambda = lnL_optnumfield(L, 2, "lambda", 0.0);
+  tmp.n = lnL_optintfield(L, 2, "n", 1);
+  ln_optim *o = lua_newuserdatauv(L, sizeof *o, 1);
+  *o = tmp;
+  luaL_setmetatable(L, LNL_OPTIM);
+  lnL_checknet(L, 1);
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, -2, 1);
+  lnL_check(L, ln_optim_init(o, lnL_checknet(L, 1)));
   return 1;
 }
 
@@ -102,18 +183,75 @@ static int optim_gc(lua_State *L) {
 }
 
 static int optim_set_eta(lua_State *L) {
-  ln_optim *o = check_optim(L, 1);
   double eta = luaL_checknumber(L, 2);
-  if (!(eta > 0) || !isfinite(eta)) luaL_argerror(L, 2, "eta must be > 0");
-  o->eta = eta;
+  ln_optim *o = check_optim(L, 1);
+  if (!(eta > 0) || !isfinite(eta)) luaL_argerror(L, 2, "eta must be a finite number > 0");
+  lnL_check(L, ln_optim_set(o, "eta", eta));
+  return 0;
+}
+
+/* set(name, value): a scheduled hyperparameter (eta, momentum) between steps */
+static int optim_set(lua_State *L) {
+  const char *name = luaL_checkstring(L, 2);
+  double v = luaL_checknumber(L, 3);
+  lnL_check(L, ln_optim_set(check_optim(L, 1), name, v));
+  return 0;
+}
+
+/* get(name) -> the hyperparameter's value (booleans as booleans) */
+static int optim_get(lua_State *L) {
+  const char *name = luaL_checkstring(L, 2);
+  ln_optim *o = check_optim(L, 1);
+  for (const ln_hparam *p = ln_optim_hparams(o->h.kind); p->name; p++)
+    if (strcmp(p->name, name) == 0) {
+      const char *at = (const char *)&o->h + p->offset;
+      if (p->boolean) lua_pushboolean(L, *(const int *)at);
+      else lua_pushnumber(L, *(const double *)at);
+      return 1;
+    }
+  return luaL_error(L, "the %s optimizer has no hyperparameter '%s'", ln_optim_names[o->h.kind], name);
+}
+
+static int optim_eta(lua_State *L) {
+  lua_pushnumber(L, check_optim(L, 1)->h.eta);
+  return 1;
+}
+
+static int optim_kind(lua_State *L) {
+  lua_pushstring(L, ln_optim_names[check_optim(L, 1)->h.kind]);
+  return 1;
+}
+
+static int optim_steps(lua_State *L) {
+  lua_pushinteger(L, check_optim(L, 1)->h.t);
+  return 1;
+}
+
+/* state([name]): a view of a state array (the first when no name), or nil */
+static int optim_state(lua_State *L) {
+  const char *name = luaL_optstring(L, 2, NULL);
+  ln_optim *o = check_optim(L, 1);
+  for (int i = 0; i < o->nstate; i++)
+    if (name == NULL || strcmp(name, ln_optim_state_name(o, i)) == 0) {
+      lnL_pushview(L, &o->state[i]);
+      return 1;
+    }
+  return 0;
+}
+
+/* step(net): one step from the gradients now in the network's gradient
+** block (after forward and backward, for loops written in Lua). */
+static int optim_step(lua_State *L) {
+  ln_optim *o = check_optim(L, 1);
+  lnL_check(L, ln_optim_step(o, lnL_checknet(L, 2)));
   return 0;
 }
 
 static int optim_velocity(lua_State *L) {
   ln_optim *o = check_optim(L, 1);
-  if (o->velocity.storage == NULL) return 0;
-  lnL_pushview(L, &o->velocity);
-  return 1;
+  lua_settop(L, 1);
+  if (o->h.kind != LN_OPTIM_SGD) return 0;
+  return optim_state(L);
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -151,27 +289,25 @@ static void draw_bar(void *ud, int64_t done, int64_t total) {
 
 /* train_epoch(net, optim, data, batch [, {progress = bool, label = s}]) -> seconds */
 static int l_train_epoch(lua_State *L) {
-  ln_net *net = lnL_checknet(L, 1);
-  ln_optim *o = check_optim(L, 2);
-  ln_dataset d;
-  check_dataset(L, 3, &d);
   int64_t batch = lnL_checksize(L, 4, "mini-batch size");
   progress p = {"training", {0, 0}, 0.0};
   lnL_checkopts(L, 5, "train_epoch", (const char *const[]){"progress", "label", NULL});
   int show = lnL_optboolfield(L, 5, "progress", 1) && isatty(fileno(stderr));
   if (lua_istable(L, 5) && lua_getfield(L, 5, "label") == LUA_TSTRING) p.label = lua_tostring(L, -1);
   if (batch < 1) luaL_argerror(L, 4, "mini-batch size must be at least 1");
+  lua_dataset ld;
+  read_dataset(L, 3, &ld);
+  ln_net *net = lnL_checknet(L, 1);
+  ln_optim *o = check_optim(L, 2);
+  ln_dataset *d = dataset_tensors(L, &ld);
   clock_gettime(CLOCK_MONOTONIC, &p.start);
-  lnL_check(L, ln_train_epoch(net, o, &d, batch, ln_rng_global(), show ? draw_bar : NULL, &p));
+  lnL_check(L, ln_train_epoch(net, o, d, batch, ln_rng_global(), show ? draw_bar : NULL, &p));
   lua_pushnumber(L, seconds_since(&p.start));
   return 1;
 }
 
 /* evaluate(net, data [, {reg =, lambda =}]) -> mean cost (with penalty), correct */
 static int l_evaluate(lua_State *L) {
-  ln_net *net = lnL_checknet(L, 1);
-  ln_dataset d;
-  check_dataset(L, 2, &d);
   ln_reg reg = LN_REG_NONE;
   lnL_checkopts(L, 3, "evaluate", (const char *const[]){"reg", "lambda", NULL});
   if (lua_istable(L, 3)) {
@@ -180,8 +316,12 @@ static int l_evaluate(lua_State *L) {
     lua_pop(L, 1);
   }
   double cost, lambda = lnL_optnumfield(L, 3, "lambda", 0.0);
+  if (!(lambda >= 0) || !isfinite(lambda)) luaL_error(L, "lambda must be a finite number >= 0");
   int64_t correct;
-  lnL_check(L, ln_evaluate(net, &d, reg, lambda, &cost, &correct));
+  lua_dataset ld;
+  read_dataset(L, 2, &ld);
+  ln_net *net = lnL_checknet(L, 1);
+  lnL_check(L, ln_evaluate(net, dataset_tensors(L, &ld), reg, lambda, &cost, &correct));
   lua_pushnumber(L, cost);
   lua_pushinteger(L, correct);
   return 2;
@@ -197,12 +337,12 @@ static void push_numbers(lua_State *L, const double *v, int n) {
 
 /* gradient_norms(net, data) -> {|dC/db| per layer}, {|dC/dW| per layer} */
 static int l_gradient_norms(lua_State *L) {
-  ln_net *net = lnL_checknet(L, 1);
-  ln_dataset d;
-  check_dataset(L, 2, &d);
   double bias[256], weight[256];
   int n;
-  lnL_check(L, ln_gradient_norms(net, &d, bias, weight, 256, &n));
+  lua_dataset ld;
+  read_dataset(L, 2, &ld);
+  ln_net *net = lnL_checknet(L, 1);
+  lnL_check(L, ln_gradient_norms(net, dataset_tensors(L, &ld), bias, weight, 256, &n));
   if (n > 256) n = 256;
   push_numbers(L, bias, n);
   push_numbers(L, weight, n);
@@ -211,46 +351,129 @@ static int l_gradient_norms(lua_State *L) {
 
 /* check_data(net, data): the checks every epoch makes, made once up front */
 static int l_check_data(lua_State *L) {
+  lua_dataset ld;
+  read_dataset(L, 2, &ld);
   ln_net *net = lnL_checknet(L, 1);
-  ln_dataset d;
-  check_dataset(L, 2, &d);
-  lnL_check(L, ln_data_check(net, &d));
+  lnL_check(L, ln_data_check(net, dataset_tensors(L, &ld)));
   return 0;
 }
 
 /* gather(data, {positions...}) -> (k, values per sample): virtual samples
-** of a (possibly expanded) set, 1-based. */
+** of a (possibly expanded) set, 1-based. Positions are read first (their
+** table may run Lua), checked against the set's size once its tensors are
+** taken; the result is allocated before the descriptors are taken for
+** good, since an allocation can run finalisers. */
 static int l_gather(lua_State *L) {
-  ln_dataset d;
-  check_dataset(L, 1, &d);
   luaL_checktype(L, 2, LUA_TTABLE);
-  int64_t k = (int64_t)luaL_len(L, 2), per = d.n_base ? ln_numel(&d.x) / d.n_base : 0;
-  int64_t shape[2] = {k, per};
-  if (!ln_is_contiguous(&d.x)) luaL_error(L, "inputs must be contiguous");
+  lua_Integer len = luaL_len(L, 2);
+  if (len < 0 || len > (lua_Integer)(SIZE_MAX / 2 / sizeof(int64_t))) luaL_error(L, "too many positions");
+  int64_t k = (int64_t)len;
   int64_t *pos = lua_newuserdatauv(L, (size_t)(k > 0 ? k : 1) * sizeof *pos, 0);
   for (int64_t i = 0; i < k; i++) {
+    int isint;
     lua_geti(L, 2, i + 1);
-    pos[i] = lnL_checkindex(L, -1, d.n, "position");
+    pos[i] = (int64_t)lua_tointegerx(L, -1, &isint);
+    if (!isint) luaL_error(L, "position %d must be an integer", (int)(i + 1));
     lua_pop(L, 1);
   }
-  ln_tensor *out = lnL_pushnew(L, d.x.dtype, 2, shape);
-  ln_kern_for(out->dtype)->gather(k, pos, d.n_base, d.ntransforms ? d.transforms : NULL, d.h, d.w, per,
-                                  d.x.dtype, ln_data(&d.x), ln_data(out));
+  lua_dataset ld;
+  read_dataset(L, 1, &ld);
+  ln_dataset *d = dataset_tensors(L, &ld);
+  lnL_check(L, ln_dataset_check(d));
+  int64_t per = ln_numel(&d->x) / d->n_base, shape[2] = {k, per};
+  ln_dtype dt = d->x.dtype;
+  for (int64_t i = 0; i < k; i++) {
+    if (pos[i] < 1 || pos[i] > d->n)
+      luaL_error(L, "position %I out of range 1..%I", (lua_Integer)pos[i], (lua_Integer)d->n);
+    pos[i]--;
+  }
+  ln_tensor *out = lnL_pushnew(L, dt, 2, shape);
+  d = dataset_tensors(L, &ld);            /* again: the allocation may have run Lua */
+  lnL_check(L, ln_dataset_check(d));
+  if (ln_numel(&d->x) / d->n_base != per || d->x.dtype != dt)
+    luaL_error(L, "data set changed while its positions were read");
+  for (int64_t i = 0; i < k; i++)
+    if (pos[i] >= d->n) luaL_error(L, "data set changed while its positions were read");
+  ln_kern_for(out->dtype)->gather(k, pos, d->n_base, d->ntransforms ? d->transforms : NULL, d->h, d->w, per,
+                                  d->x.dtype, ln_data(&d->x), ln_data(out));
+  return 1;
+}
+
+/* ---- checkpoints ------------------------------------------------------------ */
+
+/* checkpoint_save(path, net, optim, text): parameters, optimizer state and
+** the global random stream, with the caller's text. */
+static int l_checkpoint_save(lua_State *L) {
+  size_t len;
+  const char *path = luaL_checkstring(L, 1);
+  const char *text = luaL_checklstring(L, 4, &len);
+  ln_net *net = lnL_checknet(L, 2);
+  lnL_check(L, ln_checkpoint_save(path, net, check_optim(L, 3), ln_rng_global(), text, len));
+  return 0;
+}
+
+static int cstring_gc(lua_State *L) {
+  char **text = luaL_checkudata(L, 1, "lunet.CString");
+  free(*text);
+  *text = NULL;
+  return 0;
+}
+
+/* checkpoint_load(path, net, optim) -> text: restores all of it, or nothing */
+static int l_checkpoint_load(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  char **text = lua_newuserdatauv(L, sizeof *text, 0);   /* owns the text: freed by the collector */
+  size_t len;
+  *text = NULL;
+  luaL_setmetatable(L, "lunet.CString");
+  ln_net *net = lnL_checknet(L, 2);
+  ln_optim *o = check_optim(L, 3);
+  lnL_check(L, ln_checkpoint_load(path, net, o, ln_rng_global(), text, &len));
+  lua_pushlstring(L, *text, len);
+  return 1;
+}
+
+/* checkpoint_text(path) -> text: a look inside, after checking the file */
+static int l_checkpoint_text(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  char **text = lua_newuserdatauv(L, sizeof *text, 0);
+  size_t len;
+  *text = NULL;
+  luaL_setmetatable(L, "lunet.CString");
+  lnL_check(L, ln_checkpoint_text(path, text, &len));
+  lua_pushlstring(L, *text, len);
   return 1;
 }
 
 static const luaL_Reg functions[] = {
   {"gather", l_gather},
   {"optimizer", l_optimizer}, {"train_epoch", l_train_epoch}, {"evaluate", l_evaluate},
-  {"gradient_norms", l_gradient_norms}, {"check_data", l_check_data}, {NULL, NULL}
+  {"gradient_norms", l_gradient_norms}, {"check_data", l_check_data},
+  {"checkpoint_save", l_checkpoint_save}, {"checkpoint_load", l_checkpoint_load},
+  {"checkpoint_text", l_checkpoint_text}, {NULL, NULL}
 };
 
 static const luaL_Reg optim_methods[] = {
-  {"set_eta", optim_set_eta}, {"velocity", optim_velocity}, {NULL, NULL}
+  {"set_eta", optim_set_eta}, {"eta", optim_eta}, {"set", optim_set}, {"get", optim_get}, {"kind", optim_kind}, {"steps", optim_steps},
+  {"state", optim_state}, {"velocity", optim_velocity}, {"step", optim_step}, {NULL, NULL}
 };
+
+static void push_names(lua_State *L, const char *const *names) {
+  lua_newtable(L);
+  for (int i = 0; names[i]; i++) {
+    lua_pushstring(L, names[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+}
 
 void lnL_open_train(lua_State *L) {
   luaL_setfuncs(L, functions, 0);
+  push_names(L, ln_optim_names);
+  lua_setfield(L, -2, "optimizer_kinds");
+  luaL_newmetatable(L, "lunet.CString");
+  lua_pushcfunction(L, cstring_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
   luaL_newmetatable(L, LNL_OPTIM);
   lua_newtable(L);
   luaL_setfuncs(L, optim_methods, 0);

@@ -103,10 +103,10 @@ static void put_values(wbuf *b, const ln_tensor *t) {
   }
 }
 
-int ln_model_save(const ln_net *net, const char *path) {
+int ln_model_encode(const ln_net *net, unsigned char **data, size_t *len) {
   wbuf b = {0};
-  ln_atomic_file af;
-  int st;
+  *data = NULL;
+  *len = 0;
   if (!net->finished) return ln_fail(LN_EARG, "network is not finished");
   put(&b, MAGIC, 8);
   put_u32(&b, VERSION);
@@ -126,12 +126,23 @@ int ln_model_save(const ln_net *net, const char *path) {
     free(b.p);
     return ln_fail(LN_ENOMEM, "out of memory");
   }
+  *data = b.p;
+  *len = b.len;
+  return LN_OK;
+}
+
+int ln_model_save(const ln_net *net, const char *path) {
+  unsigned char *data;
+  size_t len;
+  ln_atomic_file af;
+  int st = ln_model_encode(net, &data, &len);
+  if (st != LN_OK) return st;
   if ((st = ln_atomic_open(&af, path)) == LN_OK) {
-    int ok = ln_atomic_write(&af, b.p, b.len) == LN_OK;
+    int ok = ln_atomic_write(&af, data, len) == LN_OK;
     st = ln_atomic_close(&af, ok);
     if (!ok) st = LN_EIO;
   }
-  free(b.p);
+  free(data);
   return st;
 }
 
@@ -256,19 +267,22 @@ static int parse(rbuf *r, ln_net **out, const char *path) {
   return st;
 }
 
+int ln_model_decode(ln_net **out, const unsigned char *data, size_t size, const char *path) {
+  *out = NULL;
+  if (size < 12 || memcmp(data, MAGIC, 8) != 0) return corrupt(path, "not a lunet model file (bad magic)");
+  if (crc32_z(0L, data, size - 4) != ln_le32(data + size - 4))
+    return corrupt(path, "checksum mismatch: the file is corrupt or truncated");
+  rbuf r = {data, size - 4, 0};
+  return parse(&r, out, path);
+}
+
 int ln_model_load(ln_net **out, const char *path) {
   unsigned char *data;
   size_t size;
   int st = ln_read_file(path, &data, &size);
   *out = NULL;
   if (st != LN_OK) return st;
-  if (size < 12 || memcmp(data, MAGIC, 8) != 0) st = corrupt(path, "not a lunet model file (bad magic)");
-  else if (crc32_z(0L, data, size - 4) != ln_le32(data + size - 4))
-    st = corrupt(path, "checksum mismatch: the file is corrupt or truncated");
-  else {
-    rbuf r = {data, size - 4, 0};
-    st = parse(&r, out, path);
-  }
+  st = ln_model_decode(out, data, size, path);
   free(data);
   return st;
 }

@@ -17,6 +17,8 @@ int ln_net_new(ln_net **out, ln_dtype dt, const ln_shape *in) {
   for (int i = 0; i < in->ndim; i++)
     if (in->dim[i] < 1) return ln_fail(LN_EARG, "input sizes must be positive");
   if ((net = calloc(1, sizeof *net)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  static uint64_t next_id;           /* ids tie optimizers to their network */
+  net->id = ++next_id;
   net->dtype = dt;
   net->in = *in;
   *out = net;
@@ -80,27 +82,68 @@ static int initialise(ln_param *p, ln_rng *r) {
   return ln_fill(&p->value, p->init_value);
 }
 
+int ln_net_params(ln_net *net, ln_param_fn fn, void *ud) {
+  int64_t off = 0;
+  for (int i = 0; i < net->nlayers; i++) {
+    ln_layer *l = net->layers[i];
+    for (int j = 0; j < l->nparams; j++) {
+      int st = fn(ud, i, &l->params[j], off);
+      if (st != LN_OK) return st;
+      off += ln_shape_numel(&l->params[j].shape);
+    }
+  }
+  return LN_OK;
+}
+
+/* ln_net_params callbacks of ln_net_finish: r is the generator; the
+** second pass appends each parameter to the decay mask. */
+typedef struct finishing {
+  ln_net *net;
+  ln_rng *r;
+} finishing;
+
+static int place_param(void *ud, int layer, ln_param *p, int64_t offset) {
+  finishing *f = ud;
+  int st = place(p, &f->net->params, &f->net->grads, offset);
+  (void)layer;
+  return st == LN_OK ? initialise(p, f->r) : st;
+}
+
+static int add_segment(void *ud, int layer, ln_param *p, int64_t offset) {
+  ln_net *net = ((finishing *)ud)->net;
+  int64_t n = ln_shape_numel(&p->shape);
+  ln_segment *last = net->nsegs ? &net->segs[net->nsegs - 1] : NULL;
+  (void)layer;
+  if (n == 0) return LN_OK;
+  if (last && last->decay == (p->decay != 0)) {
+    last->length += n;
+  } else {
+    net->segs[net->nsegs++] = (ln_segment){offset, n, p->decay != 0};
+  }
+  return LN_OK;
+}
+
 int ln_net_finish(ln_net *net, ln_rng *r) {
-  int64_t np = 0, ns = 0, po = 0, so = 0;
-  int st;
+  int64_t np = 0, ns = 0, so = 0;
+  int st, nparams = 0;
+  finishing f = {net, r};
   if (net->finished) return LN_OK;
   if (net->nlayers == 0) return ln_fail(LN_EARG, "a network needs at least one layer");
   for (int i = 0; i < net->nlayers; i++) {
     np += count(net->layers[i]->params, net->layers[i]->nparams);
     ns += count(net->layers[i]->state, net->layers[i]->nstate);
+    nparams += net->layers[i]->nparams;
   }
   if ((st = ln_tensor_new(&net->params, net->dtype, 1, &np)) != LN_OK ||
       (st = ln_tensor_new(&net->grads, net->dtype, 1, &np)) != LN_OK ||
       (st = ln_tensor_new(&net->state, net->dtype, 1, &ns)) != LN_OK)
     return st;
+  if ((net->segs = calloc((size_t)nparams + 1, sizeof *net->segs)) == NULL)
+    return ln_fail(LN_ENOMEM, "out of memory");
+  if ((st = ln_net_params(net, place_param, &f)) != LN_OK || (st = ln_net_params(net, add_segment, &f)) != LN_OK)
+    return st;
   for (int i = 0; i < net->nlayers; i++) {
     ln_layer *l = net->layers[i];
-    for (int j = 0; j < l->nparams; j++) {
-      if ((st = place(&l->params[j], &net->params, &net->grads, po)) != LN_OK ||
-          (st = initialise(&l->params[j], r)) != LN_OK)
-        return st;
-      po += ln_shape_numel(&l->params[j].shape);
-    }
     for (int j = 0; j < l->nstate; j++) {
       if ((st = place(&l->state[j], &net->state, NULL, so)) != LN_OK ||
           (st = initialise(&l->state[j], r)) != LN_OK)
@@ -110,6 +153,28 @@ int ln_net_finish(ln_net *net, ln_rng *r) {
   }
   net->finished = 1;
   return LN_OK;
+}
+
+double ln_net_penalty(const ln_net *net, ln_reg reg, double c, double sum) {
+  const ln_kern *k = ln_kern_for(net->dtype);
+  size_t esize = ln_dtype_size(net->dtype);
+  const char *w = ln_numel(&net->params) ? ln_data(&net->params) : NULL;
+  for (int i = 0; i < net->nsegs; i++) {
+    const ln_segment *sg = &net->segs[i];
+    if (sg->decay) sum += k->reg_penalty(reg, sg->length, c, w + (size_t)sg->offset * esize);
+  }
+  return sum;
+}
+
+void ln_net_penalty_grad(ln_net *net, ln_reg reg, double c) {
+  const ln_kern *k = ln_kern_for(net->dtype);
+  size_t esize = ln_dtype_size(net->dtype);
+  char *w = ln_numel(&net->params) ? ln_data(&net->params) : NULL;
+  char *g = ln_numel(&net->grads) ? ln_data(&net->grads) : NULL;
+  for (int i = 0; i < net->nsegs; i++) {
+    const ln_segment *sg = &net->segs[i];
+    if (sg->decay) k->reg_grad(reg, sg->length, c, w + (size_t)sg->offset * esize, g + (size_t)sg->offset * esize);
+  }
 }
 
 static void free_buffers(ln_net *net) {
@@ -134,6 +199,7 @@ void ln_net_free(ln_net *net) {
   ln_tensor_free(&net->params);
   ln_tensor_free(&net->grads);
   ln_tensor_free(&net->state);
+  free(net->segs);
   free(net);
 }
 

@@ -13,7 +13,16 @@
 
 #include "layer.h"
 
+/* A run of the parameter block whose values are all decayed by L1/L2
+** (weights) or all not (biases, batch norm's gamma and beta): the decay
+** mask of the block, stored once as a few runs rather than per element. */
+typedef struct ln_segment {
+  int64_t offset, length;
+  int decay;
+} ln_segment;
+
 typedef struct ln_net {
+  uint64_t id;                      /* unique per network made in this process */
   ln_dtype dtype;
   ln_shape in;
   int nlayers, cap_layers;
@@ -27,7 +36,21 @@ typedef struct ln_net {
   ln_costkind cost;
   int64_t last_batch;               /* rows of the last forward; backward needs the same */
   int finished;
+  ln_segment *segs;                 /* the decay mask of params, in order, adjacent runs merged */
+  int nsegs;
 } ln_net;
+
+/* Calls fn for every parameter of every layer, in block order, with the
+** layer's index and the parameter's offset in the block; stops at (and
+** returns) the first status that is not LN_OK. */
+typedef int (*ln_param_fn)(void *ud, int layer, ln_param *p, int64_t offset);
+int ln_net_params(ln_net *net, ln_param_fn fn, void *ud);
+
+/* The regulariser over the decayed parameters, c = lambda / n: its value
+** ((c/2)|w|^2 or c|w|_1) added to `sum` run by run of the decay mask, and
+** its gradient added to the gradient block. */
+double ln_net_penalty(const ln_net *net, ln_reg reg, double c, double sum);
+void ln_net_penalty_grad(ln_net *net, ln_reg reg, double c);
 
 int ln_net_new(ln_net **out, ln_dtype dt, const ln_shape *in);
 int ln_net_add(ln_net *net, const ln_layer_spec *spec);

@@ -14,31 +14,50 @@
 ** workspaces (im2col matrices of every image) stay near 30 MB. */
 #define EVAL_CHUNK 200
 
-int ln_data_check(const ln_net *net, const ln_dataset *d) {
-  int64_t per_sample = d->x.ndim ? ln_numel(&d->x) / (d->x.shape[0] ? d->x.shape[0] : 1) : 0;
-  int64_t n_out = ln_net_out_numel(net), bad;
-  int st;
+int ln_dataset_check(const ln_dataset *d) {
+  int64_t per_sample = d->x.ndim >= 1 && d->x.shape[0] > 0 ? ln_numel(&d->x) / d->x.shape[0] : 0, bad;
   char buf[64];
+  if (d->x.storage == NULL || d->y.storage == NULL) return ln_fail(LN_EARG, "data set tensors have been closed");
   if (d->x.ndim < 2 || d->x.shape[0] < 1)
     return ln_fail(LN_EARG, "inputs must be a tensor of shape (samples, ...) with at least one sample");
   if (!ln_is_contiguous(&d->x)) return ln_fail(LN_EARG, "inputs must be contiguous (use :contiguous())");
+  if (d->y.ndim < 1 || d->y.ndim > 2 || d->y.shape[0] != d->x.shape[0])
+    return ln_fail(LN_EARG, "%lld inputs but labels/targets of shape %s", (long long)d->x.shape[0],
+                   ln_shape_str(&d->y, buf, sizeof buf));
+  if (!ln_is_contiguous(&d->y)) return ln_fail(LN_EARG, "labels/targets must be contiguous");
+  if (ln_count_nonfinite(&d->y, &bad) == LN_OK && bad > 0)
+    return ln_fail(LN_EARG, "targets contain NaN or infinity");
+  if (d->n_base != d->x.shape[0]) return ln_fail(LN_EARG, "data set size does not match its inputs");
+  if (d->ntransforms < 0 || (d->ntransforms > 0 && d->transforms == NULL))
+    return ln_fail(LN_EARG, "bad transform list");
+  if (d->ntransforms > 0 && (d->h < 1 || d->w < 1 || (int64_t)d->h * d->w != per_sample))
+    return ln_fail(LN_EARG, "expansion works on %dx%d images but samples have %lld values", d->h, d->w,
+                   (long long)per_sample);
+  for (int i = 0; i < d->ntransforms; i++)
+    if ((unsigned)d->transforms[i].kind > LN_TR_ROTATE || !isfinite(d->transforms[i].max_degrees) ||
+        d->transforms[i].dx < -d->w || d->transforms[i].dx > d->w || d->transforms[i].dy < -d->h ||
+        d->transforms[i].dy > d->h)
+      return ln_fail(LN_EARG, "transform %d is not valid", i + 1);
+  int64_t n;
+  if (!ln_mul_i64(d->n_base, d->ntransforms > 0 ? d->ntransforms : 1, &n) || n != d->n)
+    return ln_fail(LN_EARG, "data set size does not match its transforms");
+  return LN_OK;
+}
+
+int ln_data_check(const ln_net *net, const ln_dataset *d) {
+  int64_t n_out = ln_net_out_numel(net);
+  int st;
+  char buf[64];
+  if ((st = ln_dataset_check(d)) != LN_OK) return st;
+  int64_t per_sample = ln_numel(&d->x) / d->x.shape[0];
   if (per_sample != ln_shape_numel(&net->in))
     return ln_fail(LN_EARG, "inputs of shape %s have %lld values per sample but the network takes %lld",
                    ln_shape_str(&d->x, buf, sizeof buf), (long long)per_sample,
                    (long long)ln_shape_numel(&net->in));
-  if (d->y.shape[0] != d->x.shape[0] || d->y.ndim < 1 || d->y.ndim > 2)
-    return ln_fail(LN_EARG, "%lld inputs but labels/targets of shape %s", (long long)d->x.shape[0],
-                   ln_shape_str(&d->y, buf, sizeof buf));
-  if (!ln_is_contiguous(&d->y)) return ln_fail(LN_EARG, "labels/targets must be contiguous");
-  if (!d->labels && d->y.shape[1] != n_out)
+  if (!d->labels && (d->y.ndim != 2 || d->y.shape[1] != n_out))
     return ln_fail(LN_EARG, "targets of shape %s but the network has %lld outputs",
                    ln_shape_str(&d->y, buf, sizeof buf), (long long)n_out);
   if (d->labels && (st = ln_check_labels(&d->y, n_out, "of sample")) != LN_OK) return st;
-  if (ln_count_nonfinite(&d->y, &bad) == LN_OK && bad > 0)
-    return ln_fail(LN_EARG, "targets contain NaN or infinity");
-  if (d->ntransforms > 0 && (int64_t)d->h * d->w != per_sample)
-    return ln_fail(LN_EARG, "expansion works on %dx%d images but samples have %lld values", d->h, d->w,
-                   (long long)per_sample);
   return LN_OK;
 }
 
@@ -70,7 +89,7 @@ int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch,
   ln_mode mode = {1, 0, r, 0};
   int64_t *perm, nbatches, every, bad;
   int st, top;
-  if ((st = check_ready(net, d)) != LN_OK) return st;
+  if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
   if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
   if ((st = ln_net_reserve(net, batch < d->n ? batch : d->n)) != LN_OK) return st;
   if ((perm = identity_permutation(d->n)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
@@ -117,12 +136,7 @@ int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, dou
     for (int64_t i = 0; i < m; i++) *correct += guess[i] == truth[i];
   }
   free(guess);
-  *cost = sum / (double)d->n;
-  for (int i = 0; i < net->nlayers; i++)
-    for (int j = 0; j < net->layers[i]->nparams; j++) {
-      ln_param *p = &net->layers[i]->params[j];
-      if (p->decay) *cost += k->reg_penalty(reg, ln_numel(&p->value), lambda / (double)d->n, ln_data(&p->value));
-    }
+  *cost = ln_net_penalty(net, reg, lambda / (double)d->n, sum / (double)d->n);
   return st;
 }
 
@@ -138,9 +152,11 @@ static double param_norm(const ln_layer *l, const char *a, const char *b) {
 
 int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
                       int *nout) {
-  ln_mode mode = {1, 0, ln_rng_global(), 1};
+  ln_rng own;      /* a measurement must not move the training's stream */
+  ln_mode mode = {1, 0, &own, 1};
   int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK;
   int st, top, n = 0;
+  ln_rng_seed(&own, LN_MEASURE_SEED);
   if ((st = check_ready(net, d)) != LN_OK) return st;
   if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
   ln_net_zero_grad(net);

@@ -21,7 +21,11 @@ typedef struct ln_dataset {
   int h, w;                    /* image size the transforms work on */
 } ln_dataset;
 
-/* Checks the set against the network: sizes, label range and integrality. */
+/* Checks the set on its own: shapes, contiguity, finite targets, and that
+** the transforms fit the samples (what gathering needs to stay in bounds). */
+int ln_dataset_check(const ln_dataset *d);
+/* ln_dataset_check, then against the network: sizes, label range and
+** integrality. */
 int ln_data_check(const ln_net *net, const ln_dataset *d);
 
 typedef void (*ln_progress_fn)(void *ud, int64_t done, int64_t total);
@@ -39,7 +43,13 @@ int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, dou
 
 /* Norms of dC/db and dC/dW per layer with parameters, C averaged over all of
 ** d (the book's "speed of learning" ||delta^l||). Up to max layers are
-** written; *nout gets how many layers have parameters. */
+** written; *nout gets how many layers have parameters. The network runs as
+** in training (dropout drops, batch norm uses the batch's statistics but
+** keeps its running averages), with dropout masks drawn from a private
+** stream seeded with LN_MEASURE_SEED at each call: the same network and
+** data give the same norms every time, and the global stream, hence the
+** training, is untouched. */
+#define LN_MEASURE_SEED 0x6d656173u
 int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
                       int *nout);
 

@@ -20,9 +20,23 @@ local core = require "lunet.core"
 
 local expand = {}
 
+local function is_tensor(x)
+  return getmetatable(x) == core.tensor_metatable
+end
+
 local function image_side(data, opts)
-  if opts.shape then return opts.shape[1], opts.shape[2] end
   local per = data.x:numel() // data.x:size(1)
+  if opts.shape ~= nil then
+    local s = opts.shape
+    local h, w = type(s) == "table" and s[1], type(s) == "table" and s[2]
+    if math.type(h) ~= "integer" or math.type(w) ~= "integer" or h < 1 or w < 1 or #s ~= 2 then
+      error("expand: shape must be {h, w}, two positive integers", 3)
+    end
+    if h * w ~= per or h > per or w > per then
+      error(("expand: shape {%d, %d} has %s values but samples have %d"):format(h, w, h * w, per), 3)
+    end
+    return h, w
+  end
   local side = math.floor(math.sqrt(per) + 0.5)
   if side * side ~= per then
     error(("expand: %d values per sample is not a square image; give opts.shape = {h, w}"):format(per), 3)
@@ -30,10 +44,25 @@ local function image_side(data, opts)
   return side, side
 end
 
+local KNOWN = { shifts = true, rotations = true, max_degrees = true, shape = true }
+
 function expand.expand(data, opts)
   opts = opts or {}
-  if type(data) ~= "table" or not data.x or not data.y then error("expand: expected a data set {x =, y =}", 2) end
+  if type(opts) ~= "table" then error("expand: options must be a table", 2) end
+  for k in pairs(opts) do
+    if not KNOWN[k] then
+      error(("expand: unknown option '%s' (valid: max_degrees, rotations, shape, shifts)"):format(tostring(k)), 2)
+    end
+  end
+  if type(data) ~= "table" or not is_tensor(data.x) or not is_tensor(data.y) then
+    error("expand: expected a data set {x =, y =} of tensors", 2)
+  end
   if data.expand then error("expand: the data set is already expanded", 2) end
+  if data.x:dim() < 2 or data.x:size(1) < 1 then error("expand: inputs must be (samples, ...) with samples", 2) end
+  local md = opts.max_degrees
+  if md ~= nil and (type(md) ~= "number" or not (md >= 0 and md < math.huge)) then
+    error("expand: max_degrees must be a finite number >= 0", 2)
+  end
   local h, w = image_side(data, opts)
   local transforms = { { kind = "identity" } }
   if opts.shifts ~= false then
@@ -42,7 +71,9 @@ function expand.expand(data, opts)
     end
   end
   local rotations = opts.rotations or 0
-  if math.type(rotations) ~= "integer" or rotations < 0 then error("expand: rotations must be an integer >= 0", 2) end
+  if math.type(rotations) ~= "integer" or rotations < 0 or #transforms + rotations > 64 then
+    error(("expand: rotations must be an integer from 0 to %d"):format(64 - #transforms), 2)
+  end
   for _ = 1, rotations do
     local seed = math.floor(core.rand(1, "float64")[1] * 2 ^ 53)
     transforms[#transforms + 1] = { kind = "rotate", max_degrees = opts.max_degrees or 10, seed = seed }

@@ -141,34 +141,44 @@ end
 -- returns the best validation accuracy, the test accuracy at that epoch
 -- (both fractions) and the history. Without validation data it only trains
 -- (and returns nil, nil, history).
+-- Options: momentum, nesterov, optimizer, gradient_norms, progress, out, on_epoch, and
+-- checkpoint, checkpoint_every, resume as in lunet.train.sgd (the best
+-- validation and test accuracies so far are kept in the history, as
+-- history.network3, so a resumed run reports what the whole run would).
 function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
   opts = opts or {}
   mini_batch_size = mini_batch_size or self.mini_batch_size
   local out = opts.out or io.stdout
-  local best, best_test, best_epoch = -1, nil, 0
   local o = { epochs = epochs, batch = mini_batch_size, eta = eta, lambda = (lmbda or 0) * mini_batch_size,
     evaluation_data = validation_data, monitor_evaluation_accuracy = true, verbose = false,
     progress = opts.progress }
-  for _, k in ipairs { "momentum", "nesterov", "gradient_norms" } do o[k] = opts[k] end
+  for _, k in ipairs { "momentum", "nesterov", "optimizer", "gradient_norms", "checkpoint", "checkpoint_every",
+    "resume" } do
+    o[k] = opts[k]
+  end
   o.on_epoch = function(epoch, h)
+    h.network3 = h.network3 or { best = -1, best_epoch = 0 }
+    local n3 = h.network3
     local acc = h.evaluation_accuracy and h.evaluation_accuracy[epoch]
     if not acc then
       out:write(("Epoch %d: done\n"):format(epoch - 1))
     else
       out:write(("Epoch %d: validation accuracy %.2f%%\n"):format(epoch - 1, 100 * acc))
     end
-    if acc and acc >= best then
-      best, best_epoch = acc, epoch
+    if acc and acc >= n3.best then
+      n3.best, n3.best_epoch = acc, epoch
       out:write("This is the best validation accuracy to date.\n")
       if test_data then
-        best_test = self:accuracy(test_data)
-        out:write(("The corresponding test accuracy is %.2f%%\n"):format(100 * best_test))
+        n3.best_test = self:accuracy(test_data)
+        out:write(("The corresponding test accuracy is %.2f%%\n"):format(100 * n3.best_test))
       end
     end
     out:flush()
     if opts.on_epoch then return opts.on_epoch(epoch, h) end
   end
   local _, _, _, _, history = train.sgd(self, training_data, o)
+  local n3 = history.network3 or { best = -1, best_epoch = 0 }
+  local best, best_test, best_epoch = n3.best, n3.best_test, n3.best_epoch
   out:write("Finished training network.\n")
   if best >= 0 then
     out:write(("Best validation accuracy of %.2f%% obtained at epoch %d\n"):format(100 * best, best_epoch - 1))
