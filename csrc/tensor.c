@@ -34,6 +34,17 @@ static void storage_release(ln_storage *s) {
 
 /* ---- descriptors ------------------------------------------------------ */
 
+/*
+** Every descriptor's shape passes this check when it is made (new tensors,
+** views, expansions), so the rest of the core may multiply sizes and
+** strides freely: the product of the non-zero sizes, and so every stride,
+** offset and element count, stays below 2^59, with room to turn it into
+** bytes. Zero sizes are left out of the product, else a zero-size dimension
+** would hide the overflow of the others (0 x 2^62 x 2^62): their strides
+** are still computed.
+*/
+#define LN_MAX_ELEMS (INT64_MAX / 16)
+
 int ln_check_shape(int ndim, const int64_t *shape) {
   int64_t n = 1;
   if (ndim < 0 || ndim > LN_MAXDIM)
@@ -41,13 +52,14 @@ int ln_check_shape(int ndim, const int64_t *shape) {
   for (int i = 0; i < ndim; i++) {
     if (shape[i] < 0)
       return ln_fail(LN_EARG, "size %lld of dimension %d is negative", (long long)shape[i], i + 1);
-    if (shape[i] > 0 && n > INT64_MAX / 16 / shape[i])
-      return ln_fail(LN_EARG, "tensor of that shape is too large");
-    n *= shape[i];
+    if (shape[i] > 0 && (!ln_mul_i64(n, shape[i], &n) || n > LN_MAX_ELEMS))
+      return ln_fail(LN_EARG, "tensor of that shape is too large: its sizes other than 0 multiply to more than 2^59");
   }
   return LN_OK;
 }
 
+/* Row-major strides; the shape has passed ln_check_shape, so no product
+** of its sizes overflows. */
 static void set_contiguous_strides(ln_tensor *t) {
   int64_t s = 1;
   for (int i = t->ndim - 1; i >= 0; i--) {
@@ -85,14 +97,16 @@ void ln_tensor_ref(ln_tensor *dst, const ln_tensor *src) {
   if (dst->storage) dst->storage->refs++;
 }
 
+/* Descriptors are only ever made with checked shapes, so the product fits;
+** -1 would say a descriptor was built by hand past the check. */
 int64_t ln_numel(const ln_tensor *t) {
-  int64_t n = 1;
-  for (int i = 0; i < t->ndim; i++) n *= t->shape[i];
-  return n;
+  int64_t n;
+  return ln_prod_i64(t->ndim, t->shape, &n) ? n : -1;
 }
 
 size_t ln_nbytes(const ln_tensor *t) {
-  return (size_t)ln_numel(t) * ln_dtype_size(t->dtype);
+  int64_t n = ln_numel(t);
+  return n > 0 ? (size_t)n * ln_dtype_size(t->dtype) : 0;
 }
 
 int ln_is_contiguous(const ln_tensor *t) {
@@ -161,10 +175,10 @@ static int check_dim(const ln_tensor *t, int dim) {
 
 int ln_view(ln_tensor *dst, const ln_tensor *src, int ndim, const int64_t *shape) {
   int st = ln_check_shape(ndim, shape);
-  int64_t n = 1;
+  int64_t n = 0;
   dst->storage = NULL;
   if (st != LN_OK) return st;
-  for (int i = 0; i < ndim; i++) n *= shape[i];
+  ln_prod_i64(ndim, shape, &n);   /* fits: the shape passed the check */
   if (n != ln_numel(src))
     return ln_fail(LN_EARG, "cannot view %lld elements as a shape of %lld elements",
                    (long long)ln_numel(src), (long long)n);
@@ -181,9 +195,15 @@ int ln_narrow(ln_tensor *dst, const ln_tensor *src, int dim, int64_t start, int6
   int st = check_dim(src, dim);
   dst->storage = NULL;
   if (st != LN_OK) return st;
-  if (start < 0 || len < 0 || start > src->shape[dim] - len)
-    return ln_fail(LN_EARG, "elements %lld..%lld are outside dimension %d of size %lld",
-                   (long long)start + 1, (long long)(start + len), dim + 1, (long long)src->shape[dim]);
+  /* shape - len cannot overflow once len >= 0; the message sums in
+  ** unsigned arithmetic, since start + len may not fit an int64 */
+  if (start < 0 || len < 0)
+    return ln_fail(LN_EARG, "narrow: start %lld and length %lld must not be negative", (long long)start,
+                   (long long)len);
+  if (start > src->shape[dim] - len)
+    return ln_fail(LN_EARG, "elements %llu..%llu are outside dimension %d of size %lld",
+                   (unsigned long long)start + 1, (unsigned long long)start + (unsigned long long)len, dim + 1,
+                   (long long)src->shape[dim]);
   ln_tensor_ref(dst, src);
   dst->offset += start * src->stride[dim];
   dst->shape[dim] = len;
@@ -235,10 +255,12 @@ int ln_permute(ln_tensor *dst, const ln_tensor *src, const int *perm) {
 }
 
 int ln_expand(ln_tensor *dst, const ln_tensor *src, int ndim, const int64_t *shape) {
-  int lead = ndim - src->ndim;
+  int lead = ndim - src->ndim, st;
   dst->storage = NULL;
   if (lead < 0 || ndim > LN_MAXDIM)
     return ln_fail(LN_EARG, "cannot expand a %d-dimensional tensor to %d dimensions", src->ndim, ndim);
+  /* stride-0 dimensions cost no memory, but the element count must fit */
+  if ((st = ln_check_shape(ndim, shape)) != LN_OK) return st;
   for (int i = 0; i < src->ndim; i++) {
     if (src->shape[i] != shape[lead + i] && src->shape[i] != 1)
       return ln_fail(LN_EARG, "cannot expand size %lld to %lld in dimension %d",
@@ -267,7 +289,7 @@ int ln_broadcast_shape(const ln_tensor *a, const ln_tensor *b, int *ndim, int64_
     shape[i] = sa == 1 ? sb : sa;
   }
   *ndim = n;
-  return LN_OK;
+  return ln_check_shape(n, shape);   /* (2^40, 1) and (1, 2^40) broadcast to too many */
 }
 
 /* ---- copies ----------------------------------------------------------- */
