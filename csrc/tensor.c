@@ -214,9 +214,11 @@ int ln_select(ln_tensor *dst, const ln_tensor *src, int dim, int64_t index) {
   int st = check_dim(src, dim);
   dst->storage = NULL;
   if (st != LN_OK) return st;
-  if (index < 0 || index >= src->shape[dim])
-    return ln_fail(LN_EARG, "index %lld out of range for dimension %d of size %lld",
-                   (long long)index + 1, dim + 1, (long long)src->shape[dim]);
+  if (index < 0)
+    return ln_fail(LN_EARG, "index %lld (0-based) is negative", (long long)index);
+  if (index >= src->shape[dim])   /* printed 1-based, in unsigned: index + 1 may not fit */
+    return ln_fail(LN_EARG, "index %llu out of range for dimension %d of size %lld",
+                   (unsigned long long)index + 1, dim + 1, (long long)src->shape[dim]);
   ln_tensor_ref(dst, src);
   dst->offset += index * src->stride[dim];
   for (int i = dim; i < src->ndim - 1; i++) {
