@@ -58,9 +58,9 @@ old:save(target)
 lunet.seed(2)
 local new = lunet.Network { 784, HIDDEN, 784 }
 new:save(new_path)
-local t0 = now()
+local started = now()
 new:save(new_path)
-local save_time = now() - t0
+local save_time = now() - started
 local old_md5, new_md5 = core.md5_file(target), core.md5_file(new_path)
 local _, size = core.file_kind(target)
 
@@ -134,7 +134,8 @@ for i = 1, KILLS do
   local good = ok and which ~= "NEITHER" and #others <= 1
   if not good then failures = failures + 1 end
   print(("kill %2d %s %.3f s: target loads: %s, is the %s file; other files: %d %s%s"):format(i,
-    i % 2 == 0 and "after the temporary +" or "after ready +", delay, ok and "yes" or "NO (" .. tostring(err) .. ")", which, #others, table.concat(others, " "),
+    i % 2 == 0 and "after the temporary +" or "after ready +", delay,
+    ok and "yes" or "NO (" .. tostring(err) .. ")", which, #others, table.concat(others, " "),
     good and "" or "  FAILED"))
 end
 
