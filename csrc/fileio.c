@@ -163,9 +163,10 @@ static int open_temp(ln_atomic_file *af, int *fdp) {
     struct stat held, named;
     int fd = open(af->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC, 0666), fresh = fd >= 0;
     /* whatever sits at the name must not block (a FIFO) or lead elsewhere (a link) */
-    if (fd < 0 && errno == EEXIST)
+    if (fd < 0 && errno == EEXIST) {
       fd = open(af->tmp_path, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) continue;
+      if (fd < 0 && errno == ENOENT) continue;   /* renamed away since: make it afresh */
+    }
     if (fd < 0) return temp_fail(af, strerror(errno));
     if (fstat(fd, &held) != 0 || !S_ISREG(held.st_mode)) {
       close(fd);
