@@ -53,7 +53,7 @@ int ln_check_shape(int ndim, const int64_t *shape) {
     if (shape[i] < 0)
       return ln_fail(LN_EARG, "size %lld of dimension %d is negative", (long long)shape[i], i + 1);
     if (shape[i] > 0 && (!ln_mul_i64(n, shape[i], &n) || n > LN_MAX_ELEMS))
-      return ln_fail(LN_EARG, "tensor of that shape is too large: its sizes other than 0 multiply to more than 2^59");
+      return ln_fail(LN_EARG, "tensor of that shape is too large: its sizes other than 0 multiply to 2^59 or more");
   }
   return LN_OK;
 }

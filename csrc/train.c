@@ -75,7 +75,7 @@ int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch,
   if ((st = ln_net_reserve(net, batch < d->n ? batch : d->n)) != LN_OK) return st;
   if ((perm = identity_permutation(d->n)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
   ln_rng_shuffle(r, perm, d->n);
-  nbatches = (d->n + batch - 1) / batch;
+  nbatches = d->n / batch + (d->n % batch != 0);   /* n + batch - 1 overflows for a huge batch */
   every = nbatches / 100 > 0 ? nbatches / 100 : 1;
   for (int64_t b = 0; b < nbatches && st == LN_OK; b++) {
     int64_t start = b * batch, m = d->n - start < batch ? d->n - start : batch;
