@@ -10,6 +10,9 @@ local core = require "lunet.core"
 local H = require "spec.helpers"
 
 local BIG = 1 << 40
+-- ASan aborts on an allocation beyond its 2^40-byte limit instead of
+-- returning NULL, so the cases that reach malloc run in the plain build only
+local ASAN = os.getenv("LUNET_ASAN")
 
 describe("zero-size dimensions beside huge ones", function()
   it("zeros(0, 2^62, 2^62) is an error: the other sizes still multiply past 64 bits", function()
@@ -65,6 +68,7 @@ describe("expansions and broadcasts to huge shapes", function()
   end)
 
   it("a clean error, not an overflow, when a huge expansion is copied", function()
+    if ASAN then return end
     local e = lunet.ones(1, 1):expand(1 << 30, 1 << 28)
     assert.matches("out of memory", H.err(function() return e:contiguous() end))
   end)
@@ -133,6 +137,7 @@ describe("layer specs whose sizes do not fit", function()
   end)
 
   it("a convolution with 2^46 weights is out of memory, not an overflow", function()
+    if ASAN then return end
     assert.matches("out of memory", build({ { type = "conv2d", n_in = 1 << 20, maps = 65536, kernel = 32 } },
       { 1 << 20, 32, 32 }))
   end)
