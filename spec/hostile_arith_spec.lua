@@ -109,7 +109,8 @@ describe("layer specs whose sizes do not fit", function()
   end)
 
   it("zero and negative input sizes", function()
-    assert.matches("size 0 in dimension 1 is not positive", build({ { type = "dense", n_in = 4, n_out = 2 } }, { 0, BIG }))
+    assert.matches("size 0 in dimension 1 is not positive",
+      build({ { type = "dense", n_in = 4, n_out = 2 } }, { 0, BIG }))
     assert.matches("size %-5 in dimension 2", build({ { type = "dense", n_in = 4, n_out = 2 } }, { 2, -5 }))
   end)
 

@@ -1,15 +1,16 @@
 -- tools/kill_save.lua [kills] [hidden units]: kills saves of a large model at
 -- random moments and checks what is left beside the target.
 --
--- A network of about 38 MB is saved once (the "old" file). Then, `kills`
--- times (default 30), a child interpreter loads a different network (the
--- "new" one), says it is ready, and saves it over the target, and the
--- parent sends it SIGKILL: odd kills at a random moment of the whole save,
--- even ones at a random moment after its temporary file appeared (the part
--- that writes, syncs and renames; timed once beforehand). After each kill
--- the target must load and be byte for byte the old or the new file, and
--- the directory may hold at most one other file (the save's temporary). A
--- last save, not killed, must leave none.
+-- A network of about 38 MB is saved (the "old" file). Then, `kills` times
+-- (default 30), the target is set back to the old file, a child interpreter
+-- loads a different network (the "new" one), says it is ready, and saves it
+-- over the target, and the parent sends it SIGKILL: odd kills at a random
+-- moment of the whole save, even ones at a random moment after its
+-- temporary file appeared (the part that writes, syncs and renames; both
+-- spans timed once beforehand). After each kill the target must load and be
+-- byte for byte the old or the new file, and the directory may hold at most
+-- one other file (the save's temporary, which the next kill's save must cope
+-- with). A last save, not killed, must leave none.
 --
 -- Run it from the source tree: lua5.4 tools/kill_save.lua. It prints one
 -- line per kill and a summary, and exits 1 on any failure.
@@ -55,6 +56,8 @@ local target, new_path = dir .. "/model.lunet", src .. "/new.lunet"
 lunet.seed(1)
 local old = lunet.Network { 784, HIDDEN, 784 }
 old:save(target)
+local old_path = src .. "/old.lunet"
+old:save(old_path)
 lunet.seed(2)
 local new = lunet.Network { 784, HIDDEN, 784 }
 new:save(new_path)
@@ -103,19 +106,21 @@ end=$(date +%%s.%%N)
 echo $t0 ${seen:-$end} ${gone:-$end} $end]]):format(q(tmp_path)))
 local t0, t_seen, t_gone, t_done = times:match("(%S+) (%S+) (%S+) (%S+)")
 local t_tmp, t_renamed, t_end = t_seen - t0, t_gone - t0, t_done - t0
-local write = math.max(0.05, 1.5 * (t_renamed - t_tmp))
+local write = math.max(0.05, t_renamed - t_tmp)
 print(("kill_save: model of %.1f MB; a save takes %.3f s in-process; in a child, after it was ready, its "
   .. "temporary appeared at %.3f s, was renamed by %.3f s, and the child ended at %.3f s")
   :format(size / 1e6, save_time, t_tmp, t_renamed, t_end))
 print(("kill_save: %d kills: odd ones at a random moment in [0, %.3f] s after the child is ready, even ones "
   .. "at a random moment in [0, %.3f] s after its temporary appears (writing, syncing, renaming)")
-  :format(KILLS, 1.2 * t_end, write))
+  :format(KILLS, t_renamed, write))
 old:save(target)   -- back to the old file
 
 local failures, max_temps, mid_save, loaded_old, loaded_new = 0, 0, 0, 0, 0
 math.randomseed(os.time())
 for i = 1, KILLS do
-  local delay, wait_tmp = math.random() * 1.2 * t_end, ""
+  -- each kill starts from the old file, and from whatever the last kill left beside it
+  must(("cp %s %s"):format(q(old_path), q(target)))
+  local delay, wait_tmp = math.random() * t_renamed, ""
   if i % 2 == 0 then   -- machines are loaded: wait for the file rather than trust the calibration
     delay = math.random() * write
     wait_tmp = ("while [ ! -e %s ] && kill -0 $pid 2>/dev/null; do sleep 0.005; done; "):format(q(tmp_path))
