@@ -5,6 +5,17 @@
 **
 ** Leak rule: anything that holds memory is a userdata on the Lua stack
 ** *before* the call that may fail, so an error leaves it to the collector.
+**
+** Order rule: reading a Lua value may run Lua code (a table's __index or
+** __len, an option table's metamethods), and so may any allocation (the
+** collector runs finalisers). That code can close a tensor argument and
+** free its storage. So a binding function (1) reads every non-tensor
+** argument into plain C values, (2) pushes the userdata of its results,
+** (3) then fetches its tensor arguments with lnL_checktensor, and (4) calls
+** the core, with no Lua call or allocation between (3) and (4). When a
+** result's shape depends on an argument, the argument is fetched to read
+** the shape and fetched again after the push. A descriptor copied from a
+** tensor (a view built in C) never lives across a Lua call.
 */
 #ifndef LUA_LUNET_H
 #define LUA_LUNET_H
@@ -39,6 +50,7 @@ struct ln_net *lnL_checknet(lua_State *L, int idx);
 /* Arguments */
 int64_t lnL_checksize(lua_State *L, int idx, const char *what);  /* integer >= 0 */
 int64_t lnL_checkindex(lua_State *L, int idx, int64_t n, const char *what); /* 1..n -> 0..n-1 */
+int lnL_checkint(lua_State *L, int idx, const char *what);        /* an integer that fits an int */
 ln_dtype lnL_checkdtype(lua_State *L, int idx);
 ln_dtype lnL_optdtype(lua_State *L, int idx, ln_dtype def);
 /* Sizes as integers from idx to the last argument, or one table of them. */
@@ -46,6 +58,12 @@ int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape);
 double lnL_optnumfield(lua_State *L, int idx, const char *key, double def);
 int lnL_optboolfield(lua_State *L, int idx, const char *key, int def);
 int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def);
+/* Option tables (lua_opts.c): raises "<fname>: unknown option 'k' (valid:
+** ...)" for any key not in valid (NULL-terminated); nil, none or idx 0 means
+** no options; anything else but a table is an error. Walks the table raw.
+** The _pos form also accepts integer keys 1..npos and returns their count. */
+void lnL_checkopts(lua_State *L, int idx, const char *fname, const char *const valid[]);
+int lnL_checkopts_pos(lua_State *L, int idx, const char *fname, const char *const valid[], int npos);
 
 void lnL_open_tensor(lua_State *L);   /* fills the module table at the top */
 void lnL_open_tensorops(lua_State *L);

@@ -72,8 +72,12 @@ static int read_shape(lua_State *L, int idx, const char *key, int64_t *dims, int
   return n;
 }
 
+static const char *const spec_keys[] = {"type", "act", "pool", "n_in", "n_out", "p", "maps", "kernel", "stride",
+                                        "pad", "eps", "momentum", "w_std", "b_std", "shape", NULL};
+
 static void read_spec(lua_State *L, int idx, ln_layer_spec *s) {
   memset(s, 0, sizeof *s);
+  lnL_checkopts(L, idx, "net_new: layer spec", spec_keys);
   s->type = (ln_layer_type)option_field(L, idx, "type", NULL, layer_names);
   s->n_in = lnL_optintfield(L, idx, "n_in", 0);
   s->n_out = lnL_optintfield(L, idx, "n_out", 0);
@@ -96,6 +100,7 @@ static int l_net_new(lua_State *L) {
   ln_shape in = {0};
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_checktype(L, 2, LUA_TTABLE);
+  lnL_checkopts(L, 2, "net_new", (const char *const[]){"input", "dtype", "cost", NULL});
   in.ndim = read_shape(L, 2, "input", in.dim, 3);
   lua_getfield(L, 2, "dtype");
   ln_dtype dt = lnL_optdtype(L, -1, LN_F32);
@@ -364,6 +369,7 @@ static int net_gradcheck(lua_State *L) {
   ln_net *net = check_net(L, 1);
   ln_tensor *x = lnL_checktensor(L, 2), *t = lnL_checktensor(L, 3);
   ln_reg reg = LN_REG_NONE;
+  lnL_checkopts(L, 4, "gradcheck", (const char *const[]){"reg", "c", "eps", "input", NULL});
   if (lua_istable(L, 4)) reg = (ln_reg)option_field(L, 4, "reg", "none", reg_names);
   double c = lnL_optnumfield(L, 4, "c", 0.0), eps = lnL_optnumfield(L, 4, "eps", 1e-5);
   int input = lnL_optboolfield(L, 4, "input", 1);

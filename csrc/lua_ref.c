@@ -5,40 +5,51 @@
 #include "kern.h"
 #include "lua_lunet.h"
 
-/* geometry from x (batch, c_in, h, w), w (c_out, c_in, k, k), stride, pad */
+/* geometry from x (batch, c_in, h, w), w (c_out, c_in, k, k), stride, pad;
+** every size must fit an int and so must every size computed from them */
 static ln_convgeom check_geometry(lua_State *L, const ln_tensor *x, const ln_tensor *w, int stride, int pad) {
   ln_convgeom g;
   if (x->ndim != 4 || w->ndim != 4 || x->shape[1] != w->shape[1] || w->shape[2] != w->shape[3])
     luaL_error(L, "expected x (batch, c_in, h, w) and w (c_out, c_in, k, k)");
   if (!ln_is_contiguous(x) || !ln_is_contiguous(w) || x->dtype != w->dtype) luaL_error(L, "contiguous, one dtype");
+  for (int d = 0; d < 4; d++)
+    if (!ln_fits_int(x->shape[d]) || !ln_fits_int(w->shape[d])) luaL_error(L, "sizes must fit an int");
+  if (stride < 1 || pad < 0 || pad > (1 << 20)) luaL_error(L, "stride must be >= 1 and pad 0..2^20");
   g.c_in = (int)x->shape[1], g.h_in = (int)x->shape[2], g.w_in = (int)x->shape[3];
   g.c_out = (int)w->shape[0], g.k_h = g.k_w = (int)w->shape[2];
   g.stride = stride, g.pad = pad;
-  g.h_out = (g.h_in + 2 * pad - g.k_h) / stride + 1;
-  g.w_out = (g.w_in + 2 * pad - g.k_w) / stride + 1;
-  if (stride < 1 || pad < 0 || g.h_out < 1 || g.w_out < 1) luaL_error(L, "kernel does not fit");
+  int64_t h_out = ((int64_t)g.h_in + 2 * (int64_t)pad - g.k_h) / stride + 1;
+  int64_t w_out = ((int64_t)g.w_in + 2 * (int64_t)pad - g.k_w) / stride + 1;
+  if (h_out < 1 || w_out < 1 || !ln_fits_int(h_out) || !ln_fits_int(w_out)) luaL_error(L, "kernel does not fit");
+  g.h_out = (int)h_out, g.w_out = (int)w_out;
   return g;
 }
 
 /* _conv_forward_ref(x, w, bias, stride, pad) -> y */
 static int l_conv_forward_ref(lua_State *L) {
+  int stride = lnL_checkint(L, 4, "stride"), pad = lnL_checkint(L, 5, "pad");
   ln_tensor *x = lnL_checktensor(L, 1), *w = lnL_checktensor(L, 2), *b = lnL_checktensor(L, 3);
-  ln_convgeom g = check_geometry(L, x, w, (int)luaL_checkinteger(L, 4), (int)luaL_checkinteger(L, 5));
+  ln_convgeom g = check_geometry(L, x, w, stride, pad);
   int64_t shape[4] = {x->shape[0], g.c_out, g.h_out, g.w_out};
   if (ln_numel(b) != g.c_out || b->dtype != x->dtype || !ln_is_contiguous(b)) luaL_error(L, "bias");
   ln_tensor *y = lnL_pushnew(L, x->dtype, 4, shape);
+  /* fetched again: allocating may have run finalisers (order rule) */
+  x = lnL_checktensor(L, 1), w = lnL_checktensor(L, 2), b = lnL_checktensor(L, 3);
   ln_kern_for(x->dtype)->conv_forward_ref(&g, x->shape[0], ln_data(x), ln_data(w), ln_data(b), ln_data(y));
   return 1;
 }
 
 /* _conv_backward_ref(x, w, dy, stride, pad) -> dx, dw */
 static int l_conv_backward_ref(lua_State *L) {
+  int stride = lnL_checkint(L, 4, "stride"), pad = lnL_checkint(L, 5, "pad");
   ln_tensor *x = lnL_checktensor(L, 1), *w = lnL_checktensor(L, 2), *dy = lnL_checktensor(L, 3);
-  ln_convgeom g = check_geometry(L, x, w, (int)luaL_checkinteger(L, 4), (int)luaL_checkinteger(L, 5));
-  if (ln_numel(dy) != x->shape[0] * g.c_out * g.h_out * g.w_out || dy->dtype != x->dtype || !ln_is_contiguous(dy))
+  ln_convgeom g = check_geometry(L, x, w, stride, pad);
+  int64_t dims[4] = {x->shape[0], g.c_out, g.h_out, g.w_out}, n;
+  if (!ln_prod_i64(4, dims, &n) || ln_numel(dy) != n || dy->dtype != x->dtype || !ln_is_contiguous(dy))
     luaL_error(L, "dy");
   ln_tensor *dx = lnL_pushnew(L, x->dtype, 4, x->shape);
   ln_tensor *dw = lnL_pushnew(L, x->dtype, 4, w->shape);
+  x = lnL_checktensor(L, 1), w = lnL_checktensor(L, 2), dy = lnL_checktensor(L, 3);
   const ln_kern *k = ln_kern_for(x->dtype);
   k->conv_backward_input_ref(&g, x->shape[0], ln_data(dy), ln_data(w), ln_data(dx));
   k->conv_backward_weight_ref(&g, x->shape[0], ln_data(x), ln_data(dy), ln_data(dw));

@@ -23,33 +23,40 @@ int lnL_error(lua_State *L, int status) {
   return lua_error(L);
 }
 
-int64_t lnL_checksize(lua_State *L, int idx, const char *what) {
+/* An integer argument (2.5 is an error, not 2). Runs no Lua code unless it
+** raises, so it may be called after a tensor was fetched. */
+static lua_Integer arg_integer(lua_State *L, int idx, const char *what) {
   int isint;
   lua_Integer v = lua_tointegerx(L, idx, &isint);
   if (!isint) {
     if (lua_type(L, idx) == LUA_TNUMBER)
-      return luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got %s", what,
-                                                   luaL_tolstring(L, idx, NULL)));
-    return luaL_typeerror(L, idx, "integer");
+      luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got %s", what,
+                                            luaL_tolstring(L, idx, NULL)));
+    luaL_typeerror(L, idx, "integer");
   }
+  return v;
+}
+
+int64_t lnL_checksize(lua_State *L, int idx, const char *what) {
+  lua_Integer v = arg_integer(L, idx, what);
   if (v < 0)
     return luaL_argerror(L, idx, lua_pushfstring(L, "%s must be >= 0, got %I", what, v));
   return (int64_t)v;
 }
 
 int64_t lnL_checkindex(lua_State *L, int idx, int64_t n, const char *what) {
-  int isint;
-  lua_Integer v = lua_tointegerx(L, idx, &isint);
-  if (!isint) {
-    if (lua_type(L, idx) == LUA_TNUMBER)
-      return luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got %s", what,
-                                                   luaL_tolstring(L, idx, NULL)));
-    return luaL_typeerror(L, idx, "integer");
-  }
+  lua_Integer v = arg_integer(L, idx, what);
   if (v < 1 || v > n)
     return luaL_argerror(L, idx, lua_pushfstring(L, "%s %I out of range 1..%I", what, v,
                                                  (lua_Integer)n));
   return (int64_t)(v - 1);
+}
+
+int lnL_checkint(lua_State *L, int idx, const char *what) {
+  lua_Integer v = arg_integer(L, idx, what);
+  if (!ln_fits_int(v))
+    luaL_argerror(L, idx, lua_pushfstring(L, "%s %I does not fit an int", what, v));
+  return (int)v;
 }
 
 ln_dtype lnL_checkdtype(lua_State *L, int idx) {
@@ -62,27 +69,54 @@ ln_dtype lnL_optdtype(lua_State *L, int idx, ln_dtype def) {
   return lua_isnoneornil(L, idx) ? def : lnL_checkdtype(L, idx);
 }
 
-int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape) {
-  int ndim = 0;
+/* Integers from idx to last, or from one table at idx (whose __len and
+** __index may run: call this before fetching any tensor). */
+static int read_integers(lua_State *L, int idx, int last, int64_t *v, const char *what,
+                         const char *kind) {
+  int n = 0;
   if (lua_istable(L, idx)) {
     if (last > idx) luaL_argerror(L, idx + 1, "sizes are given either as integers or as one table");
-    ndim = (int)luaL_len(L, idx);
-    if (ndim > LN_MAXDIM) luaL_argerror(L, idx, "too many dimensions");
-    for (int i = 0; i < ndim; i++) {
-      lua_geti(L, idx, i + 1);
+    lua_Integer len = luaL_len(L, idx);
+    if (len < 0 || len > LN_MAXDIM) luaL_argerror(L, idx, "too many dimensions");
+    for (int i = 0; i < (int)len; i++) {
       int isint;
-      lua_Integer v = lua_tointegerx(L, -1, &isint);
-      if (!isint || v < 0)
-        luaL_argerror(L, idx, lua_pushfstring(L, "size %d must be a non-negative integer, got %s",
-                                              i + 1, luaL_tolstring(L, -1, NULL)));
-      shape[i] = v;
+      lua_geti(L, idx, i + 1);
+      v[n++] = lua_tointegerx(L, -1, &isint);
+      if (!isint)
+        luaL_argerror(L, idx, lua_pushfstring(L, "%s %d must be %s, got %s", what, i + 1, kind,
+                                              luaL_tolstring(L, -1, NULL)));
       lua_pop(L, 1);
     }
-    return ndim;
+    return n;
   }
   if (last - idx + 1 > LN_MAXDIM) luaL_error(L, "too many dimensions (at most %d)", LN_MAXDIM);
-  for (int i = idx; i <= last; i++) shape[ndim++] = lnL_checksize(L, i, "size");
+  for (int i = idx; i <= last; i++) v[n++] = arg_integer(L, i, what);
+  return n;
+}
+
+int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape) {
+  int64_t numel;
+  int ndim = read_integers(L, idx, last, shape, "size", "a non-negative integer");
+  for (int i = 0; i < ndim; i++) {
+    if (shape[i] >= 0) continue;
+    if (lua_istable(L, idx))
+      luaL_argerror(L, idx, lua_pushfstring(L, "size %d must be a non-negative integer, got %I", i + 1,
+                                            (lua_Integer)shape[i]));
+    luaL_argerror(L, idx + i, lua_pushfstring(L, "size must be >= 0, got %I", (lua_Integer)shape[i]));
+  }
+  /* every size counts, a zero among them included: 0 x 2^62 x 2^62 is refused */
+  if (!ln_prod_i64(ndim, shape, &numel)) luaL_error(L, "tensor of that shape is too large");
   return ndim;
+}
+
+/* Dimension numbers (1-based at the surface, read by read_integers) into
+** 0-based ints: 2^32 + 2 is an error, never taken as 2. */
+static void check_dims(lua_State *L, int n, const int64_t *v, int ndim, int *dims) {
+  for (int i = 0; i < n; i++) {
+    if (v[i] < 1 || v[i] > ndim)
+      luaL_error(L, "dimension %I out of range 1..%d", (lua_Integer)v[i], ndim);
+    dims[i] = (int)v[i] - 1;
+  }
 }
 
 static int field_type(lua_State *L, int idx, const char *key) {
@@ -111,6 +145,8 @@ int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def) {
 
 int lnL_optboolfield(lua_State *L, int idx, const char *key, int def) {
   int v = def, t = field_type(L, idx, key);
+  if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+    luaL_error(L, "option '%s' must be true or false, got %s", key, lua_typename(L, t));
   if (t != LUA_TNIL) v = lua_toboolean(L, -1);
   lua_pop(L, 1);
   return v;
@@ -184,7 +220,10 @@ static int opts_index(lua_State *L) {
   return (top > 1 && lua_istable(L, top)) ? top : 0;
 }
 
+static const char *const dtype_opts[] = {"dtype", NULL};
+
 static int l_zeros(lua_State *L) {
+  lnL_checkopts(L, opts_index(L), "zeros", dtype_opts);
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
   int ndim = creation_args(L, shape, &dt);
@@ -193,6 +232,7 @@ static int l_zeros(lua_State *L) {
 }
 
 static int l_ones(lua_State *L) {
+  lnL_checkopts(L, opts_index(L), "ones", dtype_opts);
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
   int ndim = creation_args(L, shape, &dt);
@@ -204,6 +244,7 @@ static int l_ones(lua_State *L) {
 static int l_full(lua_State *L) {
   double v = luaL_checknumber(L, 1);
   lua_remove(L, 1);
+  lnL_checkopts(L, opts_index(L), "full", dtype_opts);
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
   int ndim = creation_args(L, shape, &dt);
@@ -211,21 +252,46 @@ static int l_full(lua_State *L) {
   return 1;
 }
 
+/* rand(sizes, {min, max}) and randn(sizes, {mean, std}): the two numbers
+** by position or by name (not both), and dtype by name. */
+static void range_opts(lua_State *L, const char *fname, const char *const valid[], double *a, double *b) {
+  int o = opts_index(L);
+  int npos = lnL_checkopts_pos(L, o, fname, valid, 2);
+  if (npos == 0) {
+    *a = lnL_optnumfield(L, o, valid[1], *a);
+    *b = lnL_optnumfield(L, o, valid[2], *b);
+    return;
+  }
+  for (int i = 1; i <= 2; i++) {
+    lua_pushstring(L, valid[i]);
+    if (lua_rawget(L, o) != LUA_TNIL)
+      luaL_error(L, "%s: give %s and %s by position or by name, not both", fname, valid[1], valid[2]);
+    lua_pop(L, 1);
+  }
+  for (int i = 1; i <= npos; i++) {
+    if (lua_rawgeti(L, o, i) != LUA_TNUMBER) luaL_error(L, "%s: option '%s' must be a number", fname, valid[i]);
+    *(i == 1 ? a : b) = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+  }
+}
+
 static int l_rand(lua_State *L) {
+  static const char *const valid[] = {"dtype", "min", "max", NULL};
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
-  int o = opts_index(L);
-  double lo = lnL_optnumfield(L, o, "min", 0.0), hi = lnL_optnumfield(L, o, "max", 1.0);
+  double lo = 0.0, hi = 1.0;
+  range_opts(L, "rand", valid, &lo, &hi);
   int ndim = creation_args(L, shape, &dt);
   lnL_check(L, ln_rand_uniform(lnL_pushnew(L, dt, ndim, shape), ln_rng_global(), lo, hi));
   return 1;
 }
 
 static int l_randn(lua_State *L) {
+  static const char *const valid[] = {"dtype", "mean", "std", NULL};
   int64_t shape[LN_MAXDIM];
   ln_dtype dt;
-  int o = opts_index(L);
-  double mean = lnL_optnumfield(L, o, "mean", 0.0), std = lnL_optnumfield(L, o, "std", 1.0);
+  double mean = 0.0, std = 1.0;
+  range_opts(L, "randn", valid, &mean, &std);
   int ndim = creation_args(L, shape, &dt);
   lnL_check(L, ln_rand_normal(lnL_pushnew(L, dt, ndim, shape), ln_rng_global(), mean, std));
   return 1;
@@ -245,7 +311,10 @@ static int l_arange(lua_State *L) {
   }
   if (step == 0 || !isfinite(step) || !isfinite(start) || !isfinite(stop))
     luaL_error(L, "arange: start, stop and step must be finite and step non-zero");
+  /* stop - start may overflow to infinity; a count past 2^62 could not be
+  ** converted to an integer, let alone allocated */
   double count = ceil((stop - start) / step);
+  if (!(count < 0x1p62)) luaL_error(L, "arange: %f elements are too many", count);
   int64_t n = count > 0 ? (int64_t)count : 0;
   ln_tensor *t = lnL_pushnew(L, dt, 1, &n);
   for (int64_t i = 0; i < n; i++) ln_set(t, &i, start + (double)i * step);
@@ -256,6 +325,7 @@ static int l_linspace(lua_State *L) {
   double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2);
   int64_t n = lnL_checksize(L, 3, "count");
   ln_dtype dt = lnL_optdtype(L, 4, LN_F32);
+  if (!isfinite(a) || !isfinite(b)) luaL_error(L, "linspace: start and stop must be finite");
   ln_tensor *t = lnL_pushnew(L, dt, 1, &n);
   for (int64_t i = 0; i < n; i++)
     ln_set(t, &i, n == 1 ? a : a + (b - a) * (double)i / (double)(n - 1));
@@ -269,6 +339,7 @@ static int table_shape(lua_State *L, int idx, int64_t *shape) {
   while (lua_istable(L, -1)) {
     if (ndim == LN_MAXDIM) luaL_error(L, "tensor: nested deeper than %d levels", LN_MAXDIM);
     shape[ndim++] = (int64_t)luaL_len(L, -1);
+    if (shape[ndim - 1] < 0) luaL_error(L, "tensor: a table's length (its __len) is negative");
     if (shape[ndim - 1] == 0) break;
     lua_geti(L, -1, 1);
     lua_remove(L, -2);
@@ -278,9 +349,10 @@ static int table_shape(lua_State *L, int idx, int64_t *shape) {
 }
 
 static void fill_from_table(lua_State *L, ln_tensor *t, int dim, int64_t *idx) {
-  if ((int64_t)luaL_len(L, -1) != t->shape[dim])
-    luaL_error(L, "tensor: ragged table: %d-th level has %d elements where %d were expected",
-               dim + 1, (int)luaL_len(L, -1), (int)t->shape[dim]);
+  lua_Integer len = luaL_len(L, -1);
+  if (len != t->shape[dim])
+    luaL_error(L, "tensor: ragged table: %d-th level has %I elements where %I were expected",
+               dim + 1, len, (lua_Integer)t->shape[dim]);
   for (idx[dim] = 0; idx[dim] < t->shape[dim]; idx[dim]++) {
     int ty = lua_geti(L, -1, idx[dim] + 1);
     if (dim + 1 < t->ndim) {
@@ -297,16 +369,16 @@ static void fill_from_table(lua_State *L, ln_tensor *t, int dim, int64_t *idx) {
   }
 }
 
+static int push_clone(lua_State *L, int dt);
+
 static int l_tensor(lua_State *L) {
   int64_t shape[LN_MAXDIM], idx[LN_MAXDIM];
   ln_dtype dt = lnL_optdtype(L, 2, LN_F32);
-  if (lnL_totensor(L, 1)) {
-    ln_tensor *src = lnL_checktensor(L, 1);
-    lnL_check(L, ln_clone(lnL_newtensor(L), src, lua_isnoneornil(L, 2) ? src->dtype : dt));
-    return 1;
-  }
+  if (lnL_totensor(L, 1)) return push_clone(L, lua_isnoneornil(L, 2) ? -1 : (int)dt);
   luaL_checktype(L, 1, LUA_TTABLE);
   int ndim = table_shape(L, 1, shape);
+  int64_t numel;
+  if (!ln_prod_i64(ndim, shape, &numel)) luaL_error(L, "tensor: table of that shape is too large");
   ln_tensor *t = lnL_pushnew(L, dt, ndim, shape);
   lua_pushvalue(L, 1);
   if (ln_numel(t) > 0) fill_from_table(L, t, 0, idx);
@@ -342,9 +414,11 @@ static int m_stride(lua_State *L) {
 }
 
 static int m_size(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
   if (lua_isnoneornil(L, 2)) return m_shape(L);
-  lua_pushinteger(L, t->shape[lnL_checkindex(L, 2, t->ndim, "dimension")]);
+  lua_Integer d = arg_integer(L, 2, "dimension");
+  ln_tensor *t = lnL_checktensor(L, 1);
+  if (d < 1 || d > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d", d, t->ndim));
+  lua_pushinteger(L, t->shape[d - 1]);
   return 1;
 }
 
@@ -392,77 +466,84 @@ static int m_close(lua_State *L) {
 
 /* ---- views ------------------------------------------------------------ */
 
+/* Each view function reads its sizes first (a shape table's metamethods may
+** run), then pushes the result, then fetches the tensor (order rule). */
+
 static int m_view(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
   int64_t shape[LN_MAXDIM];
   int ndim = lnL_checkshape(L, 2, lua_gettop(L), shape);
-  lnL_check(L, ln_view(lnL_newtensor(L), t, ndim, shape));
+  ln_tensor *r = lnL_newtensor(L);
+  lnL_check(L, ln_view(r, lnL_checktensor(L, 1), ndim, shape));
   return 1;
 }
 
 static int m_reshape(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
   int64_t shape[LN_MAXDIM];
   int ndim = lnL_checkshape(L, 2, lua_gettop(L), shape);
-  ln_tensor *r = lnL_newtensor(L);
+  ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
   lnL_check(L, ln_reshape(r, t, ndim, shape));
   if (r->storage != t->storage) lnL_track(L, r);
   return 1;
 }
 
 static int m_narrow(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
-  int dim = (int)lnL_checkindex(L, 2, t->ndim, "dimension");
-  int64_t start = lnL_checkindex(L, 3, t->shape[dim] + 1, "start");
+  lua_Integer dim = arg_integer(L, 2, "dimension"), start = arg_integer(L, 3, "start");
   int64_t len = lnL_checksize(L, 4, "length");
-  lnL_check(L, ln_narrow(lnL_newtensor(L), t, dim, start, len));
+  ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
+  if (dim < 1 || dim > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d", dim, t->ndim));
+  int64_t size = t->shape[dim - 1];
+  if (start < 1 || start > size + 1)
+    luaL_argerror(L, 3, lua_pushfstring(L, "start %I out of range 1..%I", start, (lua_Integer)size + 1));
+  /* written so that neither check nor message can overflow, whatever len is */
+  if (len > size - (start - 1))
+    luaL_error(L, "narrow: %I elements from element %I are outside dimension %d of size %I",
+               (lua_Integer)len, start, (int)dim, (lua_Integer)size);
+  lnL_check(L, ln_narrow(r, t, (int)dim - 1, start - 1, len));
   return 1;
 }
 
 static int m_select(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
-  int dim = (int)lnL_checkindex(L, 2, t->ndim, "dimension");
-  int64_t i = lnL_checkindex(L, 3, t->shape[dim], "index");
-  lnL_check(L, ln_select(lnL_newtensor(L), t, dim, i));
+  lua_Integer dim = arg_integer(L, 2, "dimension"), i = arg_integer(L, 3, "index");
+  ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
+  if (dim < 1 || dim > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d", dim, t->ndim));
+  if (i < 1 || i > t->shape[dim - 1])
+    luaL_argerror(L, 3, lua_pushfstring(L, "index %I out of range 1..%I", i, (lua_Integer)t->shape[dim - 1]));
+  lnL_check(L, ln_select(r, t, (int)dim - 1, i - 1));
   return 1;
 }
 
 static int m_transpose(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
-  int d0, d1;
-  if (lua_isnoneornil(L, 2)) {
-    if (t->ndim != 2) luaL_error(L, "t(): tensor has %d dimensions; give the two to swap", t->ndim);
-    d0 = 0, d1 = 1;
-  } else {
-    d0 = (int)lnL_checkindex(L, 2, t->ndim, "dimension");
-    d1 = (int)lnL_checkindex(L, 3, t->ndim, "dimension");
-  }
-  lnL_check(L, ln_transpose(lnL_newtensor(L), t, d0, d1));
+  int64_t d[2] = {1, 2};
+  int dims[2], given = !lua_isnoneornil(L, 2);
+  if (given) d[0] = arg_integer(L, 2, "dimension"), d[1] = arg_integer(L, 3, "dimension");
+  ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
+  if (!given && t->ndim != 2) luaL_error(L, "t(): tensor has %d dimensions; give the two to swap", t->ndim);
+  check_dims(L, 2, d, t->ndim, dims);
+  lnL_check(L, ln_transpose(r, t, dims[0], dims[1]));
   return 1;
 }
 
 static int m_permute(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
-  int64_t dims[LN_MAXDIM];
+  int64_t d[LN_MAXDIM];
   int perm[LN_MAXDIM];
-  int n = lnL_checkshape(L, 2, lua_gettop(L), dims);
+  int n = read_integers(L, 2, lua_gettop(L), d, "dimension", "an integer");
+  ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
   if (n != t->ndim) luaL_error(L, "permute: %d dimensions given for a %d-dimensional tensor", n, t->ndim);
-  for (int i = 0; i < n; i++) perm[i] = (int)dims[i] - 1;
-  lnL_check(L, ln_permute(lnL_newtensor(L), t, perm));
+  check_dims(L, n, d, t->ndim, perm);
+  lnL_check(L, ln_permute(r, t, perm));
   return 1;
 }
 
 static int m_expand(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
   int64_t shape[LN_MAXDIM];
   int ndim = lnL_checkshape(L, 2, lua_gettop(L), shape);
-  lnL_check(L, ln_expand(lnL_newtensor(L), t, ndim, shape));
+  ln_tensor *r = lnL_newtensor(L);
+  lnL_check(L, ln_expand(r, lnL_checktensor(L, 1), ndim, shape));
   return 1;
 }
 
 static int m_contiguous(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
-  ln_tensor *r = lnL_newtensor(L);
+  ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
   lnL_check(L, ln_contiguous(r, t));
   if (r->storage != t->storage) lnL_track(L, r);
   return 1;
@@ -470,27 +551,26 @@ static int m_contiguous(lua_State *L) {
 
 /* ---- copies ----------------------------------------------------------- */
 
-static int push_clone(lua_State *L, ln_tensor *t, ln_dtype dt) {
-  ln_tensor *r = lnL_newtensor(L);
-  lnL_check(L, ln_clone(r, t, dt));
+/* A copy of argument 1 as dt (-1: its own dtype). */
+static int push_clone(lua_State *L, int dt) {
+  ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
+  lnL_check(L, ln_clone(r, t, dt < 0 ? t->dtype : (ln_dtype)dt));
   lnL_track(L, r);
   return 1;
 }
 
 static int m_clone(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
-  return push_clone(L, t, t->dtype);
+  return push_clone(L, -1);
 }
 
 /* to(dtype): itself when already of that dtype, as Torch's :type(). */
 static int m_to(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1);
   ln_dtype dt = lnL_checkdtype(L, 2);
-  if (dt == t->dtype) {
+  if (dt == lnL_checktensor(L, 1)->dtype) {
     lua_settop(L, 1);
     return 1;
   }
-  return push_clone(L, t, dt);
+  return push_clone(L, (int)dt);
 }
 
 static int m_float(lua_State *L) {
@@ -515,49 +595,61 @@ static int m_copy(lua_State *L) {
 
 /* ---- indexing --------------------------------------------------------- */
 
-/* Resolves t[{i, j, ...}] (fewer indices than dimensions give a view) into
-** a descriptor `out` that borrows t's storage (no reference taken). */
-static void index_view(lua_State *L, ln_tensor *t, int key, ln_tensor *out) {
-  int n = (int)luaL_len(L, key);
-  *out = *t;
-  if (n > t->ndim) luaL_error(L, "%d indices for a %d-dimensional tensor", n, t->ndim);
-  for (int d = 0; d < n; d++) {
+/* t[i] or t[{i, j, ...}], read into plain integers before the tensor is
+** fetched: the key table's __len and __index may close the tensor. */
+typedef struct index_key {
+  int n;
+  int64_t i[LN_MAXDIM];   /* 1-based, not yet checked against the shape */
+} index_key;
+
+static void read_key(lua_State *L, int key, index_key *k) {
+  if (lua_type(L, key) == LUA_TNUMBER) {
+    k->n = 1;
+    k->i[0] = arg_integer(L, key, "index");
+    return;
+  }
+  lua_Integer n = luaL_len(L, key);
+  if (n < 0 || n > LN_MAXDIM) luaL_error(L, "%I indices: a tensor has at most %d dimensions", n, LN_MAXDIM);
+  k->n = (int)n;
+  for (int d = 0; d < k->n; d++) {
     lua_geti(L, key, d + 1);
-    int64_t i = lnL_checkindex(L, lua_gettop(L), out->shape[0], "index");
+    k->i[d] = arg_integer(L, lua_gettop(L), "index");
     lua_pop(L, 1);
-    out->offset += i * out->stride[0];
+  }
+}
+
+/* The descriptor the key selects, borrowing t's storage (no reference):
+** used before any further Lua call. Raises on a bad index, running no Lua. */
+static void index_view(lua_State *L, const ln_tensor *t, const index_key *k, ln_tensor *out) {
+  if (k->n > t->ndim) {
+    if (t->ndim == 0) luaL_error(L, "cannot index a 0-dimensional tensor");
+    luaL_error(L, "%d indices for a %d-dimensional tensor", k->n, t->ndim);
+  }
+  *out = *t;
+  for (int d = 0; d < k->n; d++) {
+    if (k->i[d] < 1 || k->i[d] > out->shape[0])
+      luaL_error(L, "index %I out of range 1..%I", (lua_Integer)k->i[d], (lua_Integer)out->shape[0]);
+    out->offset += (k->i[d] - 1) * out->stride[0];
     memmove(out->shape, out->shape + 1, (size_t)(out->ndim - 1) * sizeof *out->shape);
     memmove(out->stride, out->stride + 1, (size_t)(out->ndim - 1) * sizeof *out->stride);
     out->ndim--;
   }
 }
 
-static void first_index_view(lua_State *L, ln_tensor *t, int key, ln_tensor *out) {
-  if (t->ndim == 0) luaL_error(L, "cannot index a 0-dimensional tensor");
-  int64_t i = lnL_checkindex(L, key, t->shape[0], "index");
-  *out = *t;
-  out->offset += i * t->stride[0];
-  memmove(out->shape, out->shape + 1, (size_t)(t->ndim - 1) * sizeof *out->shape);
-  memmove(out->stride, out->stride + 1, (size_t)(t->ndim - 1) * sizeof *out->stride);
-  out->ndim--;
-}
-
-static int push_element_or_view(lua_State *L, const ln_tensor *v) {
-  if (v->ndim == 0) lua_pushnumber(L, ln_get(v, NULL));
-  else lnL_pushview(L, v);
-  return 1;
-}
-
 /* __index: numbers and tables index, strings find methods (upvalue 1). */
 static int t_index(lua_State *L) {
-  ln_tensor v;
+  index_key k;
+  ln_tensor v, *r = NULL;
   switch (lua_type(L, 2)) {
     case LUA_TNUMBER:
-      first_index_view(L, lnL_checktensor(L, 1), 2, &v);
-      return push_element_or_view(L, &v);
     case LUA_TTABLE:
-      index_view(L, lnL_checktensor(L, 1), 2, &v);
-      return push_element_or_view(L, &v);
+      read_key(L, 2, &k);
+      /* a view result: its userdata first, since allocating may run finalisers */
+      if (lnL_checktensor(L, 1)->ndim > k.n) r = lnL_newtensor(L);
+      index_view(L, lnL_checktensor(L, 1), &k, &v);
+      if (r) ln_tensor_ref(r, &v);
+      else lua_pushnumber(L, ln_get(&v, NULL));
+      return 1;
     case LUA_TSTRING:     /* methods work on closed tensors too, to say so */
       lua_pushvalue(L, 2);
       lua_rawget(L, lua_upvalueindex(1));
@@ -567,18 +659,20 @@ static int t_index(lua_State *L) {
 }
 
 static int t_newindex(lua_State *L) {
-  ln_tensor *t = lnL_checktensor(L, 1), v;
-  if (lua_type(L, 2) == LUA_TNUMBER) first_index_view(L, t, 2, &v);
-  else if (lua_type(L, 2) == LUA_TTABLE) index_view(L, t, 2, &v);
-  else return luaL_error(L, "cannot assign to a tensor field (%s)", luaL_typename(L, 2));
-  if (lua_type(L, 3) == LUA_TNUMBER) {
-    if (v.ndim == 0) ln_set(&v, NULL, lua_tonumber(L, 3));
-    else ln_fill(&v, lua_tonumber(L, 3));
-  } else if (lnL_totensor(L, 3)) {
-    lnL_check(L, ln_copy(&v, lnL_checktensor(L, 3)));
-  } else {
+  index_key k;
+  ln_tensor v;
+  double x = 0;
+  int ty = lua_type(L, 2), number = lua_type(L, 3) == LUA_TNUMBER;
+  if (ty != LUA_TNUMBER && ty != LUA_TTABLE)
+    return luaL_error(L, "cannot assign to a tensor field (%s)", luaL_typename(L, 2));
+  if (!number && !lnL_totensor(L, 3))
     return luaL_error(L, "can only assign a number or a tensor into a tensor, not a %s", luaL_typename(L, 3));
-  }
+  read_key(L, 2, &k);
+  if (number) x = lua_tonumber(L, 3);
+  index_view(L, lnL_checktensor(L, 1), &k, &v);
+  if (!number) lnL_check(L, ln_copy(&v, lnL_checktensor(L, 3)));
+  else if (v.ndim == 0) ln_set(&v, NULL, x);
+  else ln_fill(&v, x);
   return 0;
 }
 
@@ -601,8 +695,16 @@ static void push_table(lua_State *L, const ln_tensor *t) {
   }
 }
 
+/* The tables are made while the elements are read, and making them may run
+** finalisers that close the tensor: a private view (unreachable from Lua)
+** keeps the storage alive meanwhile. */
 static int m_totable(lua_State *L) {
-  push_table(L, lnL_checktensor(L, 1));
+  ln_tensor *pin = lnL_newtensor(L);
+  ln_tensor_ref(pin, lnL_checktensor(L, 1));
+  /* Lua tables index with ints; an expanded view may claim 2^62 elements */
+  if (!ln_fits_int(ln_numel(pin)))
+    luaL_error(L, "totable: %I elements are too many for Lua tables", (lua_Integer)ln_numel(pin));
+  push_table(L, pin);
   return 1;
 }
 

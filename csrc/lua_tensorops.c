@@ -33,7 +33,8 @@ static ln_dtype binary_dtype(lua_State *L) {
   return t->dtype;
 }
 
-/* upvalue 1: the ln_binop; upvalue 2: in place? */
+/* upvalue 1: the ln_binop; upvalue 2: in place? The result is pushed
+** before the operands are fetched for the core (order rule, lua_lunet.h). */
 static int binary(lua_State *L) {
   ln_binop op = (ln_binop)lua_tointeger(L, lua_upvalueindex(1));
   int inplace = lua_toboolean(L, lua_upvalueindex(2));
@@ -48,7 +49,18 @@ static int binary(lua_State *L) {
     return 1;
   }
   lnL_check(L, ln_broadcast_shape(a, b, &ndim, shape));
-  lnL_check(L, ln_zip(lnL_pushnew(L, dt, ndim, shape), a, b, op));
+  ln_tensor *r = lnL_pushnew(L, dt, ndim, shape);
+  a = check_operand(L, 1, dt, &oa), b = check_operand(L, 2, dt, &ob);
+  lnL_check(L, ln_zip(r, a, b, op));
+  return 1;
+}
+
+/* out = op(argument 1): a new tensor, or argument 1 itself in place */
+static int map_into(lua_State *L, int inplace, ln_unop op, double a, double b) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  ln_tensor *out = inplace ? t : lnL_pushnew(L, t->dtype, t->ndim, t->shape);
+  lnL_check(L, ln_map(out, lnL_checktensor(L, 1), op, a, b));
+  if (inplace) lua_settop(L, 1);
   return 1;
 }
 
@@ -56,29 +68,19 @@ static int binary(lua_State *L) {
 static int unary(lua_State *L) {
   ln_unop op = (ln_unop)lua_tointeger(L, lua_upvalueindex(1));
   int inplace = lua_toboolean(L, lua_upvalueindex(2));
-  ln_tensor *t = lnL_checktensor(L, 1);
   double a = 0, b = 0;
   if (op == LN_CLAMP) {
     a = luaL_optnumber(L, 2, -HUGE_VAL);
     b = luaL_optnumber(L, 3, HUGE_VAL);
     if (a > b) luaL_error(L, "clamp: min %f is greater than max %f", a, b);
   }
-  ln_tensor *out = inplace ? t : lnL_pushnew(L, t->dtype, t->ndim, t->shape);
-  lnL_check(L, ln_map(out, t, op, a, b));
-  if (inplace) lua_settop(L, 1);
-  return 1;
+  return map_into(L, inplace, op, a, b);
 }
 
 /* pow(x): a number uses the unary kernel, a tensor the broadcast one. */
 static int m_pow(lua_State *L) {
   int inplace = lua_toboolean(L, lua_upvalueindex(1));
-  if (lnL_totensor(L, 1) && lua_type(L, 2) == LUA_TNUMBER) {
-    ln_tensor *t = lnL_checktensor(L, 1);
-    ln_tensor *out = inplace ? t : lnL_pushnew(L, t->dtype, t->ndim, t->shape);
-    lnL_check(L, ln_map(out, t, LN_POWS, lua_tonumber(L, 2), 0));
-    if (inplace) lua_settop(L, 1);
-    return 1;
-  }
+  if (lnL_totensor(L, 1) && lua_type(L, 2) == LUA_TNUMBER) return map_into(L, inplace, LN_POWS, lua_tonumber(L, 2), 0);
   lua_pushinteger(L, LN_POW);
   lua_pushboolean(L, inplace);
   lua_pushcclosure(L, binary, 2);
@@ -120,6 +122,7 @@ static int reduce_to(lua_State *L, ln_redop op, double p, int dimarg, double sca
   }
   int dim = (int)lnL_checkindex(L, dimarg, t->ndim, "dimension");
   ln_tensor *out = push_reduced(L, t, dim, t->dtype);
+  t = lnL_checktensor(L, 1);
   lnL_check(L, ln_reduce_dim(out, NULL, t, dim, op, p));
   if (scale_by_n) ln_map(out, out, LN_AFFINE, 1.0 / (double)t->shape[dim], 0.0);
   return 1;
@@ -165,6 +168,7 @@ static int variance(lua_State *L, int take_sqrt) {
   int64_t n = t->shape[dim];
   if (n - ddof <= 0) luaL_error(L, "var: %d elements are too few for ddof %d", (int)n, (int)ddof);
   ln_tensor *out = push_reduced(L, t, dim, t->dtype);
+  t = lnL_checktensor(L, 1);
   /* two passes per row: its mean, then the squared deviations from it */
   int64_t idx[LN_MAXDIM] = {0};
   for (int64_t j = 0, m = ln_numel(out); j < m; j++) {
@@ -214,6 +218,7 @@ static int extreme(lua_State *L, ln_redop op, int want_values) {
   if (t->shape[dim] == 0) luaL_error(L, "max/min along an empty dimension");
   ln_tensor *vals = push_reduced(L, t, dim, t->dtype);
   ln_tensor *args = push_reduced(L, t, dim, LN_F64);
+  t = lnL_checktensor(L, 1);
   lnL_check(L, ln_reduce_dim(vals, args, t, dim, op, 0));
   ln_map(args, args, LN_AFFINE, 1.0, 1.0);
   if (!want_values) lua_remove(L, -2);
@@ -253,7 +258,7 @@ static int l_matmul(lua_State *L) {
   if (a->dtype != b->dtype) luaL_error(L, "matmul: dtype mismatch: %s and %s",
                                        ln_dtype_name(a->dtype), ln_dtype_name(b->dtype));
   ln_tensor *out = lnL_pushnew(L, a->dtype, ndim, shape);
-  lnL_check(L, ln_matmul(out, a, b));
+  lnL_check(L, ln_matmul(out, lnL_checktensor(L, 1), lnL_checktensor(L, 2)));
   if (ndim == 0) lua_pushnumber(L, ln_get(out, NULL));
   return 1;
 }
@@ -275,28 +280,33 @@ static int l_outer(lua_State *L) {
   if (x->ndim != 1 || y->ndim != 1) luaL_error(L, "outer takes two vectors");
   if (x->dtype != y->dtype) luaL_error(L, "outer: dtype mismatch");
   int64_t shape[2] = {x->shape[0], y->shape[0]};
-  lnL_check(L, ln_outer(lnL_pushnew(L, x->dtype, 2, shape), x, y));
+  ln_tensor *out = lnL_pushnew(L, x->dtype, 2, shape);
+  lnL_check(L, ln_outer(out, lnL_checktensor(L, 1), lnL_checktensor(L, 2)));
   return 1;
 }
 
 /* one_hot(labels, classes [, dtype]): (n, classes), a 1 per row in the
 ** column of each 0-based label */
 static int l_one_hot(lua_State *L) {
-  ln_tensor *labels = lnL_checktensor(L, 1);
   lua_Integer classes = luaL_checkinteger(L, 2);
   luaL_argcheck(L, classes >= 1 && classes <= (1 << 24), 2, "class count must be 1..16777216");
+  ln_tensor *labels = lnL_checktensor(L, 1);
+  ln_dtype dt = lnL_optdtype(L, 3, labels->dtype);
   luaL_argcheck(L, labels->ndim == 1, 1, "labels must be a vector");
   int64_t shape[2] = {labels->shape[0], classes};
-  lnL_check(L, ln_one_hot(lnL_pushnew(L, lnL_optdtype(L, 3, labels->dtype), 2, shape), labels));
+  ln_tensor *out = lnL_pushnew(L, dt, 2, shape);
+  lnL_check(L, ln_one_hot(out, lnL_checktensor(L, 1)));
   return 1;
 }
 
 /* gemm(A, B, C [, {alpha =, beta =, transA =, transB =}]): C updated in
-** place and returned; upvalue 1 chooses the reference kernel. */
+** place and returned; upvalue 1 chooses the reference kernel. The options
+** are read first: their metamethods may close A, B or C. */
 static int l_gemm(lua_State *L) {
-  ln_tensor *a = lnL_checktensor(L, 1), *b = lnL_checktensor(L, 2), *c = lnL_checktensor(L, 3);
+  lnL_checkopts(L, 4, "gemm", (const char *const[]){"alpha", "beta", "transA", "transB", NULL});
   double alpha = lnL_optnumfield(L, 4, "alpha", 1.0), beta = lnL_optnumfield(L, 4, "beta", 0.0);
   int ta = lnL_optboolfield(L, 4, "transA", 0), tb = lnL_optboolfield(L, 4, "transB", 0);
+  ln_tensor *a = lnL_checktensor(L, 1), *b = lnL_checktensor(L, 2), *c = lnL_checktensor(L, 3);
   lnL_check(L, ln_gemm_t(a, ta, b, tb, alpha, beta, c, lua_toboolean(L, lua_upvalueindex(1))));
   lua_settop(L, 3);
   return 1;

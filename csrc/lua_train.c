@@ -157,6 +157,7 @@ static int l_train_epoch(lua_State *L) {
   check_dataset(L, 3, &d);
   int64_t batch = lnL_checksize(L, 4, "mini-batch size");
   progress p = {"training", {0, 0}, 0.0};
+  lnL_checkopts(L, 5, "train_epoch", (const char *const[]){"progress", "label", NULL});
   int show = lnL_optboolfield(L, 5, "progress", 1) && isatty(fileno(stderr));
   if (lua_istable(L, 5) && lua_getfield(L, 5, "label") == LUA_TSTRING) p.label = lua_tostring(L, -1);
   if (batch < 1) luaL_argerror(L, 4, "mini-batch size must be at least 1");
@@ -172,6 +173,7 @@ static int l_evaluate(lua_State *L) {
   ln_dataset d;
   check_dataset(L, 2, &d);
   ln_reg reg = LN_REG_NONE;
+  lnL_checkopts(L, 3, "evaluate", (const char *const[]){"reg", "lambda", NULL});
   if (lua_istable(L, 3)) {
     lua_getfield(L, 3, "reg");
     reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);

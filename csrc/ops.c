@@ -30,18 +30,51 @@ void ln_scalar(ln_tensor *t, ln_storage *s, double *buf, ln_dtype dt, double v) 
   ln_kern_for(dt)->set(buf, 0, v);
 }
 
+/* ---- aliasing ---------------------------------------------------------- */
+
+/* An output is written element by element: it may not have two positions
+** on one element (an expanded view), or the result would depend on order. */
+static int writable(const ln_tensor *dst) {
+  if (ln_self_overlap(dst))
+    return ln_fail(LN_EARG, "cannot write into an expanded view (several positions are one element); "
+                            "clone it first");
+  return LN_OK;
+}
+
+/* *r = x as it may be read while dst is written: x itself, or a copy when
+** the two share memory in different layouts (a:add_(a:t())), as NumPy does.
+** An identical layout is safe: each element is read before it is written. */
+static int readable(ln_tensor *r, const ln_tensor *dst, const ln_tensor *x) {
+  if (ln_overlap(dst, x) && !ln_same_layout(dst, x)) return ln_clone(r, x, x->dtype);
+  ln_tensor_ref(r, x);
+  return LN_OK;
+}
+
 /* ---- element-wise ----------------------------------------------------- */
 
 int ln_map(const ln_tensor *dst, const ln_tensor *x, ln_unop op, double a, double b) {
   const ln_kern *k = ln_kern_for(dst->dtype);
-  const ln_tensor *ops[2] = {dst, x};
+  ln_tensor xr;
   ln_iter it;
   int st = same_dtype(dst, x);
   if (st != LN_OK) return st;
   if (!ln_same_shape(dst, x)) return shape_mismatch("element-wise operation", dst, x);
+  if ((st = writable(dst)) != LN_OK || (st = readable(&xr, dst, x)) != LN_OK) return st;
+  const ln_tensor *ops[2] = {dst, &xr};
   ln_iter_init(&it, dst->ndim, dst->shape, 2, ops);
-  do k->unary(op, it.n, ln_data_at(x, it.off[1]), it.step[1], ln_data_at(dst, it.off[0]), it.step[0], a, b);
+  do k->unary(op, it.n, ln_data_at(&xr, it.off[1]), it.step[1], ln_data_at(dst, it.off[0]), it.step[0], a, b);
   while (ln_iter_next(&it));
+  ln_tensor_free(&xr);
+  return LN_OK;
+}
+
+/* Replaces *x (a reference the caller frees) by what readable() gives. */
+static int aliasing_safe(ln_tensor *x, const ln_tensor *dst) {
+  ln_tensor r;
+  int st = readable(&r, dst, x);
+  if (st != LN_OK) return st;
+  ln_tensor_free(x);
+  *x = r;
   return LN_OK;
 }
 
@@ -55,9 +88,16 @@ int ln_zip(const ln_tensor *dst, const ln_tensor *x, const ln_tensor *y, ln_bino
   if ((st = ln_broadcast_shape(x, y, &ndim, shape)) != LN_OK) return st;
   if (ndim != dst->ndim || memcmp(shape, dst->shape, (size_t)ndim * sizeof *shape) != 0)
     return shape_mismatch("result of the broadcast", x, dst);
+  if ((st = writable(dst)) != LN_OK) return st;
+  /* broadcast first: a row read into every row of dst is a different layout */
   if ((st = ln_expand(&xe, x, ndim, shape)) != LN_OK) return st;
   if ((st = ln_expand(&ye, y, ndim, shape)) != LN_OK) {
     ln_tensor_free(&xe);
+    return st;
+  }
+  if ((st = aliasing_safe(&xe, dst)) != LN_OK || (st = aliasing_safe(&ye, dst)) != LN_OK) {
+    ln_tensor_free(&xe);
+    ln_tensor_free(&ye);
     return st;
   }
   const ln_tensor *ops[3] = {dst, &xe, &ye};
@@ -214,9 +254,12 @@ static int blas_layout(const ln_tensor *m, int *trans, int *ld) {
   return 0;
 }
 
-static int blas_operand(ln_tensor *dst, const ln_tensor *m, int *trans, int *ld) {
+/* m as BLAS reads it; a copy when its layout does not suit BLAS or when it
+** shares memory with the output c (lunet.gemm(A, A, A) multiplies A's old
+** values, as if C were a separate matrix). */
+static int blas_operand(ln_tensor *dst, const ln_tensor *m, const ln_tensor *c, int *trans, int *ld) {
   int st;
-  if (blas_layout(m, trans, ld)) {
+  if (!ln_overlap(m, c) && blas_layout(m, trans, ld)) {
     ln_tensor_ref(dst, m);
     return LN_OK;
   }
@@ -252,8 +295,9 @@ int ln_gemm_t(const ln_tensor *a, int ta, const ln_tensor *b, int tb, double alp
   if (m > INT32_MAX || n > INT32_MAX || kk > INT32_MAX)
     return ln_fail(LN_EARG, "gemm: matrices too large for BLAS");
   if (m == 0 || n == 0) return LN_OK;
-  if ((st = blas_operand(&ab, a, &tra, &la)) != LN_OK) return st;
-  if ((st = blas_operand(&bb, b, &trb, &lb)) != LN_OK) goto free_a;
+  if ((st = writable(c)) != LN_OK) return st;
+  if ((st = blas_operand(&ab, a, c, &tra, &la)) != LN_OK) return st;
+  if ((st = blas_operand(&bb, b, c, &trb, &lb)) != LN_OK) goto free_a;
   /* C must be row-major: otherwise compute into a copy and copy back */
   if (blas_layout(c, &trc, &lc) && !trc) ln_tensor_ref(&cc, c);
   else if ((st = ln_clone(&cc, c, c->dtype)) != LN_OK) goto free_b;

@@ -317,6 +317,15 @@ int ln_copy(const ln_tensor *dst, const ln_tensor *src) {
     return ln_fail(LN_EARG, "%lld elements into %lld", (long long)ln_numel(src),
                    (long long)ln_numel(dst));
   if (ln_numel(dst) == 0) return LN_OK;
+  if (ln_self_overlap(dst))
+    return ln_fail(LN_EARG, "cannot copy into an expanded view (several positions are one element)");
+  /* src sharing memory with dst in another layout is read from a copy */
+  if (ln_overlap(dst, src) && !(ln_same_shape(dst, src) && ln_same_layout(dst, src))) {
+    if ((st = ln_clone(&flat, src, src->dtype)) != LN_OK) return st;
+    st = ln_copy(dst, &flat);
+    ln_tensor_free(&flat);
+    return st;
+  }
   if (ln_same_shape(dst, src)) {
     copy_same_shape(dst, src);
     return LN_OK;
@@ -356,4 +365,41 @@ int ln_reshape(ln_tensor *dst, const ln_tensor *src, int ndim, const int64_t *sh
   st = ln_view(dst, &c, ndim, shape);
   ln_tensor_free(&c);
   return st;
+}
+
+/* ---- overlap ---------------------------------------------------------- */
+
+/* The bytes [lo, hi) of its storage a non-empty tensor can reach. A view's
+** extent lies inside its storage, so none of this can overflow. */
+static void byte_range(const ln_tensor *t, int64_t *lo, int64_t *hi) {
+  int64_t first = t->offset, last = t->offset, size = (int64_t)ln_dtype_size(t->dtype);
+  for (int i = 0; i < t->ndim; i++) {
+    int64_t span = (t->shape[i] - 1) * t->stride[i];
+    if (span < 0) first += span;
+    else last += span;
+  }
+  *lo = first * size;
+  *hi = (last + 1) * size;
+}
+
+int ln_overlap(const ln_tensor *a, const ln_tensor *b) {
+  int64_t alo, ahi, blo, bhi;
+  if (a->storage == NULL || a->storage != b->storage || ln_numel(a) == 0 || ln_numel(b) == 0) return 0;
+  byte_range(a, &alo, &ahi);
+  byte_range(b, &blo, &bhi);
+  return alo < bhi && blo < ahi;
+}
+
+int ln_same_layout(const ln_tensor *a, const ln_tensor *b) {
+  if (a->storage != b->storage || a->dtype != b->dtype || a->offset != b->offset || !ln_same_shape(a, b))
+    return 0;
+  for (int i = 0; i < a->ndim; i++)
+    if (a->shape[i] > 1 && a->stride[i] != b->stride[i]) return 0;
+  return 1;
+}
+
+int ln_self_overlap(const ln_tensor *t) {
+  for (int i = 0; i < t->ndim; i++)
+    if (t->shape[i] > 1 && t->stride[i] == 0) return 1;
+  return 0;
 }

@@ -63,6 +63,16 @@ int ln_clone(ln_tensor *dst, const ln_tensor *src, ln_dtype dt);
 int ln_contiguous(ln_tensor *dst, const ln_tensor *src);  /* a view when already contiguous */
 int ln_reshape(ln_tensor *dst, const ln_tensor *src, int ndim, const int64_t *shape);
 
+/* Aliasing. ln_overlap: a and b may share an element (same storage and
+** intersecting extents; conservative: interleaved views count as sharing).
+** ln_same_layout: every element of a is the same memory as the element of b
+** at the same position, so an element-wise op may read one while writing the
+** other. ln_self_overlap: several positions of t are one element (an
+** expanded view), so t cannot be written element by element. */
+int ln_overlap(const ln_tensor *a, const ln_tensor *b);
+int ln_same_layout(const ln_tensor *a, const ln_tensor *b);
+int ln_self_overlap(const ln_tensor *t);
+
 /* Broadcasts two shapes (numpy rules); fails with a message naming both. */
 int ln_broadcast_shape(const ln_tensor *a, const ln_tensor *b, int *ndim, int64_t *shape);
 

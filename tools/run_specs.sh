@@ -14,6 +14,16 @@ if [ "${ASAN:-0}" = 1 ]; then
   export LSAN_OPTIONS="suppressions=$(pwd)/tools/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   export LUNET_ASAN=1
+  # Children inherit the preloaded runtime; curl hangs under it. The
+  # downloader's tools run without it, through wrappers first on the PATH.
+  wrap=$(mktemp -d)
+  envbin=$(command -v env)
+  for tool in curl wget python3; do
+    real=$(command -v "$tool") || continue
+    printf '#!/bin/sh\nexec %s -u LD_PRELOAD %s "$@"\n' "$envbin" "$real" >"$wrap/$tool"
+    chmod +x "$wrap/$tool"
+  done
+  export PATH="$wrap:$PATH"
 fi
 if [ "${TSAN:-0}" = 1 ]; then
   # busted's launcher re-runs itself through sh, which the TSan runtime
@@ -35,5 +45,6 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 rm -f "$out"
+[ -n "${wrap:-}" ] && rm -rf "$wrap"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -202,7 +202,7 @@ end
 
 -- mnist{ dir = } -> training, validation, test
 function data.mnist(opts)
-  opts = opts or {}
+  opts = require("lunet.opts").check("lunet.data.mnist", opts, { "dir" })
   local default = default_mnist_dir()
   local paths = locate("MNIST", places(opts, "LUNET_MNIST_DIR", default, "the default cache"),
     "To get it, run `make mnist` in the lunet source tree, or call " ..
@@ -213,7 +213,7 @@ end
 
 -- fashion_mnist{ dir = } -> training, validation, test
 function data.fashion_mnist(opts)
-  opts = opts or {}
+  opts = require("lunet.opts").check("lunet.data.fashion_mnist", opts, { "dir" })
   local paths = locate("Fashion-MNIST",
     places(opts, "LUNET_FASHION_DIR", FASHION_SYSTEM_DIR, "Debian's dataset-fashion-mnist"),
     "To get it, run `sudo apt-get install dataset-fashion-mnist` (it installs into " ..
@@ -297,7 +297,7 @@ end
 
 -- download_mnist{ dir =, base_urls =, files =, quiet = } -> dir
 function data.download_mnist(opts)
-  opts = opts or {}
+  opts = require("lunet.opts").check("download_mnist", opts, { "dir", "base_urls", "files", "quiet" })
   local dir = opts.dir or default_mnist_dir()
   if type(dir) ~= "string" then
     error("download_mnist: no directory: give opts.dir or set HOME", 2)

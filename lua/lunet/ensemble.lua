@@ -13,6 +13,7 @@
 -- the tied ones, so two networks out of four are not a coin toss.
 
 local core = require "lunet.core"
+local options = require "lunet.opts"
 
 local ensemble = {}
 
@@ -31,7 +32,10 @@ end
 function ensemble.train(k, make, opts)
   if math.type(k) ~= "integer" or k < 1 then error("ensemble.train: k must be a positive integer", 2) end
   if type(make) ~= "function" then error("ensemble.train: make must be a function returning a network", 2) end
-  local seed = (opts or {}).seed or 1
+  local seed = options.check("ensemble.train", opts, { "seed" }).seed or 1
+  if math.type(seed) ~= "integer" then
+    error(("ensemble.train: seed must be an integer, got %s"):format(tostring(seed)), 2)
+  end
   local nets = {}
   for i = 1, k do
     core.seed(seed + i - 1)

@@ -18,6 +18,7 @@
 -- numeric, checked = number of values compared).
 
 local core = require "lunet.core"
+local options = require "lunet.opts"
 
 local function one_hot(labels, classes)
   local ok, t = pcall(core.one_hot, labels, classes, "float64")
@@ -26,7 +27,17 @@ local function one_hot(labels, classes)
 end
 
 local function gradcheck(model, x, y, opts)
-  opts = opts or {}
+  opts = options.check("gradcheck", opts, { "cost", "lambda", "reg", "n", "eps", "input" })
+  local lambda = opts.lambda
+  if lambda ~= nil and (type(lambda) ~= "number" or lambda ~= lambda or lambda < 0) then
+    error(("gradcheck: lambda must be a number >= 0, got %s"):format(tostring(opts.lambda)), 2)
+  end
+  if opts.n ~= nil and (math.type(opts.n) ~= "integer" or opts.n < 1) then
+    error(("gradcheck: n must be a positive integer, got %s"):format(tostring(opts.n)), 2)
+  end
+  if opts.eps ~= nil and (type(opts.eps) ~= "number" or not (opts.eps > 0 and opts.eps < 1)) then
+    error(("gradcheck: eps must be a number in (0, 1), got %s"):format(tostring(opts.eps)), 2)
+  end
   if type(model) ~= "table" or not model.net then error("gradcheck: expected a layer or a network", 2) end
   local net = model:net(x):clone("float64")
   if opts.cost then net:set_cost(opts.cost) end
@@ -41,7 +52,7 @@ local function gradcheck(model, x, y, opts)
   else
     t = y and y:double():contiguous() or core.randn(batch, outputs, "float64")
   end
-  local lambda = opts.lambda or 0
+  lambda = lambda or 0
   return net:gradcheck(x:double():contiguous(), t, {
     reg = lambda > 0 and (opts.reg or "l2") or "none",
     c = lambda / (opts.n or batch),

@@ -19,6 +19,7 @@
 -- net.grad_biases[l] are their gradients after a backward pass.
 
 local json = require "lunet.json"
+local options = require "lunet.opts"
 local nn = require "lunet.nn"
 local core = require "lunet.core"
 local train = require "lunet.train"
@@ -51,14 +52,31 @@ local COSTS = { cross_entropy = true, quadratic = true, log_likelihood = true }
 
 local function activations(opts, n)
   local a = opts.activation or "sigmoid"
+  if type(a) == "table" and rawlen(a) ~= n then
+    error(("Network: activation lists %d names for %d layers"):format(rawlen(a), n), 3)
+  end
   local out = {}
-  for l = 1, n do out[l] = type(a) == "table" and a[l] or a end
+  for l = 1, n do out[l] = type(a) == "table" and rawget(a, l) or a end
   if opts.cost == "log_likelihood" then out[n] = "softmax" end
   return out
 end
 
+local OPTIONS = { "cost", "init", "activation", "dtype" }
+
+-- Network{784, 30, 10, activation = "tanh"} is Network({784, 30, 10},
+-- {activation = "tanh"}); options in both places are an error.
+local function arguments(sizes, opts)
+  if type(sizes) ~= "table" then return sizes, opts end
+  local list, named = options.split(sizes)
+  if next(named) ~= nil then
+    if opts ~= nil then error("Network: give the options in the sizes table or as a second table, not both", 3) end
+    return list, options.check("Network", named, OPTIONS, 3)
+  end
+  return list, options.check("Network", opts, OPTIONS, 3)
+end
+
 local function new(sizes, opts)
-  opts = opts or {}
+  sizes, opts = arguments(sizes, opts)
   if type(sizes) ~= "table" or #sizes < 2 then
     error("Network takes a list of at least two layer sizes, e.g. {784, 30, 10}", 2)
   end

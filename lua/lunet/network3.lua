@@ -26,6 +26,7 @@
 -- epoch. The layers are ordinary lunet layers: the result is a Sequential.
 
 local nn = require "lunet.nn"
+local options = require "lunet.opts"
 local train = require "lunet.train"
 
 local network3 = {}
@@ -41,8 +42,34 @@ local function pair(t, what)
   return t[1]
 end
 
+-- A table argument with the given keys; a missing one is an error.
+local function block_args(fname, o, valid, required, level)
+  level = level or 3
+  if type(o) ~= "table" then error(("%s: expected a table of arguments, got %s"):format(fname, type(o)), level) end
+  options.check(fname, o, valid, level)
+  for _, k in ipairs(required) do
+    if o[k] == nil then error(("%s: '%s' is required"):format(fname, k), level) end
+  end
+  return o
+end
+
+local function list_of(fname, t, key, counts)
+  if type(t) ~= "table" or not counts[rawlen(t)] then
+    error(("%s: %s must be a list of integers, e.g. %s"):format(fname, key, counts.example), 3)
+  end
+  for i = 1, rawlen(t) do
+    if math.type(rawget(t, i)) ~= "integer" then
+      error(("%s: %s[%d] must be an integer, got %s"):format(fname, key, i, tostring(rawget(t, i))), 3)
+    end
+  end
+end
+
 -- Returns the layers of the block and, as .shape, the per-sample input shape.
 function network3.ConvPoolLayer(o)
+  block_args("network3.ConvPoolLayer", o, { "image_shape", "filter_shape", "poolsize", "activation" },
+    { "image_shape", "filter_shape" })
+  list_of("network3.ConvPoolLayer", o.filter_shape, "filter_shape", { [4] = true, example = "{20, 1, 5, 5}" })
+  list_of("network3.ConvPoolLayer", o.image_shape, "image_shape", { [3] = true, [4] = true, example = "{1, 28, 28}" })
   local maps, c_in, k = o.filter_shape[1], o.filter_shape[2], pair({ o.filter_shape[3], o.filter_shape[4] },
     "filter_shape")
   local pool = pair(o.poolsize or { 2, 2 }, "poolsize")
@@ -57,6 +84,19 @@ end
 
 -- A fully connected block: dropout of its inputs when p_dropout > 0, then
 -- the given layers.
+local function dense_args(fname, o, valid)
+  block_args(fname, o, valid, { "n_in", "n_out" }, 4)
+  for _, k in ipairs { "n_in", "n_out" } do
+    if math.type(o[k]) ~= "integer" or o[k] < 1 then
+      error(("%s: %s must be a positive integer, got %s"):format(fname, k, tostring(o[k])), 3)
+    end
+  end
+  local p = o.p_dropout
+  if p ~= nil and (type(p) ~= "number" or not (p >= 0 and p < 1)) then
+    error(("%s: p_dropout must be in [0, 1), got %s"):format(fname, tostring(p)), 3)
+  end
+end
+
 local function dense_block(o, ...)
   local layers = { shape = { o.n_in } }
   if (o.p_dropout or 0) > 0 then layers[1] = nn.Dropout(o.p_dropout) end
@@ -65,11 +105,13 @@ local function dense_block(o, ...)
 end
 
 function network3.FullyConnectedLayer(o)
+  dense_args("network3.FullyConnectedLayer", o, { "n_in", "n_out", "activation", "p_dropout" })
   return dense_block(o, nn.Linear(o.n_in, o.n_out, { init = { w_std = math.sqrt(1 / o.n_out), b_std = 1 } }),
     act(o.activation))
 end
 
 function network3.SoftmaxLayer(o)
+  dense_args("network3.SoftmaxLayer", o, { "n_in", "n_out", "p_dropout" })
   return dense_block(o, nn.Linear(o.n_in, o.n_out, { init = "zeros" }), nn.Softmax())
 end
 
@@ -79,7 +121,11 @@ Network3.__name = "network3.Network"
 Network3.__tostring = nn.Sequential.__tostring
 
 function network3.Network(blocks, mini_batch_size, opts)
-  opts = opts or {}
+  opts = options.check("network3.Network", opts, { "dtype" })
+  if type(blocks) ~= "table" or #blocks == 0 then error("network3.Network: expected a non-empty list of layers", 2) end
+  if mini_batch_size ~= nil and (math.type(mini_batch_size) ~= "integer" or mini_batch_size < 1) then
+    error(("network3.Network: mini_batch_size must be a positive integer, got %s"):format(tostring(mini_batch_size)), 2)
+  end
   local layers = {}
   for _, block in ipairs(blocks) do
     for _, layer in ipairs(block) do layers[#layers + 1] = layer end

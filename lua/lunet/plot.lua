@@ -13,7 +13,12 @@ Numbers may be given as Lua arrays or as any object with a :totable()
 method (lunet tensors: 1-D gives an array, 2-D an array of rows).
 
 Gaps: nil, NaN (0/0) and +-inf values are not drawn (lines break there,
-bars are left out).  On a log scale (logy = true) values <= 0 are treated
+bars are left out).  Non-zero values must lie within 1e-300..1e300 in
+magnitude (beyond, the axis arithmetic overflows): others are errors, as
+are arrays of more than 2^24 values, width x height above 20000 x 20000
+(1000 x 1000 characters for text) and scale above 1000.  Series tables
+are checked like options: a key other than name, x, y (values for bars)
+is an error.  On a log scale (logy = true) values <= 0 are treated
 as gaps too.  An array with trailing nils needs its length in field `n`
 (as table.pack sets it), since Lua cannot see trailing nils.
 
@@ -70,6 +75,7 @@ plot.text(opts) -> string;  plot.show(opts) prints it.
     are accepted and ignored; width and height count characters here.
 ]]
 
+local optcheck = require "lunet.opts"
 local svg = require "lunet.plot.svg"
 local term = require "lunet.plot.term"
 
@@ -79,9 +85,10 @@ local fmt = string.format
 local floor, ceil, max, min, sqrt, huge = math.floor, math.ceil, math.max, math.min, math.sqrt, math.huge
 local NaN = 0 / 0
 
--- {default width, default height, least width, least height}
-local SVG_SIZE = { 720, 450, 200, 150 }
-local TEXT_SIZE = { 60, 15, 4, 2 }
+-- {default width, default height, least width, least height, most width,
+-- most height}: the bounds keep a typo like width = 1e9 from filling memory.
+local SVG_SIZE = { 720, 450, 200, 150, 20000, 20000 }
+local TEXT_SIZE = { 60, 15, 4, 2, 1000, 1000 }
 
 ---------------------------------------------------------------------------
 -- Errors
@@ -96,6 +103,20 @@ local function fail(fname, msg, ...)
   error(setmetatable({ msg = fname .. ": " .. fmt(msg, ...) }, UsageError), 0)
 end
 
+-- Beyond these magnitudes the axis arithmetic (spans, padding, tick
+-- steps) overflows to inf or underflows to 0 and gives NaN coordinates or
+-- a tick loop that never ends; such values are refused, not drawn wrong.
+local MAX_MAGNITUDE, MIN_MAGNITUDE = 1e300, 1e-300
+
+local function check_magnitude(fname, what, v)
+  if v ~= v or v == huge or v == -huge or v == 0 then return end
+  local a = math.abs(v)
+  if a > MAX_MAGNITUDE or a < MIN_MAGNITUDE then
+    fail(fname, "%s: %s cannot be drawn (non-zero values must be 1e-300 to 1e300 in magnitude; scale the data)",
+      what, tostring(v))
+  end
+end
+
 local function public(fname, impl)
   return function(...)
     local ok, res = pcall(impl, fname, ...)
@@ -105,20 +126,11 @@ local function public(fname, impl)
   end
 end
 
-local function keyset(list)
-  local set = {}
-  for _, k in ipairs(list) do set[k] = true end
-  return set
-end
-
 local function check_opts(fname, opts, allowed)
   if type(opts) ~= "table" then fail(fname, "expected a table of options, got %s", type(opts)) end
-  local unknown = {}
-  for k in pairs(opts) do
-    if not allowed.set[k] then unknown[#unknown + 1] = tostring(k) end
-  end
+  local unknown, why = optcheck.unknown(opts, allowed)
+  if not unknown then fail(fname, "%s (known: %s)", why, table.concat(allowed, ", ")) end
   if #unknown > 0 then
-    table.sort(unknown)
     fail(fname, "unknown option%s %s (known: %s)", #unknown > 1 and "s" or "", table.concat(unknown, ", "),
       table.concat(allowed, ", "))
   end
@@ -126,7 +138,6 @@ end
 
 local function options(list)
   table.sort(list)
-  list.set = keyset(list)
   return list
 end
 
@@ -179,6 +190,7 @@ local function opt_number(fname, opts, key, default, least)
     fail(fname, "%s must be a finite number, got %s", key, tostring(v))
   end
   if least and v < least then fail(fname, "%s must be at least %s, got %s", key, tostring(least), tostring(v)) end
+  check_magnitude(fname, key, v)
   return v
 end
 
@@ -199,14 +211,28 @@ local function opt_choice(fname, opts, key, default, choices)
   fail(fname, "%s must be one of %s, got %s", key, table.concat(names, ", "), tostring(v))
 end
 
+-- More values than any chart can show: a bound that keeps a hostile `n`
+-- (or __len) from running a loop for hours.
+local MAX_VALUES = 1 << 24
+
+
 -- Length of an array that may hold nil gaps: its `n` field if set, else
--- the largest integer key (the result does not depend on pairs() order).
-local function count(t)
-  if math.type(t.n) == "integer" then return t.n end
-  local n = #t
-  for k in pairs(t) do
-    if math.type(k) == "integer" and k > n then n = k end
+-- the largest integer key (the result does not depend on the table's
+-- order; raw, so no metamethod runs).
+local function count(fname, t)
+  local n = rawget(t, "n")
+  if n ~= nil and math.type(n) ~= "integer" then
+    fail(fname, "an array's n field must be its length (an integer), got %s", tostring(n))
   end
+  if n == nil then
+    n = rawlen(t)
+    local k = next(t)
+    while k ~= nil do
+      if math.type(k) == "integer" and k > n then n = k end
+      k = next(t, k)
+    end
+  end
+  if n < 0 or n > MAX_VALUES then fail(fname, "an array of %s values is not plottable (at most %d)", n, MAX_VALUES) end
   return n
 end
 
@@ -214,9 +240,10 @@ local function opt_strings(fname, opts, key, n)
   local list = tolist(opts[key])
   if list == nil then return nil end
   if type(list) ~= "table" then fail(fname, "%s must be an array of strings, got %s", key, type(list)) end
-  if n and count(list) ~= n then fail(fname, "%s has %d entries but there are %d", key, count(list), n) end
+  local m = count(fname, list)
+  if n and m ~= n then fail(fname, "%s has %d entries but there are %d", key, m, n) end
   local out = {}
-  for i = 1, count(list) do
+  for i = 1, m do
     local v = list[i]
     if type(v) ~= "string" and type(v) ~= "number" then
       fail(fname, "%s[%d] must be a string, got %s", key, i, type(v))
@@ -230,12 +257,13 @@ end
 local function values(fname, what, list, logy)
   list = tolist(list)
   if type(list) ~= "table" then fail(fname, "%s must be an array of numbers, got %s", what, type(list)) end
-  local n, out, finite = count(list), {}, 0
+  local n, out, finite = count(fname, list), {}, 0
   for j = 1, n do
     local v = list[j]
     if v ~= nil and type(v) ~= "number" then
       fail(fname, "%s[%d] is a %s, expected a number (nil or 0/0 for a gap)", what, j, type(v))
     end
+    if v ~= nil then check_magnitude(fname, fmt("%s[%d]", what, j), v) end
     if v == nil or v ~= v or v == huge or v == -huge or (logy and v <= 0) then
       out[j] = NaN
     else
@@ -252,8 +280,20 @@ local function xvalues(fname, i, x, n)
   return xs
 end
 
-local function one_series(fname, i, s, logy)
+-- A series table's keys are checked like options: a misspelt name or x
+-- would otherwise vanish from the chart without a word.
+local function series_keys(fname, i, s, valid)
   if type(s) ~= "table" then fail(fname, "series %d must be a table, got %s", i, type(s)) end
+  local unknown, why = optcheck.unknown(s, valid)
+  if not unknown then fail(fname, "series %d: %s (known: %s)", i, why, table.concat(valid, ", ")) end
+  if #unknown > 0 then
+    fail(fname, "series %d: unknown key%s %s (known: %s)", i, #unknown > 1 and "s" or "", table.concat(unknown, ", "),
+      table.concat(valid, ", "))
+  end
+end
+
+local function one_series(fname, i, s, logy)
+  series_keys(fname, i, s, { "name", "x", "y" })
   if s.y == nil then fail(fname, "series %d has no y values", i) end
   local y, n, finite = values(fname, fmt("series %d: y", i), s.y, logy)
   if n == 0 then fail(fname, "series %d has no y values", i) end
@@ -298,6 +338,9 @@ end
 local function check_size(fname, spec, size)
   if spec.width < size[3] or spec.height < size[4] then
     fail(fname, "width x height must be at least %d x %d", size[3], size[4])
+  end
+  if spec.width > size[5] or spec.height > size[6] then
+    fail(fname, "width x height must be at most %d x %d", size[5], size[6])
   end
 end
 
@@ -429,6 +472,7 @@ local function matrix(fname, what, m, flat_ok, shape)
     for c = 1, cols do
       local x = rows[r][c]
       if type(x) ~= "number" then fail(fname, "%s: value at row %d, column %d is a %s", what, r, c, type(x)) end
+      check_magnitude(fname, fmt("%s: value at row %d, column %d", what, r, c), x)
       v[r][c] = (x ~= x or x == huge or x == -huge) and NaN or x
     end
   end
@@ -506,9 +550,11 @@ local function images_spec(fname, opts)
   normalise(mats, mode, cmap == "diverging")
   local spec = { title = opt_text(fname, opts, "title"), images = mats,
     labels = opt_strings(fname, opts, "labels", #mats),
-    cols = opt_count(fname, opts, "cols", ceil(sqrt(#mats))),
+    cols = min(#mats, opt_count(fname, opts, "cols", ceil(sqrt(#mats)))),
     scale = opt_number(fname, opts, "scale", max(1, floor(112 / size))) }
-  if spec.scale <= 0 then fail(fname, "scale must be positive, got %s", tostring(spec.scale)) end
+  if spec.scale <= 0 or spec.scale > 1000 then
+    fail(fname, "scale must be in (0, 1000], got %s", tostring(spec.scale))
+  end
   return cmap_spec(spec, cmap)
 end
 
@@ -541,7 +587,7 @@ local function bar_series(fname, opts, logy, n)
   local out = {}
   for i = 1, #list do
     local s = list[i]
-    if type(s) ~= "table" then fail(fname, "series %d must be a table, got %s", i, type(s)) end
+    series_keys(fname, i, s, { "name", "values" })
     local what = opts.series and fmt("series %d: values", i) or "values"
     if s.values == nil then fail(fname, "%s missing", what) end
     local v, m = values(fname, what, s.values, logy)
@@ -647,7 +693,7 @@ local function layer_series(fname, key, layers, x)
   for i = 1, #layers do
     local y = tolist(layers[i])
     if type(y) ~= "table" then fail(fname, "history.gradient_norms.%s[%d] must be an array", key, i) end
-    if count(y) > 0 then series[#series + 1] = { name = fmt("layer %d", i), y = y, x = x } end
+    if count(fname, y) > 0 then series[#series + 1] = { name = fmt("layer %d", i), y = y, x = x } end
   end
   return series
 end
@@ -691,7 +737,8 @@ local function text_impl(fname, opts)
   local spec
   if opts.images ~= nil then
     spec = images_spec(fname, opts)
-    spec.cols = opt_count(fname, opts, "cols", max(1, 80 // (spec.images[1].cols + 2)))
+    local cols = opt_count(fname, opts, "cols", max(1, 80 // (spec.images[1].cols + 2)))
+    spec.cols = min(#spec.images, cols)
     spec.color = color
     return term.images(spec)
   elseif opts.data ~= nil then

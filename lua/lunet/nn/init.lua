@@ -14,6 +14,7 @@
 -- C; these constructors only describe them.
 
 local Module = require "lunet.nn.module"
+local opts = require "lunet.opts"
 
 local nn = { Module = Module }
 
@@ -24,10 +25,20 @@ local nn = { Module = Module }
 --   "xavier"   w_std = sqrt(2/(n_in + n_out)), biases 0
 --   "zeros"    everything 0 (the book's softmax layer in network3)
 -- or a table {w_std =, b_std =}.
+local function init_std(init, key, default)
+  local v = init[key]
+  if v == nil and default then return default end
+  if type(v) ~= "number" or v ~= v or v < 0 or v == math.huge then
+    error(("init.%s must be a finite number >= 0, got %s"):format(key, tostring(v)), 4)
+  end
+  return v
+end
+
 function nn.init_stds(init, n_in, n_out)
   init = init or "default"
   if type(init) == "table" then
-    return assert(tonumber(init.w_std), "init.w_std must be a number"), tonumber(init.b_std) or 0
+    opts.check("init table", init, { "w_std", "b_std" }, 3)
+    return init_std(init, "w_std"), init_std(init, "b_std", 0)
   end
   if init == "default" then return 1 / math.sqrt(n_in), 1 end
   if init == "large" then return 1, 1 end
@@ -49,11 +60,11 @@ local Linear = Module.layer_class("Linear", {
   describe = function(self) return ("Linear(%d -> %d)"):format(self.spec.n_in, self.spec.n_out) end,
 })
 
-function nn.Linear(n_in, n_out, opts)
+function nn.Linear(n_in, n_out, o)
   check_size(n_in, "Linear: n_in")
   check_size(n_out, "Linear: n_out")
-  opts = opts or {}
-  local w_std, b_std = nn.init_stds(opts.init, n_in, n_out)
+  o = opts.check("nn.Linear", o, { "init" })
+  local w_std, b_std = nn.init_stds(o.init, n_in, n_out)
   return Module.new_layer(Linear, { type = "dense", n_in = n_in, n_out = n_out, w_std = w_std, b_std = b_std },
     { n_in })
 end
@@ -64,7 +75,8 @@ local CLASSES = { dense = Linear }
 local function activation(name, act)
   local class = Module.layer_class(name)
   CLASSES[act] = class
-  return function()
+  return function(o)
+    opts.check("nn." .. name, o, {})
     return Module.new_layer(class, { type = "act", act = act })
   end
 end
@@ -76,7 +88,8 @@ nn.Identity = activation("Identity", "identity")
 
 local Softmax = Module.layer_class("Softmax")
 CLASSES.softmax = Softmax
-function nn.Softmax()
+function nn.Softmax(o)
+  opts.check("nn.Softmax", o, {})
   return Module.new_layer(Softmax, { type = "softmax" })
 end
 
@@ -133,15 +146,15 @@ local Conv2d = Module.layer_class("Conv2d", {
 })
 CLASSES.conv2d = Conv2d
 
-function nn.Conv2d(c_in, c_out, k, opts)
+function nn.Conv2d(c_in, c_out, k, o)
   check_size(c_in, "Conv2d: c_in")
   check_size(c_out, "Conv2d: c_out")
   check_size(k, "Conv2d: kernel size")
-  opts = opts or {}
-  local stride, pad = opts.stride or 1, opts.pad or 0
+  o = opts.check("nn.Conv2d", o, { "stride", "pad", "init" })
+  local stride, pad = o.stride or 1, o.pad or 0
   check_size(stride, "Conv2d: stride")
   if math.type(pad) ~= "integer" or pad < 0 then error("Conv2d: pad must be an integer >= 0", 2) end
-  local w_std, b_std = nn.init_stds(opts.init, c_in * k * k, c_out * k * k)
+  local w_std, b_std = nn.init_stds(o.init, c_in * k * k, c_out * k * k)
   local layer = Module.new_layer(Conv2d, { type = "conv2d", n_in = c_in, maps = c_out, kernel = k, stride = stride,
     pad = pad, w_std = w_std, b_std = b_std })
   layer._shape_hint = { c_in, k, k }
@@ -178,10 +191,10 @@ nn.L2Pool = pool("l2")
 -- training and running averages in evaluation; learns gamma and beta.
 local BatchNorm = Module.layer_class("BatchNorm")
 CLASSES.batchnorm = BatchNorm
-function nn.BatchNorm(opts)
-  opts = opts or {}
-  local eps, momentum = opts.eps or 1e-5, opts.momentum or 0.1
-  if type(eps) ~= "number" or eps <= 0 then error("BatchNorm: eps must be > 0", 2) end
+function nn.BatchNorm(o)
+  o = opts.check("nn.BatchNorm", o, { "eps", "momentum" })
+  local eps, momentum = o.eps or 1e-5, o.momentum or 0.1
+  if type(eps) ~= "number" or not (eps > 0 and eps < math.huge) then error("BatchNorm: eps must be > 0", 2) end
   if type(momentum) ~= "number" or not (momentum > 0 and momentum <= 1) then
     error("BatchNorm: momentum must be in (0, 1]", 2)
   end

@@ -6,6 +6,7 @@
 -- Sequentials inside are flattened into their layers.
 
 local Module = require "lunet.nn.module"
+local opts = require "lunet.opts"
 
 local Sequential = {}
 Sequential.__index = Sequential
@@ -22,12 +23,42 @@ local function collect(layers, out)
   return out
 end
 
-local function new(layers, opts)
+local COSTS = { quadratic = true, cross_entropy = true, log_likelihood = true }
+local DTYPES = { float32 = "float32", float = "float32", float64 = "float64", double = "float64" }
+
+-- Checked before anything is built: a Sequential without a known input
+-- shape would otherwise only fail at its first forward.
+local function check_opts(o)
+  o = opts.check("nn.Sequential", o, { "input", "cost", "dtype" }, 3)
+  if o.cost ~= nil and not COSTS[o.cost] then
+    error(("nn.Sequential: unknown cost '%s' (cross_entropy, quadratic, log_likelihood)"):format(tostring(o.cost)), 3)
+  end
+  if o.dtype ~= nil and not DTYPES[o.dtype] then
+    error(("nn.Sequential: unknown dtype '%s' (float32, float64)"):format(tostring(o.dtype)), 3)
+  end
+  local input
+  if o.input ~= nil then
+    input = {}
+    if type(o.input) ~= "table" or rawlen(o.input) < 1 or rawlen(o.input) > 3 then
+      error("nn.Sequential: input must be a list of 1 to 3 sizes, e.g. {1, 28, 28}", 3)
+    end
+    for i = 1, rawlen(o.input) do
+      local d = rawget(o.input, i)
+      if math.type(d) ~= "integer" or d < 1 then
+        error(("nn.Sequential: input size %d must be a positive integer, got %s"):format(i, tostring(d)), 3)
+      end
+      input[i] = d
+    end
+  end
+  return { input = input, cost = o.cost, dtype = DTYPES[o.dtype] }
+end
+
+local function new(layers, o)
   if type(layers) ~= "table" or #layers == 0 then
     error("Sequential takes a non-empty list of layers", 2)
   end
-  opts = opts or {}
-  local self = Module.new_container(Sequential, collect(layers, {}), opts)
+  o = check_opts(o)
+  local self = Module.new_container(Sequential, collect(layers, {}), o)
   if self:input_shape() then self:build() end
   return self
 end

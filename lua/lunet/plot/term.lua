@@ -107,6 +107,8 @@ end
 -- Line charts
 ---------------------------------------------------------------------------
 
+local function pad(v) return max(1, abs(v) * 0.1) end
+
 -- Data ranges in drawing space (log10 of y on a log scale); a flat range is
 -- widened so that a constant series still sits in the middle.
 local function ranges(spec)
@@ -122,12 +124,14 @@ local function ranges(spec)
   end
   if spec.ymin then ylo = ty(spec.ymin) end
   if spec.ymax then yhi = ty(spec.ymax) end
-  if xhi - xlo == 0 then xlo, xhi = xlo - 1, xhi + 1 end
+  -- The widening is relative for large values: 1e300 + 1 is 1e300, and a
+  -- zero range would put every dot at NaN.
+  if xhi - xlo == 0 then xlo, xhi = xlo - pad(xlo), xhi + pad(xhi) end
   if yhi - ylo == 0 and not (spec.ymin or spec.ymax) then
-    ylo, yhi = ylo - 1, yhi + 1
+    ylo, yhi = ylo - pad(ylo), yhi + pad(yhi)
   elseif yhi <= ylo then
     -- A fixed end at or beyond all the data: the free end moves past it.
-    if spec.ymin then yhi = ylo + 1 else ylo = yhi - 1 end
+    if spec.ymin then yhi = ylo + pad(ylo) else ylo = yhi - pad(yhi) end
   end
   return { xlo = xlo, xhi = xhi, ylo = ylo, yhi = yhi, ty = ty }
 end
@@ -189,7 +193,9 @@ local function footer(lines, spec, r, gutter, w)
   lines[#lines + 1] = rep(" ", gutter) .. " └" .. rep("─", w)
   -- Whole x ends (epochs, steps) print without decimals.
   local xlabel = labeler(r.xlo, r.xhi)
-  if r.xlo == floor(r.xlo) and r.xhi == floor(r.xhi) then xlabel = function(v) return fmt("%.0f", v) end end
+  if r.xlo == floor(r.xlo) and r.xhi == floor(r.xhi) and max(abs(r.xlo), abs(r.xhi)) < 1e15 then
+    xlabel = function(v) return fmt("%.0f", v) end
+  end
   local a, b = xlabel(r.xlo), xlabel(r.xhi)
   local gap = w - width_of(a) - width_of(b)
   lines[#lines + 1] = indent .. a .. (gap >= 1 and rep(" ", gap) or " .. ") .. b

@@ -1,0 +1,73 @@
+-- lunet.opts: option tables are checked, never silently dropped.
+--
+--   local opts = require "lunet.opts"
+--   function nn.Linear(n_in, n_out, o)
+--     o = opts.check("nn.Linear", o, { "init" })
+--     ...
+--
+-- check(fname, t, valid [, level]) returns t (or a new empty table for nil)
+-- and raises at the caller's caller ("nn.Linear: unknown option 'inti'
+-- (valid: init)") for any key not in the list, for a key that is not a
+-- name, and for an argument that is not a table. The table is walked with
+-- next, so a __pairs or __index metamethod never runs while it is checked.
+
+local opts = {}
+
+local function valid_list(valid)
+  local names = {}
+  for i, k in ipairs(valid) do names[i] = k end
+  table.sort(names)
+  return #names > 0 and table.concat(names, ", ") or "none"
+end
+
+local function is_valid(key, valid)
+  for _, k in ipairs(valid) do
+    if k == key then return true end
+  end
+  return false
+end
+
+-- The keys of t not in valid, sorted so the message does not depend on
+-- the table's order; nil and a reason when a key is not a name.
+function opts.unknown(t, valid)
+  local bad = {}
+  local k = next(t)
+  while k ~= nil do
+    if type(k) ~= "string" then
+      return nil, ("option keys must be names, got a %s key"):format(math.type(k) or type(k))
+    end
+    if not is_valid(k, valid) then bad[#bad + 1] = k end
+    k = next(t, k)
+  end
+  table.sort(bad)
+  return bad
+end
+
+function opts.check(fname, t, valid, level)
+  level = (level or 2) + 1
+  if t == nil then return {} end
+  if type(t) ~= "table" then
+    error(("%s: options must be a table, got %s"):format(fname, type(t)), level)
+  end
+  local bad, why = opts.unknown(t, valid)
+  if not bad then error(("%s: %s (valid: %s)"):format(fname, why, valid_list(valid)), level) end
+  if #bad > 0 then
+    error(("%s: unknown option%s '%s' (valid: %s)"):format(fname, #bad > 1 and "s" or "",
+      table.concat(bad, "', '"), valid_list(valid)), level)
+  end
+  return t
+end
+
+-- Splits a table holding both a list and named options (lunet.Network{784,
+-- 30, 10, activation = "tanh"}) into the list part and the named part.
+function opts.split(t)
+  local list, named, n = {}, {}, rawlen(t)
+  local k, v = next(t)
+  while k ~= nil do
+    if math.type(k) == "integer" and k >= 1 and k <= n then list[k] = v else named[k] = v end
+    k, v = next(t, k)
+  end
+  return list, named
+end
+
+return opts
