@@ -35,26 +35,41 @@ static void storage_release(ln_storage *s) {
 /* ---- descriptors ------------------------------------------------------ */
 
 /*
-** Every descriptor's shape passes this check when it is made (new tensors,
-** views, expansions), so the rest of the core may multiply sizes and
-** strides freely: the product of the non-zero sizes, and so every stride,
-** offset and element count, stays below 2^59, with room to turn it into
-** bytes. Zero sizes are left out of the product, else a zero-size dimension
-** would hide the overflow of the others (0 x 2^62 x 2^62): their strides
-** are still computed.
+** Every tensor that has memory of its own passes this check when it is
+** made (new tensors, views, copies), so the rest of the core may multiply
+** sizes and strides freely: the product of the non-zero sizes, and so every
+** stride, offset and element count, stays below 2^59, with room to turn it
+** into bytes. Zero sizes are left out of the product, else a zero-size
+** dimension would hide the overflow of the others (0 x 2^62 x 2^62): their
+** strides are still computed. Expansions (stride-0 dimensions, no memory)
+** only need their element count to fit 64 bits (ln_expand).
 */
 #define LN_MAX_ELEMS (INT64_MAX / 16)
 
-int ln_check_shape(int ndim, const int64_t *shape) {
+/* The product of the non-zero sizes, 0 when it overflows 64 bits. */
+static int64_t nonzero_product(int ndim, const int64_t *shape) {
   int64_t n = 1;
+  for (int i = 0; i < ndim; i++)
+    if (shape[i] > 0 && !ln_mul_i64(n, shape[i], &n)) return 0;
+  return n;
+}
+
+static int check_sizes(int ndim, const int64_t *shape) {
   if (ndim < 0 || ndim > LN_MAXDIM)
     return ln_fail(LN_EARG, "a tensor has 0 to %d dimensions, not %d", LN_MAXDIM, ndim);
-  for (int i = 0; i < ndim; i++) {
+  for (int i = 0; i < ndim; i++)
     if (shape[i] < 0)
       return ln_fail(LN_EARG, "size %lld of dimension %d is negative", (long long)shape[i], i + 1);
-    if (shape[i] > 0 && (!ln_mul_i64(n, shape[i], &n) || n > LN_MAX_ELEMS))
-      return ln_fail(LN_EARG, "tensor of that shape is too large: its sizes other than 0 multiply to 2^59 or more");
-  }
+  return LN_OK;
+}
+
+int ln_check_shape(int ndim, const int64_t *shape) {
+  int st = check_sizes(ndim, shape);
+  int64_t n;
+  if (st != LN_OK) return st;
+  n = nonzero_product(ndim, shape);
+  if (n == 0 || n > LN_MAX_ELEMS)
+    return ln_fail(LN_EARG, "tensor of that shape is too large: its sizes other than 0 multiply to 2^59 or more");
   return LN_OK;
 }
 
@@ -104,9 +119,13 @@ int64_t ln_numel(const ln_tensor *t) {
   return ln_prod_i64(t->ndim, t->shape, &n) ? n : -1;
 }
 
+/* Meant for tensors with memory of their own (at most 2^59 elements); an
+** expansion's count of bytes may not fit, and is then SIZE_MAX. */
 size_t ln_nbytes(const ln_tensor *t) {
   int64_t n = ln_numel(t);
-  return n > 0 ? (size_t)n * ln_dtype_size(t->dtype) : 0;
+  size_t bytes;
+  if (n <= 0) return 0;
+  return ln_mul_size((size_t)n, ln_dtype_size(t->dtype), &bytes) ? bytes : SIZE_MAX;
 }
 
 int ln_is_contiguous(const ln_tensor *t) {
@@ -195,15 +214,14 @@ int ln_narrow(ln_tensor *dst, const ln_tensor *src, int dim, int64_t start, int6
   int st = check_dim(src, dim);
   dst->storage = NULL;
   if (st != LN_OK) return st;
-  /* shape - len cannot overflow once len >= 0; the message sums in
-  ** unsigned arithmetic, since start + len may not fit an int64 */
+  /* shape - len cannot overflow once len >= 0, and the message does no
+  ** sums (start + len may not fit); start is printed 1-based in unsigned */
   if (start < 0 || len < 0)
     return ln_fail(LN_EARG, "narrow: start %lld and length %lld must not be negative", (long long)start,
                    (long long)len);
   if (start > src->shape[dim] - len)
-    return ln_fail(LN_EARG, "elements %llu..%llu are outside dimension %d of size %lld",
-                   (unsigned long long)start + 1, (unsigned long long)start + (unsigned long long)len, dim + 1,
-                   (long long)src->shape[dim]);
+    return ln_fail(LN_EARG, "%lld elements from element %llu are outside dimension %d of size %lld",
+                   (long long)len, (unsigned long long)start + 1, dim + 1, (long long)src->shape[dim]);
   ln_tensor_ref(dst, src);
   dst->offset += start * src->stride[dim];
   dst->shape[dim] = len;
@@ -261,8 +279,12 @@ int ln_expand(ln_tensor *dst, const ln_tensor *src, int ndim, const int64_t *sha
   dst->storage = NULL;
   if (lead < 0 || ndim > LN_MAXDIM)
     return ln_fail(LN_EARG, "cannot expand a %d-dimensional tensor to %d dimensions", src->ndim, ndim);
-  /* stride-0 dimensions cost no memory, but the element count must fit */
-  if ((st = ln_check_shape(ndim, shape)) != LN_OK) return st;
+  /* stride-0 dimensions cost no memory, so an expansion may go past the
+  ** 2^59 of tensors with memory of their own (copying it is refused when
+  ** the copy is made), but its element count must fit for ln_numel */
+  if ((st = check_sizes(ndim, shape)) != LN_OK) return st;
+  if (nonzero_product(ndim, shape) == 0)
+    return ln_fail(LN_EARG, "expansion too large: its sizes other than 0 multiply to 2^63 or more");
   for (int i = 0; i < src->ndim; i++) {
     if (src->shape[i] != shape[lead + i] && src->shape[i] != 1)
       return ln_fail(LN_EARG, "cannot expand size %lld to %lld in dimension %d",
