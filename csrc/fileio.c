@@ -139,12 +139,26 @@ static char *temp_path(const char *path, size_t dir) {
   return t;
 }
 
-/* 0666 less the umask: what a new file gets. Reading the umask sets it,
-** so it is put back at once. */
+/* The umask, read from /proc on Linux; elsewhere by setting it and putting
+** it back at once (a file another thread made in that instant would get
+** mode 0666). */
+static mode_t current_umask(void) {
+  char line[128];
+  unsigned mask;
+  int found = 0;
+  FILE *f = fopen("/proc/self/status", "r");
+  while (f && !found && fgets(line, sizeof line, f))
+    found = sscanf(line, "Umask: %o", &mask) == 1;
+  if (f) fclose(f);
+  if (found) return (mode_t)mask;
+  mode_t m = umask(0);
+  umask(m);
+  return m;
+}
+
+/* 0666 less the umask: what a new file gets (only a reused stray needs it) */
 static mode_t new_file_mode(void) {
-  mode_t mask = umask(0);
-  umask(mask);
-  return 0666 & ~mask;
+  return 0666 & ~current_umask();
 }
 
 static int temp_fail(const ln_atomic_file *af, const char *why) {
