@@ -334,6 +334,24 @@ describe("download_mnist", function()
 
   local function url(sub) return ("http://127.0.0.1:%d/%s/"):format(port, sub) end
 
+  it("reuses the one temporary a killed download left, and never follows a link there", function()
+    assert(ready, why)
+    local dir = newdir()
+    must("mkdir -p " .. q(dir))
+    local name = "t10k-labels-idx1-ubyte.gz"
+    local outside = dir .. "/outside"
+    H.write(outside, "keep me")
+    H.write(dir .. "/." .. name .. ".lunet-part", "half a download")
+    data.download_mnist { dir = dir, base_urls = { url("good") }, files = only(name), quiet = true }
+    assert.are.equal("outside\n" .. name, listing(dir))
+    os.remove(dir .. "/" .. name)
+    must(("ln -s %s %s"):format(q(outside), q(dir .. "/." .. name .. ".lunet-part")))
+    data.download_mnist { dir = dir, base_urls = { url("good") }, files = only(name), quiet = true }
+    assert.are.equal("keep me", H.read(outside))
+    assert.are.equal("outside\n" .. name, listing(dir))
+    assert.are.equal(FASHION_FILES[name].md5, core.md5_file(dir .. "/" .. name))
+  end)
+
   it("downloads, checks and renames the files into place, then skips them", function()
     assert(ready, why)
     local dir = newdir() .. "/it's a dir"

@@ -263,19 +263,19 @@ local function fetcher()
         "(sudo apt-get install curl)", 0)
 end
 
--- A new empty file beside the target (so that the rename into place is
--- atomic), named with a random suffix.
+-- An empty file beside the target (so that the rename into place is
+-- atomic), one fixed name per target: a download killed half way leaves
+-- at most that one file, and the next download of the target reuses it.
 local function temp_beside(dir, name)
-  for _ = 1, 100 do
-    local path = join(dir, (".%s.part-%08x"):format(name, math.random(0, 0x7fffffff)))
-    if not core.file_kind(path) then
-      local f, err = io.open(path, "wb")
-      if not f then error(("download_mnist: cannot write in %s: %s"):format(dir, err), 0) end
-      f:close()
-      return path
-    end
+  local path = join(dir, (".%s.lunet-part"):format(name))
+  os.remove(path)   -- a stray from a killed download; a link is removed, never followed
+  if core.file_kind(path) then
+    error(("download_mnist: cannot use %s: something that is not a file is in the way"):format(path), 0)
   end
-  error(("download_mnist: cannot find a free temporary name in %s"):format(dir), 0)
+  local f, err = io.open(path, "wb")
+  if not f then error(("download_mnist: cannot write in %s: %s"):format(dir, err), 0) end
+  f:close()
+  return path
 end
 
 local function check_file(path, want)
