@@ -27,7 +27,9 @@ local opts = require("lunet.cli").parse(arg, {
   { "optimizer", "sgd", "sgd (the book's, with L2) or adam (its defaults; time mode)" },
 }, "lunet's side of the MLP benchmark")
 if opts.optimizer ~= "sgd" and opts.optimizer ~= "adam" then error("--optimizer must be sgd or adam") end
-if opts.optimizer == "adam" and opts.mode ~= "time" then error("--optimizer adam is a timing workload: use --mode time") end
+if opts.optimizer == "adam" and opts.mode ~= "time" then
+  error("--optimizer adam is a timing workload: use --mode time")
+end
 
 lunet.seed(opts.seed)
 lunet.threads(opts.threads)

@@ -158,6 +158,26 @@ describe("lunet.optim.objective", function()
     assert.is_true(cost < 0.8 * first, ("%g then %g"):format(first, cost))
   end)
 
+  it("leaves its gradient in the network, where optim.optimizer's Adam steps from it", function()
+    local net, data = small(60)
+    local f = lunet.optim.objective(net, data)
+    local opt = lunet.optim.optimizer(net, { kind = "adam", eta = 0.05 })
+    assert.are.equal("adam", opt:kind())
+    local params = net:net():parameters()
+    local first = f(params)
+    local cost = first
+    for _ = 1, 30 do
+      local before = lunet.optim.get_params(net)
+      local _, grad = f(params)
+      H.near(grad, net:net():gradients(), 0)
+      opt:step(net:net())
+      assert.is_true(H.maxdiff(before:totable(), params:totable()) > 0, "the step moved w")
+      cost = f(params)
+    end
+    assert.is_true(cost < 0.8 * first, ("%g then %g"):format(first, cost))
+    assert.matches("unknown option", H.err(lunet.optim.optimizer, net, { kind = "adam", bogus = 1 }))
+  end)
+
   it("gives clear errors for a w of the wrong size, shape or type", function()
     local net, data = small(10)
     local f, w = lunet.optim.objective(net, data)

@@ -8,6 +8,9 @@
 --   ... any minimiser of f from w0 ...
 --   lunet.optim.set_params(net, w)           -- the model takes the result
 --
+-- f(w) leaves its gradient in the network's gradient block too, so a
+-- mini-batch optimiser (optim.optimizer) can take full-batch steps.
+--
 -- f(w) sets the model's parameters to w, then runs forward, cost and
 -- backward over every sample of the data set in C, a chunk of samples at a
 -- time (no Lua per sample), and returns the book's total cost (mean cost
@@ -27,9 +30,6 @@ local core = require "lunet.core"
 local opts = require "lunet.opts"
 
 local optim = {}
-
--- The mini-batch optimisers' names (lunet.train.sgd's optimizer option).
-optim.kinds = core.optimizer_kinds
 
 local function fail(fname, msg, ...)
   error(("lunet.optim.%s: %s"):format(fname, msg:format(...)), 3)
@@ -64,6 +64,20 @@ function optim.set_params(model, w)
   check_w("set_params", net, w)
   net:parameters():copy(w)
   return model
+end
+
+-- The mini-batch optimisers' names (lunet.train.sgd's optimizer option).
+optim.kinds = core.optimizer_kinds
+
+-- optimizer(model, {kind = "adam", eta =, ...}): the core optimiser for the
+-- model's network, for loops written in Lua: opt:step(model:net()) applies
+-- one step from the gradients a backward pass (or f(w)) left there.
+function optim.optimizer(model, o)
+  local net = built_net("optimizer", model)
+  if type(o) ~= "table" then fail("optimizer", "options must be a table {kind = name, ...}") end
+  local ok, opt = pcall(core.optimizer, net, o)
+  if not ok then fail("optimizer", "%s", tostring(opt):gsub("^.-optimizer: ", "")) end
+  return opt
 end
 
 -- objective(model, data [, {lambda =, reg =}]) -> f, w0 (see above)
