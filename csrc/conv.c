@@ -132,14 +132,16 @@ static int conv_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, co
 
 static int conv_reserve(ln_layer *l, int64_t batch) {
   conv *c = (conv *)l;
-  int64_t p = (int64_t)c->g.h_out * c->g.w_out, kk = (int64_t)c->g.c_in * c->g.k_h * c->g.k_w;
+  int64_t p = (int64_t)c->g.h_out * c->g.w_out, kk = (int64_t)c->g.c_in * c->g.k_h * c->g.k_w, cols;
   int st;
-  if (batch * p > INT32_MAX || kk * batch * p > INT64_MAX / 8)
+  /* the batch's columns are one GEMM dimension (an int); the workspaces'
+  ** sizes are checked by ln_workspace */
+  if (!ln_mul_i64(batch, p, &cols) || cols > INT32_MAX)
     return ln_fail(LN_EARG, "mini-batch of %lld is too large for this convolution", (long long)batch);
-  if ((st = ln_workspace(&c->col, l->dtype, kk, batch * p)) != LN_OK ||
-      (st = ln_workspace(&c->dcol, l->dtype, kk, batch * p)) != LN_OK ||
-      (st = ln_workspace(&c->t, l->dtype, c->g.c_out, batch * p)) != LN_OK ||
-      (st = ln_workspace(&c->ones, l->dtype, 1, batch * p)) != LN_OK)
+  if ((st = ln_workspace(&c->col, l->dtype, kk, cols)) != LN_OK ||
+      (st = ln_workspace(&c->dcol, l->dtype, kk, cols)) != LN_OK ||
+      (st = ln_workspace(&c->t, l->dtype, c->g.c_out, cols)) != LN_OK ||
+      (st = ln_workspace(&c->ones, l->dtype, 1, cols)) != LN_OK)
     return st;
   return ln_fill(&c->ones, 1.0);
 }
@@ -155,7 +157,10 @@ static void conv_destroy(ln_layer *l) {
 
 static const ln_layer_class conv_class = {"conv2d", conv_forward, conv_backward, conv_reserve, conv_destroy};
 
-/* The geometry for inputs of shape `in`, or a message saying why not. */
+/* The geometry for inputs of shape `in` (checked: sizes >= 1, at most
+** LN_SAMPLE_MAX values), or a message saying why not. The sizes are
+** worked out in 64 bits; the kernels then count in int, which the padded
+** image and a column of the weight matrix (c_in k k) must fit. */
 static int geometry(ln_convgeom *g, const ln_layer_spec *s, const ln_shape *in) {
   if (in->ndim != 3)
     return ln_fail(LN_EARG, "a convolution takes images (channels, height, width); the input has %d "
@@ -165,15 +170,21 @@ static int geometry(ln_convgeom *g, const ln_layer_spec *s, const ln_shape *in) 
                    (long long)in->dim[0]);
   if (s->maps < 1 || s->kernel < 1 || s->stride < 1 || s->pad < 0 || s->maps > 65536 || s->kernel > 1024 ||
       s->stride > 1024 || s->pad > 1024)
-    return ln_fail(LN_EARG, "convolution needs maps, kernel and stride >= 1 and padding >= 0");
+    return ln_fail(LN_EARG, "convolution needs maps 1..65536, kernel and stride 1..1024 and padding 0..1024");
+  int64_t h = in->dim[1] + 2 * s->pad, w = in->dim[2] + 2 * s->pad, kk = in->dim[0] * s->kernel * s->kernel;
+  if (h < s->kernel || w < s->kernel)
+    return ln_fail(LN_EARG, "a %lldx%lld kernel does not fit %lldx%lld images with padding %lld",
+                   (long long)s->kernel, (long long)s->kernel, (long long)in->dim[1], (long long)in->dim[2],
+                   (long long)s->pad);
+  if (h > LN_SAMPLE_MAX || w > LN_SAMPLE_MAX || kk > LN_SAMPLE_MAX)
+    return ln_fail(LN_EARG, "convolution of %lldx%lldx%lld images with a %lldx%lld kernel is too large",
+                   (long long)in->dim[0], (long long)in->dim[1], (long long)in->dim[2], (long long)s->kernel,
+                   (long long)s->kernel);
   g->c_in = (int)in->dim[0], g->h_in = (int)in->dim[1], g->w_in = (int)in->dim[2];
   g->c_out = (int)s->maps, g->k_h = g->k_w = (int)s->kernel;
   g->stride = (int)s->stride, g->pad = (int)s->pad;
-  g->h_out = (g->h_in + 2 * g->pad - g->k_h) / g->stride + 1;
-  g->w_out = (g->w_in + 2 * g->pad - g->k_w) / g->stride + 1;
-  if (g->h_in + 2 * g->pad < g->k_h || g->w_in + 2 * g->pad < g->k_w)
-    return ln_fail(LN_EARG, "a %dx%d kernel does not fit %dx%d images with padding %d", g->k_h, g->k_w,
-                   g->h_in, g->w_in, g->pad);
+  g->h_out = (int)((h - s->kernel) / s->stride + 1);
+  g->w_out = (int)((w - s->kernel) / s->stride + 1);
   return LN_OK;
 }
 

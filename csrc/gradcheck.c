@@ -96,9 +96,11 @@ int ln_gradcheck(ln_net *net, const ln_tensor *x, const ln_tensor *t, ln_reg reg
   res->param = "none";
   if (net->dtype != LN_F64) return ln_fail(LN_EDTYPE, "gradient checks run in float64");
   if (x->ndim < 1 || (ck.batch = x->shape[0]) < 1) return ln_fail(LN_EARG, "empty input");
-  if (ln_numel(x) != ck.batch * ln_shape_numel(&net->in))
+  int64_t in_n, out_n;   /* x may be (2^58, 0): the products are checked */
+  if (!ln_mul_i64(ck.batch, ln_shape_numel(&net->in), &in_n) || ln_numel(x) != in_n)
     return ln_fail(LN_EARG, "input does not match the network's input size");
-  if (ln_numel(t) != ck.batch * ln_net_out_numel(net) || t->dtype != LN_F64 || !ln_is_contiguous(t))
+  if (!ln_mul_i64(ck.batch, ln_net_out_numel(net), &out_n) || ln_numel(t) != out_n || t->dtype != LN_F64 ||
+      !ln_is_contiguous(t))
     return ln_fail(LN_EARG, "targets must be float64 with one row of %lld per sample",
                    (long long)ln_net_out_numel(net));
   if ((st = ln_net_reserve(net, ck.batch)) != LN_OK) return st;

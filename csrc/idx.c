@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "fileio.h"
@@ -80,8 +81,8 @@ static const char *shape_str(const idx_header *h, char *buf, size_t size) {
 static int gz_fail(idx_src *s) {
   int err;
   const char *msg = gzerror(s->gz, &err);
-  size_t n = strlen(s->path);
-  if (strncmp(msg, s->path, n) == 0 && strncmp(msg + n, ": ", 2) == 0) msg += n + 2;  /* zlib names the file */
+  const char *fd_end = strncmp(msg, "<fd:", 4) == 0 ? strstr(msg, ">: ") : NULL;
+  if (fd_end) msg = fd_end + 3;  /* zlib names the descriptor, "<fd:3>: " */
   if (err == Z_ERRNO) return ln_fail(LN_EIO, "error reading %s: %s", s->path, strerror(errno));
   return ln_fail(LN_EFORMAT, "%s: corrupt gzip data: %s", s->path, msg);
 }
@@ -291,11 +292,15 @@ static int load(idx_src *s, ln_tensor *t, double scale) {
     if (fseek(s->f, -4, SEEK_END) != 0 || fread(magic, 1, 4, s->f) != 4)
       return ln_fail(LN_EIO, "error reading %s: %s", s->path, strerror(errno));
     isize = ln_le32(magic);
+    int fd = dup(fileno(s->f));   /* the file already checked, not whatever the name leads to now */
     fclose(s->f);
     s->f = NULL;
     errno = 0;
-    if ((s->gz = gzopen(s->path, "rb")) == NULL)
-      return ln_fail(LN_EIO, "cannot open %s: %s", s->path, errno ? strerror(errno) : "out of memory");
+    if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0 || (s->gz = gzdopen(fd, "rb")) == NULL) {
+      int e = errno;
+      if (fd >= 0) close(fd);
+      return ln_fail(LN_EIO, "cannot open %s: %s", s->path, e ? strerror(e) : "out of memory");
+    }
     gzbuffer(s->gz, 1 << 17);
   } else {
     rewind(s->f);
@@ -310,8 +315,9 @@ static int load(idx_src *s, ln_tensor *t, double scale) {
 int ln_idx_load(ln_tensor *t, const char *path, double scale) {
   idx_src s = {path, NULL, NULL, 0};
   t->storage = NULL;
-  if ((s.f = fopen(path, "rb")) == NULL) return ln_fail(LN_EIO, "cannot open %s: %s", path, strerror(errno));
-  int st = load(&s, t, scale);
+  int st = ln_fopen_read(&s.f, path);   /* refuses FIFOs and devices before reading */
+  if (st != LN_OK) return st;
+  st = load(&s, t, scale);
   if (s.f) fclose(s.f);
   if (s.gz) gzclose(s.gz);
   return st;

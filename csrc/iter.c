@@ -3,10 +3,13 @@
 */
 #include "iter.h"
 
-/* Can dimension d be folded into d + 1 for every operand? */
+/* Can dimension d be folded into d + 1 for every operand? A product that
+** does not fit cannot equal a stride, so it is simply not mergeable. */
 static int mergeable(const ln_iter *it, int d) {
-  for (int k = 0; k < it->nops; k++)
-    if (it->stride[k][d] != it->stride[k][d + 1] * it->shape[d + 1]) return 0;
+  for (int k = 0; k < it->nops; k++) {
+    int64_t span;
+    if (!ln_mul_i64(it->stride[k][d + 1], it->shape[d + 1], &span) || it->stride[k][d] != span) return 0;
+  }
   return 1;
 }
 
@@ -32,12 +35,12 @@ static void squeeze_and_merge(ln_iter *it) {
 }
 
 void ln_iter_init(ln_iter *it, int ndim, const int64_t *shape, int nops, const ln_tensor *const *ops) {
-  int64_t numel = 1;
+  int64_t numel = 0;
+  ln_prod_i64(ndim, shape, &numel);   /* fits: the operands' shapes were checked when made */
   it->nops = nops;
   it->ndim = ndim;
   for (int d = 0; d < ndim; d++) {
     it->shape[d] = shape[d];
-    numel *= shape[d];
     for (int k = 0; k < nops; k++) it->stride[k][d] = ops[k]->stride[d];
   }
   squeeze_and_merge(it);

@@ -26,11 +26,30 @@ const char *ln_layer_type_name(ln_layer_type t) {
   return (t >= 0 && t < LN_LAYER_NTYPES) ? layer_types[t].name : "unknown";
 }
 
+/* Parameters may be larger than a sample, but their counts must fit. */
+static int check_params(const ln_param *p, int n) {
+  for (int i = 0; i < n; i++)
+    if (ln_shape_numel(&p[i].shape) < 0) return ln_fail(LN_EARG, "its %s has too many values", p[i].name);
+  return LN_OK;
+}
+
+/* The constructors may rely on a checked input; their output and parameter
+** shapes are checked here, once for every kind of layer, so the next
+** layer's input is checked too. */
 int ln_layer_new(ln_layer **out, const ln_layer_spec *spec, ln_dtype dt, const ln_shape *in) {
+  int st;
   *out = NULL;
   if (spec->type < 0 || spec->type >= LN_LAYER_NTYPES || layer_types[spec->type].make == NULL)
     return ln_fail(LN_EARG, "unknown layer type %d", (int)spec->type);
-  return layer_types[spec->type].make(out, spec, dt, in);
+  if ((st = ln_shape_check(in, "its input")) != LN_OK) return st;
+  if ((st = layer_types[spec->type].make(out, spec, dt, in)) != LN_OK) return st;
+  if ((st = ln_shape_check(&(*out)->out, "its output")) != LN_OK ||
+      (st = check_params((*out)->params, (*out)->nparams)) != LN_OK ||
+      (st = check_params((*out)->state, (*out)->nstate)) != LN_OK) {
+    ln_layer_free(*out);
+    *out = NULL;
+  }
+  return st;
 }
 
 static void release_params(ln_param *p, int n) {
@@ -49,9 +68,20 @@ void ln_layer_free(ln_layer *l) {
 }
 
 int64_t ln_shape_numel(const ln_shape *s) {
-  int64_t n = 1;
-  for (int i = 0; i < s->ndim; i++) n *= s->dim[i];
-  return n;
+  int64_t n;
+  return s->ndim >= 0 && s->ndim <= LN_SHAPE_MAX && ln_prod_i64(s->ndim, s->dim, &n) ? n : -1;
+}
+
+int ln_shape_check(const ln_shape *s, const char *what) {
+  int64_t n = ln_shape_numel(s);
+  if (s->ndim < 1 || s->ndim > LN_SHAPE_MAX)
+    return ln_fail(LN_EARG, "%s has %d dimensions per sample, not 1 to %d", what, s->ndim, LN_SHAPE_MAX);
+  for (int i = 0; i < s->ndim; i++)
+    if (s->dim[i] < 1)
+      return ln_fail(LN_EARG, "%s: size %lld in dimension %d is not positive", what, (long long)s->dim[i], i + 1);
+  if (n < 0 || n > LN_SAMPLE_MAX)
+    return ln_fail(LN_EARG, "%s has too many values per sample (at most %d)", what, LN_SAMPLE_MAX);
+  return LN_OK;
 }
 
 void ln_shape_set(ln_shape *s, int ndim, int64_t d0, int64_t d1, int64_t d2) {
@@ -91,8 +121,10 @@ ln_tensor ln_as_matrix(const ln_tensor *t) {
 }
 
 int ln_workspace(ln_tensor *w, ln_dtype dt, int64_t rows, int64_t cols) {
-  int64_t shape[2] = {rows, cols};
-  if (w->storage && ln_numel(w) >= rows * cols && w->dtype == dt) return LN_OK;
+  int64_t shape[2] = {rows, cols}, n;
+  if (!ln_mul_i64(rows, cols, &n)) return ln_fail(LN_EARG, "workspace of %lld x %lld values is too large",
+                                                  (long long)rows, (long long)cols);
+  if (w->storage && ln_numel(w) >= n && w->dtype == dt) return LN_OK;
   ln_tensor_free(w);
   return ln_tensor_new(w, dt, 2, shape);
 }

@@ -96,8 +96,16 @@ int ln_layer_new(ln_layer **out, const ln_layer_spec *spec, ln_dtype dt, const l
 void ln_layer_free(ln_layer *l);
 const char *ln_layer_type_name(ln_layer_type t);
 
+/* Values per sample of any layer's input or output: they fit an int, as the
+** kernels' loops and BLAS's dimensions need. */
+#define LN_SAMPLE_MAX INT32_MAX
+
 /* helpers for the layer files */
+/* The product of the sizes, or -1 when one is negative or it overflows. */
 int64_t ln_shape_numel(const ln_shape *s);
+/* LN_OK when every size is >= 1 and they multiply to at most LN_SAMPLE_MAX;
+** else a message about `what` ("its input", "a network's input"). */
+int ln_shape_check(const ln_shape *s, const char *what);
 void ln_shape_set(ln_shape *s, int ndim, int64_t d0, int64_t d1, int64_t d2);
 ln_param *ln_layer_add_param(ln_layer *l, const char *name, const ln_shape *shape, int decay);
 ln_param *ln_layer_add_state(ln_layer *l, const char *name, const ln_shape *shape, double value);

@@ -1,6 +1,9 @@
 /*
 ** lua_data.c: data-set files: IDX (MNIST) tensors and MD5 digests.
 */
+#include <stdlib.h>
+
+#include "fileio.h"
 #include "idx.h"
 #include "lua_lunet.h"
 #include "md5.h"
@@ -35,8 +38,44 @@ static int l_md5(lua_State *L) {
   return 1;
 }
 
+static int push_bytes(lua_State *L) {
+  lua_pushlstring(L, lua_touserdata(L, 1), (size_t)lua_tointeger(L, 2));
+  return 1;
+}
+
+/* read_file(path): the bytes of a regular file (FIFOs and devices refused).
+** The string is made under pcall so the buffer is freed even when that fails. */
+static int l_read_file(lua_State *L) {
+  unsigned char *data;
+  size_t size;
+  int st;
+  lnL_check(L, ln_read_file(luaL_checkstring(L, 1), &data, &size));
+  lua_pushcfunction(L, push_bytes);
+  lua_pushlightuserdata(L, data);
+  lua_pushinteger(L, (lua_Integer)size);
+  st = lua_pcall(L, 2, 1, 0);
+  free(data);
+  return st == LUA_OK ? 1 : lua_error(L);
+}
+
+/* file_kind(path): "file", "directory", "fifo", ... and the size in bytes,
+** or nil and a message when there is nothing there; never opens it */
+static int l_file_kind(lua_State *L) {
+  const char *kind;
+  int64_t size;
+  if (ln_file_kind(luaL_checkstring(L, 1), &kind, &size) != LN_OK) {
+    lua_pushnil(L);
+    lua_pushstring(L, ln_errmsg());
+    return 2;
+  }
+  lua_pushstring(L, kind);
+  lua_pushinteger(L, (lua_Integer)size);
+  return 2;
+}
+
 static const luaL_Reg functions[] = {
-  {"load_idx", l_load_idx}, {"md5_file", l_md5_file}, {"md5", l_md5}, {NULL, NULL}
+  {"load_idx", l_load_idx}, {"md5_file", l_md5_file}, {"md5", l_md5},
+  {"read_file", l_read_file}, {"file_kind", l_file_kind}, {NULL, NULL}
 };
 
 void lnL_open_data(lua_State *L) {

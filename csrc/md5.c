@@ -104,9 +104,10 @@ int ln_md5_file(const char *path, char hex[33]) {
   unsigned char digest[16];
   ln_md5_ctx c;
   size_t got;
+  FILE *f;
+  int st = ln_fopen_read(&f, path);   /* refuses FIFOs and devices before reading */
   hex[0] = '\0';
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return ln_fail(LN_EIO, "cannot open %s: %s", path, strerror(errno));
+  if (st != LN_OK) return st;
   unsigned char *buf = malloc(CHUNK);
   if (buf == NULL) {
     fclose(f);

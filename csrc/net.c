@@ -11,11 +11,11 @@
 
 int ln_net_new(ln_net **out, ln_dtype dt, const ln_shape *in) {
   ln_net *net;
+  int st;
   *out = NULL;
-  if (in->ndim < 1 || in->ndim > 3 || ln_shape_numel(in) < 1)
+  if (in->ndim < 1 || in->ndim > 3)
     return ln_fail(LN_EARG, "a network's input is 1 to 3 positive sizes per sample");
-  for (int i = 0; i < in->ndim; i++)
-    if (in->dim[i] < 1) return ln_fail(LN_EARG, "input sizes must be positive");
+  if ((st = ln_shape_check(in, "a network's input")) != LN_OK) return st;
   if ((net = calloc(1, sizeof *net)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
   static uint64_t next_id;           /* ids tie optimizers to their network */
   net->id = ++next_id;
@@ -71,10 +71,12 @@ static int place(ln_param *p, const ln_tensor *values, const ln_tensor *grads, i
   return LN_OK;
 }
 
-static int64_t count(ln_param *ps, int n) {
-  int64_t total = 0;
-  for (int i = 0; i < n; i++) total += ln_shape_numel(&ps[i].shape);
-  return total;
+/* Adds the values of n parameters to *total; 0 when the sum overflows
+** (each count fits: ln_layer_new checked them). */
+static int count(ln_param *ps, int n, int64_t *total) {
+  for (int i = 0; i < n; i++)
+    if (!ln_add_i64(*total, ln_shape_numel(&ps[i].shape), total)) return 0;
+  return 1;
 }
 
 static int initialise(ln_param *p, ln_rng *r) {
@@ -130,8 +132,9 @@ int ln_net_finish(ln_net *net, ln_rng *r) {
   if (net->finished) return LN_OK;
   if (net->nlayers == 0) return ln_fail(LN_EARG, "a network needs at least one layer");
   for (int i = 0; i < net->nlayers; i++) {
-    np += count(net->layers[i]->params, net->layers[i]->nparams);
-    ns += count(net->layers[i]->state, net->layers[i]->nstate);
+    if (!count(net->layers[i]->params, net->layers[i]->nparams, &np) ||
+        !count(net->layers[i]->state, net->layers[i]->nstate, &ns))
+      return ln_fail(LN_EARG, "the network has too many parameters");
     nparams += net->layers[i]->nparams;
   }
   if ((st = ln_tensor_new(&net->params, net->dtype, 1, &np)) != LN_OK ||
@@ -265,6 +268,10 @@ int ln_net_reserve(ln_net *net, int64_t batch) {
   int64_t tshape[2] = {batch, ln_net_out_numel(net)};
   if (!net->finished) return ln_fail(LN_EARG, "network is not finished");
   if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
+  /* layers pass the batch to BLAS as an int; the buffers' sizes (batch
+  ** times a sample) are checked when they are made */
+  if (batch > INT32_MAX)
+    return ln_fail(LN_EARG, "mini-batch size %lld is too large (at most %d)", (long long)batch, INT32_MAX);
   if (batch <= net->batch_cap) return LN_OK;
   free_buffers(net);
   net->acts = calloc((size_t)net->nlayers + 1, sizeof *net->acts);

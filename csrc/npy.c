@@ -210,10 +210,11 @@ static int load_stream(FILE *f, ln_tensor *t, const char *path) {
 }
 
 int ln_npy_load(ln_tensor *t, const char *path) {
-  FILE *f = fopen(path, "rb");
+  FILE *f;
+  int st = ln_fopen_read(&f, path);   /* refuses FIFOs and devices before reading */
   t->storage = NULL;
-  if (f == NULL) return ln_fail(LN_EIO, "cannot open %s: %s", path, strerror(errno));
-  int st = load_stream(f, t, path);
+  if (st != LN_OK) return st;
+  st = load_stream(f, t, path);
   fclose(f);
   return st;
 }

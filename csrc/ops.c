@@ -211,13 +211,13 @@ int ln_count_nonfinite(const ln_tensor *x, int64_t *count) {
 int ln_reduce_dim(const ln_tensor *out, const ln_tensor *arg, const ln_tensor *x, int dim,
                   ln_redop op, double p) {
   const ln_kern *k = ln_kern_for(x->dtype);
-  int64_t len;
+  int64_t len, count;
   if (dim < 0 || dim >= x->ndim)
     return ln_fail(LN_EARG, "dimension %d out of range for a %d-dimensional tensor", dim + 1, x->ndim);
   len = x->shape[dim];
   if ((op == LN_RMAX || op == LN_RMIN) && len == 0)
     return ln_fail(LN_EARG, "max/min along an empty dimension");
-  if (out->ndim != x->ndim - 1 || ln_numel(out) * len != ln_numel(x))
+  if (out->ndim != x->ndim - 1 || !ln_mul_i64(ln_numel(out), len, &count) || count != ln_numel(x))
     return ln_fail(LN_EARG, "reduction output has the wrong shape");
   for (int64_t j = 0, n = ln_numel(out); j < n; j++) {
     int64_t rest = j, xoff = 0, ooff = 0, aoff = 0, best;

@@ -78,9 +78,13 @@ static int pool_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, co
 
 static int pool_reserve(ln_layer *l, int64_t batch) {
   pool *p = (pool *)l;
-  int64_t n = batch * p->g.c * p->g.h_out * p->g.w_out;
+  int64_t n;
+  size_t bytes;
+  if (!ln_mul_i64(batch, (int64_t)p->g.c * p->g.h_out * p->g.w_out, &n) ||
+      !ln_mul_size((size_t)n, sizeof *p->arg, &bytes))
+    return ln_fail(LN_EARG, "mini-batch of %lld is too large for this pooling", (long long)batch);
   if (n <= p->arg_cap) return LN_OK;
-  int32_t *arg = realloc(p->arg, (size_t)n * sizeof *arg);
+  int32_t *arg = realloc(p->arg, bytes);
   if (arg == NULL) return ln_fail(LN_ENOMEM, "out of memory");
   p->arg = arg;
   p->arg_cap = n;
@@ -101,7 +105,9 @@ int ln_pool_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_sh
     return ln_fail(LN_EARG, "pooling takes images (channels, height, width); the input has %d "
                    "dimensions per sample", in->ndim);
   if (s->pool < LN_POOL_MAX || s->pool > LN_POOL_L2) return ln_fail(LN_EARG, "unknown pooling %d", (int)s->pool);
-  if (s->kernel < 1 || stride < 1 || s->kernel > in->dim[1] || s->kernel > in->dim[2])
+  if (stride < 1 || stride > LN_SAMPLE_MAX)
+    return ln_fail(LN_EARG, "pooling stride must be 1..%d, not %lld", LN_SAMPLE_MAX, (long long)stride);
+  if (s->kernel < 1 || s->kernel > in->dim[1] || s->kernel > in->dim[2])
     return ln_fail(LN_EARG, "a %lldx%lld pooling window does not fit %lldx%lld maps", (long long)s->kernel,
                    (long long)s->kernel, (long long)in->dim[1], (long long)in->dim[2]);
   if ((p = calloc(1, sizeof *p)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");

@@ -33,6 +33,7 @@ int ln_reshape_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln
     if (s->shape[i] < 1) return ln_fail(LN_EARG, "reshape sizes must be positive");
     shape.dim[i] = s->shape[i];
   }
+  if (ln_shape_check(&shape, "the new shape") != LN_OK) return LN_EARG;
   if (ln_shape_numel(&shape) != ln_shape_numel(in))
     return ln_fail(LN_EARG, "cannot reshape %lld values per sample into %lld",
                    (long long)ln_shape_numel(in), (long long)ln_shape_numel(&shape));

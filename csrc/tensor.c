@@ -34,20 +34,47 @@ static void storage_release(ln_storage *s) {
 
 /* ---- descriptors ------------------------------------------------------ */
 
-int ln_check_shape(int ndim, const int64_t *shape) {
+/*
+** Every tensor that has memory of its own passes this check when it is
+** made (new tensors, views, copies), so the rest of the core may multiply
+** sizes and strides freely: the product of the non-zero sizes, and so every
+** stride, offset and element count, stays below 2^59, with room to turn it
+** into bytes. Zero sizes are left out of the product, else a zero-size
+** dimension would hide the overflow of the others (0 x 2^62 x 2^62): their
+** strides are still computed. Expansions (stride-0 dimensions, no memory)
+** only need their element count to fit 64 bits (ln_expand).
+*/
+#define LN_MAX_ELEMS (INT64_MAX / 16)
+
+/* The product of the non-zero sizes, 0 when it overflows 64 bits. */
+static int64_t nonzero_product(int ndim, const int64_t *shape) {
   int64_t n = 1;
+  for (int i = 0; i < ndim; i++)
+    if (shape[i] > 0 && !ln_mul_i64(n, shape[i], &n)) return 0;
+  return n;
+}
+
+static int check_sizes(int ndim, const int64_t *shape) {
   if (ndim < 0 || ndim > LN_MAXDIM)
     return ln_fail(LN_EARG, "a tensor has 0 to %d dimensions, not %d", LN_MAXDIM, ndim);
-  for (int i = 0; i < ndim; i++) {
+  for (int i = 0; i < ndim; i++)
     if (shape[i] < 0)
       return ln_fail(LN_EARG, "size %lld of dimension %d is negative", (long long)shape[i], i + 1);
-    if (shape[i] > 0 && n > INT64_MAX / 16 / shape[i])
-      return ln_fail(LN_EARG, "tensor of that shape is too large");
-    n *= shape[i];
-  }
   return LN_OK;
 }
 
+int ln_check_shape(int ndim, const int64_t *shape) {
+  int st = check_sizes(ndim, shape);
+  int64_t n;
+  if (st != LN_OK) return st;
+  n = nonzero_product(ndim, shape);
+  if (n == 0 || n > LN_MAX_ELEMS)
+    return ln_fail(LN_EARG, "tensor of that shape is too large: its sizes other than 0 multiply to 2^59 or more");
+  return LN_OK;
+}
+
+/* Row-major strides; the shape has passed ln_check_shape, so no product
+** of its sizes overflows. */
 static void set_contiguous_strides(ln_tensor *t) {
   int64_t s = 1;
   for (int i = t->ndim - 1; i >= 0; i--) {
@@ -85,14 +112,20 @@ void ln_tensor_ref(ln_tensor *dst, const ln_tensor *src) {
   if (dst->storage) dst->storage->refs++;
 }
 
+/* Descriptors are only ever made with checked shapes, so the product fits;
+** -1 would say a descriptor was built by hand past the check. */
 int64_t ln_numel(const ln_tensor *t) {
-  int64_t n = 1;
-  for (int i = 0; i < t->ndim; i++) n *= t->shape[i];
-  return n;
+  int64_t n;
+  return ln_prod_i64(t->ndim, t->shape, &n) ? n : -1;
 }
 
+/* Meant for tensors with memory of their own (at most 2^59 elements); an
+** expansion's count of bytes may not fit, and is then SIZE_MAX. */
 size_t ln_nbytes(const ln_tensor *t) {
-  return (size_t)ln_numel(t) * ln_dtype_size(t->dtype);
+  int64_t n = ln_numel(t);
+  size_t bytes;
+  if (n <= 0) return 0;
+  return ln_mul_size((size_t)n, ln_dtype_size(t->dtype), &bytes) ? bytes : SIZE_MAX;
 }
 
 int ln_is_contiguous(const ln_tensor *t) {
@@ -161,10 +194,10 @@ static int check_dim(const ln_tensor *t, int dim) {
 
 int ln_view(ln_tensor *dst, const ln_tensor *src, int ndim, const int64_t *shape) {
   int st = ln_check_shape(ndim, shape);
-  int64_t n = 1;
+  int64_t n = 0;
   dst->storage = NULL;
   if (st != LN_OK) return st;
-  for (int i = 0; i < ndim; i++) n *= shape[i];
+  ln_prod_i64(ndim, shape, &n);   /* fits: the shape passed the check */
   if (n != ln_numel(src))
     return ln_fail(LN_EARG, "cannot view %lld elements as a shape of %lld elements",
                    (long long)ln_numel(src), (long long)n);
@@ -181,9 +214,14 @@ int ln_narrow(ln_tensor *dst, const ln_tensor *src, int dim, int64_t start, int6
   int st = check_dim(src, dim);
   dst->storage = NULL;
   if (st != LN_OK) return st;
-  if (start < 0 || len < 0 || start > src->shape[dim] - len)
-    return ln_fail(LN_EARG, "elements %lld..%lld are outside dimension %d of size %lld",
-                   (long long)start + 1, (long long)(start + len), dim + 1, (long long)src->shape[dim]);
+  /* shape - len cannot overflow once len >= 0, and the message does no
+  ** sums (start + len may not fit); start is printed 1-based in unsigned */
+  if (start < 0 || len < 0)
+    return ln_fail(LN_EARG, "narrow: start %lld and length %lld must not be negative", (long long)start,
+                   (long long)len);
+  if (start > src->shape[dim] - len)
+    return ln_fail(LN_EARG, "%lld elements from element %llu are outside dimension %d of size %lld",
+                   (long long)len, (unsigned long long)start + 1, dim + 1, (long long)src->shape[dim]);
   ln_tensor_ref(dst, src);
   dst->offset += start * src->stride[dim];
   dst->shape[dim] = len;
@@ -194,9 +232,11 @@ int ln_select(ln_tensor *dst, const ln_tensor *src, int dim, int64_t index) {
   int st = check_dim(src, dim);
   dst->storage = NULL;
   if (st != LN_OK) return st;
-  if (index < 0 || index >= src->shape[dim])
-    return ln_fail(LN_EARG, "index %lld out of range for dimension %d of size %lld",
-                   (long long)index + 1, dim + 1, (long long)src->shape[dim]);
+  if (index < 0)
+    return ln_fail(LN_EARG, "index %lld (0-based) is negative", (long long)index);
+  if (index >= src->shape[dim])   /* printed 1-based, in unsigned: index + 1 may not fit */
+    return ln_fail(LN_EARG, "index %llu out of range for dimension %d of size %lld",
+                   (unsigned long long)index + 1, dim + 1, (long long)src->shape[dim]);
   ln_tensor_ref(dst, src);
   dst->offset += index * src->stride[dim];
   for (int i = dim; i < src->ndim - 1; i++) {
@@ -235,10 +275,16 @@ int ln_permute(ln_tensor *dst, const ln_tensor *src, const int *perm) {
 }
 
 int ln_expand(ln_tensor *dst, const ln_tensor *src, int ndim, const int64_t *shape) {
-  int lead = ndim - src->ndim;
+  int lead = ndim - src->ndim, st;
   dst->storage = NULL;
   if (lead < 0 || ndim > LN_MAXDIM)
     return ln_fail(LN_EARG, "cannot expand a %d-dimensional tensor to %d dimensions", src->ndim, ndim);
+  /* stride-0 dimensions cost no memory, so an expansion may go past the
+  ** 2^59 of tensors with memory of their own (copying it is refused when
+  ** the copy is made), but its element count must fit for ln_numel */
+  if ((st = check_sizes(ndim, shape)) != LN_OK) return st;
+  if (nonzero_product(ndim, shape) == 0)
+    return ln_fail(LN_EARG, "expansion too large: its sizes other than 0 multiply to 2^63 or more");
   for (int i = 0; i < src->ndim; i++) {
     if (src->shape[i] != shape[lead + i] && src->shape[i] != 1)
       return ln_fail(LN_EARG, "cannot expand size %lld to %lld in dimension %d",
@@ -267,7 +313,7 @@ int ln_broadcast_shape(const ln_tensor *a, const ln_tensor *b, int *ndim, int64_
     shape[i] = sa == 1 ? sb : sa;
   }
   *ndim = n;
-  return LN_OK;
+  return ln_check_shape(n, shape);   /* (2^40, 1) and (1, 2^40) broadcast to too many */
 }
 
 /* ---- copies ----------------------------------------------------------- */

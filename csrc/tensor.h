@@ -41,7 +41,9 @@ int ln_is_contiguous(const ln_tensor *t);
 int ln_same_shape(const ln_tensor *a, const ln_tensor *b);
 void *ln_data(const ln_tensor *t);          /* address of the first element */
 void *ln_data_at(const ln_tensor *t, int64_t off); /* of element `off` of the storage run after it */
-size_t ln_nbytes(const ln_tensor *t);       /* numel * element size */
+size_t ln_nbytes(const ln_tensor *t);       /* numel * element size (SIZE_MAX past size_t) */
+/* Sizes >= 0 whose non-zero ones multiply to less than 2^59: every tensor
+** with memory of its own has such a shape (expansions need only fit 2^63). */
 int ln_check_shape(int ndim, const int64_t *shape);
 
 /* element access by a full index (0-based), no bounds checks */

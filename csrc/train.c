@@ -94,7 +94,7 @@ int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch,
   if ((st = ln_net_reserve(net, batch < d->n ? batch : d->n)) != LN_OK) return st;
   if ((perm = identity_permutation(d->n)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
   ln_rng_shuffle(r, perm, d->n);
-  nbatches = (d->n + batch - 1) / batch;
+  nbatches = d->n / batch + (d->n % batch != 0);   /* n + batch - 1 overflows for a huge batch */
   every = nbatches / 100 > 0 ? nbatches / 100 : 1;
   for (int64_t b = 0; b < nbatches && st == LN_OK; b++) {
     int64_t start = b * batch, m = d->n - start < batch ? d->n - start : batch;
@@ -238,10 +238,11 @@ int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out) {
   ln_mode mode = {0, 0, NULL, 0};
   int64_t n = x->shape[0], chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
   int64_t row = ln_shape_numel(&net->in), n_out = ln_net_out_numel(net);
+  int64_t in_n, out_n;   /* x may be (2^58, 0): the products are checked */
   int st;
-  if (x->ndim < 1 || n < 1 || ln_numel(x) != n * row || !ln_is_contiguous(x))
+  if (x->ndim < 1 || n < 1 || !ln_mul_i64(n, row, &in_n) || ln_numel(x) != in_n || !ln_is_contiguous(x))
     return ln_fail(LN_EARG, "inputs must be (samples, ...) with %lld values per sample", (long long)row);
-  if (!ln_is_contiguous(out) || ln_numel(out) != n * n_out)
+  if (!ln_is_contiguous(out) || !ln_mul_i64(n, n_out, &out_n) || ln_numel(out) != out_n)
     return ln_fail(LN_EARG, "predict: output has the wrong size");
   if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
   for (int64_t start = 0; start < n && st == LN_OK; start += chunk) {

@@ -61,6 +61,22 @@ describe("examples", function()
     check_svg("exploding_gradient.svg")
   end)
 
+  it("valley prints iterations to converge and draws the paths over contours", function()
+    local ok, text = run(("bin/lunet examples/valley.lua --max_iter 400 --drawn 40 --out %s"):format(out))
+    assert.is_true(ok, text)
+    assert.matches("gradient descent%s+201%s+202%s+[%d.e-]+%s+gradient norm below gtol", text)
+    assert.matches("momentum mu=1 %(no friction%)%s+400%s+401%s+[%d.]+%s+max_iter reached", text)
+    assert.matches("Newton%s+1%s+2%s", text)
+    assert.matches("Rosenbrock from %(%-1.2, 1%)", text)
+    assert.matches("BFGS%s+34%s+43%s", text)
+    for _, name in ipairs { "valley.svg", "rosenbrock.svg", "valley_cost.svg" } do
+      check_svg(name)
+      local svg = H.read(out .. "/" .. name)
+      assert.is_true(tonumber(svg:match('^<svg[^>]- width="(%d+)"')) <= 1000, name)
+      if name ~= "valley_cost.svg" then assert.matches('class="background"', svg) end
+    end
+  end)
+
   it("chapter6 trains the networks asked for and prints the book's figures beside them", function()
     local ok, text = run("bin/lunet examples/chapter6.lua --data fashion --which 1,4 --epochs 1 --subset 500")
     assert.is_true(ok, text)

@@ -18,8 +18,9 @@ describe("installation", function()
 
   it("luarocks make installs into a tree, the module and the launcher work from elsewhere", function()
     assert.is_true(have_luarocks, "luarocks is not installed (make deps installs it)")
-    local ok, out = sh(("mkdir -p %s && tar --exclude=./build --exclude=./lunet --exclude=./.git -cf - . | (cd %s && tar -xf -)")
-      :format(src, src))
+    local copy = "mkdir -p %s && tar --exclude=./build --exclude=./lunet --exclude=./.git -cf - . "
+      .. "| (cd %s && tar -xf -)"
+    local ok, out = sh(copy:format(src, src))
     assert.is_true(ok, out)
     ok, out = sh(("cd %s && luarocks --lua-version 5.4 make --tree %s"):format(src, tree))
     assert.is_true(ok, out)

@@ -178,6 +178,19 @@ describe("lunet.optim.objective", function()
     assert.matches("unknown option", H.err(lunet.optim.optimizer, net, { kind = "adam", bogus = 1 }))
   end)
 
+  it("is minimised by L-BFGS and CG through optim.minimize", function()
+    for _, method in ipairs { "lbfgs", "cg" } do
+      local net, data = small(60)
+      local f, w0 = lunet.optim.objective(net, data, { lambda = 0.1 })
+      local first, g0 = f(w0)
+      local w, h = lunet.optim.minimize(f, w0, { method = method, gtol = 1e-5, max_iter = 2000 })
+      local cost, g = f(w)
+      assert.is_true(h.converged, method .. ": " .. tostring(h.reason))
+      assert.is_true(g:norm() <= 1e-5 and g:norm() < 1e-3 * g0:norm(), method)
+      assert.is_true(cost < 0.7 * first, ("%s: %g then %g"):format(method, first, cost))
+    end
+  end)
+
   it("gives clear errors for a w of the wrong size, shape or type", function()
     local net, data = small(10)
     local f, w = lunet.optim.objective(net, data)

@@ -127,6 +127,16 @@ describe("lunet.plot", function()
       assert.are.same({ "784-30-10", "784-100-10" }, texts(s, "legend"))
     end)
 
+    it("draws background lines under the series, outside the legend, inside the axis range", function()
+      local s = plot.line { series = two.series, background = { { x = { -5, 5 }, y = { 0, 40 } }, { y = { 1, 2 } } } }
+      assert.are.equal(2, count(s, '<path class="background"'))
+      assert.are.equal(2, count(s, '<path class="series"'))
+      assert.are.same({ "784-30-10", "784-100-10" }, texts(s, "legend"))
+      assert.truthy(s:find('class="background"', 1, true) < s:find('class="series"', 1, true))
+      assert.truthy(s:find(">40<", 1, true))         -- the y axis reaches the background's 40
+      assert.has_error(function() plot.line { series = two.series, background = { { y = { 1 }, colour = 1 } } } end)
+    end)
+
     it("gives distinct colours to the series", function()
       local s = plot.line(two)
       local colours = {}

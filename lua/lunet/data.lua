@@ -80,20 +80,24 @@ local function nonempty(s)
   if s ~= nil and s ~= "" then return s end
 end
 
+-- Both look without opening: io.open on a FIFO would wait for a writer.
 local function is_file(path)
-  local f = io.open(path, "rb")
-  if not f then return false end
-  local _, err = f:read(0)   -- a directory opens, but reading it is an error (not end of file)
-  f:close()
-  return err == nil
+  return core.file_kind(path) == "file"
 end
 
 local function file_size(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local size = f:seek("end")
-  f:close()
-  return size
+  local kind, size = core.file_kind(path)
+  if kind == "file" then return size end
+end
+
+-- A file name that stays in the directory it is joined to: not empty, not
+-- "." or "..", no "/", no NUL or other control character.
+local function check_plain_name(name, what)
+  if type(name) ~= "string" or name == "" or name == "." or name == ".." or name:find("[/%c]") then
+    error(("%s: %s is not a plain file name (no \"/\", not \".\" or \"..\", not empty, no control "
+      .. "characters)"):format(what, type(name) == "string" and ("%q"):format(name) or tostring(name)), 3)
+  end
+  return name
 end
 
 -- Quotes s for the POSIX shell: 'it'\''s'.
@@ -264,10 +268,7 @@ end
 local function temp_beside(dir, name)
   for _ = 1, 100 do
     local path = join(dir, (".%s.part-%08x"):format(name, math.random(0, 0x7fffffff)))
-    local existing = io.open(path, "rb")
-    if existing then
-      existing:close()
-    else
+    if not core.file_kind(path) then
       local f, err = io.open(path, "wb")
       if not f then error(("download_mnist: cannot write in %s: %s"):format(dir, err), 0) end
       f:close()
@@ -319,7 +320,8 @@ function data.download_mnist(opts)
         or type(want.md5) ~= "string" then
       error("download_mnist: opts.files must map file names to { size = integer, md5 = hex string }", 2)
     end
-    names[#names + 1] = name
+    -- the name becomes both a path in dir and the end of a URL
+    names[#names + 1] = check_plain_name(name, "download_mnist: opts.files")
   end
   table.sort(names)
   local fetch = fetcher()

@@ -37,6 +37,8 @@ lunet.train = require "lunet.train"
 lunet.optim = require "lunet.optim"
 lunet.load = require("lunet.model").load
 lunet.gradcheck = require "lunet.gradcheck"
+lunet.linalg = core.linalg
+lunet.minimize = require "lunet.minimize"
 
 -- loaded on first use: data needs files, plots are not always wanted
 setmetatable(lunet, {

@@ -109,4 +109,16 @@ function json.decode(text)
   return v
 end
 
+-- decode_file(path): the value in a file. The file is read by the core,
+-- which refuses anything but a regular file (a FIFO would block io.open);
+-- errors name the path.
+function json.decode_file(path)
+  if type(path) ~= "string" then error("json.decode_file: path must be a string", 2) end
+  local ok, text = pcall(require("lunet.core").read_file, path)
+  if not ok then error(text, 0) end
+  local decoded, v = pcall(json.decode, text)
+  if not decoded then error(("%s: %s"):format(path, v), 0) end
+  return v
+end
+
 return json

@@ -144,11 +144,8 @@ end
 -- Networks written by the book's network2.py save(): a JSON object with
 -- sizes, weights, biases and cost ("CrossEntropyCost" or "QuadraticCost").
 function Network.load_json(path)
-  local f, err = io.open(path, "r")
-  if not f then error("Network.load_json: " .. err, 2) end
-  local ok, doc = pcall(json.decode, f:read("a"))
-  f:close()
-  if not ok then error(("Network.load_json: %s: %s"):format(path, doc), 2) end
+  local ok, doc = pcall(json.decode_file, path)   -- refuses FIFOs and devices
+  if not ok then error("Network.load_json: " .. doc, 2) end
   local costs = { CrossEntropyCost = "cross_entropy", QuadraticCost = "quadratic" }
   if type(doc) ~= "table" or type(doc.sizes) ~= "table" or type(doc.weights) ~= "table"
     or type(doc.biases) ~= "table" or not costs[doc.cost] then

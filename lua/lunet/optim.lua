@@ -5,7 +5,7 @@
 --
 --   local f, w0 = lunet.optim.objective(net, training, { lambda = 5.0 })
 --   local cost, grad = f(w0)                 -- grad: a new tensor like w0
---   ... any minimiser of f from w0 ...
+--   local w, history = lunet.optim.minimize(f, w0, { method = "lbfgs" })
 --   lunet.optim.set_params(net, w)           -- the model takes the result
 --
 -- f(w) leaves its gradient in the network's gradient block too, so a
@@ -106,6 +106,8 @@ function optim.objective(model, data, o)
   return f, optim.get_params(model)
 end
 
--- optim.minimize (lunet.minimize) is added here when that module lands.
+-- minimize(f, x0, {method = "lbfgs", ...}): lunet.minimize's minimisers,
+-- which take an objective's f and w0 as they are.
+optim.minimize = require("lunet.minimize").minimize
 
 return optim

@@ -31,6 +31,9 @@ plot.line{ series = {{name=, y=, x=}, ...}, title=, xlabel=, ylabel=,
     any series has a name; it goes in the plot corner with least data.
     Linear ticks are 1/2/5 x 10^k; log ticks are powers of ten with minor
     ticks at 2..9.  ymin/ymax fix the y range (lines outside are clipped).
+    background = {{x=, y=}, ...}: thin grey lines under the series, with
+    no legend entries (contour lines, reference curves); they count for
+    the axis ranges.  SVG only (the terminal rendering leaves them out).
 plot.bar{ labels = {...}, values = {...} | series = {{name=, values=}, ...},
           title=, xlabel=, ylabel=, logy=false, width=720, height=450, file= }
     Bar chart; `series` gives grouped bars, one colour per series.
@@ -142,7 +145,7 @@ local function options(list)
 end
 
 local LINE_KEYS = options { "title", "xlabel", "ylabel", "series", "logy", "ymin", "ymax", "markers", "width",
-  "height", "file" }
+  "height", "file", "background" }
 local BAR_KEYS = options { "title", "xlabel", "ylabel", "labels", "values", "series", "logy", "width", "height",
   "file" }
 local IMAGES_KEYS = options { "images", "cols", "labels", "title", "scale", "normalize", "cmap", "shape", "file" }
@@ -153,8 +156,8 @@ local MONITOR_KEYS = options { "title", "file" }
 -- Text takes every chart option (the SVG-only ones are ignored), so one
 -- table can go to plot.line and to plot.show.
 local TEXT_KEYS = options { "title", "xlabel", "ylabel", "series", "logy", "ymin", "ymax", "markers", "width",
-  "height", "file", "color", "images", "cols", "labels", "scale", "normalize", "cmap", "shape", "data", "collabels",
-  "rowlabels" }
+  "height", "file", "background", "color", "images", "cols", "labels", "scale", "normalize", "cmap", "shape", "data",
+  "collabels", "rowlabels" }
 
 ---------------------------------------------------------------------------
 -- Option values
@@ -353,6 +356,12 @@ local function line_spec(fname, opts, size)
   check_size(fname, spec, size)
   spec.ymin, spec.ymax = y_range(fname, opts, logy)
   spec.legend = name_series(spec.series)
+  spec.background = {}
+  if opts.background ~= nil then
+    local list = tolist(opts.background)
+    if type(list) ~= "table" then fail(fname, "background must be an array of series tables") end
+    for i = 1, #list do spec.background[i] = one_series(fname .. " background", i, list[i], logy) end
+  end
   return spec
 end
 

@@ -405,9 +405,19 @@ local function draw_series(out, spec, paths)
   end
 end
 
+-- Background lines (contours, references): thin, grey, under the series.
+local function draw_background(out, spec, sx, sy)
+  for _, s in ipairs(spec.background or {}) do
+    local d = path_data(pixel_path(s, sx, sy))
+    el(out, "path", { "class", "background", "d", d, "fill", "none", "stroke", "#b0b0b0", "stroke-width", 1 })
+  end
+end
+
 function M.line(spec)
-  local ylo, yhi = extent(spec.series, "y")
-  local xlo, xhi, whole = extent(spec.series, "x")
+  local all = { table.unpack(spec.series) }
+  for _, s in ipairs(spec.background or {}) do all[#all + 1] = s end
+  local ylo, yhi = extent(all, "y")
+  local xlo, xhi, whole = extent(all, "x")
   local f, yaxis = frame(spec, function(h) return make_y_axis(spec, ylo, yhi, h) end)
   local xaxis = M.linear_axis(xlo, xhi, f.w, 70, false, false, whole)
   local sx, sy = mapper(xaxis, f.left, f.right), mapper(yaxis, f.bottom, f.top)
@@ -424,6 +434,7 @@ function M.line(spec)
   out[#out + 1] = fmt('<svg x="%s" y="%s" width="%s" height="%s" viewBox="%s %s %s %s" overflow="hidden">',
     num(f.left - 5), num(f.top - 5), num(f.w + 10), num(f.h + 10),
     num(f.left - 5), num(f.top - 5), num(f.w + 10), num(f.h + 10))
+  draw_background(out, spec, sx, sy)
   draw_series(out, spec, paths)
   close(out, "svg")
   inner_legend(out, spec, f, paths)
