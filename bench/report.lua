@@ -48,7 +48,8 @@ print(("%-56s %10s %10s %8s"):format("one 50,000-image epoch", "lunet", "PyTorch
 for i = 1, #arg, 2 do
   local l, p = last_json(arg[i]), last_json(arg[i + 1])
   local what = l.what == "mlp-epoch"
-      and ("784-%d-10 sigmoid, mini-batch %d"):format(l.sizes[2], l.batch)
+      and ("784-%d-10 sigmoid, %s, mini-batch %d"):format(l.sizes[2], l.optimizer == "adam" and "Adam" or "SGD",
+        l.batch)
       or ("conv 20-40 + FC 100 %s, mini-batch %d"):format(l.activation or "", l.batch)
   what = ("%s, %d thread%s"):format(what, l.threads, l.threads == 1 and "" or "s")
   print(("%-56s %9.3fs %9.3fs %8.3f"):format(what, l.seconds, p.seconds, l.seconds / p.seconds))

@@ -2,7 +2,8 @@
 # make bench: lunet and PyTorch, side by side in one run, on Fashion-MNIST,
 # each pair with the same thread budget.
 #   - the 784-30-10 MLP epoch on 1 thread (neither side gains from more at
-#     mini-batch 10);
+#     mini-batch 10), with the book's SGD and with Adam (both with Adam's
+#     defaults; PyTorch's torch.optim.Adam);
 #   - the chapter-6 convolutional epoch on 1 thread and on every core
 #     (CORES, default: all online CPUs). With several threads PyTorch gets
 #     its fastest setting at that budget: OpenMP threads for its own ops and
@@ -19,7 +20,10 @@ trap 'rm -rf "$out"' EXIT
 echo "timing the MLP epoch: lunet, then PyTorch ($REPEAT epochs each, 1 thread)"
 lua5.4 bench/mlp.lua --mode time --repeat "$REPEAT" --threads 1 >"$out/mlp-lunet"
 /usr/bin/python3 bench/torch_mlp.py --mode time --repeat "$REPEAT" --threads 1 >"$out/mlp-torch"
-set -- "$out/mlp-lunet" "$out/mlp-torch"
+echo "timing the MLP epoch with Adam: lunet, then PyTorch ($REPEAT epochs each, 1 thread)"
+lua5.4 bench/mlp.lua --mode time --optimizer adam --repeat "$REPEAT" --threads 1 >"$out/adam-lunet"
+/usr/bin/python3 bench/torch_mlp.py --mode time --optimizer adam --repeat "$REPEAT" --threads 1 >"$out/adam-torch"
+set -- "$out/mlp-lunet" "$out/mlp-torch" "$out/adam-lunet" "$out/adam-torch"
 for n in $(echo 1 "$CORES" | tr ' ' '\n' | sort -un); do
   echo "timing the convolutional epoch: lunet, then PyTorch ($CONV_REPEAT epoch(s) each, $n thread(s))"
   lua5.4 bench/conv.lua --mode time --repeat "$CONV_REPEAT" --threads "$n" >"$out/conv-lunet-$n"

@@ -349,6 +349,32 @@ static int l_gradient_norms(lua_State *L) {
   return 2;
 }
 
+/* objective(net, data, w [, {reg =, lambda =}]) -> cost, gradient: the
+** full-batch cost at parameters w (left in the network) and its gradient,
+** a new tensor of w's dtype. w is fetched once for its dtype before the
+** gradient is allocated, and again after. */
+static int l_objective(lua_State *L) {
+  ln_reg reg = LN_REG_NONE;
+  lnL_checkopts(L, 4, "objective", (const char *const[]){"reg", "lambda", NULL});
+  if (lua_istable(L, 4)) {
+    lua_getfield(L, 4, "reg");
+    reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
+    lua_pop(L, 1);
+  }
+  double cost, lambda = lnL_optnumfield(L, 4, "lambda", 0.0);
+  if (!(lambda >= 0) || !isfinite(lambda)) luaL_error(L, "lambda must be a finite number >= 0");
+  lua_dataset ld;
+  read_dataset(L, 2, &ld);
+  int64_t n = ln_numel(&lnL_checknet(L, 1)->params);
+  ln_tensor *grad = lnL_pushnew(L, lnL_checktensor(L, 3)->dtype, 1, &n);
+  ln_net *net = lnL_checknet(L, 1);
+  ln_dataset *d = dataset_tensors(L, &ld);
+  lnL_check(L, ln_objective_at(net, d, reg, lambda, lnL_checktensor(L, 3), grad, &cost));
+  lua_pushnumber(L, cost);
+  lua_insert(L, -2);
+  return 2;
+}
+
 /* check_data(net, data): the checks every epoch makes, made once up front */
 static int l_check_data(lua_State *L) {
   lua_dataset ld;
@@ -448,7 +474,7 @@ static int l_checkpoint_text(lua_State *L) {
 static const luaL_Reg functions[] = {
   {"gather", l_gather},
   {"optimizer", l_optimizer}, {"train_epoch", l_train_epoch}, {"evaluate", l_evaluate},
-  {"gradient_norms", l_gradient_norms}, {"check_data", l_check_data},
+  {"gradient_norms", l_gradient_norms}, {"check_data", l_check_data}, {"objective", l_objective},
   {"checkpoint_save", l_checkpoint_save}, {"checkpoint_load", l_checkpoint_load},
   {"checkpoint_text", l_checkpoint_text}, {NULL, NULL}
 };

@@ -181,6 +181,59 @@ int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *we
   return st;
 }
 
+static int check_objective(const ln_net *net, const ln_dataset *d) {
+  for (int i = 0; i < net->nlayers; i++)
+    if (net->layers[i]->spec.type == LN_LAYER_BATCHNORM)
+      return ln_fail(LN_EARG, "layer %d is batch normalisation: a full-batch objective runs in evaluation "
+                     "mode, where its backward is not implemented", i + 1);
+  return check_ready(net, d);
+}
+
+int ln_objective(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost) {
+  ln_mode mode = {0, 0, NULL, 0};   /* deterministic: dropout is the identity */
+  int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK;
+  double sum = 0;
+  int st, top;
+  if ((st = check_objective(net, d)) != LN_OK) return st;
+  if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
+  ln_net_zero_grad(net);
+  for (int64_t start = 0; start < d->n && st == LN_OK; start += chunk) {
+    int64_t m = d->n - start < chunk ? d->n - start : chunk;
+    for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
+    gather(net, d, net->index, m);
+    if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
+    sum += ln_net_cost_sum(net, m);
+    ln_net_cost_delta(net, m, 1.0 / (double)d->n, &top);   /* chunks' gradients sum to the mean */
+    st = ln_net_backward(net, m, top, 0);
+  }
+  if (st != LN_OK) return st;
+  *cost = ln_net_penalty(net, reg, lambda / (double)d->n, sum / (double)d->n);
+  ln_net_penalty_grad(net, reg, lambda / (double)d->n);
+  return LN_OK;
+}
+
+/* w and the gradient: one value per parameter, in one run. */
+static int check_flat(const ln_net *net, const ln_tensor *t, const char *what) {
+  int64_t n = ln_numel(&net->params);
+  char buf[64];
+  if (t->storage == NULL) return ln_fail(LN_EARG, "%s has been closed", what);
+  if (t->ndim != 1 || t->shape[0] != n || !ln_is_contiguous(t))
+    return ln_fail(LN_EARG, "%s must be a contiguous 1-d tensor of the network's %lld parameters, not %s", what,
+                   (long long)n, ln_shape_str(t, buf, sizeof buf));
+  return LN_OK;
+}
+
+int ln_objective_at(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, const ln_tensor *w,
+                    const ln_tensor *grad, double *cost) {
+  int st;
+  if ((st = check_flat(net, w, "w")) != LN_OK || (st = check_flat(net, grad, "the gradient")) != LN_OK ||
+      (st = check_objective(net, d)) != LN_OK)
+    return st;
+  if ((st = ln_copy(&net->params, w)) != LN_OK || (st = ln_objective(net, d, reg, lambda, cost)) != LN_OK)
+    return st;
+  return ln_copy(grad, &net->grads);
+}
+
 int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out) {
   ln_mode mode = {0, 0, NULL, 0};
   int64_t n = x->shape[0], chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;

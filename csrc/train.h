@@ -53,6 +53,21 @@ int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, dou
 int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
                       int *nout);
 
+/* The full-batch objective at the network's parameters: *cost is
+** ln_evaluate's cost (mean over d plus the penalty) and the gradient block
+** gets its gradient (the mean of the samples' gradients plus the penalty's).
+** Runs in evaluation mode, chunk by chunk, so it is a deterministic function
+** of the parameters that does not depend on the chunking: dropout is the
+** identity, and networks with batch normalisation are refused (their
+** evaluation-mode backward is not implemented). */
+int ln_objective(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost);
+/* The same at w: copies w (1-d, one value per parameter, any dtype) into
+** the parameter block, then ln_objective, then the gradient into grad
+** (1-d, same size, any dtype). Nothing changes when the arguments are
+** refused. */
+int ln_objective_at(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, const ln_tensor *w,
+                    const ln_tensor *grad, double *cost);
+
 /* Forward over all of x in chunks (evaluation mode) into out (n, out...). */
 int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out);
 

@@ -34,6 +34,7 @@ lunet.Network = require "lunet.network"
 lunet.network3 = require "lunet.network3"
 lunet.ensemble = require "lunet.ensemble"
 lunet.train = require "lunet.train"
+lunet.optim = require "lunet.optim"
 lunet.load = require("lunet.model").load
 lunet.gradcheck = require "lunet.gradcheck"
 lunet.linalg = core.linalg
