@@ -150,25 +150,35 @@ static double param_norm(const ln_layer *l, const char *a, const char *b) {
   return NAN;
 }
 
+/* The gradient of the mean cost over all of d into the network's gradient
+** block, in chunks: each chunk's deltas are scaled by 1/n so the chunks'
+** gradients sum to the mean. Adds the summed cost to *cost_sum if asked. */
+static int mean_gradient(ln_net *net, const ln_dataset *d, const ln_mode *mode, double *cost_sum) {
+  int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK;
+  int st, top;
+  if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
+  ln_net_zero_grad(net);
+  for (int64_t start = 0; start < d->n; start += chunk) {
+    int64_t m = d->n - start < chunk ? d->n - start : chunk;
+    for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
+    gather(net, d, net->index, m);
+    if ((st = ln_net_forward(net, m, mode)) != LN_OK) return st;
+    if (cost_sum) *cost_sum += ln_net_cost_sum(net, m);
+    ln_net_cost_delta(net, m, 1.0 / (double)d->n, &top);
+    if ((st = ln_net_backward(net, m, top, 0)) != LN_OK) return st;
+  }
+  return LN_OK;
+}
+
 int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
                       int *nout) {
   ln_rng own;      /* a measurement must not move the training's stream */
   ln_mode mode = {1, 0, &own, 1};
-  int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK;
-  int st, top, n = 0;
+  int st, n = 0;
   ln_rng_seed(&own, LN_MEASURE_SEED);
   if ((st = check_ready(net, d)) != LN_OK) return st;
-  if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
-  ln_net_zero_grad(net);
-  for (int64_t start = 0; start < d->n && st == LN_OK; start += chunk) {
-    int64_t m = d->n - start < chunk ? d->n - start : chunk;
-    for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
-    gather(net, d, net->index, m);
-    if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
-    ln_net_cost_delta(net, m, 1.0 / (double)d->n, &top);   /* gradients sum to the mean over d */
-    st = ln_net_backward(net, m, top, 0);
-  }
-  for (int i = 0; i < net->nlayers && st == LN_OK; i++) {
+  if ((st = mean_gradient(net, d, &mode, NULL)) != LN_OK) return st;
+  for (int i = 0; i < net->nlayers; i++) {
     const ln_layer *l = net->layers[i];
     if (l->nparams == 0) continue;
     if (n < max) {
@@ -191,22 +201,10 @@ static int check_objective(const ln_net *net, const ln_dataset *d) {
 
 int ln_objective(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost) {
   ln_mode mode = {0, 0, NULL, 0};   /* deterministic: dropout is the identity */
-  int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK;
   double sum = 0;
-  int st, top;
+  int st;
   if ((st = check_objective(net, d)) != LN_OK) return st;
-  if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
-  ln_net_zero_grad(net);
-  for (int64_t start = 0; start < d->n && st == LN_OK; start += chunk) {
-    int64_t m = d->n - start < chunk ? d->n - start : chunk;
-    for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
-    gather(net, d, net->index, m);
-    if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
-    sum += ln_net_cost_sum(net, m);
-    ln_net_cost_delta(net, m, 1.0 / (double)d->n, &top);   /* chunks' gradients sum to the mean */
-    st = ln_net_backward(net, m, top, 0);
-  }
-  if (st != LN_OK) return st;
+  if ((st = mean_gradient(net, d, &mode, &sum)) != LN_OK) return st;
   *cost = ln_net_penalty(net, reg, lambda / (double)d->n, sum / (double)d->n);
   ln_net_penalty_grad(net, reg, lambda / (double)d->n);
   return LN_OK;
