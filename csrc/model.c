@@ -172,25 +172,32 @@ static int64_t get_size(rbuf *r, int *bad) {
   return (int64_t)v;
 }
 
+/* A field that names one of n choices (an enum): out of range is bad even
+** where the layer type ignores it, since the spec goes back to Lua whole. */
+static int get_choice(rbuf *r, uint32_t n, int *bad) {
+  uint32_t v = get_u32(r);
+  if (v >= n) *bad = 1;
+  return *bad ? 0 : (int)v;
+}
+
 static void get_spec(rbuf *r, ln_layer_spec *s, int *bad) {
   memset(s, 0, sizeof *s);
-  s->type = (ln_layer_type)get_u32(r);
+  s->type = (ln_layer_type)get_choice(r, LN_LAYER_NTYPES, bad);
   s->n_in = get_size(r, bad);
   s->n_out = get_size(r, bad);
-  s->act = (ln_act)get_u32(r);
+  s->act = (ln_act)get_choice(r, LN_ACT_IDENTITY + 1, bad);
   s->p = get_f64(r);
   s->maps = get_size(r, bad);
   s->kernel = get_size(r, bad);
   s->stride = get_size(r, bad);
   s->pad = get_size(r, bad);
-  s->pool = (ln_poolkind)get_u32(r);
+  s->pool = (ln_poolkind)get_choice(r, LN_POOL_L2 + 1, bad);
   s->eps = get_f64(r);
   s->momentum = get_f64(r);
-  s->shape_ndim = (int)get_u32(r);
+  s->shape_ndim = get_choice(r, LN_SHAPE_MAX + 1, bad);
   for (int i = 0; i < LN_SHAPE_MAX; i++) s->shape[i] = get_size(r, bad);
   s->w_std = get_f64(r);
   s->b_std = get_f64(r);
-  if ((uint32_t)s->type >= LN_LAYER_NTYPES || s->shape_ndim > LN_SHAPE_MAX) *bad = 1;
 }
 
 static void get_values(rbuf *r, const ln_tensor *t) {
@@ -213,21 +220,35 @@ static int corrupt(const char *path, const char *what) {
   return ln_fail(LN_EFORMAT, "%s: %s", path, what);
 }
 
+/* The input shape: 1 to 3 sizes, each at most 2^40 (get_size), whose
+** product, a sample's element count, is an int (8 GB of float32 per
+** sample): checked before any layer computes with it. */
+static int check_input(const ln_shape *in, const char *path) {
+  int64_t n;
+  if (in->ndim < 1 || in->ndim > 3) return corrupt(path, "invalid header fields (input dimensions)");
+  if (!ln_prod_i64(in->ndim, in->dim, &n) || !ln_fits_int(n))
+    return corrupt(path, "invalid header fields (the input shape is too large)");
+  return LN_OK;
+}
+
 static int parse(rbuf *r, ln_net **out, const char *path) {
   ln_net *net = NULL;
   ln_shape in = {0};
   ln_rng unused;
   int bad = 0, st;
+  size_t records;
   if (!need(r, 8 + 4 * 6 + 8 * LN_SHAPE_MAX)) return corrupt(path, "truncated header");
   r->pos = 8;
   if (get_u32(r) != VERSION) return corrupt(path, "unsupported model format version");
   uint32_t dtype = get_u32(r), has_cost = get_u32(r), cost = get_u32(r);
-  in.ndim = (int)get_u32(r);
+  uint32_t ndim = get_u32(r);
+  in.ndim = ndim <= LN_SHAPE_MAX ? (int)ndim : 0;
   for (int i = 0; i < LN_SHAPE_MAX; i++) in.dim[i] = get_size(r, &bad);
   uint32_t nlayers = get_u32(r);
-  if (bad || dtype > 1 || has_cost > 1 || in.ndim < 1 || in.ndim > 3 || nlayers < 1 ||
-      !need(r, (size_t)nlayers * LAYER_RECORD))
+  if (bad || dtype > 1 || has_cost > 1 || cost > LN_COST_LOG_LIKELIHOOD || nlayers < 1 ||
+      !ln_mul_size(nlayers, LAYER_RECORD, &records) || !need(r, records))
     return corrupt(path, "invalid header fields");
+  if ((st = check_input(&in, path)) != LN_OK) return st;
   if ((st = ln_net_new(&net, (ln_dtype)dtype, &in)) != LN_OK) return st;
   for (uint32_t i = 0; i < nlayers && st == LN_OK; i++) {
     ln_layer_spec spec;
@@ -240,10 +261,11 @@ static int parse(rbuf *r, ln_net **out, const char *path) {
   if (st == LN_OK && !need(r, 16)) st = corrupt(path, "truncated");
   if (st == LN_OK) {
     uint64_t np = get_u64(r), ns = get_u64(r);
-    size_t esize = ln_dtype_size(net->dtype);
+    size_t esize = ln_dtype_size(net->dtype), count, bytes;
     if (np != (uint64_t)ln_numel(&net->params) || ns != (uint64_t)ln_numel(&net->state))
       st = corrupt(path, "parameter count does not match the layers");
-    else if (r->len - r->pos != (np + ns) * esize)
+    else if (!ln_add_size((size_t)np, (size_t)ns, &count) || !ln_mul_size(count, esize, &bytes) ||
+             r->len - r->pos != bytes)
       st = corrupt(path, "parameter data has the wrong length");
   }
   if (st == LN_OK) {
@@ -256,19 +278,22 @@ static int parse(rbuf *r, ln_net **out, const char *path) {
   return st;
 }
 
+int ln_model_parse(ln_net **out, const unsigned char *data, size_t size, const char *name) {
+  *out = NULL;
+  if (size < 12 || memcmp(data, MAGIC, 8) != 0) return corrupt(name, "not a lunet model file (bad magic)");
+  if (crc32_z(0L, data, size - 4) != ln_le32(data + size - 4))
+    return corrupt(name, "checksum mismatch: the file is corrupt or truncated");
+  rbuf r = {data, size - 4, 0};
+  return parse(&r, out, name);
+}
+
 int ln_model_load(ln_net **out, const char *path) {
   unsigned char *data;
   size_t size;
   int st = ln_read_file(path, &data, &size);
   *out = NULL;
   if (st != LN_OK) return st;
-  if (size < 12 || memcmp(data, MAGIC, 8) != 0) st = corrupt(path, "not a lunet model file (bad magic)");
-  else if (crc32_z(0L, data, size - 4) != ln_le32(data + size - 4))
-    st = corrupt(path, "checksum mismatch: the file is corrupt or truncated");
-  else {
-    rbuf r = {data, size - 4, 0};
-    st = parse(&r, out, path);
-  }
+  st = ln_model_parse(out, data, size, path);
   free(data);
   return st;
 }
