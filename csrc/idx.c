@@ -75,6 +75,17 @@ static const char *shape_str(const idx_header *h, char *buf, size_t size) {
   return buf;
 }
 
+/* The element count of a shape, when the result's strides and bytes stay
+** addressable: the product of the non-zero sizes, times 16, fits in
+** int64 (a zero size makes the tensor empty but its strides are still
+** products of the others). */
+static int shape_fits(int ndim, const int64_t *shape, int64_t *count) {
+  int64_t p = 1;
+  for (int i = 0; i < ndim; i++)
+    if (shape[i] != 0 && !ln_mul_i64(p, shape[i], &p)) return 0;
+  return ln_mul_i64(p, 16, &p) && ln_prod_i64(ndim, shape, count);
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 static int gz_fail(idx_src *s) {
@@ -134,17 +145,12 @@ static int read_header(idx_src *s, idx_header *h) {
   if (got < 4 * (size_t)h->ndim)
     return ln_fail(LN_EFORMAT, "%s: truncated header%s", s->path,
                    s->gz_truncated ? " (gzip: unexpected end of file)" : "");
-  h->count = 1;
-  int overflow = 0;
-  for (int i = 0; i < h->ndim; i++) {
-    h->shape[i] = be32(b + 4 * i);
-    /* the float32 result must be addressable: stay far below 2^63 bytes */
-    if (h->shape[i] != 0 && h->count > (uint64_t)(INT64_MAX / 16) / (uint64_t)h->shape[i]) overflow = 1;
-    else h->count *= (uint64_t)h->shape[i];
-  }
-  if (overflow || h->count > SIZE_MAX / 8)
+  for (int i = 0; i < h->ndim; i++) h->shape[i] = be32(b + 4 * i);
+  int64_t count;
+  if (!shape_fits(h->ndim, h->shape, &count) || (uint64_t)count > SIZE_MAX / 8)
     return ln_fail(LN_EFORMAT, "%s: the header's shape %s is too large", s->path,
                    shape_str(h, shape, sizeof shape));
+  h->count = (uint64_t)count;
   h->header_bytes = 4 + 4 * (uint64_t)h->ndim;
   h->data_bytes = h->count * (uint64_t)h->elsize;
   return LN_OK;

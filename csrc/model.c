@@ -231,6 +231,39 @@ static int check_input(const ln_shape *in, const char *path) {
   return LN_OK;
 }
 
+/* Sum of the element counts of n parameters (or state), checked. */
+static int param_total(const ln_param *ps, int n, uint64_t *total) {
+  int64_t sum = 0, k;
+  for (int i = 0; i < n; i++)
+    if (!ln_prod_i64(ps[i].shape.ndim, ps[i].shape.dim, &k) || !ln_add_i64(sum, k, &sum)) return 0;
+  *total = (uint64_t)sum;
+  return 1;
+}
+
+/* The layers' parameter and state counts against the file's (the two
+** u64 after the records) and the bytes that follow: before the network
+** allocates its blocks, so a header cannot make it allocate more than the
+** file holds. */
+static int check_counts(rbuf *r, const ln_net *net, const char *path, uint64_t *np_out) {
+  uint64_t want_p = 0, want_s = 0;
+  for (int i = 0; i < net->nlayers; i++) {
+    const ln_layer *l = net->layers[i];
+    uint64_t p, s;
+    if (!param_total(l->params, l->nparams, &p) || !param_total(l->state, l->nstate, &s) ||
+        !ln_add_size(want_p, p, &want_p) || !ln_add_size(want_s, s, &want_s))
+      return corrupt(path, "the layers' parameter count is too large");
+  }
+  if (!need(r, 16)) return corrupt(path, "truncated");
+  uint64_t np = get_u64(r), ns = get_u64(r);
+  size_t count, bytes;
+  if (np != want_p || ns != want_s) return corrupt(path, "parameter count does not match the layers");
+  if (!ln_add_size(np, ns, &count) || !ln_mul_size(count, ln_dtype_size(net->dtype), &bytes) ||
+      r->len - r->pos != bytes)
+    return corrupt(path, "parameter data has the wrong length");
+  *np_out = np;
+  return LN_OK;
+}
+
 static int parse(rbuf *r, ln_net **out, const char *path) {
   ln_net *net = NULL;
   ln_shape in = {0};
@@ -255,19 +288,13 @@ static int parse(rbuf *r, ln_net **out, const char *path) {
     get_spec(r, &spec, &bad);
     st = bad ? corrupt(path, "invalid layer record") : ln_net_add(net, &spec);
   }
+  uint64_t np = 0;
+  if (st == LN_OK) st = check_counts(r, net, path, &np);
   ln_rng_seed(&unused, 0);
   if (st == LN_OK) st = ln_net_finish(net, &unused);
+  if (st == LN_OK && (uint64_t)ln_numel(&net->params) != np)   /* the blocks hold what was counted */
+    st = corrupt(path, "parameter count does not match the layers");
   if (st == LN_OK && has_cost) st = ln_net_set_cost(net, (ln_costkind)cost);
-  if (st == LN_OK && !need(r, 16)) st = corrupt(path, "truncated");
-  if (st == LN_OK) {
-    uint64_t np = get_u64(r), ns = get_u64(r);
-    size_t esize = ln_dtype_size(net->dtype), count, bytes;
-    if (np != (uint64_t)ln_numel(&net->params) || ns != (uint64_t)ln_numel(&net->state))
-      st = corrupt(path, "parameter count does not match the layers");
-    else if (!ln_add_size((size_t)np, (size_t)ns, &count) || !ln_mul_size(count, esize, &bytes) ||
-             r->len - r->pos != bytes)
-      st = corrupt(path, "parameter data has the wrong length");
-  }
   if (st == LN_OK) {
     get_values(r, &net->params);
     get_values(r, &net->state);

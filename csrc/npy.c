@@ -180,12 +180,15 @@ static ln_dtype dtype_for(const npy_header *h) {
   return h->size <= 2 ? LN_F32 : LN_F64;    /* float32 holds 16-bit integers exactly */
 }
 
-/* The element count and byte count the header's shape promises, checked:
-** every dimension is multiplied in (a zero does not hide an overflow of
-** the others) and the bytes, even as float64, must stay addressable. */
+/* The bytes of data the header's shape promises, checked: the product of
+** the non-zero sizes, times 16, fits in int64, so that the strides (products
+** of sizes, also beside a zero size) and the bytes, even as float64, stay
+** addressable. */
 static int header_bytes(const npy_header *h, const char *path, int64_t *nbytes) {
-  int64_t count, bytes;
-  if (!ln_prod_i64(h->ndim, h->shape, &count) || !ln_mul_i64(count, 16, &bytes))
+  int64_t p = 1, count;
+  for (int i = 0; i < h->ndim; i++)
+    if (h->shape[i] != 0 && !ln_mul_i64(p, h->shape[i], &p)) p = -1;
+  if (p < 0 || !ln_mul_i64(p, 16, &p) || !ln_prod_i64(h->ndim, h->shape, &count))
     return ln_fail(LN_EFORMAT, "%s: the header's shape is too large", path);
   *nbytes = count * h->size;
   return LN_OK;
