@@ -33,9 +33,13 @@ int ln_reshape_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln
     if (s->shape[i] < 1) return ln_fail(LN_EARG, "reshape sizes must be positive");
     shape.dim[i] = s->shape[i];
   }
-  if (ln_shape_numel(&shape) != ln_shape_numel(in))
-    return ln_fail(LN_EARG, "cannot reshape %lld values per sample into %lld",
-                   (long long)ln_shape_numel(in), (long long)ln_shape_numel(&shape));
+  int64_t n;   /* the sizes' product, checked: a wrapped product could match */
+  if (!ln_prod_i64(shape.ndim, shape.dim, &n))
+    return ln_fail(LN_EARG, "cannot reshape %lld values per sample into sizes whose product overflows",
+                   (long long)ln_shape_numel(in));
+  if (n != ln_shape_numel(in))
+    return ln_fail(LN_EARG, "cannot reshape %lld values per sample into %lld", (long long)ln_shape_numel(in),
+                   (long long)n);
   if ((l = calloc(1, sizeof *l)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
   l->cls = &reshape_class;
   l->spec = *s;

@@ -62,6 +62,23 @@ describe("fuzz findings", function()
       { input = { 1, 4, 4 } })))
   end)
 
+  it("fuzz_model_crc crash-55725a30: reshape sizes of 2^33 overflowed their product", function()
+    -- UBSan: signed overflow in ln_shape_numel from ln_reshape_new. In the
+    -- release build a wrapped product could equal the input's: Reshape(2^62 + 4, 4)
+    -- of 16 values was accepted. Fix: reshape.c multiplies the sizes checked.
+    local bytes = craft.model { input = { 6 }, has_cost = 1, cost = 2, nparams = 28, layers = {
+      { type = "dense", n_in = 6, n_out = 4, act = 3, stride = 1 },
+      { type = "dropout", p = 0.25, act = 3, stride = 1 },
+      { type = "reshape", n_in = 64256, act = 3, stride = 1, shape = { 8589934599, 8589934592 } },
+      { type = "dense", n_in = 1 },
+    } }
+    assert.matches("layer 3 %(reshape%): cannot reshape 4 values per sample into sizes whose product overflows",
+      craft.err(lunet.load, bytes, ".lunet"))
+    local ok, msg = pcall(lunet.nn.Sequential, { lunet.nn.Reshape((1 << 62) + 4, 4) }, { input = { 1, 4, 4 } })
+    assert.is_false(ok)
+    assert.matches("cannot reshape 16 values per sample into sizes whose product overflows", msg)
+  end)
+
   it("review of the model harness: an activation number out of range crashed the binding", function()
     -- Found while writing fuzz_model_crc (the harness stops at the core; the
     -- binding then turns the specs into tables): a dense record with
