@@ -121,7 +121,7 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(FUZZ_OBJ)
 
 # The C is rebuilt from scratch in its own directory so every file is seen.
 lint: deps-dev
-	luacheck lua spec examples bench
+	luacheck lua spec examples bench fuzz
 	rm -rf build/lint
 	@$(MAKE) --no-print-directory clean-so
 	@$(MAKE) --no-print-directory all BUILD=build/lint OPT="-O2 -Werror"
