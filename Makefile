@@ -108,9 +108,9 @@ fuzz: fuzz-build
 
 fuzz-build:
 	@sh tools/deps.sh $(DEPS_BUILD) $(DEPS_ASAN)
-	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz/obj \
+	@$(MAKE) -s --no-print-directory CC=clang BUILD=build/fuzz/obj \
 	  OPT="$(FUZZ_OPT) -fsanitize=fuzzer-no-link" $(FUZZ_OBJ)
-	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@$(MAKE) -s --no-print-directory $(FUZZ_BINS)
 
 build/fuzz/fuzz_json: fuzz/fuzz_json.c
 	clang $(CSTD) $(FUZZ_OPT) -fsanitize=fuzzer $(WARN) -I$(LUA_INC) -DLUNET_LUA_DIR='"$(CURDIR)/lua"' \
