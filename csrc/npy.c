@@ -188,9 +188,9 @@ static int header_bytes(const npy_header *h, const char *path, int64_t *nbytes) 
   int64_t p = 1, count;
   for (int i = 0; i < h->ndim; i++)
     if (h->shape[i] != 0 && !ln_mul_i64(p, h->shape[i], &p)) p = -1;
-  if (p < 0 || !ln_mul_i64(p, 16, &p) || !ln_prod_i64(h->ndim, h->shape, &count))
+  if (p < 0 || !ln_mul_i64(p, 16, &p) || !ln_prod_i64(h->ndim, h->shape, &count) ||
+      !ln_mul_i64(count, h->size, nbytes))
     return ln_fail(LN_EFORMAT, "%s: the header's shape is too large", path);
-  *nbytes = count * h->size;
   return LN_OK;
 }
 
