@@ -31,7 +31,7 @@ DEPS_ASAN  := clang libclang-rt-14-dev
 DEPS_BENCH := python3-torch python3-numpy
 DEPS_SHOTS := chromium
 
-.PHONY: all deps deps-dev test asan tsan bench bench-minimize bench-accuracy demo mnist lint install rock-install clean clean-so
+.PHONY: all deps deps-dev test asan tsan fuzz fuzz-build bench bench-minimize bench-accuracy demo mnist lint install rock-install clean clean-so
 
 # Where the module goes; another SO/BUILD pair gives a second build tree.
 SO       ?= lunet/core.so
@@ -93,9 +93,36 @@ tsan:
 	@TSAN=1 sh tools/run_specs.sh $(LUA) $(BUSTED) $(TSAN_SPECS); status=$$?; \
 	  $(MAKE) --no-print-directory clean-so; exit $$status
 
+# libFuzzer harnesses (fuzz/*.c) for every reader of untrusted bytes, with
+# ASan + UBSan: the core is compiled with clang into build/fuzz/obj, seed
+# corpora are written by fuzz/make_corpus.lua, and each harness runs for
+# FUZZ_SECONDS, one after the other; fails on any finding.
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES   := npy idx idx_gz model model_crc json
+FUZZ_OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ     := $(patsubst csrc/%.c,build/fuzz/obj/%.o,$(CORE_SRC))
+FUZZ_BINS    := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
+fuzz: fuzz-build
+	@$(MAKE) --no-print-directory all
+	@$(LUA) fuzz/make_corpus.lua build/fuzz/corpus
+	@sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-build:
+	@sh tools/deps.sh $(DEPS_BUILD) $(DEPS_ASAN)
+	@$(MAKE) -s --no-print-directory CC=clang BUILD=build/fuzz/obj \
+	  OPT="$(FUZZ_OPT) -fsanitize=fuzzer-no-link" $(FUZZ_OBJ)
+	@$(MAKE) -s --no-print-directory $(FUZZ_BINS)
+
+build/fuzz/fuzz_json: fuzz/fuzz_json.c
+	clang $(CSTD) $(FUZZ_OPT) -fsanitize=fuzzer $(WARN) -I$(LUA_INC) -DLUNET_LUA_DIR='"$(CURDIR)/lua"' \
+	  -o $@ $< -llua5.4 -lm -ldl
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(FUZZ_OBJ)
+	clang $(CSTD) $(FUZZ_OPT) -fsanitize=fuzzer $(WARN) -Icsrc -o $@ $< $(FUZZ_OBJ) $(LDLIBS) -lpthread
+
 # The C is rebuilt from scratch in its own directory so every file is seen.
 lint: deps-dev
-	luacheck lua spec examples bench
+	luacheck lua spec examples bench fuzz
 	rm -rf build/lint
 	@$(MAKE) --no-print-directory clean-so
 	@$(MAKE) --no-print-directory all BUILD=build/lint OPT="-O2 -Werror"

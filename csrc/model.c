@@ -183,25 +183,32 @@ static int64_t get_size(rbuf *r, int *bad) {
   return (int64_t)v;
 }
 
+/* A field that names one of n choices (an enum): out of range is bad even
+** where the layer type ignores it, since the spec goes back to Lua whole. */
+static int get_choice(rbuf *r, uint32_t n, int *bad) {
+  uint32_t v = get_u32(r);
+  if (v >= n) *bad = 1;
+  return *bad ? 0 : (int)v;
+}
+
 static void get_spec(rbuf *r, ln_layer_spec *s, int *bad) {
   memset(s, 0, sizeof *s);
-  s->type = (ln_layer_type)get_u32(r);
+  s->type = (ln_layer_type)get_choice(r, LN_LAYER_NTYPES, bad);
   s->n_in = get_size(r, bad);
   s->n_out = get_size(r, bad);
-  s->act = (ln_act)get_u32(r);
+  s->act = (ln_act)get_choice(r, LN_ACT_IDENTITY + 1, bad);
   s->p = get_f64(r);
   s->maps = get_size(r, bad);
   s->kernel = get_size(r, bad);
   s->stride = get_size(r, bad);
   s->pad = get_size(r, bad);
-  s->pool = (ln_poolkind)get_u32(r);
+  s->pool = (ln_poolkind)get_choice(r, LN_POOL_L2 + 1, bad);
   s->eps = get_f64(r);
   s->momentum = get_f64(r);
-  s->shape_ndim = (int)get_u32(r);
+  s->shape_ndim = get_choice(r, LN_SHAPE_MAX + 1, bad);
   for (int i = 0; i < LN_SHAPE_MAX; i++) s->shape[i] = get_size(r, bad);
   s->w_std = get_f64(r);
   s->b_std = get_f64(r);
-  if ((uint32_t)s->type >= LN_LAYER_NTYPES || s->shape_ndim > LN_SHAPE_MAX) *bad = 1;
 }
 
 static void get_values(rbuf *r, const ln_tensor *t) {
@@ -224,39 +231,81 @@ static int corrupt(const char *path, const char *what) {
   return ln_fail(LN_EFORMAT, "%s: %s", path, what);
 }
 
+/* The input shape: 1 to 3 sizes, each at most 2^40 (get_size), whose
+** product, a sample's element count, is an int (8 GB of float32 per
+** sample): checked before any layer computes with it. */
+static int check_input(const ln_shape *in, const char *path) {
+  int64_t n;
+  if (in->ndim < 1 || in->ndim > 3) return corrupt(path, "invalid header fields (input dimensions)");
+  if (!ln_prod_i64(in->ndim, in->dim, &n) || !ln_fits_int(n))
+    return corrupt(path, "invalid header fields (the input shape is too large)");
+  return LN_OK;
+}
+
+/* Sum of the element counts of n parameters (or state), checked. */
+static int param_total(const ln_param *ps, int n, uint64_t *total) {
+  int64_t sum = 0, k;
+  for (int i = 0; i < n; i++)
+    if (!ln_prod_i64(ps[i].shape.ndim, ps[i].shape.dim, &k) || !ln_add_i64(sum, k, &sum)) return 0;
+  *total = (uint64_t)sum;
+  return 1;
+}
+
+/* The layers' parameter and state counts against the file's (the two
+** u64 after the records) and the bytes that follow: before the network
+** allocates its blocks, so a header cannot make it allocate more than the
+** file holds. */
+static int check_counts(rbuf *r, const ln_net *net, const char *path, uint64_t *np_out) {
+  uint64_t want_p = 0, want_s = 0;
+  for (int i = 0; i < net->nlayers; i++) {
+    const ln_layer *l = net->layers[i];
+    uint64_t p, s;
+    if (!param_total(l->params, l->nparams, &p) || !param_total(l->state, l->nstate, &s) ||
+        !ln_add_size(want_p, p, &want_p) || !ln_add_size(want_s, s, &want_s))
+      return corrupt(path, "the layers' parameter count is too large");
+  }
+  if (!need(r, 16)) return corrupt(path, "truncated");
+  uint64_t np = get_u64(r), ns = get_u64(r);
+  size_t count, bytes;
+  if (np != want_p || ns != want_s) return corrupt(path, "parameter count does not match the layers");
+  if (!ln_add_size(np, ns, &count) || !ln_mul_size(count, ln_dtype_size(net->dtype), &bytes) ||
+      r->len - r->pos != bytes)
+    return corrupt(path, "parameter data has the wrong length");
+  *np_out = np;
+  return LN_OK;
+}
+
 static int parse(rbuf *r, ln_net **out, const char *path) {
   ln_net *net = NULL;
   ln_shape in = {0};
   ln_rng unused;
   int bad = 0, st;
+  size_t records;
   if (!need(r, 8 + 4 * 6 + 8 * LN_SHAPE_MAX)) return corrupt(path, "truncated header");
   r->pos = 8;
   if (get_u32(r) != VERSION) return corrupt(path, "unsupported model format version");
   uint32_t dtype = get_u32(r), has_cost = get_u32(r), cost = get_u32(r);
-  in.ndim = (int)get_u32(r);
+  uint32_t ndim = get_u32(r);
+  in.ndim = ndim <= LN_SHAPE_MAX ? (int)ndim : 0;
   for (int i = 0; i < LN_SHAPE_MAX; i++) in.dim[i] = get_size(r, &bad);
   uint32_t nlayers = get_u32(r);
-  if (bad || dtype > 1 || has_cost > 1 || in.ndim < 1 || in.ndim > 3 || nlayers < 1 ||
-      !need(r, (size_t)nlayers * LAYER_RECORD))
+  if (bad || dtype > 1 || has_cost > 1 || cost > LN_COST_LOG_LIKELIHOOD || nlayers < 1 ||
+      !ln_mul_size(nlayers, LAYER_RECORD, &records) || !need(r, records))
     return corrupt(path, "invalid header fields");
+  if ((st = check_input(&in, path)) != LN_OK) return st;
   if ((st = ln_net_new(&net, (ln_dtype)dtype, &in)) != LN_OK) return st;
   for (uint32_t i = 0; i < nlayers && st == LN_OK; i++) {
     ln_layer_spec spec;
     get_spec(r, &spec, &bad);
     st = bad ? corrupt(path, "invalid layer record") : ln_net_add(net, &spec);
   }
+  uint64_t np = 0;
+  if (st == LN_OK) st = check_counts(r, net, path, &np);
   ln_rng_seed(&unused, 0);
   if (st == LN_OK) st = ln_net_finish(net, &unused);
+  if (st == LN_OK && (uint64_t)ln_numel(&net->params) != np)   /* the blocks hold what was counted */
+    st = corrupt(path, "parameter count does not match the layers");
   if (st == LN_OK && has_cost) st = ln_net_set_cost(net, (ln_costkind)cost);
-  if (st == LN_OK && !need(r, 16)) st = corrupt(path, "truncated");
-  if (st == LN_OK) {
-    uint64_t np = get_u64(r), ns = get_u64(r);
-    size_t esize = ln_dtype_size(net->dtype);
-    if (np != (uint64_t)ln_numel(&net->params) || ns != (uint64_t)ln_numel(&net->state))
-      st = corrupt(path, "parameter count does not match the layers");
-    else if (r->len - r->pos != (np + ns) * esize)
-      st = corrupt(path, "parameter data has the wrong length");
-  }
   if (st == LN_OK) {
     get_values(r, &net->params);
     get_values(r, &net->state);

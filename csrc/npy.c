@@ -62,13 +62,14 @@ static const char *parse_shape(const char *p, npy_header *h) {
 }
 
 static int parse_descr(const char *d, npy_header *h) {
-  char *end;
-  if (strlen(d) < 3) return 0;
+  size_t len = strlen(d);
+  /* one or two digits of size: a longer number cannot be a size we read */
+  if (len < 3 || len > 4 || !isdigit((unsigned char)d[2]) || (len == 4 && !isdigit((unsigned char)d[3])))
+    return 0;
   h->little = d[0] == '<' || d[0] == '|' || (d[0] == '=' && ln_host_is_little_endian());
   if (strchr("<>|=", d[0]) == NULL) return 0;
   h->kind = d[1];
-  h->size = (int)strtol(d + 2, &end, 10);
-  if (*end != '\0') return 0;
+  h->size = (int)strtol(d + 2, NULL, 10);
   if (h->kind == 'f') return h->size == 4 || h->size == 8;
   if (h->kind == 'i' || h->kind == 'u') return h->size == 1 || h->size == 2 || h->size == 4 || h->size == 8;
   return 0;
@@ -179,19 +180,32 @@ static ln_dtype dtype_for(const npy_header *h) {
   return h->size <= 2 ? LN_F32 : LN_F64;    /* float32 holds 16-bit integers exactly */
 }
 
+/* The bytes of data the header's shape promises, checked: the product of
+** the non-zero sizes, times 16, fits in int64, so that the strides (products
+** of sizes, also beside a zero size) and the bytes, even as float64, stay
+** addressable. */
+static int header_bytes(const npy_header *h, const char *path, int64_t *nbytes) {
+  int64_t p = 1, count;
+  for (int i = 0; i < h->ndim; i++)
+    if (h->shape[i] != 0 && !ln_mul_i64(p, h->shape[i], &p)) p = -1;
+  if (p < 0 || !ln_mul_i64(p, 16, &p) || !ln_prod_i64(h->ndim, h->shape, &count) ||
+      !ln_mul_i64(count, h->size, nbytes))
+    return ln_fail(LN_EFORMAT, "%s: the header's shape is too large", path);
+  return LN_OK;
+}
+
 static int load_stream(FILE *f, ln_tensor *t, const char *path) {
   npy_header h;
   ln_tensor stored;
-  int64_t rshape[LN_MAXDIM];
-  size_t count = 1, need;
+  int64_t rshape[LN_MAXDIM], need = 0;
   int st = read_header(f, &h, path);
   if (st != LN_OK) return st;
+  if ((st = header_bytes(&h, path, &need)) != LN_OK) return st;
   if ((st = ln_check_shape(h.ndim, h.shape)) != LN_OK) return st;
-  for (int i = 0; i < h.ndim; i++) count *= (size_t)h.shape[i];
   long left = remaining_bytes(f);
-  if (!ln_mul_size(count, (size_t)h.size, &need) || left < 0 || (size_t)left != need)
-    return ln_fail(LN_EFORMAT, "%s: the header promises %zu bytes of data but the file holds %ld",
-                   path, count * (size_t)h.size, left);
+  if (left < 0 || (int64_t)left != need)
+    return ln_fail(LN_EFORMAT, "%s: the header promises %lld bytes of data but the file holds %ld",
+                   path, (long long)need, left);
   /* Fortran order is the C-order transpose: read reversed, permute back */
   for (int i = 0; i < h.ndim; i++) rshape[i] = h.fortran ? h.shape[h.ndim - 1 - i] : h.shape[i];
   if ((st = ln_tensor_new(&stored, dtype_for(&h), h.ndim, rshape)) != LN_OK) return st;
@@ -215,6 +229,17 @@ int ln_npy_load(ln_tensor *t, const char *path) {
   t->storage = NULL;
   if (st != LN_OK) return st;
   st = load_stream(f, t, path);
+  fclose(f);
+  return st;
+}
+
+/* The same parser over bytes in memory (a read-only stream over them). */
+int ln_npy_load_mem(ln_tensor *t, const void *data, size_t size, const char *name) {
+  t->storage = NULL;
+  if (size == 0) return ln_fail(LN_EFORMAT, "%s: not a .npy file (bad magic)", name);
+  FILE *f = fmemopen((void *)(uintptr_t)data, size, "rb");
+  if (f == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  int st = load_stream(f, t, name);
   fclose(f);
   return st;
 }

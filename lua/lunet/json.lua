@@ -1,8 +1,12 @@
 -- lunet.json: a small JSON decoder, enough to read the book's network2.py
 -- files (objects, arrays, numbers, strings, true, false, null). Errors say
--- where the text went wrong.
+-- where the text went wrong. Hostile text gets such an error too: nesting
+-- deeper than MAX_DEPTH (the decoder recurses per level) and numbers that
+-- overflow to infinity are refused.
 
 local json = {}
+
+local MAX_DEPTH = 512
 
 local ESCAPES = { ['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f", n = "\n", r = "\r", t = "\t" }
 
@@ -47,16 +51,17 @@ local function number_at(text, pos)
   local s = text:match("^-?%d+%.?%d*[eE]?[-+]?%d*", pos)
   local v = s and tonumber(s)
   if not v then fail(text, pos, "bad number") end
+  if v ~= v or v == math.huge or v == -math.huge then fail(text, pos, "number out of range") end
   return v, pos + #s
 end
 
-local function array_at(text, pos)
+local function array_at(text, pos, depth)
   local out, n = {}, 0
   pos = skip(text, pos + 1)
   if text:sub(pos, pos) == "]" then return out, pos + 1 end
   while true do
     local v
-    v, pos = value(text, pos)
+    v, pos = value(text, pos, depth)
     n = n + 1
     out[n] = v
     pos = skip(text, pos)
@@ -67,7 +72,7 @@ local function array_at(text, pos)
   end
 end
 
-local function object_at(text, pos)
+local function object_at(text, pos, depth)
   local out = {}
   pos = skip(text, pos + 1)
   if text:sub(pos, pos) == "}" then return out, pos + 1 end
@@ -77,7 +82,7 @@ local function object_at(text, pos)
     key, pos = string_at(text, pos)
     pos = skip(text, pos)
     if text:sub(pos, pos) ~= ":" then fail(text, pos, "expected ':'") end
-    out[key], pos = value(text, skip(text, pos + 1))
+    out[key], pos = value(text, skip(text, pos + 1), depth)
     pos = skip(text, pos)
     local c = text:sub(pos, pos)
     if c == "}" then return out, pos + 1 end
@@ -88,11 +93,14 @@ end
 
 local LITERALS = { ["true"] = true, ["false"] = false }
 
-function value(text, pos)
+function value(text, pos, depth)
   pos = skip(text, pos)
   local c = text:sub(pos, pos)
-  if c == "{" then return object_at(text, pos) end
-  if c == "[" then return array_at(text, pos) end
+  if c == "{" or c == "[" then
+    if depth >= MAX_DEPTH then fail(text, pos, ("nesting deeper than %d levels"):format(MAX_DEPTH)) end
+    if c == "{" then return object_at(text, pos, depth + 1) end
+    return array_at(text, pos, depth + 1)
+  end
   if c == '"' then return string_at(text, pos) end
   if c == "-" or c:match("%d") then return number_at(text, pos) end
   for word, v in pairs(LITERALS) do
@@ -103,7 +111,7 @@ function value(text, pos)
 end
 
 function json.decode(text)
-  local v, pos = value(text, 1)
+  local v, pos = value(text, 1, 0)
   pos = skip(text, pos)
   if pos <= #text then fail(text, pos, "trailing characters") end
   return v
