@@ -105,14 +105,11 @@ int ln_pool_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_sh
     return ln_fail(LN_EARG, "pooling takes images (channels, height, width); the input has %d "
                    "dimensions per sample", in->ndim);
   if (s->pool < LN_POOL_MAX || s->pool > LN_POOL_L2) return ln_fail(LN_EARG, "unknown pooling %d", (int)s->pool);
-  if (stride < 1 || stride > LN_SAMPLE_MAX)
+  if (stride < 1 || stride > LN_SAMPLE_MAX)   /* the geometry is int: 2^32 would become 0 */
     return ln_fail(LN_EARG, "pooling stride must be 1..%d, not %lld", LN_SAMPLE_MAX, (long long)stride);
   if (s->kernel < 1 || s->kernel > in->dim[1] || s->kernel > in->dim[2])
     return ln_fail(LN_EARG, "a %lldx%lld pooling window does not fit %lldx%lld maps", (long long)s->kernel,
                    (long long)s->kernel, (long long)in->dim[1], (long long)in->dim[2]);
-  /* the geometry is int: a stride of 2^32 would become 0 */
-  if (!ln_fits_int(stride) || !ln_fits_int(in->dim[0]) || !ln_fits_int(in->dim[1]) || !ln_fits_int(in->dim[2]))
-    return ln_fail(LN_EARG, "pooling stride and map sizes must be below 2^31");
   if ((p = calloc(1, sizeof *p)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
   p->base.cls = &pool_class;
   p->base.spec = *s;
