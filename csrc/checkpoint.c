@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "checkpoint.h"
+#include "bytes.h"
 #include "fileio.h"
 #include "model.h"
 #include "ops.h"
@@ -16,113 +17,48 @@
 #define MAGIC "LUNETCKP"
 #define VERSION 1
 
-/* ---- a growing buffer of little-endian fields --------------------------- */
-
-typedef struct obuf {
-  unsigned char *p;
-  size_t len, cap;
-  int failed;
-} obuf;
-
-static void put(obuf *b, const void *data, size_t n) {
-  if (b->failed) return;
-  if (n > b->cap - b->len) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->len < n) {
-      if (cap > SIZE_MAX / 2) {
-        b->failed = 1;
-        return;
-      }
-      cap *= 2;
-    }
-    unsigned char *p = realloc(b->p, cap);
-    if (p == NULL) {
-      b->failed = 1;
-      return;
-    }
-    b->p = p, b->cap = cap;
-  }
-  memcpy(b->p + b->len, data, n);
-  b->len += n;
-}
-
-static void put_u32(obuf *b, uint32_t v) {
-  unsigned char s[4];
-  ln_put_le32(s, v);
-  put(b, s, 4);
-}
-
-static void put_u64(obuf *b, uint64_t v) {
-  unsigned char s[8];
-  ln_put_le64(s, v);
-  put(b, s, 8);
-}
-
-static void put_f64(obuf *b, double v) {
-  uint64_t bits;
-  memcpy(&bits, &v, 8);
-  put_u64(b, bits);
-}
-
-/* A contiguous float32/float64 array, little-endian. */
-static void put_array(obuf *b, const ln_tensor *t) {
-  int64_t n = ln_numel(t);
-  const char *p = ln_data(t);
-  for (int64_t i = 0; i < n; i++) {
-    if (t->dtype == LN_F64) {
-      double v;
-      memcpy(&v, p + 8 * i, 8);
-      put_f64(b, v);
-    } else {
-      uint32_t bits;
-      memcpy(&bits, p + 4 * i, 4);
-      put_u32(b, bits);
-    }
-  }
-}
-
 static double hp_value(const ln_step *h, const ln_hparam *p) {
   const char *at = (const char *)h + p->offset;
   if (p->boolean) return *(const int *)at;
   return *(const double *)at;
 }
 
-static void put_optim(obuf *b, const ln_optim *o) {
+static void put_optim(ln_obuf *b, const ln_optim *o) {
   const ln_hparam *hp = ln_optim_hparams(o->h.kind);
   uint32_t count = 0;
   while (hp[count].name) count++;
-  put_u32(b, (uint32_t)o->h.kind);
-  put_u32(b, count);
-  for (uint32_t i = 0; i < count; i++) put_f64(b, hp_value(&o->h, &hp[i]));
-  put_u32(b, (uint32_t)o->reg);
-  put_f64(b, o->lambda);
-  put_u64(b, (uint64_t)o->n);
-  put_u64(b, (uint64_t)o->h.t);
-  put_u32(b, (uint32_t)o->dtype);
-  put_u64(b, (uint64_t)o->nparams);
-  put_u32(b, (uint32_t)o->nstate);
-  for (int i = 0; i < o->nstate; i++) put_array(b, &o->state[i]);
+  ln_put_u32(b, (uint32_t)o->h.kind);
+  ln_put_u32(b, count);
+  for (uint32_t i = 0; i < count; i++) ln_put_f64(b, hp_value(&o->h, &hp[i]));
+  ln_put_u32(b, (uint32_t)o->reg);
+  ln_put_f64(b, o->lambda);
+  ln_put_u64(b, (uint64_t)o->n);
+  ln_put_u64(b, (uint64_t)o->h.t);
+  ln_put_u32(b, (uint32_t)o->dtype);
+  ln_put_u64(b, (uint64_t)o->nparams);
+  ln_put_u32(b, (uint32_t)o->nstate);
+  for (int i = 0; i < o->nstate; i++) ln_put_values(b, &o->state[i]);
 }
 
 int ln_checkpoint_save(const char *path, const ln_net *net, const ln_optim *o, const ln_rng *rng,
                        const char *text, size_t text_len) {
-  obuf b = {0};
+  ln_obuf b = {0};
   unsigned char *model;
   size_t model_len;
   ln_atomic_file af;
   int st = ln_optim_check(o, net);
   if (st != LN_OK) return st;
   if ((st = ln_model_encode(net, &model, &model_len)) != LN_OK) return st;
-  put(&b, MAGIC, 8);
-  put_u32(&b, VERSION);
-  put_u64(&b, model_len);
-  put(&b, model, model_len);
+  ln_put(&b, MAGIC, 8);
+  ln_put_u32(&b, VERSION);
+  ln_put_u64(&b, model_len);
+  ln_put(&b, model, model_len);
   free(model);
   put_optim(&b, o);
-  for (int i = 0; i < 4; i++) put_u64(&b, rng->s[i]);
-  put_u64(&b, text_len);
-  put(&b, text, text_len);
-  if (!b.failed) put_u32(&b, (uint32_t)crc32_z(0L, b.p, b.len));
+  for (int i = 0; i < 4; i++) ln_put_u64(&b, rng->s[i]);
+  ln_put_u64(&b, text_len);
+  ln_put(&b, text, text_len);
+  if (!b.failed) ln_put_u32(&b, (uint32_t)crc32_z(0L, b.p, b.len));
   if (b.failed) {
     free(b.p);
     return ln_fail(LN_ENOMEM, "out of memory");
@@ -137,38 +73,6 @@ int ln_checkpoint_save(const char *path, const ln_net *net, const ln_optim *o, c
 }
 
 /* ---- reading: every field checked before anything is restored ----------- */
-
-typedef struct ibuf {
-  const unsigned char *p;
-  size_t len, pos;
-  int short_read;       /* a field ran past the end */
-} ibuf;
-
-static const unsigned char *take(ibuf *r, size_t n) {
-  if (r->short_read || r->len - r->pos < n) {
-    r->short_read = 1;
-    return NULL;
-  }
-  r->pos += n;
-  return r->p + r->pos - n;
-}
-
-static uint32_t get_u32(ibuf *r) {
-  const unsigned char *p = take(r, 4);
-  return p ? ln_le32(p) : 0;
-}
-
-static uint64_t get_u64(ibuf *r) {
-  const unsigned char *p = take(r, 8);
-  return p ? ln_le64(p) : 0;
-}
-
-static double get_f64(ibuf *r) {
-  uint64_t bits = get_u64(r);
-  double v;
-  memcpy(&v, &bits, 8);
-  return v;
-}
 
 static int corrupt(const char *path, const char *what) {
   return ln_fail(LN_EFORMAT, "%s: %s", path, what);
@@ -217,23 +121,23 @@ typedef struct saved_optim {
   size_t state_at;
 } saved_optim;
 
-static int read_optim(ibuf *r, const char *path, saved_optim *so) {
-  so->kind = get_u32(r);
-  so->count = get_u32(r);
+static int read_optim(ln_ibuf *r, const char *path, saved_optim *so) {
+  so->kind = ln_get_u32(r);
+  so->count = ln_get_u32(r);
   if (r->short_read) return corrupt(path, "truncated optimizer record");
   if (so->kind >= LN_OPTIM_NKINDS) return corrupt(path, "unknown optimizer kind");
   const ln_hparam *hp = ln_optim_hparams((ln_optkind)so->kind);
   uint32_t expect = 0;
   while (hp[expect].name) expect++;
   if (so->count != expect || expect > 16) return corrupt(path, "optimizer hyperparameter count does not match its kind");
-  for (uint32_t i = 0; i < so->count; i++) so->hp[i] = get_f64(r);
-  so->reg = get_u32(r);
-  so->lambda = get_f64(r);
-  so->n = get_u64(r);
-  so->t = get_u64(r);
-  so->dtype = get_u32(r);
-  so->nparams = get_u64(r);
-  so->nstate = get_u32(r);
+  for (uint32_t i = 0; i < so->count; i++) so->hp[i] = ln_get_f64(r);
+  so->reg = ln_get_u32(r);
+  so->lambda = ln_get_f64(r);
+  so->n = ln_get_u64(r);
+  so->t = ln_get_u64(r);
+  so->dtype = ln_get_u32(r);
+  so->nparams = ln_get_u64(r);
+  so->nstate = ln_get_u32(r);
   if (r->short_read) return corrupt(path, "truncated optimizer record");
   if (so->reg > LN_REG_L1 || so->dtype > LN_F64 || so->nstate > LN_OPTIM_MAXSTATE || so->t > (uint64_t)INT64_MAX ||
       so->nparams > ((uint64_t)1 << 40))
@@ -250,7 +154,7 @@ static int read_optim(ibuf *r, const char *path, saved_optim *so) {
   so->state_at = r->pos;
   size_t bytes;
   if (!ln_mul_size((size_t)so->nparams, ln_dtype_size((ln_dtype)so->dtype), &bytes) ||
-      !ln_mul_size(bytes, so->nstate, &bytes) || take(r, bytes) == NULL)
+      !ln_mul_size(bytes, so->nstate, &bytes) || ln_take(r, bytes) == NULL)
     return corrupt(path, "truncated optimizer state");
   return LN_OK;
 }
@@ -282,23 +186,9 @@ static int same_optim(const saved_optim *so, const ln_optim *o, const char *path
   return LN_OK;
 }
 
-static void get_array(const unsigned char *p, const ln_tensor *t) {
-  int64_t n = ln_numel(t);
-  char *dst = ln_data(t);
-  for (int64_t i = 0; i < n; i++) {
-    if (t->dtype == LN_F64) {
-      uint64_t bits = ln_le64(p + 8 * i);
-      memcpy(dst + 8 * i, &bits, 8);
-    } else {
-      uint32_t bits = ln_le32(p + 4 * i);
-      memcpy(dst + 4 * i, &bits, 4);
-    }
-  }
-}
-
 /* Reads and checks every section; with net and o, checks they match and
 ** restores. Without them, only the text is returned (a look inside). */
-static int parse(ibuf *r, const char *path, ln_net *net, ln_optim *o, ln_rng *rng, char **text,
+static int parse(ln_ibuf *r, const char *path, ln_net *net, ln_optim *o, ln_rng *rng, char **text,
                  size_t *text_len) {
   ln_net *saved = NULL;
   saved_optim so;
@@ -306,18 +196,18 @@ static int parse(ibuf *r, const char *path, ln_net *net, ln_optim *o, ln_rng *rn
   int st;
   memset(&so, 0, sizeof so);
   r->pos = 8;
-  if (get_u32(r) != VERSION) return corrupt(path, "unsupported checkpoint version");
-  uint64_t model_len = get_u64(r);
-  const unsigned char *model = r->short_read || model_len > r->len ? NULL : take(r, (size_t)model_len);
+  if (ln_get_u32(r) != VERSION) return corrupt(path, "unsupported checkpoint version");
+  uint64_t model_len = ln_get_u64(r);
+  const unsigned char *model = r->short_read || model_len > r->len ? NULL : ln_take(r, (size_t)model_len);
   if (model == NULL) return corrupt(path, "truncated network");
   if ((st = ln_model_decode(&saved, model, (size_t)model_len, path)) != LN_OK) return st;
   st = read_optim(r, path, &so);
   if (st == LN_OK && (so.dtype != (uint32_t)saved->dtype || so.nparams != (uint64_t)ln_numel(&saved->params)))
     st = corrupt(path, "optimizer state does not match the stored network");
-  for (int i = 0; i < 4; i++) stream.s[i] = get_u64(r);
-  uint64_t tlen = get_u64(r);
+  for (int i = 0; i < 4; i++) stream.s[i] = ln_get_u64(r);
+  uint64_t tlen = ln_get_u64(r);
   const unsigned char *tp = NULL;
-  if (st == LN_OK && (r->short_read || tlen != r->len - r->pos || (tp = take(r, (size_t)tlen)) == NULL))
+  if (st == LN_OK && (r->short_read || tlen != r->len - r->pos || (tp = ln_take(r, (size_t)tlen)) == NULL))
     st = corrupt(path, "the text section has the wrong length");
   if (st == LN_OK && (stream.s[0] | stream.s[1] | stream.s[2] | stream.s[3]) == 0)
     st = corrupt(path, "invalid random stream state");
@@ -333,7 +223,10 @@ static int parse(ibuf *r, const char *path, ln_net *net, ln_optim *o, ln_rng *rn
     size_t bytes = (size_t)o->nparams * ln_dtype_size(o->dtype);
     memcpy(ln_data(&net->params), ln_data(&saved->params), ln_nbytes(&net->params));
     memcpy(ln_data(&net->state), ln_data(&saved->state), ln_nbytes(&net->state));
-    for (int i = 0; i < o->nstate; i++) get_array(r->p + so.state_at + (size_t)i * bytes, &o->state[i]);
+    for (int i = 0; i < o->nstate; i++) {
+      ln_ibuf state = {r->p, r->len, so.state_at + (size_t)i * bytes, 0};
+      ln_get_values(&state, &o->state[i]);
+    }
     o->h.t = (int64_t)so.t;
     const ln_hparam *hp = ln_optim_hparams(o->h.kind);
     for (uint32_t i = 0; i < so.count; i++)
@@ -361,7 +254,7 @@ int ln_checkpoint_text(const char *path, char **text, size_t *text_len) {
   *text = NULL;
   *text_len = 0;
   if ((st = read_checked(path, &data, &size)) != LN_OK) return st;
-  ibuf r = {data, size - 4, 0, 0};
+  ln_ibuf r = {data, size - 4, 0, 0};
   st = parse(&r, path, NULL, NULL, NULL, text, text_len);
   free(data);
   return st;
@@ -376,7 +269,7 @@ int ln_checkpoint_load(const char *path, ln_net *net, ln_optim *o, ln_rng *rng, 
   *text_len = 0;
   if (st != LN_OK) return st;
   if ((st = read_checked(path, &data, &size)) != LN_OK) return st;
-  ibuf r = {data, size - 4, 0, 0};
+  ln_ibuf r = {data, size - 4, 0, 0};
   st = parse(&r, path, net, o, rng, text, text_len);
   free(data);
   return st;

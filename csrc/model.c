@@ -19,6 +19,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "bytes.h"
 #include "fileio.h"
 #include "model.h"
 
@@ -26,102 +27,44 @@
 #define VERSION 1
 #define LAYER_RECORD (4 + 8 + 8 + 4 + 8 + 8 * 4 + 4 + 8 + 8 + 4 + 8 * 4 + 8 + 8)
 
-/* ---- writing into a growing buffer ------------------------------------- */
-
-typedef struct wbuf {
-  unsigned char *p;
-  size_t len, cap;
-  int failed;
-} wbuf;
-
-static void put(wbuf *b, const void *data, size_t n) {
-  if (b->failed) return;
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n) cap *= 2;
-    unsigned char *p = realloc(b->p, cap);
-    if (p == NULL) {
-      b->failed = 1;
-      return;
-    }
-    b->p = p, b->cap = cap;
-  }
-  memcpy(b->p + b->len, data, n);
-  b->len += n;
-}
-
-static void put_u32(wbuf *b, uint32_t v) {
-  unsigned char s[4];
-  ln_put_le32(s, v);
-  put(b, s, 4);
-}
-
-static void put_u64(wbuf *b, uint64_t v) {
-  unsigned char s[8];
-  ln_put_le64(s, v);
-  put(b, s, 8);
-}
-
-static void put_f64(wbuf *b, double v) {
-  uint64_t bits;
-  memcpy(&bits, &v, 8);
-  put_u64(b, bits);
-}
-
-static void put_spec(wbuf *b, const ln_layer_spec *s) {
-  put_u32(b, (uint32_t)s->type);
-  put_u64(b, (uint64_t)s->n_in);
-  put_u64(b, (uint64_t)s->n_out);
-  put_u32(b, (uint32_t)s->act);
-  put_f64(b, s->p);
-  put_u64(b, (uint64_t)s->maps);
-  put_u64(b, (uint64_t)s->kernel);
-  put_u64(b, (uint64_t)s->stride);
-  put_u64(b, (uint64_t)s->pad);
-  put_u32(b, (uint32_t)s->pool);
-  put_f64(b, s->eps);
-  put_f64(b, s->momentum);
-  put_u32(b, (uint32_t)s->shape_ndim);
-  for (int i = 0; i < LN_SHAPE_MAX; i++) put_u64(b, (uint64_t)s->shape[i]);
-  put_f64(b, s->w_std);
-  put_f64(b, s->b_std);
-}
-
-/* Values as little-endian float32 or float64, whatever the host. */
-static void put_values(wbuf *b, const ln_tensor *t) {
-  int64_t n = ln_numel(t);
-  for (int64_t i = 0; i < n; i++) {
-    double v = ln_get(t, &i);
-    if (t->dtype == LN_F64) {
-      put_f64(b, v);
-    } else {
-      float f = (float)v;
-      uint32_t bits;
-      memcpy(&bits, &f, 4);
-      put_u32(b, bits);
-    }
-  }
+static void put_spec(ln_obuf *b, const ln_layer_spec *s) {
+  ln_put_u32(b, (uint32_t)s->type);
+  ln_put_u64(b, (uint64_t)s->n_in);
+  ln_put_u64(b, (uint64_t)s->n_out);
+  ln_put_u32(b, (uint32_t)s->act);
+  ln_put_f64(b, s->p);
+  ln_put_u64(b, (uint64_t)s->maps);
+  ln_put_u64(b, (uint64_t)s->kernel);
+  ln_put_u64(b, (uint64_t)s->stride);
+  ln_put_u64(b, (uint64_t)s->pad);
+  ln_put_u32(b, (uint32_t)s->pool);
+  ln_put_f64(b, s->eps);
+  ln_put_f64(b, s->momentum);
+  ln_put_u32(b, (uint32_t)s->shape_ndim);
+  for (int i = 0; i < LN_SHAPE_MAX; i++) ln_put_u64(b, (uint64_t)s->shape[i]);
+  ln_put_f64(b, s->w_std);
+  ln_put_f64(b, s->b_std);
 }
 
 int ln_model_encode(const ln_net *net, unsigned char **data, size_t *len) {
-  wbuf b = {0};
+  ln_obuf b = {0};
   *data = NULL;
   *len = 0;
   if (!net->finished) return ln_fail(LN_EARG, "network is not finished");
-  put(&b, MAGIC, 8);
-  put_u32(&b, VERSION);
-  put_u32(&b, (uint32_t)net->dtype);
-  put_u32(&b, (uint32_t)net->has_cost);
-  put_u32(&b, (uint32_t)net->cost);
-  put_u32(&b, (uint32_t)net->in.ndim);
-  for (int i = 0; i < LN_SHAPE_MAX; i++) put_u64(&b, (uint64_t)(i < net->in.ndim ? net->in.dim[i] : 0));
-  put_u32(&b, (uint32_t)net->nlayers);
+  ln_put(&b, MAGIC, 8);
+  ln_put_u32(&b, VERSION);
+  ln_put_u32(&b, (uint32_t)net->dtype);
+  ln_put_u32(&b, (uint32_t)net->has_cost);
+  ln_put_u32(&b, (uint32_t)net->cost);
+  ln_put_u32(&b, (uint32_t)net->in.ndim);
+  for (int i = 0; i < LN_SHAPE_MAX; i++) ln_put_u64(&b, (uint64_t)(i < net->in.ndim ? net->in.dim[i] : 0));
+  ln_put_u32(&b, (uint32_t)net->nlayers);
   for (int i = 0; i < net->nlayers; i++) put_spec(&b, &net->layers[i]->spec);
-  put_u64(&b, (uint64_t)ln_numel(&net->params));
-  put_u64(&b, (uint64_t)ln_numel(&net->state));
-  put_values(&b, &net->params);
-  put_values(&b, &net->state);
-  if (!b.failed) put_u32(&b, (uint32_t)crc32_z(0L, b.p, b.len));
+  ln_put_u64(&b, (uint64_t)ln_numel(&net->params));
+  ln_put_u64(&b, (uint64_t)ln_numel(&net->state));
+  ln_put_values(&b, &net->params);
+  ln_put_values(&b, &net->state);
+  if (!b.failed) ln_put_u32(&b, (uint32_t)crc32_z(0L, b.p, b.len));
   if (b.failed) {
     free(b.p);
     return ln_fail(LN_ENOMEM, "out of memory");
@@ -148,83 +91,39 @@ int ln_model_save(const ln_net *net, const char *path) {
 
 /* ---- reading, every field bounds-checked -------------------------------- */
 
-typedef struct rbuf {
-  const unsigned char *p;
-  size_t len, pos;
-} rbuf;
-
-static int need(rbuf *r, size_t n) {
-  return r->len - r->pos >= n;
-}
-
-static uint32_t get_u32(rbuf *r) {
-  uint32_t v = ln_le32(r->p + r->pos);
-  r->pos += 4;
-  return v;
-}
-
-static uint64_t get_u64(rbuf *r) {
-  uint64_t v = ln_le64(r->p + r->pos);
-  r->pos += 8;
-  return v;
-}
-
-static double get_f64(rbuf *r) {
-  uint64_t bits = get_u64(r);
-  double v;
-  memcpy(&v, &bits, 8);
-  return v;
-}
-
 /* A size field: fits in int64 and is not absurd. */
-static int64_t get_size(rbuf *r, int *bad) {
-  uint64_t v = get_u64(r);
+static int64_t get_size(ln_ibuf *r, int *bad) {
+  uint64_t v = ln_get_u64(r);
   if (v > (uint64_t)1 << 40) *bad = 1;
   return (int64_t)v;
 }
 
 /* A field that names one of n choices (an enum): out of range is bad even
 ** where the layer type ignores it, since the spec goes back to Lua whole. */
-static int get_choice(rbuf *r, uint32_t n, int *bad) {
-  uint32_t v = get_u32(r);
+static int get_choice(ln_ibuf *r, uint32_t n, int *bad) {
+  uint32_t v = ln_get_u32(r);
   if (v >= n) *bad = 1;
   return *bad ? 0 : (int)v;
 }
 
-static void get_spec(rbuf *r, ln_layer_spec *s, int *bad) {
+static void get_spec(ln_ibuf *r, ln_layer_spec *s, int *bad) {
   memset(s, 0, sizeof *s);
   s->type = (ln_layer_type)get_choice(r, LN_LAYER_NTYPES, bad);
   s->n_in = get_size(r, bad);
   s->n_out = get_size(r, bad);
   s->act = (ln_act)get_choice(r, LN_ACT_IDENTITY + 1, bad);
-  s->p = get_f64(r);
+  s->p = ln_get_f64(r);
   s->maps = get_size(r, bad);
   s->kernel = get_size(r, bad);
   s->stride = get_size(r, bad);
   s->pad = get_size(r, bad);
   s->pool = (ln_poolkind)get_choice(r, LN_POOL_L2 + 1, bad);
-  s->eps = get_f64(r);
-  s->momentum = get_f64(r);
+  s->eps = ln_get_f64(r);
+  s->momentum = ln_get_f64(r);
   s->shape_ndim = get_choice(r, LN_SHAPE_MAX + 1, bad);
   for (int i = 0; i < LN_SHAPE_MAX; i++) s->shape[i] = get_size(r, bad);
-  s->w_std = get_f64(r);
-  s->b_std = get_f64(r);
-}
-
-static void get_values(rbuf *r, const ln_tensor *t) {
-  int64_t n = ln_numel(t);
-  for (int64_t i = 0; i < n; i++) {
-    double v;
-    if (t->dtype == LN_F64) {
-      v = get_f64(r);
-    } else {
-      uint32_t bits = get_u32(r);
-      float f;
-      memcpy(&f, &bits, 4);
-      v = f;
-    }
-    ln_set(t, &i, v);
-  }
+  s->w_std = ln_get_f64(r);
+  s->b_std = ln_get_f64(r);
 }
 
 static int corrupt(const char *path, const char *what) {
@@ -255,7 +154,7 @@ static int param_total(const ln_param *ps, int n, uint64_t *total) {
 ** u64 after the records) and the bytes that follow: before the network
 ** allocates its blocks, so a header cannot make it allocate more than the
 ** file holds. */
-static int check_counts(rbuf *r, const ln_net *net, const char *path, uint64_t *np_out) {
+static int check_counts(ln_ibuf *r, const ln_net *net, const char *path, uint64_t *np_out) {
   uint64_t want_p = 0, want_s = 0;
   for (int i = 0; i < net->nlayers; i++) {
     const ln_layer *l = net->layers[i];
@@ -264,8 +163,8 @@ static int check_counts(rbuf *r, const ln_net *net, const char *path, uint64_t *
         !ln_add_size(want_p, p, &want_p) || !ln_add_size(want_s, s, &want_s))
       return corrupt(path, "the layers' parameter count is too large");
   }
-  if (!need(r, 16)) return corrupt(path, "truncated");
-  uint64_t np = get_u64(r), ns = get_u64(r);
+  if (!ln_left(r, 16)) return corrupt(path, "truncated");
+  uint64_t np = ln_get_u64(r), ns = ln_get_u64(r);
   size_t count, bytes;
   if (np != want_p || ns != want_s) return corrupt(path, "parameter count does not match the layers");
   if (!ln_add_size(np, ns, &count) || !ln_mul_size(count, ln_dtype_size(net->dtype), &bytes) ||
@@ -275,22 +174,22 @@ static int check_counts(rbuf *r, const ln_net *net, const char *path, uint64_t *
   return LN_OK;
 }
 
-static int parse(rbuf *r, ln_net **out, const char *path) {
+static int parse(ln_ibuf *r, ln_net **out, const char *path) {
   ln_net *net = NULL;
   ln_shape in = {0};
   ln_rng unused;
   int bad = 0, st;
   size_t records;
-  if (!need(r, 8 + 4 * 6 + 8 * LN_SHAPE_MAX)) return corrupt(path, "truncated header");
+  if (!ln_left(r, 8 + 4 * 6 + 8 * LN_SHAPE_MAX)) return corrupt(path, "truncated header");
   r->pos = 8;
-  if (get_u32(r) != VERSION) return corrupt(path, "unsupported model format version");
-  uint32_t dtype = get_u32(r), has_cost = get_u32(r), cost = get_u32(r);
-  uint32_t ndim = get_u32(r);
+  if (ln_get_u32(r) != VERSION) return corrupt(path, "unsupported model format version");
+  uint32_t dtype = ln_get_u32(r), has_cost = ln_get_u32(r), cost = ln_get_u32(r);
+  uint32_t ndim = ln_get_u32(r);
   in.ndim = ndim <= LN_SHAPE_MAX ? (int)ndim : 0;
   for (int i = 0; i < LN_SHAPE_MAX; i++) in.dim[i] = get_size(r, &bad);
-  uint32_t nlayers = get_u32(r);
+  uint32_t nlayers = ln_get_u32(r);
   if (bad || dtype > 1 || has_cost > 1 || cost > LN_COST_LOG_LIKELIHOOD || nlayers < 1 ||
-      !ln_mul_size(nlayers, LAYER_RECORD, &records) || !need(r, records))
+      !ln_mul_size(nlayers, LAYER_RECORD, &records) || !ln_left(r, records))
     return corrupt(path, "invalid header fields");
   if ((st = check_input(&in, path)) != LN_OK) return st;
   if ((st = ln_net_new(&net, (ln_dtype)dtype, &in)) != LN_OK) return st;
@@ -307,8 +206,8 @@ static int parse(rbuf *r, ln_net **out, const char *path) {
     st = corrupt(path, "parameter count does not match the layers");
   if (st == LN_OK && has_cost) st = ln_net_set_cost(net, (ln_costkind)cost);
   if (st == LN_OK) {
-    get_values(r, &net->params);
-    get_values(r, &net->state);
+    ln_get_values(r, &net->params);
+    ln_get_values(r, &net->state);
     *out = net;
     return LN_OK;
   }
@@ -321,7 +220,7 @@ int ln_model_decode(ln_net **out, const unsigned char *data, size_t size, const 
   if (size < 12 || memcmp(data, MAGIC, 8) != 0) return corrupt(path, "not a lunet model file (bad magic)");
   if (crc32_z(0L, data, size - 4) != ln_le32(data + size - 4))
     return corrupt(path, "checksum mismatch: the file is corrupt or truncated");
-  rbuf r = {data, size - 4, 0};
+  ln_ibuf r = {data, size - 4, 0, 0};
   return parse(&r, out, path);
 }
 
