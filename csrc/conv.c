@@ -155,7 +155,8 @@ static void conv_destroy(ln_layer *l) {
   ln_tensor_free(&c->partial);
 }
 
-static const ln_layer_class conv_class = {"conv2d", conv_forward, conv_backward, conv_reserve, conv_destroy};
+static const ln_layer_class conv_class = {"conv2d", conv_forward, conv_backward, conv_reserve, conv_destroy,
+                                          NULL, NULL};
 
 /* The geometry for inputs of shape `in` (checked: sizes >= 1, at most
 ** LN_SAMPLE_MAX values), or a message saying why not. The sizes are

@@ -95,7 +95,8 @@ static void pool_destroy(ln_layer *l) {
   free(((pool *)l)->arg);
 }
 
-static const ln_layer_class pool_class = {"pool2d", pool_forward, pool_backward, pool_reserve, pool_destroy};
+static const ln_layer_class pool_class = {"pool2d", pool_forward, pool_backward, pool_reserve, pool_destroy,
+                                          NULL, NULL};
 
 int ln_pool_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
   pool *p;
