@@ -193,9 +193,9 @@ for i = 1, N do HD[{ i, i }] = HD[{ i, i }] + alpha * mask[i] end
 local w_quad = lunet.linalg.solve(HD, lunet.mv(H, w_min))
 optim.set_params(model, w_min)
 
-local c_min = lunet.mv(vecs1:t(), w_min)
-local c_reg = lunet.mv(vecs1:t(), w_reg)
-local c_quad = lunet.mv(vecs1:t(), w_quad)
+local comp_min = lunet.mv(vecs1:t(), w_min)
+local comp_reg = lunet.mv(vecs1:t(), w_reg)
+local comp_quad = lunet.mv(vecs1:t(), w_quad)
 print(("\n3. Regularisation revisited: extra L2 lambda = %g, alpha = lambda/n = %.4g; components of the minimum along")
   :format(opts.lambda, alpha))
 print("   H's eigenvectors, grouped by eigenvalue; ratio = |c_regularised| / |c_unregularised| over the group")
@@ -208,10 +208,10 @@ for b = 1, #edges - 1 do
     local l = vals1[i]
     if l >= edges[b] and l < edges[b + 1] then
       local r = l > 0 and l / (l + alpha) or 0
-      s0 = s0 + c_min[i] ^ 2
-      sp = sp + (r * c_min[i]) ^ 2
-      sq = sq + c_quad[i] ^ 2
-      sr = sr + c_reg[i] ^ 2
+      s0 = s0 + comp_min[i] ^ 2
+      sp = sp + (r * comp_min[i]) ^ 2
+      sq = sq + comp_quad[i] ^ 2
+      sr = sr + comp_reg[i] ^ 2
       count = count + 1
     end
   end

@@ -78,8 +78,8 @@ describe("examples", function()
   end)
 
   it("hessian prints the spectrum, Newton against gradient steps and the L2 shrinkage table", function()
-    local ok, text = run(("bin/lunet examples/hessian.lua --data fashion --n 100 --iters 400 --mid 5 --late 150 --out %s")
-      :format(out))
+    local ok, text = run(("bin/lunet examples/hessian.lua --data fashion --n 100 --iters 400 --mid 5 --late 150 "
+      .. "--out %s"):format(out))
     assert.is_true(ok, text)
     assert.matches("network 49%-10%-10 with 610 parameters", text)
     local neg0 = tonumber(text:match("\ninitialisation%s+%S+%s+%S+%s+(%d+)"))

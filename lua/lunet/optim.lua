@@ -193,10 +193,11 @@ function optim.newton_step(model, data, o)
   if type(damping) ~= "number" or not (damping >= 0 and damping < math.huge) then
     fail("newton_step", "damping must be a finite number >= 0")
   end
-  local f, w = optim.objective(model, data, { lambda = options.lambda, reg = options.reg ~= "none" and options.reg or nil })
+  local penalty = { lambda = options.lambda, reg = options.reg ~= "none" and options.reg or nil }
+  local f, w = optim.objective(model, data, penalty)
   local cost, g = f(w)
-  local H = optim.hessian(model, data, { lambda = options.lambda, reg = options.reg ~= "none" and options.reg or nil,
-                                         max = all.max })
+  penalty.max = all.max
+  local H = optim.hessian(model, data, penalty)
   for i = 1, w:numel() do H[{ i, i }] = H[{ i, i }] + damping end
   local ok, d = pcall(core.linalg.solve, H, g:mul(-1))
   if not ok then fail("newton_step", "%s", tostring(d)) end
