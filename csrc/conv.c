@@ -209,11 +209,11 @@ static int conv_rop_forward(ln_layer *l, const ln_rop *r) {
   if (st != LN_OK) return st;
   ln_tensor rout = shaped(&c->rout, &r->ry), w = l->params[0].value, g = l->params[0].grad;
   views old = point(l, &w, &c->zero_b, &g, &c->junk_b);    /* W col(R{x}) */
-  conv_forward(l, &r->rx, &rout, NULL);
+  if (!r->rx_zero) conv_forward(l, &r->rx, &rout, NULL);
   point(l, &r->v[0], &r->v[1], &g, &c->junk_b);              /* V col(x) + v_b, col = col(x) */
   conv_forward(l, &r->x, &r->ry, NULL);
   restore(l, &old);
-  ln_kern_for(l->dtype)->axpy(ln_numel(&rout), 1.0, ln_data(&rout), ln_data(&r->ry));
+  if (!r->rx_zero) ln_kern_for(l->dtype)->axpy(ln_numel(&rout), 1.0, ln_data(&rout), ln_data(&r->ry));
   return LN_OK;
 }
 
@@ -224,7 +224,7 @@ static int conv_rop_backward(ln_layer *l, const ln_rop *r) {
   ln_tensor rout = shaped(&c->rout, &r->ry), rin = shaped(&c->rin, &r->x), w = l->params[0].value;
   /* R{dy} col(x)^T, sums of R{dy}, col2im(W^T R{dy}): col is col(x) */
   views old = point(l, &w, &l->params[1].value, &r->hv[0], &r->hv[1]);
-  if ((st = conv_backward(l, &r->x, &r->y, &r->rdy, r->rdx)) != LN_OK) goto done;
+  if ((st = conv_backward(l, &r->x, &r->y, &r->rdy, r->rdx)) != LN_OK || r->rx_zero) goto done;
   /* dy col(R{x})^T and col2im(V^T dy): a forward over R{x} makes col(R{x}) */
   point(l, &w, &c->zero_b, &r->hv[0], &c->junk_b);
   conv_forward(l, &r->rx, &rout, NULL);

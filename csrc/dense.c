@@ -46,10 +46,11 @@ static int dense_rop_forward(ln_layer *l, const ln_rop *r) {
   dense *d = (dense *)l;
   const ln_kern *k = ln_kern_for(l->dtype);
   int batch = (int)r->x.shape[0];
-  k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(&r->rx), d->n_in, ln_data(&l->params[0].value),
-          d->n_in, 0.0, ln_data(&r->ry), d->n_out);
-  k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(&r->x), d->n_in, ln_data(&r->v[0]), d->n_in, 1.0,
-          ln_data(&r->ry), d->n_out);
+  if (!r->rx_zero)
+    k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(&r->rx), d->n_in, ln_data(&l->params[0].value),
+            d->n_in, 0.0, ln_data(&r->ry), d->n_out);
+  k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(&r->x), d->n_in, ln_data(&r->v[0]), d->n_in,
+          r->rx_zero ? 0.0 : 1.0, ln_data(&r->ry), d->n_out);
   k->bias_add(batch, d->n_out, ln_data(&r->ry), ln_data(&r->v[1]));
   return LN_OK;
 }
@@ -63,8 +64,9 @@ static int dense_rop_backward(ln_layer *l, const ln_rop *r) {
   int batch = (int)r->x.shape[0];
   k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(&r->rdy), d->n_out, ln_data(&r->x), d->n_in, 1.0,
           ln_data(&r->hv[0]), d->n_in);
-  k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(&r->dy), d->n_out, ln_data(&r->rx), d->n_in, 1.0,
-          ln_data(&r->hv[0]), d->n_in);
+  if (!r->rx_zero)
+    k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(&r->dy), d->n_out, ln_data(&r->rx), d->n_in, 1.0,
+            ln_data(&r->hv[0]), d->n_in);
   k->bias_grad(batch, d->n_out, ln_data(&r->rdy), ln_data(&r->hv[1]));
   if (r->rdx) {
     k->gemm(0, 0, batch, d->n_in, d->n_out, 1.0, ln_data(&r->rdy), d->n_out, ln_data(&l->params[0].value),

@@ -112,7 +112,7 @@ static int check_hvp(const ln_net *net, const ln_dataset *d, const ln_tensor *v,
 static int r_forward(ln_net *net, hws *w, int64_t m) {
   for (int i = 0; i < net->nlayers; i++) {
     ln_layer *l = net->layers[i];
-    ln_rop r = {.x = ln_rows(&net->acts[i], m), .y = ln_rows(&net->acts[i + 1], m),
+    ln_rop r = {.rx_zero = i == 0, .x = ln_rows(&net->acts[i], m), .y = ln_rows(&net->acts[i + 1], m),
                 .rx = ln_rows(&w->racts[i], m), .ry = ln_rows(&w->racts[i + 1], m),
                 .v = &w->v[(size_t)i * LN_MAXPARAMS], .hv = &w->hv[(size_t)i * LN_MAXPARAMS]};
     int st = l->cls->rop_forward(l, &r);
@@ -126,7 +126,7 @@ static int r_backward(ln_net *net, hws *w, int64_t m, int top) {
   for (int i = top; i >= 0; i--) {
     ln_layer *l = net->layers[i];
     ln_tensor rdx = ln_rows(&w->rdeltas[i], m);
-    ln_rop r = {.x = ln_rows(&net->acts[i], m), .y = ln_rows(&net->acts[i + 1], m),
+    ln_rop r = {.rx_zero = i == 0, .x = ln_rows(&net->acts[i], m), .y = ln_rows(&net->acts[i + 1], m),
                 .rx = ln_rows(&w->racts[i], m), .ry = ln_rows(&w->racts[i + 1], m),
                 .dy = ln_rows(&net->deltas[i + 1], m), .rdy = ln_rows(&w->rdeltas[i + 1], m),
                 .rdx = i > 0 ? &rdx : NULL,

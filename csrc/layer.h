@@ -73,8 +73,10 @@ typedef struct ln_mode {
 ** adds R{dC/dp} (the layer's rows of Hv) to hv[j] for each parameter j.
 ** v[j] and hv[j] are views shaped like params[j]. All batch tensors are
 ** contiguous (batch, ...) of the layer's dtype; x, y are the last forward's
-** (evaluation mode). */
+** (evaluation mode). rx_zero: R{x} is zero (the network's input), so its
+** terms may be skipped. */
 typedef struct ln_rop {
+  int rx_zero;
   ln_tensor x, y, rx, ry;
   ln_tensor dy, rdy;
   const ln_tensor *rdx;
