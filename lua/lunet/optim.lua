@@ -42,12 +42,13 @@ local function built_net(fname, model, x)
   return net
 end
 
-local function check_w(fname, net, w)
-  if getmetatable(w) ~= core.tensor_metatable then fail(fname, "w must be a tensor, got %s", type(w)) end
-  if w:is_closed() then fail(fname, "w has been closed") end
+local function check_w(fname, net, w, what)
+  what = what or "w"
+  if getmetatable(w) ~= core.tensor_metatable then fail(fname, "%s must be a tensor, got %s", what, type(w)) end
+  if w:is_closed() then fail(fname, "%s has been closed", what) end
   local n = net:parameters():numel()
   if w:dim() ~= 1 or w:numel() ~= n then
-    fail(fname, "w must be a 1-d tensor of the network's %d parameters, got shape (%s)", n,
+    fail(fname, "%s must be a 1-d tensor of the network's %d parameters, got shape (%s)", what, n,
       table.concat(w:shape(), ", "))
   end
 end
@@ -151,7 +152,7 @@ end
 function optim.hvp(model, data, v, o)
   local options = penalty_options("hvp", o)
   local net = checked_set("hvp", model, data)
-  check_w("hvp", net, v)
+  check_w("hvp", net, v, "v")
   local dt = net:parameters():dtype()
   local hv = call_hvp("hvp", net, data, v:dtype() == dt and v or v:to(dt), options)
   return hv:dtype() == v:dtype() and hv or hv:to(v:dtype())
