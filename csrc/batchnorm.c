@@ -66,7 +66,8 @@ static void bn_destroy(ln_layer *l) {
   ln_tensor_free(&bn->inv);
 }
 
-static const ln_layer_class bn_class = {"batchnorm", bn_forward, bn_backward, bn_reserve, bn_destroy};
+static const ln_layer_class bn_class = {"batchnorm", bn_forward, bn_backward, bn_reserve, bn_destroy,
+                                        NULL, NULL};
 
 int ln_batchnorm_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
   batchnorm *bn;

@@ -25,6 +25,7 @@ typedef struct conv {
   ln_tensor ones;     /* (batch p) ones: db as one matrix-vector product */
   ln_tensor partial;  /* (parts - 1, dW and db): the other threads' shares of the gradients */
   int parts;          /* how the last forward pass split the batch */
+  ln_tensor rout, rin, zero_b, junk_b;   /* the R-operator's scratch (allocated on first use) */
 } conv;
 
 /* One pass of a convolution over a batch, as the threads share it. */
@@ -153,9 +154,90 @@ static void conv_destroy(ln_layer *l) {
   ln_tensor_free(&c->t);
   ln_tensor_free(&c->ones);
   ln_tensor_free(&c->partial);
+  ln_tensor_free(&c->rout);
+  ln_tensor_free(&c->rin);
+  ln_tensor_free(&c->zero_b);
+  ln_tensor_free(&c->junk_b);
 }
 
-static const ln_layer_class conv_class = {"conv2d", conv_forward, conv_backward, conv_reserve, conv_destroy};
+/* ---- the R-operator (hessian.c) ------------------------------------------
+** y = W col(x) + b is bilinear in W and x, so
+**   R{y}  = W col(R{x}) + V col(x) + v_b
+**   R{dW} = R{dy} col(x)^T + dy col(R{x})^T,  R{db} = sums of R{dy}
+**   R{dx} = col2im(W^T R{dy}) + col2im(V^T dy)
+** and each term is the plain forward or backward pass run with the layer's
+** parameter views pointed, for that call, at the direction V, at Hv's rows,
+** or at scratch. The forward R-pass ends with a pass over x, so col holds
+** col(x) again for the plain backward pass that follows it. */
+typedef struct views {
+  ln_tensor w, b, gw, gb;
+} views;
+
+static views point(ln_layer *l, const ln_tensor *w, const ln_tensor *b, const ln_tensor *gw, const ln_tensor *gb) {
+  views old = {l->params[0].value, l->params[1].value, l->params[0].grad, l->params[1].grad};
+  l->params[0].value = *w, l->params[1].value = *b;
+  l->params[0].grad = *gw, l->params[1].grad = *gb;
+  return old;
+}
+
+static void restore(ln_layer *l, const views *old) {
+  point(l, &old->w, &old->b, &old->gw, &old->gb);
+}
+
+/* The scratch, grown (never shrunk) to the batch: no allocation per chunk. */
+static int rop_scratch(conv *c, int64_t batch) {
+  int st;
+  if ((st = ln_workspace(&c->rout, c->base.dtype, batch, ln_shape_numel(&c->base.out))) != LN_OK ||
+      (st = ln_workspace(&c->rin, c->base.dtype, batch, ln_shape_numel(&c->base.in))) != LN_OK ||
+      (st = ln_workspace(&c->zero_b, c->base.dtype, 1, c->g.c_out)) != LN_OK ||
+      (st = ln_workspace(&c->junk_b, c->base.dtype, 1, c->g.c_out)) != LN_OK)
+    return st;
+  return ln_fill(&c->zero_b, 0.0);
+}
+
+/* a batch-shaped view of scratch t, shaped like `like` */
+static ln_tensor shaped(const ln_tensor *t, const ln_tensor *like) {
+  ln_tensor v = *like;
+  v.storage = t->storage;
+  v.offset = t->offset;
+  return v;
+}
+
+static int conv_rop_forward(ln_layer *l, const ln_rop *r) {
+  conv *c = (conv *)l;
+  int st = rop_scratch(c, r->x.shape[0]);
+  if (st != LN_OK) return st;
+  ln_tensor rout = shaped(&c->rout, &r->ry), w = l->params[0].value, g = l->params[0].grad;
+  views old = point(l, &w, &c->zero_b, &g, &c->junk_b);    /* W col(R{x}) */
+  if (!r->rx_zero) conv_forward(l, &r->rx, &rout, NULL);
+  point(l, &r->v[0], &r->v[1], &g, &c->junk_b);              /* V col(x) + v_b, col = col(x) */
+  conv_forward(l, &r->x, &r->ry, NULL);
+  restore(l, &old);
+  if (!r->rx_zero) ln_kern_for(l->dtype)->axpy(ln_numel(&rout), 1.0, ln_data(&rout), ln_data(&r->ry));
+  return LN_OK;
+}
+
+static int conv_rop_backward(ln_layer *l, const ln_rop *r) {
+  conv *c = (conv *)l;
+  int st = rop_scratch(c, r->x.shape[0]);
+  if (st != LN_OK) return st;
+  ln_tensor rout = shaped(&c->rout, &r->ry), rin = shaped(&c->rin, &r->x), w = l->params[0].value;
+  /* R{dy} col(x)^T, sums of R{dy}, col2im(W^T R{dy}): col is col(x) */
+  views old = point(l, &w, &l->params[1].value, &r->hv[0], &r->hv[1]);
+  if ((st = conv_backward(l, &r->x, &r->y, &r->rdy, r->rdx)) != LN_OK || r->rx_zero) goto done;
+  /* dy col(R{x})^T and col2im(V^T dy): a forward over R{x} makes col(R{x}) */
+  point(l, &w, &c->zero_b, &r->hv[0], &c->junk_b);
+  conv_forward(l, &r->rx, &rout, NULL);
+  point(l, &r->v[0], &c->zero_b, &r->hv[0], &c->junk_b);
+  if ((st = conv_backward(l, &r->x, &r->y, &r->dy, r->rdx ? &rin : NULL)) != LN_OK) goto done;
+  if (r->rdx) ln_kern_for(l->dtype)->axpy(ln_numel(&rin), 1.0, ln_data(&rin), ln_data(r->rdx));
+done:
+  restore(l, &old);
+  return st;
+}
+
+static const ln_layer_class conv_class = {"conv2d", conv_forward, conv_backward, conv_reserve, conv_destroy,
+                                          conv_rop_forward, conv_rop_backward};
 
 /* The geometry for inputs of shape `in` (checked: sizes >= 1, at most
 ** LN_SAMPLE_MAX values), or a message saying why not. The sizes are

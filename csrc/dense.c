@@ -40,7 +40,45 @@ static int dense_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, c
   return LN_OK;
 }
 
-static const ln_layer_class dense_class = {"dense", dense_forward, dense_backward, NULL, NULL};
+/* R{y} = R{x} W^T + x V^T + v_b, with V, v_b the direction's weights and
+** bias. */
+static int dense_rop_forward(ln_layer *l, const ln_rop *r) {
+  dense *d = (dense *)l;
+  const ln_kern *k = ln_kern_for(l->dtype);
+  int batch = (int)r->x.shape[0];
+  if (!r->rx_zero)
+    k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(&r->rx), d->n_in, ln_data(&l->params[0].value),
+            d->n_in, 0.0, ln_data(&r->ry), d->n_out);
+  k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(&r->x), d->n_in, ln_data(&r->v[0]), d->n_in,
+          r->rx_zero ? 0.0 : 1.0, ln_data(&r->ry), d->n_out);
+  k->bias_add(batch, d->n_out, ln_data(&r->ry), ln_data(&r->v[1]));
+  return LN_OK;
+}
+
+/* The backward pass differentiated along v (product rule on each line of
+** dense_backward): R{dW} = R{dy}^T x + dy^T R{x}, R{db} = column sums of
+** R{dy}, R{dx} = R{dy} W + dy V. */
+static int dense_rop_backward(ln_layer *l, const ln_rop *r) {
+  dense *d = (dense *)l;
+  const ln_kern *k = ln_kern_for(l->dtype);
+  int batch = (int)r->x.shape[0];
+  k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(&r->rdy), d->n_out, ln_data(&r->x), d->n_in, 1.0,
+          ln_data(&r->hv[0]), d->n_in);
+  if (!r->rx_zero)
+    k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(&r->dy), d->n_out, ln_data(&r->rx), d->n_in, 1.0,
+            ln_data(&r->hv[0]), d->n_in);
+  k->bias_grad(batch, d->n_out, ln_data(&r->rdy), ln_data(&r->hv[1]));
+  if (r->rdx) {
+    k->gemm(0, 0, batch, d->n_in, d->n_out, 1.0, ln_data(&r->rdy), d->n_out, ln_data(&l->params[0].value),
+            d->n_in, 0.0, ln_data(r->rdx), d->n_in);
+    k->gemm(0, 0, batch, d->n_in, d->n_out, 1.0, ln_data(&r->dy), d->n_out, ln_data(&r->v[0]), d->n_in, 1.0,
+            ln_data(r->rdx), d->n_in);
+  }
+  return LN_OK;
+}
+
+static const ln_layer_class dense_class = {"dense", dense_forward, dense_backward, NULL, NULL,
+                                           dense_rop_forward, dense_rop_backward};
 
 int ln_dense_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
   ln_shape wshape, bshape;

@@ -55,8 +55,23 @@ static void dropout_destroy(ln_layer *l) {
   ln_tensor_free(&((dropout *)l)->mask);
 }
 
+/* The R-operator runs in evaluation mode, where dropout is the identity:
+** R{y} = R{x} and R{dx} = R{dy}. */
+static int dropout_rop_forward(ln_layer *l, const ln_rop *r) {
+  (void)l;
+  memcpy(ln_data(&r->ry), ln_data(&r->rx), ln_nbytes(&r->rx));
+  return LN_OK;
+}
+
+static int dropout_rop_backward(ln_layer *l, const ln_rop *r) {
+  (void)l;
+  if (r->rdx) memcpy(ln_data(r->rdx), ln_data(&r->rdy), ln_nbytes(&r->rdy));
+  return LN_OK;
+}
+
 static const ln_layer_class dropout_class = {"dropout", dropout_forward, dropout_backward,
-                                             dropout_reserve, dropout_destroy};
+                                             dropout_reserve, dropout_destroy,
+                                             dropout_rop_forward, dropout_rop_backward};
 
 int ln_dropout_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
   dropout *d;

@@ -66,6 +66,24 @@ typedef struct ln_mode {
                               ** leaves its running averages as they are */
 } ln_mode;
 
+/* One layer's share of Pearlmutter's R-operator, R{g} = d/dr g(w + r v) at
+** r = 0 for a direction v in parameter space (hessian.c). The forward
+** R-pass writes ry = R{y} from rx = R{x}; the backward R-pass writes
+** rdx = R{dC/dx} (when not NULL) from dy = dC/dy and rdy = R{dC/dy}, and
+** adds R{dC/dp} (the layer's rows of Hv) to hv[j] for each parameter j.
+** v[j] and hv[j] are views shaped like params[j]. All batch tensors are
+** contiguous (batch, ...) of the layer's dtype; x, y are the last forward's
+** (evaluation mode). rx_zero: R{x} is zero (the network's input), so its
+** terms may be skipped. */
+typedef struct ln_rop {
+  int rx_zero;
+  ln_tensor x, y, rx, ry;
+  ln_tensor dy, rdy;
+  const ln_tensor *rdx;
+  const ln_tensor *v;
+  const ln_tensor *hv;
+} ln_rop;
+
 typedef struct ln_layer_class {
   const char *name;
   /* x: (batch, in...), y: (batch, out...), both contiguous */
@@ -77,6 +95,9 @@ typedef struct ln_layer_class {
   /* Workspace for mini-batches of up to `batch` samples (NULL: none). */
   int (*reserve)(ln_layer *l, int64_t batch);
   void (*destroy)(ln_layer *l);   /* frees the workspace (NULL: none) */
+  /* The R-operator (see ln_rop); NULL: this kind does not support it. */
+  int (*rop_forward)(ln_layer *l, const ln_rop *r);
+  int (*rop_backward)(ln_layer *l, const ln_rop *r);
 } ln_layer_class;
 
 struct ln_layer {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "hessian.h"
 #include "lua_lunet.h"
 #include "train.h"
 
@@ -375,6 +376,30 @@ static int l_objective(lua_State *L) {
   return 2;
 }
 
+/* hvp(net, data, v [, {reg =, lambda =}]) -> Hv: the full-batch
+** objective's Hessian at the network's parameters times v (hessian.h), a
+** new tensor of the network's dtype. */
+static int l_hvp(lua_State *L) {
+  ln_reg reg = LN_REG_NONE;
+  lnL_checkopts(L, 4, "hvp", (const char *const[]){"reg", "lambda", NULL});
+  if (lua_istable(L, 4)) {
+    lua_getfield(L, 4, "reg");
+    reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
+    lua_pop(L, 1);
+  }
+  double lambda = lnL_optnumfield(L, 4, "lambda", 0.0);
+  if (!(lambda >= 0) || !isfinite(lambda)) luaL_error(L, "lambda must be a finite number >= 0");
+  lua_dataset ld;
+  read_dataset(L, 2, &ld);
+  ln_net *net = lnL_checknet(L, 1);
+  int64_t n = ln_numel(&net->params);
+  ln_tensor *hv = lnL_pushnew(L, net->dtype, 1, &n);
+  net = lnL_checknet(L, 1);
+  ln_dataset *d = dataset_tensors(L, &ld);
+  lnL_check(L, ln_hvp(net, d, reg, lambda, lnL_checktensor(L, 3), hv));
+  return 1;
+}
+
 /* check_data(net, data): the checks every epoch makes, made once up front */
 static int l_check_data(lua_State *L) {
   lua_dataset ld;
@@ -474,7 +499,7 @@ static int l_checkpoint_text(lua_State *L) {
 static const luaL_Reg functions[] = {
   {"gather", l_gather},
   {"optimizer", l_optimizer}, {"train_epoch", l_train_epoch}, {"evaluate", l_evaluate},
-  {"gradient_norms", l_gradient_norms}, {"check_data", l_check_data}, {"objective", l_objective},
+  {"gradient_norms", l_gradient_norms}, {"check_data", l_check_data}, {"objective", l_objective}, {"hvp", l_hvp},
   {"checkpoint_save", l_checkpoint_save}, {"checkpoint_load", l_checkpoint_load},
   {"checkpoint_text", l_checkpoint_text}, {NULL, NULL}
 };

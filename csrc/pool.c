@@ -95,7 +95,43 @@ static void pool_destroy(ln_layer *l) {
   free(((pool *)l)->arg);
 }
 
-static const ln_layer_class pool_class = {"pool2d", pool_forward, pool_backward, pool_reserve, pool_destroy};
+/* ---- the R-operator (hessian.c) ------------------------------------------
+** Max and average pooling are linear in x once the maxima are chosen (a.e.):
+** R{y} takes R{x} at the last forward's maxima (max) or averages R{x}
+** (avg), and R{dx} is the backward pass applied to R{dy}, which routes
+** through the same maxima. L2 pooling has no R-operator here. */
+static int no_rop(void) {
+  return ln_fail(LN_EARG, "L2 pooling does not support Hessian-vector products (no R-operator); max and "
+                 "average pooling do");
+}
+
+#define GATHER_AT(real)                                                                                  \
+  do {                                                                                                   \
+    const real *rx = ln_data(&r->rx);                                                                    \
+    real *ry = ln_data(&r->ry);                                                                          \
+    for (int64_t m = 0; m < maps; m++)                                                                   \
+      for (int64_t o = 0; o < out; o++) ry[m * out + o] = rx[m * in + p->arg[m * out + o]];             \
+  } while (0)
+
+static int pool_rop_forward(ln_layer *l, const ln_rop *r) {
+  pool *p = (pool *)l;
+  int64_t maps = r->x.shape[0] * p->g.c, in = (int64_t)p->g.h_in * p->g.w_in, out = (int64_t)p->g.h_out * p->g.w_out;
+  if (l->spec.pool == LN_POOL_L2) return no_rop();
+  if (l->spec.pool == LN_POOL_AVG) return pool_forward(l, &r->rx, &r->ry, NULL);
+  if (l->dtype == LN_F64)
+    GATHER_AT(double);
+  else
+    GATHER_AT(float);
+  return LN_OK;
+}
+
+static int pool_rop_backward(ln_layer *l, const ln_rop *r) {
+  if (l->spec.pool == LN_POOL_L2) return no_rop();
+  return r->rdx ? pool_backward(l, &r->x, &r->y, &r->rdy, r->rdx) : LN_OK;
+}
+
+static const ln_layer_class pool_class = {"pool2d", pool_forward, pool_backward, pool_reserve, pool_destroy,
+                                          pool_rop_forward, pool_rop_backward};
 
 int ln_pool_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
   pool *p;

@@ -21,7 +21,21 @@ static int reshape_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y,
   return LN_OK;
 }
 
-static const ln_layer_class reshape_class = {"reshape", reshape_forward, reshape_backward, NULL, NULL};
+/* The values do not move, so neither do their R{}. */
+static int reshape_rop_forward(ln_layer *l, const ln_rop *r) {
+  (void)l;
+  memcpy(ln_data(&r->ry), ln_data(&r->rx), ln_nbytes(&r->rx));
+  return LN_OK;
+}
+
+static int reshape_rop_backward(ln_layer *l, const ln_rop *r) {
+  (void)l;
+  if (r->rdx) memcpy(ln_data(r->rdx), ln_data(&r->rdy), ln_nbytes(&r->rdy));
+  return LN_OK;
+}
+
+static const ln_layer_class reshape_class = {"reshape", reshape_forward, reshape_backward, NULL, NULL,
+                                             reshape_rop_forward, reshape_rop_backward};
 
 int ln_reshape_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
   ln_layer *l;

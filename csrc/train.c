@@ -12,7 +12,7 @@
 /* Evaluation goes through this many samples at a time: enough for
 ** products of a good size, few enough that a convolutional network's
 ** workspaces (im2col matrices of every image) stay near 30 MB. */
-#define EVAL_CHUNK 200
+#define EVAL_CHUNK LN_EVAL_CHUNK
 
 int ln_dataset_check(const ln_dataset *d) {
   int64_t per_sample = d->x.ndim >= 1 && d->x.shape[0] > 0 ? ln_numel(&d->x) / d->x.shape[0] : 0, bad;
@@ -70,6 +70,10 @@ static void gather(ln_net *net, const ln_dataset *d, const int64_t *index, int64
             ln_data(&d->x), ln_data(&net->acts[0]));
   k->gather_targets(count, index, d->n_base, n_out, d->labels, d->y.dtype, ln_data(&d->y),
                     ln_data(&net->targets));
+}
+
+void ln_gather(ln_net *net, const ln_dataset *d, const int64_t *index, int64_t count) {
+  gather(net, d, index, count);
 }
 
 static int64_t *identity_permutation(int64_t n) {
@@ -197,6 +201,10 @@ static int check_objective(const ln_net *net, const ln_dataset *d) {
       return ln_fail(LN_EARG, "layer %d is batch normalisation: a full-batch objective runs in evaluation "
                      "mode, where its backward is not implemented", i + 1);
   return check_ready(net, d);
+}
+
+int ln_objective_check(const ln_net *net, const ln_dataset *d) {
+  return check_objective(net, d);
 }
 
 int ln_objective(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost) {

@@ -68,6 +68,14 @@ int ln_objective(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, do
 int ln_objective_at(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, const ln_tensor *w,
                     const ln_tensor *grad, double *cost);
 
+/* Samples per chunk of evaluation passes (train.c explains the size). */
+#define LN_EVAL_CHUNK 200
+
+/* For hessian.c: the checks ln_objective makes, and the gather of samples
+** index[0..count) into the network's input and target buffers. */
+int ln_objective_check(const ln_net *net, const ln_dataset *d);
+void ln_gather(ln_net *net, const ln_dataset *d, const int64_t *index, int64_t count);
+
 /* Forward over all of x in chunks (evaluation mode) into out (n, out...). */
 int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out);
 

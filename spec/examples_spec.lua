@@ -77,6 +77,23 @@ describe("examples", function()
     end
   end)
 
+  it("hessian prints the spectrum, Newton against gradient steps and the L2 shrinkage table", function()
+    local ok, text = run(("bin/lunet examples/hessian.lua --data fashion --n 100 --iters 400 --mid 5 --late 150 "
+      .. "--out %s"):format(out))
+    assert.is_true(ok, text)
+    assert.matches("network 49%-10%-10 with 610 parameters", text)
+    local neg0 = tonumber(text:match("\ninitialisation%s+%S+%s+%S+%s+(%d+)"))
+    local neg1 = tonumber(text:match("\nminimum%s+%S+%s+%S+%s+(%d+)"))
+    assert.is_true(neg0 > 0 and neg1 == 0, text)
+    for asym in text:gmatch("max |H %- H%^T| ([%d.e+-]+)") do assert.is_true(tonumber(asym) < 1e-12) end
+    assert.matches("after 5 L%-BFGS%s+Newton, %-H%^%-1 g", text)
+    assert.matches("lambda/%(lambda%+a%)%s+quadratic model%s+measured", text)
+    for _, name in ipairs { "hessian_spectrum.svg", "hessian_shrinkage.svg" } do
+      check_svg(name)
+      assert.is_true(tonumber(H.read(out .. "/" .. name):match('^<svg[^>]- width="(%d+)"')) <= 1000, name)
+    end
+  end)
+
   it("chapter6 trains the networks asked for and prints the book's figures beside them", function()
     local ok, text = run("bin/lunet examples/chapter6.lua --data fashion --which 1,4 --epochs 1 --subset 500")
     assert.is_true(ok, text)

@@ -42,12 +42,13 @@ local function built_net(fname, model, x)
   return net
 end
 
-local function check_w(fname, net, w)
-  if getmetatable(w) ~= core.tensor_metatable then fail(fname, "w must be a tensor, got %s", type(w)) end
-  if w:is_closed() then fail(fname, "w has been closed") end
+local function check_w(fname, net, w, what)
+  what = what or "w"
+  if getmetatable(w) ~= core.tensor_metatable then fail(fname, "%s must be a tensor, got %s", what, type(w)) end
+  if w:is_closed() then fail(fname, "%s has been closed", what) end
   local n = net:parameters():numel()
   if w:dim() ~= 1 or w:numel() ~= n then
-    fail(fname, "w must be a 1-d tensor of the network's %d parameters, got shape (%s)", n,
+    fail(fname, "%s must be a 1-d tensor of the network's %d parameters, got shape (%s)", what, n,
       table.concat(w:shape(), ", "))
   end
 end
@@ -104,6 +105,104 @@ function optim.objective(model, data, o)
     return cost, grad
   end
   return f, optim.get_params(model)
+end
+
+-- ---- the Hessian technique ------------------------------------------------
+-- Second derivatives of the same full-batch cost, at the model's current
+-- parameters: exact Hessian-vector products by Pearlmutter's R-operator
+-- (csrc/hessian.c, about twice the cost of a gradient), the full Hessian
+-- of a small network by N products, and the Newton step w' = w - H^-1 g.
+-- Layers that have no R-operator (convolution, pooling, batch norm) are
+-- refused with an error naming them.
+
+-- The lambda/reg options, checked, as core.hvp takes them.
+local function penalty_options(fname, o, extra)
+  local keys = { "lambda", "reg" }
+  for _, k in ipairs(extra or {}) do keys[#keys + 1] = k end
+  o = opts.check("lunet.optim." .. fname, o, keys)
+  local lambda, reg = o.lambda or 0, o.reg or "l2"
+  if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
+    fail(fname, "lambda must be a finite number >= 0")
+  end
+  if reg ~= "l2" and reg ~= "l1" then fail(fname, "reg must be \"l2\" or \"l1\", got %s", tostring(reg)) end
+  return { reg = lambda > 0 and reg or "none", lambda = lambda }, o
+end
+
+local function checked_set(fname, model, data)
+  if type(data) ~= "table" or getmetatable(data.x) ~= core.tensor_metatable then
+    fail(fname, "a data set is a table {x = inputs, y = labels or targets}")
+  end
+  local net = built_net(fname, model, data.x)
+  if not model:cost() then fail(fname, "the model has no cost: call model:set_cost(name)") end
+  if not data.x:all_finite() then fail(fname, "inputs contain NaN or infinity") end
+  return net
+end
+
+local function call_hvp(fname, net, data, v, options)
+  local ok, hv = pcall(core.hvp, net, data, v, options)
+  if not ok then fail(fname, "%s", (tostring(hv):gsub("^.-hvp: ", ""))) end
+  return hv
+end
+
+-- hvp(model, data, v [, {lambda =, reg =}]) -> H v, H the Hessian of
+-- objective(model, data, {lambda =, reg =})'s cost at the model's
+-- parameters; v is 1-d, one value per parameter, any dtype; the product
+-- comes back in v's dtype. L2 adds (lambda/n) v on the weights; L1's
+-- Hessian is 0 almost everywhere.
+function optim.hvp(model, data, v, o)
+  local options = penalty_options("hvp", o)
+  local net = checked_set("hvp", model, data)
+  check_w("hvp", net, v, "v")
+  local dt = net:parameters():dtype()
+  local hv = call_hvp("hvp", net, data, v:dtype() == dt and v or v:to(dt), options)
+  return hv:dtype() == v:dtype() and hv or hv:to(v:dtype())
+end
+
+-- hessian(model, data [, {lambda =, reg =, max = 5000}]) -> H, the (N, N)
+-- float64 Hessian, column i the product with the i-th unit vector (N
+-- products). Refused above max parameters: N^2 values and N products grow
+-- fast (7,960 parameters would be 500 MB and 8,000 passes).
+function optim.hessian(model, data, o)
+  local options, all = penalty_options("hessian", o, { "max" })
+  local max = all.max or 5000
+  if math.type(max) ~= "integer" or max < 1 then fail("hessian", "max must be a positive integer") end
+  local net = checked_set("hessian", model, data)
+  local n = net:parameters():numel()
+  if n > max then
+    fail("hessian", "the network has %d parameters, more than max = %d: a full Hessian has N^2 values and "
+      .. "takes N products; use hvp, or raise max", n, max)
+  end
+  local e = core.zeros(n, net:parameters():dtype())
+  local H = core.zeros(n, n, "float64")
+  for i = 1, n do
+    e[i] = 1
+    H:select(1, i):copy(call_hvp("hessian", net, data, e, options))   -- row i = column i of a symmetric H
+    e[i] = 0
+  end
+  return H:t():contiguous()
+end
+
+-- newton_step(model, data [, {lambda =, reg =, damping = 0, max =}]) ->
+-- d, cost, g: the Newton step d solving (H + damping I) d = -g at the
+-- model's parameters (float64), and the cost and gradient there. The model
+-- is left as it was: apply the step with set_params(model, w + d).
+-- Damping (Levenberg's) keeps the step finite where H is singular or
+-- indefinite; linalg.solve's error is raised when the system is singular.
+function optim.newton_step(model, data, o)
+  local options, all = penalty_options("newton_step", o, { "damping", "max" })
+  local damping = all.damping or 0
+  if type(damping) ~= "number" or not (damping >= 0 and damping < math.huge) then
+    fail("newton_step", "damping must be a finite number >= 0")
+  end
+  local penalty = { lambda = options.lambda, reg = options.reg ~= "none" and options.reg or nil }
+  local f, w = optim.objective(model, data, penalty)
+  local cost, g = f(w)
+  penalty.max = all.max
+  local H = optim.hessian(model, data, penalty)
+  for i = 1, w:numel() do H[{ i, i }] = H[{ i, i }] + damping end
+  local ok, d = pcall(core.linalg.solve, H, g:mul(-1))
+  if not ok then fail("newton_step", "%s", tostring(d)) end
+  return d, cost, g
 end
 
 -- minimize(f, x0, {method = "lbfgs", ...}): lunet.minimize's minimisers,
