@@ -31,7 +31,7 @@ DEPS_ASAN  := clang libclang-rt-14-dev
 DEPS_BENCH := python3-torch python3-numpy
 DEPS_SHOTS := chromium
 
-.PHONY: all deps deps-dev test asan tsan fuzz fuzz-build bench bench-minimize bench-accuracy demo mnist lint install rock-install clean clean-so
+.PHONY: all deps deps-dev test asan tsan fuzz fuzz-build bench bench-lbfgs bench-minimize bench-accuracy demo mnist lint install rock-install clean clean-so
 
 # Where the module goes; another SO/BUILD pair gives a second build tree.
 SO       ?= lunet/core.so
@@ -153,6 +153,13 @@ bench:
 	@sh tools/deps.sh $(DEPS_TEST) $(DEPS_BENCH)
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh
+
+# Full-batch L-BFGS, lunet.minimize against torch.optim.LBFGS: iterations
+# and time to PyTorch's final cost after ITER (100) iterations.
+bench-lbfgs:
+	@sh tools/deps.sh $(DEPS_TEST) $(DEPS_BENCH)
+	@$(MAKE) --no-print-directory all
+	@sh bench/lbfgs.sh
 
 # lunet.minimize against SciPy's minimize (BFGS, L-BFGS-B, CG): iterations to
 # |grad| < 1e-6 on Rosenbrock and a 100-d quadratic of condition number 1000.

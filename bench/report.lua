@@ -44,14 +44,58 @@ if arg[1] == "--accuracy" then
   return
 end
 
+-- --lbfgs lunet torch: the full-batch L-BFGS workload (bench/lbfgs.sh).
+-- PyTorch's final cost is the target; lunet's first iterate at or below it
+-- gives its iterations and CPU seconds (os.clock at that iterate, against
+-- PyTorch's time.process_time at its last evaluation: both CPU time of one
+-- thread, which a loaded machine disturbs less than wall time; the wall
+-- times of the whole runs are shown too).
+local function lbfgs_table(l, p)
+  local target = p.final_cost
+  local k
+  for i, c in ipairs(l.cost) do
+    if c <= target then k = i break end
+  end
+  local pt = p.seconds[#p.seconds]
+  print(("\nfull-batch L-BFGS (m = %d, strong Wolfe), 784-30-10 sigmoid cross-entropy on %d images, float64, "
+    .. "%d thread"):format(l.m, l.images, l.threads))
+  print(("%-40s %12s %12s %12s %10s"):format("", "iterations", "evaluations", "CPU seconds", "wall"))
+  print(("%-40s %12d %12d %12.3f %9.3fs"):format(("PyTorch to its final cost %.6g"):format(target), p.iterations,
+    p.evaluations, pt, p.wall_seconds))
+  if k then
+    print(("%-40s %12d %12d %12.3f %10s"):format("lunet to the same cost", k - 1, l.nfev[k], l.seconds[k], "-"))
+  else
+    print(("%-40s %12s %12d %12s %10s"):format("lunet to the same cost", (">%d"):format(l.iterations),
+      l.evaluations, "-", "-"))
+  end
+  print(("%-40s %12d %12d %12.3f %9.3fs"):format(("lunet, all (final cost %.6g)"):format(l.cost[#l.cost]),
+    l.iterations, l.evaluations, l.seconds[#l.seconds], l.wall_seconds))
+  if k then
+    print(("(iterations: lunet %d vs PyTorch %d; CPU time ratio lunet / PyTorch %.3f)"):format(k - 1, p.iterations,
+      l.seconds[k] / pt))
+  end
+end
+
+if arg[1] == "--lbfgs" then
+  lbfgs_table(last_json(arg[2]), last_json(arg[3]))
+  return
+end
+
 print(("%-56s %10s %10s %8s"):format("one 50,000-image epoch", "lunet", "PyTorch", "ratio"))
+local lbfgs_pairs = {}
 for i = 1, #arg, 2 do
   local l, p = last_json(arg[i]), last_json(arg[i + 1])
+  if l.what == "lbfgs" then
+    lbfgs_pairs[#lbfgs_pairs + 1] = { l, p }
+    goto continue
+  end
   local what = l.what == "mlp-epoch"
       and ("784-%d-10 sigmoid, %s, mini-batch %d"):format(l.sizes[2], l.optimizer == "adam" and "Adam" or "SGD",
         l.batch)
       or ("conv 20-40 + FC 100 %s, mini-batch %d"):format(l.activation or "", l.batch)
   what = ("%s, %d thread%s"):format(what, l.threads, l.threads == 1 and "" or "s")
   print(("%-56s %9.3fs %9.3fs %8.3f"):format(what, l.seconds, p.seconds, l.seconds / p.seconds))
+  ::continue::
 end
 print("(ratio = lunet time / PyTorch time; medians of repeated epochs, the same thread count on both sides)")
+for _, pair in ipairs(lbfgs_pairs) do lbfgs_table(pair[1], pair[2]) end

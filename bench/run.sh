@@ -7,7 +7,8 @@
 #   - the chapter-6 convolutional epoch on 1 thread and on every core
 #     (CORES, default: all online CPUs). With several threads PyTorch gets
 #     its fastest setting at that budget: OpenMP threads for its own ops and
-#     one OpenBLAS thread (more OpenBLAS threads make it several times slower).
+#     one OpenBLAS thread (more OpenBLAS threads make it several times slower);
+#   - full-batch L-BFGS against torch.optim.LBFGS on 1 thread (bench/lbfgs.sh).
 # REPEAT=n and CONV_REPEAT=n set the number of timed epochs (medians are compared).
 set -eu
 cd "$(dirname "$0")/.."
@@ -31,5 +32,7 @@ for n in $(echo 1 "$CORES" | tr ' ' '\n' | sort -un); do
     --blas-threads 1 >"$out/conv-torch-$n"
   set -- "$@" "$out/conv-lunet-$n" "$out/conv-torch-$n"
 done
+sh bench/lbfgs.sh "$out"
+set -- "$@" "$out/lbfgs-lunet" "$out/lbfgs-torch"
 echo
 lua5.4 bench/report.lua "$@"

@@ -94,6 +94,26 @@ describe("examples", function()
     end
   end)
 
+  it("optimizers compares the mini-batch optimisers and the full-batch minimisers", function()
+    local ok, text = run(("bin/lunet examples/optimizers.lua --data fashion --epochs 2 --subset 500 --which sgd,adam"
+      .. " --fullbatch 100 --evals 15 --out %s"):format(out))
+    assert.is_true(ok, text)
+    assert.matches("SGD%s+0.15" .. ("%s+[%d.]+"):rep(4), text)
+    assert.matches("Adam%s+0.001" .. ("%s+[%d.]+"):rep(4), text)
+    assert.is_nil(text:find("Nesterov"))
+    assert.matches("on 100 training images, 23860 parameters, at most 15 evaluations", text)
+    assert.matches("gradient descent %(eta 1%)%s+14%s+15%s+[%d.]+", text)
+    assert.matches("L%-BFGS %(m = 10%)%s+%d+%s+1[0-5]%s+[%d.]+", text)
+    for _, name in ipairs { "optimizers_epochs.svg", "optimizers_seconds.svg", "fullbatch.svg" } do
+      check_svg(name)
+      local svg = H.read(out .. "/" .. name)
+      assert.is_true(tonumber(svg:match('^<svg[^>]- width="(%d+)"')) <= 1000, name)
+    end
+    ok, text = run("bin/lunet examples/optimizers.lua --data fashion --which sgd,lbfgs")
+    assert.is_falsy(ok)
+    assert.matches("unknown method 'lbfgs'", text)
+  end)
+
   it("chapter6 trains the networks asked for and prints the book's figures beside them", function()
     local ok, text = run("bin/lunet examples/chapter6.lua --data fashion --which 1,4 --epochs 1 --subset 500")
     assert.is_true(ok, text)
