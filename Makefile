@@ -31,7 +31,7 @@ DEPS_ASAN  := clang libclang-rt-14-dev
 DEPS_BENCH := python3-torch python3-numpy
 DEPS_SHOTS := chromium
 
-.PHONY: all deps deps-dev test asan tsan bench bench-accuracy demo mnist lint install rock-install clean clean-so
+.PHONY: all deps deps-dev test asan tsan bench bench-accuracy demo mnist lint install rock-install clean clean-so mutants
 
 # Where the module goes; another SO/BUILD pair gives a second build tree.
 SO       ?= lunet/core.so
@@ -91,6 +91,13 @@ tsan:
 	  LDFLAGS="-fsanitize=thread"
 	@TSAN=1 sh tools/run_specs.sh $(LUA) $(BUSTED) $(TSAN_SPECS); status=$$?; \
 	  $(MAKE) --no-print-directory clean-so; exit $$status
+
+# Mutation testing (tools/mutants.lua): MUTANTS mutants drawn with
+# MUTANT_SEED, each built and tested in a copy under build/mut-tree.
+MUTANTS     ?= 100
+MUTANT_SEED ?= 1
+mutants: deps
+	@MUTANTS=$(MUTANTS) MUTANT_SEED=$(MUTANT_SEED) nice $(LUA) tools/mutants.lua $(CURDIR)
 
 # The C is rebuilt from scratch in its own directory so every file is seen.
 lint: deps-dev
