@@ -116,6 +116,46 @@ describe("gemm over views (regression)", function()
     end
   end
 
+  for _, fn in ipairs { "gemm", "_gemm_ref" } do
+    it(fn .. ": operands and C that are neither row- nor column-major (select, expand)", function()
+      local gemm = fn == "gemm" and lunet.gemm or core._gemm_ref
+      -- a (3, 4, 5) block; select(3, k) is (3, 4) with strides (20, 5)
+      local cube, vals = {}, {}
+      for i = 1, 3 do
+        cube[i], vals[i] = {}, {}
+        for j = 1, 4 do
+          cube[i][j] = {}
+          for k = 1, 5 do cube[i][j][k] = ((i * 11 + j * 5 + k * 3) % 13 - 6) / 8 end
+          vals[i][j] = cube[i][j][2]
+        end
+      end
+      local a = lunet.tensor(cube, "float64"):select(3, 2)
+      assert.are.same({ 20, 5 }, a:stride())
+      local b, eb = matrix(4, 2, "float64", false, 16)
+      local c = lunet.zeros(3, 2, "float64")
+      gemm(a, b, c)
+      H.near(c, H.matmul(vals, eb), 1e-12)
+      -- the same view as B (transposed: (4, 3) with strides (5, 20)) and as C
+      local a2, ea2 = matrix(2, 4, "float64", false, 17)
+      local c2 = lunet.zeros(2, 3, "float64")
+      gemm(a2, a:t(), c2)
+      H.near(c2, H.matmul(ea2, H.transpose(vals)), 1e-12)
+      local store = lunet.zeros(3, 4, 5, "float64")
+      local cv = store:select(3, 4)
+      local a3, ea3 = matrix(3, 2, "float64", false, 18)
+      local b3, eb3 = matrix(2, 4, "float64", true, 19)
+      gemm(a3, b3, cv, { alpha = 2 })
+      H.near(cv, H.map(H.matmul(ea3, eb3), function(v) return 2 * v end), 1e-12)
+      H.near(store:select(3, 3), H.map(vals, function() return 0 end), 0)   -- its neighbours untouched
+      -- a row repeated by expand (stride 0)
+      local row = lunet.tensor({ { 1, -2, 0.5, 3 } }, "float64"):expand(3, 4)
+      local c4 = lunet.zeros(3, 2, "float64")
+      gemm(row, b, c4)
+      local r = H.matmul({ { 1, -2, 0.5, 3 } }, eb)[1]
+      H.near(c4, { r, r, r }, 1e-12)
+    end)
+  end
+
   it("matmul of transposed and narrowed views equals the plain product", function()
     local a, ea = matrix(4, 3, "float64", true, 13)
     local b, eb = matrix(3, 5, "float64", false, 14)
