@@ -445,3 +445,55 @@ describe("learning-rate schedule and early stopping (regression)", function()
     assert.are.equal(0.75, h.best_accuracy)
   end)
 end)
+
+describe("costs that are not fused with the last layer (regression)", function()
+  local nn = lunet.nn
+  lunet.seed(95)
+  local x = lunet.randn(5, 4, "float64")
+  local targets = lunet.rand(5, 3, "float64")
+
+  local function check(model, y)
+    local worst, where = lunet.gradcheck(model, x, y)
+    assert(worst < 1e-6, ("gradient check: %.3g at layer %d %s"):format(worst, where.layer, where.param))
+    assert(where.checked > 0)
+  end
+
+  it("the quadratic cost after a softmax and after a sigmoid and a reshape", function()
+    check(nn.Sequential({ nn.Linear(4, 3), nn.Softmax() }, { cost = "quadratic", dtype = "float64" }), targets)
+    check(nn.Sequential({ nn.Linear(4, 3), nn.Sigmoid(), nn.Reshape(3) }, { cost = "quadratic", dtype = "float64" }),
+      targets)
+  end)
+
+  it("cross-entropy and log-likelihood need the layer they fuse with (so the unfused forms never run)", function()
+    assert.matches("cross%-entropy cost needs sigmoid outputs", H.err(nn.Sequential,
+      { nn.Linear(4, 3), nn.Softmax() }, { cost = "cross_entropy", input = { 4 } }))
+    assert.matches("log%-likelihood cost needs softmax outputs", H.err(nn.Sequential,
+      { nn.Linear(4, 3), nn.Sigmoid() }, { cost = "log_likelihood", input = { 4 } }))
+  end)
+end)
+
+describe("the epoch lines of lunet.train.sgd (regression)", function()
+  it("print every monitor asked for, with the values returned", function()
+    lunet.seed(96)
+    local data = { x = lunet.randn(30, 3, "float64"), y = lunet.tensor(H.map(lunet.zeros(30):totable(), function() return 1 end)) }
+    local net = lunet.Network({ 3, 2 }, { dtype = "float64" })
+    local lines = {}
+    local out = { write = function(self, ...)
+      lines[#lines + 1] = table.concat({ ... })
+      return self
+    end, flush = function() end }
+    local ec, ea, tc, ta, h = lunet.train.sgd(net, data, { epochs = 2, batch = 10, eta = 0.1, progress = false,
+      verbose = true, out = out, evaluation_data = data, monitor_evaluation_cost = true,
+      monitor_evaluation_accuracy = true, monitor_training_cost = true, monitor_training_accuracy = true,
+      schedule = { patience = 5 } })
+    local text = table.concat(lines)
+    for e = 1, 2 do
+      local want = ("Epoch %d/2 [%%d.]+s  training cost %s  training accuracy %s%%%%  evaluation cost %s  " ..
+        "evaluation accuracy %s%%%%  eta 0.1\n"):format(e, ("%.4f"):format(tc[e]):gsub("%.", "%%."),
+        ("%.2f"):format(100 * ta[e] / 30):gsub("%.", "%%."), ("%.4f"):format(ec[e]):gsub("%.", "%%."),
+        ("%.2f"):format(100 * ea[e] / 30):gsub("%.", "%%."))
+      assert.truthy(text:match(want), text)
+    end
+    assert.are.equal(2, #h.epoch)
+  end)
+end)

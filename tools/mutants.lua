@@ -600,6 +600,7 @@ local function main()
     local k = key(c)
     local lines = sources[c.path]
     local orig = table.concat(lines, "\n") .. "\n"
+    local t1 = now()
     put_source(c.path, apply(c, lines))
     local status, by
     local okb, err = pcall(function()
@@ -625,7 +626,7 @@ local function main()
     end
     table.insert(res[status], { c = c, by = by })
     if status ~= "stillborn" then
-      io.write(("[%3d] %-9s %s%s\n"):format(done, status, k, by and ("  by " .. by) or ""))
+      io.write(("[%3d] %-9s %s%s  (%.0f s)\n"):format(done, status, k, by and ("  by " .. by) or "", now() - t1))
     else
       io.write(("[   ] stillborn %s\n"):format(k))
     end

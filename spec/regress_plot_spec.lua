@@ -1,0 +1,73 @@
+-- Plots at their edges: a single point in the terminal, a log axis too
+-- narrow for two powers of ten, the tick spacing of linear axes, and the
+-- values a monitor's cost panel shows.
+local plot = require "lunet.plot"
+local svg = require "lunet.plot.svg"
+
+local function labels(axis)
+  local out = {}
+  for _, t in ipairs(axis.ticks) do if t.label then out[#out + 1] = t.label end end
+  return out
+end
+
+describe("plots (regression)", function()
+  it("a single point in the terminal: the ranges widen by 1 each way and the dot is in the middle", function()
+    local s = plot.text { series = { { x = { 5 }, y = { 2 } } }, width = 12, height = 4 }
+    local lines = {}
+    for line in s:gmatch("[^\n]*") do lines[#lines + 1] = line end
+    assert.truthy(lines[1]:match("^3%.0 ┤"), lines[1])
+    assert.truthy(lines[4]:match("^1%.0 ┤"), lines[4])
+    assert.truthy(s:find("\n     4          6\n", 1, true), s)
+    -- exactly one braille cell is set, in the middle column of the 12
+    local set = {}
+    for r = 1, 4 do
+      local area = lines[r]:match("┤(.*)$") or lines[r]:match("│(.*)$")
+      local col = 0
+      for _, c in utf8.codes(area) do
+        col = col + 1
+        if c > 0x2800 and c <= 0x28FF then set[#set + 1] = { r, col } end
+      end
+    end
+    assert.are.equal(1, #set)
+    assert.is_true(set[1][2] == 6 or set[1][2] == 7, "column " .. set[1][2])
+    assert.is_true(set[1][1] == 2 or set[1][1] == 3, "row " .. set[1][1])
+  end)
+
+  it("a log axis within one decade labels its 1-2-5 ticks instead", function()
+    local axis = svg.log_axis(300, 3000, 200, 300, 3000)
+    assert.are.same({ "500", "1000", "2000" }, labels(axis))
+    local wide = svg.log_axis(0.002, 30, 400)
+    assert.are.same({ "10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹", "10²" }, labels(wide))
+    assert.are.equal(0.001, wide.lo)
+    assert.are.equal(100, wide.hi)
+  end)
+
+  it("linear axes take one tick per `spacing` pixels on 1-2-5 steps", function()
+    -- 0..10 over 350 px at 70 px per tick: 5 intervals wanted, raw step 2: ticks 0, 2, ..., 10
+    assert.are.same({ "0", "2", "4", "6", "8", "10" }, labels(svg.linear_axis(0, 10, 350, 70, true, true)))
+    -- 10 intervals wanted: raw step 1
+    assert.are.same({ "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10" },
+      labels(svg.linear_axis(0, 10, 700, 70, true, true)))
+    -- 0.13..0.87 expanded outwards to 0.1..0.9 in steps of 0.1
+    local a = svg.linear_axis(0.13, 0.87, 560, 70, true, true)
+    assert.are.same({ "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9" }, labels(a))
+    assert.is_true(math.abs(a.lo - 0.1) < 1e-12 and math.abs(a.hi - 0.9) < 1e-12)
+    -- not expanded: the ends stay, the ticks are those inside
+    local b = svg.linear_axis(0.13, 0.87, 560, 70, false, false)
+    assert.are.equal(0.13, b.lo)
+    assert.are.equal(0.87, b.hi)
+    assert.are.same({ "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8" }, labels(b))
+    -- epochs: never a step below 1
+    assert.are.same({ "1", "2", "3" }, labels(svg.linear_axis(1, 3, 700, 70, false, false, true)))
+  end)
+
+  it("a monitor's cost panel shows the costs themselves", function()
+    local s = plot.monitor { training_cost = { 0.5, 0.25, 0.125 } }
+    local ticks = {}
+    for v in s:gmatch('class="ytick">([^<]*)</text>') do ticks[#ticks + 1] = tonumber(v) end
+    table.sort(ticks)
+    assert.is_true(#ticks >= 2)
+    assert.is_true(ticks[1] <= 0.125 and ticks[1] >= 0, "lowest tick " .. ticks[1])
+    assert.is_true(ticks[#ticks] >= 0.5 and ticks[#ticks] < 1, "highest tick " .. ticks[#ticks])
+  end)
+end)
