@@ -66,3 +66,23 @@ describe("summarised printing (regression)", function()
     assert.truthy(s:find("(18,.,.) =\n 20400 20401 20402   ... 20437 20438 20439", 1, true))
   end)
 end)
+
+describe("layer descriptions (regression)", function()
+  it("name every option that is not the default, and count the parameters", function()
+    local nn = lunet.nn
+    local model = nn.Sequential({ nn.Conv2d(1, 2, 3), nn.Conv2d(2, 2, 3, { stride = 2 }), nn.Conv2d(2, 3, 1, { pad = 1 }),
+      nn.Conv2d(3, 1, 3, { stride = 2, pad = 1 }), nn.MaxPool(2), nn.AvgPool(2, 1), nn.L2Pool(1, 1), nn.BatchNorm(),
+      nn.Dropout(0.5), nn.Reshape(1, 1), nn.Linear(1, 3), nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.Identity(),
+      nn.Softmax() }, { input = { 1, 13, 13 }, cost = "log_likelihood" })
+    -- 13 -> 11 -> 5 -> 7 -> 4 -> 2 -> 1 -> 1; weights and biases of each layer
+    local params = (2 * 1 * 9 + 2) + (2 * 2 * 9 + 2) + (3 * 2 * 1 + 3) + (1 * 3 * 9 + 1) + 2 + (3 + 3)
+    assert.are.equal(table.concat({
+      ("Sequential(1x13x13 -> 3, %d parameters, log_likelihood cost)"):format(params),
+      "  (1) Conv2d(1 -> 2, 3x3)", "  (2) Conv2d(2 -> 2, 3x3, stride 2)", "  (3) Conv2d(2 -> 3, 1x1, pad 1)",
+      "  (4) Conv2d(3 -> 1, 3x3, stride 2, pad 1)", "  (5) MaxPool(2x2)", "  (6) AvgPool(2x2, stride 1)",
+      "  (7) L2Pool(1x1)", "  (8) BatchNorm", "  (9) Dropout(0.5)", "  (10) Reshape(1x1)", "  (11) Linear(1 -> 3)",
+      "  (12) ReLU", "  (13) Tanh", "  (14) Sigmoid", "  (15) Identity", "  (16) Softmax",
+    }, "\n"), tostring(model))
+    assert.are.equal(params, model:flat_parameters():numel())
+  end)
+end)
