@@ -33,6 +33,22 @@ describe("plots (regression)", function()
     assert.is_true(set[1][1] == 2 or set[1][1] == 3, "row " .. set[1][1])
   end)
 
+  it("the legend symbol marks a line's end on the top and the bottom row too", function()
+    local down = plot.text { series = { { name = "a", y = { 4, 3, 2, 1 } } }, width = 10, height = 3 }
+    local up = plot.text { series = { { name = "a", y = { 1, 2, 3, 4 } } }, width = 10, height = 3 }
+    local function row(s, n)
+      local i = 0
+      for line in s:gmatch("[^\n]*") do
+        i = i + 1
+        if i == n then return line end
+      end
+    end
+    assert.truthy(row(down, 3):match("%*$"), down)
+    assert.falsy(row(down, 1):match("%*$"), down)
+    assert.truthy(row(up, 1):match("%*$"), up)
+    assert.falsy(row(up, 3):match("%*$"), up)
+  end)
+
   it("a log axis within one decade labels its 1-2-5 ticks instead", function()
     local axis = svg.log_axis(300, 3000, 200, 300, 3000)
     assert.are.same({ "500", "1000", "2000" }, labels(axis))
