@@ -149,6 +149,18 @@ describe("element-wise operations over strided views (regression)", function()
         H.near(x:sum(), s, tol * 10, what)
         H.near(x:mean(), mean, tol, what)
         H.near(x:norm(), math.sqrt(sq), tol, what)
+        for _, pw in ipairs { 1, 3, 0.5 } do
+          local acc = 0
+          for _, v in ipairs(flat) do acc = acc + math.abs(v) ^ pw end
+          H.near(x:norm(pw), acc ^ (1 / pw), tol * 10, what .. " norm " .. pw)
+          local rows = {}
+          for i = 1, r do
+            local ra = 0
+            for j = 1, c do ra = ra + math.abs(t[i][j]) ^ pw end
+            rows[i] = ra ^ (1 / pw)
+          end
+          H.near(x:norm(pw, 2), rows, tol * 10, what .. " norm " .. pw .. " along 2")
+        end
         H.near(x:var(), var, tol * 10, what)
         H.near(x:std(), math.sqrt(var), tol * 10, what)
         assert.are.equal(mx, x:max(), what)
@@ -175,6 +187,10 @@ describe("element-wise operations over strided views (regression)", function()
           H.near(x:sum(dim), sums, tol * 10, what .. " sum " .. dim)
           H.near(x:mean(dim), means, tol, what .. " mean " .. dim)
           H.near(x:var(dim), vars, tol * 10, what .. " var " .. dim)
+          local m = dim == 1 and r or c   -- values per reduced line
+          H.near(x:var(dim, 1), H.map(vars, function(v) return v * m / (m - 1) end), tol * 10, what .. " ddof 1")
+          H.near(x:std(dim, 1), H.map(vars, function(v) return math.sqrt(v * m / (m - 1)) end), tol * 10,
+            what .. " std ddof 1")
           local mv, mi = x:max(dim)
           H.near(mv, maxs, 0, what .. " max " .. dim)
           assert.are.same(amaxs, mi:totable(), what .. " max index " .. dim)
