@@ -86,3 +86,48 @@ describe("layer descriptions (regression)", function()
     assert.are.equal(params, model:flat_parameters():numel())
   end)
 end)
+
+describe("small edges of the API (regression)", function()
+  local H = require "spec.helpers"
+
+  it("threads: 1 to the maximum, never 0", function()
+    local before = lunet.threads()
+    assert.matches("thread count must be 1%.%.", H.err(lunet.threads, 0))
+    assert.matches("thread count must be 1%.%.", H.err(lunet.threads, -1))
+    lunet.threads(1)
+    assert.are.equal(1, lunet.threads())
+    lunet.threads(before)
+    assert.are.equal(before, lunet.threads())
+  end)
+
+  -- A .npy file of version major (2 or 3: a 4-byte header length).
+  local function npy_v(major, descr, shape, packfmt, values)
+    local dict = ("{'descr': '%s', 'fortran_order': False, 'shape': %s, }"):format(descr, shape)
+    local pad = (64 - (12 + #dict + 1) % 64) % 64
+    local header = dict .. (" "):rep(pad) .. "\n"
+    local parts = { "\147NUMPY", string.char(major, 0), string.pack("<I4", #header), header }
+    for _, v in ipairs(values) do parts[#parts + 1] = string.pack(packfmt, v) end
+    return table.concat(parts)
+  end
+
+  it(".npy versions 2 and 3, whose header length takes 4 bytes", function()
+    for _, major in ipairs { 2, 3 } do
+      local path = H.tmpname(".npy")
+      H.write(path, npy_v(major, "<f8", "(2, 3)", "<d", { 1.5, -2, 0.25, 4, 5, 6e10 }))
+      assert.are.same({ { 1.5, -2, 0.25 }, { 4, 5, 6e10 } }, lunet.load_npy(path):totable())
+      H.write(path, npy_v(major, ">i4", "(3,)", ">i4", { -7, 70000, 1 }))
+      assert.are.same({ -7, 70000, 1 }, lunet.load_npy(path):totable())
+      os.remove(path)
+    end
+  end)
+
+  it("a fresh model takes one flat sample as its first input", function()
+    local nn = lunet.nn
+    lunet.seed(97)
+    local lin = nn.Sequential { nn.Linear(4, 3), nn.Sigmoid() }
+    local x = lunet.rand(4, "float32")
+    local one = lin:forward(x)
+    assert.are.same({ 3 }, one:shape())
+    H.near(one, lin:forward(x:view(1, 4))[1], 0)
+  end)
+end)
