@@ -49,6 +49,20 @@ describe("plots (regression)", function()
     assert.falsy(row(up, 3):match("%*$"), up)
   end)
 
+  it("the legend goes to the first free corner: top right, bottom right, top left, bottom left", function()
+    local function where(y)
+      local s = plot.line { series = { { name = "s", y = y } }, width = 400, height = 300 }
+      local x, yy = s:match('<text x="([%d.]+)" y="([%d.]+)" class="legend">s</text>')
+      return (tonumber(x) > 200 and "right" or "left") .. " " .. (tonumber(yy) > 150 and "bottom" or "top")
+    end
+    assert.are.equal("right top", where { 10, 8, 6, 4, 2, 0 })          -- falling: top right is free
+    assert.are.equal("right bottom", where { 0, 2, 4, 6, 8, 10 })       -- rising: bottom right is free
+    -- a zigzag over the right half fills both right corners; a level line at 5 leaves the left ones free
+    assert.are.equal("left top", where { 5, 5, 5, 5, 5, 5, 5, 5, 0, 10, 0, 10, 0, 10, 0, 10 })
+    -- and a start at 9 fills the top left
+    assert.are.equal("left bottom", where { 9, 9, 9, 5, 5, 5, 5, 5, 0, 10, 0, 10, 0, 10, 0, 10 })
+  end)
+
   it("a log axis within one decade labels its 1-2-5 ticks instead", function()
     local axis = svg.log_axis(300, 3000, 200, 300, 3000)
     assert.are.same({ "500", "1000", "2000" }, labels(axis))
