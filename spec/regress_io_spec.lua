@@ -112,7 +112,8 @@ describe("model files (regression)", function()
     local x = lunet.randn(7, 5, "float64")
     assert.are.same(net:forward(x):totable(), back:forward(x):totable())
     -- the activations by hand: identity(W3 relu(W2 tanh(W1 x + b1) + b2) + b3)
-    local acts = { math.tanh, function(z) return math.max(z, 0) end, function(z) return z end }
+    local function tanh(z) return (math.exp(2 * z) - 1) / (math.exp(2 * z) + 1) end
+    local acts = { tanh, function(z) return math.max(z, 0) end, function(z) return z end }
     local xs = x:totable()
     for i = 1, 7 do
       local a = xs[i]

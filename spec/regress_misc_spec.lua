@@ -6,7 +6,10 @@ local n3 = lunet.network3
 
 local function sink()
   local parts = {}
-  return { write = function(self, ...) for _, s in ipairs { ... } do parts[#parts + 1] = s end return self end,
+  return { write = function(self, ...)
+      for _, s in ipairs { ... } do parts[#parts + 1] = s end
+      return self
+    end,
     flush = function() end, text = function() return table.concat(parts) end }
 end
 
@@ -70,8 +73,8 @@ end)
 describe("layer descriptions (regression)", function()
   it("name every option that is not the default, and count the parameters", function()
     local nn = lunet.nn
-    local model = nn.Sequential({ nn.Conv2d(1, 2, 3), nn.Conv2d(2, 2, 3, { stride = 2 }), nn.Conv2d(2, 3, 1, { pad = 1 }),
-      nn.Conv2d(3, 1, 3, { stride = 2, pad = 1 }), nn.MaxPool(2), nn.AvgPool(2, 1), nn.L2Pool(1, 1), nn.BatchNorm(),
+    local model = nn.Sequential({ nn.Conv2d(1, 2, 3), nn.Conv2d(2, 2, 3, { stride = 2 }),
+      nn.Conv2d(2, 3, 1, { pad = 1 }), nn.Conv2d(3, 1, 3, { stride = 2, pad = 1 }), nn.MaxPool(2), nn.AvgPool(2, 1), nn.L2Pool(1, 1), nn.BatchNorm(),
       nn.Dropout(0.5), nn.Reshape(1, 1), nn.Linear(1, 3), nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.Identity(),
       nn.Softmax() }, { input = { 1, 13, 13 }, cost = "log_likelihood" })
     -- 13 -> 11 -> 5 -> 7 -> 4 -> 2 -> 1 -> 1; weights and biases of each layer

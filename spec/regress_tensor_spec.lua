@@ -69,7 +69,8 @@ describe("element-wise operations over strided views (regression)", function()
         H.near(store, H.transpose(want), tol, name .. "_ writes through the view")
       end
       local base = values(3, 4, 2)
-      H.near(transposed(base, dtype):clamp(-0.5, 0.25), map(base, function(v) return math.min(math.max(v, -0.5), 0.25) end), tol)
+      H.near(transposed(base, dtype):clamp(-0.5, 0.25),
+        map(base, function(v) return math.min(math.max(v, -0.5), 0.25) end), tol)
       H.near(transposed(base, dtype):pow(3), map(base, function(v) return v ^ 3 end), tol)
       local store = lunet.tensor(H.transpose(base), dtype)
       store:t():clamp_(-0.25, 0.5)

@@ -316,7 +316,7 @@ local function swaps(m, out)
   end
 end
 
-local function droppable(lines, masked, n, lang)
+local function droppable(masked, n, lang)
   local m = masked[n]
   local t = m:match("^%s*(.-)%s*$")
   if t == "" or depth(m) ~= 0 then return false end
@@ -368,7 +368,7 @@ local function candidates(path)
       for _, c in ipairs(here) do
         out[#out + 1] = { path = path, line = n, col = c[1], orig = c[2], repl = c[3], kind = c[4] }
       end
-      if droppable(lines, masked, n, lang) then
+      if droppable(masked, n, lang) then
         local ind = lines[n]:match("^(%s*)")
         out[#out + 1] = { path = path, line = n, col = #ind + 1, orig = "stmt", repl = "drop",
           kind = "drop" }
@@ -516,6 +516,10 @@ end
 
 ---------------------------------------------------------------------------
 
+local function source_files()
+  return capture("cd " .. q(ROOT) .. " && ls csrc/*.c csrc/*.h csrc/real/*.inc && find lua/lunet -name '*.lua' | sort")
+end
+
 local function main()
   local t0 = now()
   local equiv = {}
@@ -529,7 +533,7 @@ local function main()
   end
 
   if os.getenv("MUTANT_DRY") then
-    local files = capture("cd " .. q(ROOT) .. " && ls csrc/*.c csrc/*.h csrc/real/*.inc && find lua/lunet -name '*.lua' | sort")
+    local files = source_files()
     local all = {}
     for f in files:gmatch("%S+") do
       if not FILES or f:match(FILES) then
@@ -565,7 +569,7 @@ local function main()
   print(("mutants: baseline suite %.1f s"):format(suite))
 
   -- all sites, then a seeded shuffle
-  local files = capture("cd " .. q(ROOT) .. " && ls csrc/*.c csrc/*.h csrc/real/*.inc && find lua/lunet -name '*.lua' | sort")
+  local files = source_files()
   local all, sources = {}, {}
   for f in files:gmatch("%S+") do
     if not FILES or f:match(FILES) then
