@@ -74,7 +74,8 @@ describe("layer descriptions (regression)", function()
   it("name every option that is not the default, and count the parameters", function()
     local nn = lunet.nn
     local model = nn.Sequential({ nn.Conv2d(1, 2, 3), nn.Conv2d(2, 2, 3, { stride = 2 }),
-      nn.Conv2d(2, 3, 1, { pad = 1 }), nn.Conv2d(3, 1, 3, { stride = 2, pad = 1 }), nn.MaxPool(2), nn.AvgPool(2, 1), nn.L2Pool(1, 1), nn.BatchNorm(),
+      nn.Conv2d(2, 3, 1, { pad = 1 }), nn.Conv2d(3, 1, 3, { stride = 2, pad = 1 }), nn.MaxPool(2), nn.AvgPool(2, 1),
+      nn.L2Pool(1, 1), nn.BatchNorm(),
       nn.Dropout(0.5), nn.Reshape(1, 1), nn.Linear(1, 3), nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.Identity(),
       nn.Softmax() }, { input = { 1, 13, 13 }, cost = "log_likelihood" })
     -- 13 -> 11 -> 5 -> 7 -> 4 -> 2 -> 1 -> 1; weights and biases of each layer
