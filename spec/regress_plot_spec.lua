@@ -66,6 +66,12 @@ describe("plots (regression)", function()
   it("a log axis within one decade labels its 1-2-5 ticks instead", function()
     local axis = svg.log_axis(300, 3000, 200, 300, 3000)
     assert.are.same({ "500", "1000", "2000" }, labels(axis))
+    -- one value at an exact power of ten still spans a whole decade
+    local flat = svg.log_axis(10, 10, 200)
+    assert.are.equal(10, flat.lo)
+    assert.are.equal(100, flat.hi)
+    assert.are.same({ "10¹", "10²" }, labels(flat))
+    assert.are.equal(10, #flat.ticks)   -- and its minor ticks 20 .. 90
     local wide = svg.log_axis(0.002, 30, 400)
     assert.are.same({ "10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹", "10²" }, labels(wide))
     assert.are.equal(0.001, wide.lo)
