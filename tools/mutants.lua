@@ -11,7 +11,8 @@
 -- MUTANT_SEED (1), MUTANT_FILES (a Lua pattern: only sources whose path
 -- matches), MUTANT_KEYS (a file of mutant keys, one a line: run exactly those,
 -- e.g. build/mutants-survivors.txt), MUTANT_SKIP_SPECS (space-separated spec
--- names left out; default the example smoke runs and the install check).
+-- names left out; default the example smoke runs and the install check),
+-- MUTANT_TREE (another scratch directory, so that two runs can go at once).
 -- Known-equivalent mutants are listed in tools/mutants_equivalent.txt as
 -- `key  reason`; the report keeps them out of the kill rate.
 
@@ -21,10 +22,11 @@ local SEED = tonumber(os.getenv("MUTANT_SEED") or "") or 1
 local FILES = os.getenv("MUTANT_FILES")
 local KEYS = os.getenv("MUTANT_KEYS")
 local SKIP = os.getenv("MUTANT_SKIP_SPECS") or "examples_spec install_spec"
-local TREE = ROOT .. "/build/mut-tree"
+local TREE = os.getenv("MUTANT_TREE") or ROOT .. "/build/mut-tree"
 local EQUIV = ROOT .. "/tools/mutants_equivalent.txt"
-local REPORT = ROOT .. "/build/mutants-report.txt"
-local SURVIVORS = ROOT .. "/build/mutants-survivors.txt"
+-- a second tree (MUTANT_TREE) keeps its report beside it, so two runs never mix
+local REPORT = os.getenv("MUTANT_TREE") and TREE .. "-report.txt" or ROOT .. "/build/mutants-report.txt"
+local SURVIVORS = os.getenv("MUTANT_TREE") and TREE .. "-survivors.txt" or ROOT .. "/build/mutants-survivors.txt"
 
 local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 
