@@ -133,5 +133,18 @@ describe("small edges of the API (regression)", function()
     local one = lin:forward(x)
     assert.are.same({ 3 }, one:shape())
     H.near(one, lin:forward(x:view(1, 4))[1], 0)
+    -- a lone convolution whose weights were read before any input: built for
+    -- 3x3 images, it takes one flat image of 9 values as a single sample
+    local conv = nn.Conv2d(1, 2, 3, { init = "large" })
+    local w, b = conv.weight:totable(), conv.bias:totable()
+    local img = lunet.rand(9)
+    local y = conv:forward(img)
+    assert.are.same({ 2 }, y:shape())
+    local px = img:totable()
+    for m = 1, 2 do
+      local s = b[m]
+      for r = 1, 3 do for c = 1, 3 do s = s + w[m][1][r][c] * px[(r - 1) * 3 + c] end end
+      H.near(y[m], s, 1e-5)
+    end
   end)
 end)
