@@ -148,3 +148,37 @@ describe("small edges of the API (regression)", function()
     end
   end)
 end)
+
+describe("checks below the Lua constructors (regression)", function()
+  local core = require "lunet.core"
+
+  it("the core refuses convolution specs that nn.Conv2d would never make", function()
+    local function conv(t)
+      local spec = { type = "conv2d", n_in = 1, maps = 2, kernel = 3, stride = 1, pad = 0 }
+      for k, v in pairs(t) do spec[k] = v end
+      local ok, err = pcall(core.net_new, { spec }, { input = { 1, 8, 8 } })
+      return ok and "built" or tostring(err)
+    end
+    assert.are.equal("built", conv {})
+    for _, bad in ipairs { { maps = 0 }, { kernel = 0 }, { stride = 0 }, { pad = -1 }, { maps = 70000 },
+      { kernel = 2000 }, { stride = 2000 }, { pad = 2000 } } do
+      local k, v = next(bad)
+      assert.matches("convolution needs maps, kernel and stride >= 1 and padding >= 0", conv(bad), k .. " = " .. v)
+    end
+  end)
+
+  it("training stops when on_epoch returns false, and only then", function()
+    local data = { x = lunet.rand(6, 2), y = lunet.zeros(6) }
+    local seen = {}
+    local _, _, _, _, h = lunet.train.sgd(lunet.Network { 2, 2 }, data, { epochs = 5, batch = 3, eta = 0.1,
+      verbose = false, progress = false, on_epoch = function(e) seen[#seen + 1] = e return e ~= 2 end })
+    assert.are.same({ 1, 2 }, seen)
+    assert.are.equal("callback", h.stopped)
+    assert.are.equal(2, #h.epoch)
+    seen = {}
+    _, _, _, _, h = lunet.train.sgd(lunet.Network { 2, 2 }, data, { epochs = 3, batch = 3, eta = 0.1,
+      verbose = false, progress = false, on_epoch = function(e) seen[#seen + 1] = e return true end })
+    assert.are.same({ 1, 2, 3 }, seen)
+    assert.are.equal("epochs", h.stopped)
+  end)
+end)
