@@ -182,3 +182,56 @@ describe("checks below the Lua constructors (regression)", function()
     assert.are.equal("epochs", h.stopped)
   end)
 end)
+
+describe("limits and sizes (regression)", function()
+  local H = require "spec.helpers"
+
+  it("a convolution refuses a mini-batch whose columns would not fit an int, before allocating", function()
+    -- 1x1 images padded by 1024: 2049 x 2049 outputs each, so 600 images need 2.5e9 columns
+    local model = lunet.nn.Sequential({ lunet.nn.Conv2d(1, 1, 1, { pad = 1024 }) }, { input = { 1, 1, 1 } })
+    assert.matches("mini%-batch of 600 is too large for this convolution", H.err(model.forward, model,
+      lunet.zeros(600, 1, 1, 1)))
+  end)
+
+  it("# of a tensor is its first size, 1 for a 0-d tensor", function()
+    assert.are.equal(1, #lunet.full(2.5, {}))
+    assert.are.equal(3, #lunet.zeros(3, 4))
+    assert.are.equal(0, #lunet.zeros(0, 2))
+  end)
+
+  it("model files too short for their header, with a right checksum", function()
+    local function crc32(str)
+      local crc = 0xffffffff
+      for i = 1, #str do
+        crc = crc ~ str:byte(i)
+        for _ = 1, 8 do crc = (crc >> 1) ~ (0xedb88320 & -(crc & 1)) end
+      end
+      return crc ~ 0xffffffff
+    end
+    local path = H.tmpname(".lunet")
+    lunet.Network { 3, 2 }:save(path)
+    local good = H.read(path)
+    for _, n in ipairs { 12, 24, 40, 63 } do
+      local body = good:sub(1, n)
+      H.write(path, body .. string.pack("<I4", crc32(body)))
+      assert.matches("truncated header", H.err(lunet.load, path), n .. " bytes")
+    end
+    os.remove(path)
+  end)
+
+  it("gradient norms during training use the first 1000 samples of a larger set", function()
+    lunet.seed(98)
+    local x = lunet.randn(1300, 3, "float64")
+    local y = lunet.zeros(1300)
+    for i = 1, 1300 do y[i] = (i * 3) % 2 end
+    local net = lunet.Network({ 3, 4, 2 }, { dtype = "float64" })
+    local first = { x = x:narrow(1, 1, 1000), y = y:narrow(1, 1, 1000) }
+    local b0, w0 = net:gradient_norms(first)
+    local b1 = net:gradient_norms({ x = x, y = y })
+    assert.is_true(math.abs(b1[1] - b0[1]) > 1e-9)   -- the whole set would give other norms
+    local _, _, _, _, h = lunet.train.sgd(net, { x = x, y = y }, { epochs = 1, batch = 100, eta = 0.1,
+      gradient_norms = true, verbose = false, progress = false })
+    H.near({ h.gradient_norms.bias[1][1], h.gradient_norms.bias[2][1] }, b0, 1e-12)
+    H.near({ h.gradient_norms.weight[1][1], h.gradient_norms.weight[2][1] }, w0, 1e-12)
+  end)
+end)
