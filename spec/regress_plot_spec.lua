@@ -63,6 +63,22 @@ describe("plots (regression)", function()
     assert.are.equal("left bottom", where { 9, 9, 9, 5, 5, 5, 5, 5, 0, 10, 0, 10, 0, 10, 0, 10 })
   end)
 
+  it("a terminal heatmap too wide for its width samples the middle of each column band", function()
+    -- 20 columns into 5: bands of 4, whose middles are columns 3, 7, 11, 15, 19
+    local d = {}
+    for r = 1, 2 do
+      d[r] = {}
+      for j = 1, 20 do d[r][j] = j % 4 == 3 and 1 or 0 end
+    end
+    d[1][1] = 0.5   -- never sampled
+    assert.are.equal("█████\nblank = 0, █ = 1\n(2 x 20 shown as 2 x 5)\n", plot.text { data = d, width = 5 })
+    -- and the same down the rows: 12 rows into 2 lines (4 pixel rows), bands of 3, middles 2, 5, 8, 11
+    local tall = {}
+    for r = 1, 12 do tall[r] = { (r % 3 == 2) and 1 or 0 } end
+    assert.are.equal("█\n█\nblank = 0, █ = 1\n(12 x 1 shown as 4 x 1)\n",
+      plot.text { data = tall, width = 5, height = 2 })
+  end)
+
   it("a log axis within one decade labels its 1-2-5 ticks instead", function()
     local axis = svg.log_axis(300, 3000, 200, 300, 3000)
     assert.are.same({ "500", "1000", "2000" }, labels(axis))
