@@ -235,3 +235,28 @@ describe("limits and sizes (regression)", function()
     H.near({ h.gradient_norms.weight[1][1], h.gradient_norms.weight[2][1] }, w0, 1e-12)
   end)
 end)
+
+describe("initialisation and one-hot arguments (regression)", function()
+  local H = require "spec.helpers"
+
+  it("biases ~ N(0, 1) by default and with 'large', 0 with 'he', 'xavier' and 'zeros'", function()
+    lunet.seed(99)
+    local function bstd(init) return lunet.nn.Linear(10, 4000, { init = init }).bias:std() end
+    H.near(bstd(nil), 1, 0.05)
+    H.near(bstd("default"), 1, 0.05)
+    H.near(bstd("large"), 1, 0.05)
+    assert.are.equal(0, bstd("he"))
+    assert.are.equal(0, bstd("xavier"))
+    assert.are.equal(0, bstd("zeros"))
+    H.near(lunet.nn.Linear(10, 4000, { init = { w_std = 0.5, b_std = 2 } }).bias:std(), 2, 0.1)
+    -- xavier: sqrt(2 / (n_in + n_out))
+    H.near(lunet.nn.Linear(300, 500, { init = "xavier" }).weight:std(), math.sqrt(2 / 800), 0.002)
+  end)
+
+  it("one_hot takes 1 to 2^24 classes", function()
+    local labels = lunet.tensor({ 0, 2, 1 })
+    assert.are.same({ { 1, 0, 0 }, { 0, 0, 1 }, { 0, 1, 0 } }, lunet.one_hot(labels, 3):totable())
+    assert.matches("class count must be 1%.%.16777216", H.err(lunet.one_hot, lunet.tensor({ 0 }), 0))
+    assert.matches("class count must be 1%.%.16777216", H.err(lunet.one_hot, lunet.tensor({ 0 }), 2 ^ 24 + 1))
+  end)
+end)
