@@ -253,3 +253,67 @@ describe("expansion rotations (regression)", function()
     assert(e < 1e-9 and math.abs(d) <= 10, ("angle %.4f error %.3g"):format(d, e))
   end)
 end)
+
+describe("convolution geometry against plain Lua (regression)", function()
+  -- y[m][oy][ox] = b[m] + sum w[m][c][ky][kx] x[c][oy s + ky - pad][ox s + kx - pad] (0 outside),
+  -- dx and dW the matching sums for a given dy.
+  local function plain(x, w, b, dy, stride, pad)
+    local C, H_, W_ = #x, #x[1], #x[1][1]
+    local M, K = #w, #w[1][1]
+    local ho, wo = (H_ + 2 * pad - K) // stride + 1, (W_ + 2 * pad - K) // stride + 1
+    local y, dx, dw = {}, {}, {}
+    for c = 1, C do
+      dx[c] = {}
+      for i = 1, H_ do dx[c][i] = {} for j = 1, W_ do dx[c][i][j] = 0 end end
+    end
+    for m = 1, M do
+      y[m], dw[m] = {}, {}
+      for c = 1, C do
+        dw[m][c] = {}
+        for ky = 1, K do dw[m][c][ky] = {} for kx = 1, K do dw[m][c][ky][kx] = 0 end end
+      end
+      for oy = 1, ho do
+        y[m][oy] = {}
+        for ox = 1, wo do
+          local s = b[m]
+          for c = 1, C do
+            for ky = 1, K do
+              for kx = 1, K do
+                local iy, ix = (oy - 1) * stride + ky - pad, (ox - 1) * stride + kx - pad
+                if iy >= 1 and iy <= H_ and ix >= 1 and ix <= W_ then
+                  s = s + w[m][c][ky][kx] * x[c][iy][ix]
+                  dx[c][iy][ix] = dx[c][iy][ix] + w[m][c][ky][kx] * dy[m][oy][ox]
+                  dw[m][c][ky][kx] = dw[m][c][ky][kx] + dy[m][oy][ox] * x[c][iy][ix]
+                end
+              end
+            end
+          end
+          y[m][oy][ox] = s
+        end
+      end
+    end
+    return y, dx, dw
+  end
+
+  it("kernels larger than the image, wide padding and strides that do not divide", function()
+    lunet.seed(86)
+    for _, g in ipairs { { 2, 2, 5, 2, 1 }, { 3, 2, 5, 3, 1 }, { 5, 4, 3, 2, 2 }, { 7, 5, 3, 1, 3 }, { 4, 3, 4, 3, 2 },
+      { 6, 6, 2, 0, 3 } } do
+      local h, w, k, pad, stride = g[1], g[2], g[3], g[4], g[5]
+      local model = nn.Sequential({ nn.Conv2d(2, 2, k, { stride = stride, pad = pad, init = "large" }) },
+        { input = { 2, h, w }, dtype = "float64" })
+      local x = lunet.randn(1, 2, h, w, "float64")
+      local y = model:forward(x)
+      local dy = lunet.randn(y:shape(), "float64")
+      model:zero_grad()
+      local dx = model:backward(x, dy)
+      local ps = model:parameters()
+      local ey, edx, edw = plain(x:totable()[1], ps[1].value:totable(), ps[2].value:totable(), dy:totable()[1],
+        stride, pad)
+      local what = ("%dx%d k %d pad %d stride %d"):format(h, w, k, pad, stride)
+      H.near(y[1], ey, 1e-12, what .. " forward")
+      H.near(dx[1], edx, 1e-12, what .. " dx")
+      H.near(ps[1].grad, edw, 1e-12, what .. " dW")
+    end
+  end)
+end)
