@@ -260,3 +260,23 @@ describe("initialisation and one-hot arguments (regression)", function()
     assert.matches("class count must be 1%.%.16777216", H.err(lunet.one_hot, lunet.tensor({ 0 }), 2 ^ 24 + 1))
   end)
 end)
+
+describe("the progress bar (regression)", function()
+  -- The bar is drawn only on a terminal: script(1) gives the child one.
+  it("ends at 100% of the mini-batches and clears its line once, at the end", function()
+    if not os.execute("command -v script >/dev/null 2>&1") then
+      pending("script(1) from util-linux is needed to give the child a terminal")
+      return
+    end
+    local function q(str) return "'" .. str:gsub("'", "'\\''") .. "'" end
+    local code = [[local l = require "lunet"; l.seed(1)
+      l.Network{2, 2}:SGD({x = l.rand(20, 2), y = l.zeros(20)}, 1, 10, 0.1, {verbose = false, progress = true})]]
+    local cmd = ("LUA_PATH=%s LUA_CPATH=%s lua5.4 -e %s"):format(q(package.path), q(package.cpath), q(code))
+    local p = io.popen("script -qec " .. q(cmd) .. " /dev/null")
+    local out = p:read("a")
+    p:close()
+    assert.truthy(out:find("epoch 1/1 [##############################] 100% 2/2 batches", 1, true), out)
+    assert.are.equal("\r\27[K", out:sub(-4))
+    assert.are.equal(1, select(2, out:gsub("\27%[K", "")))
+  end)
+end)
