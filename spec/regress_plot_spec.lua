@@ -79,6 +79,17 @@ describe("plots (regression)", function()
       plot.text { data = tall, width = 5, height = 2 })
   end)
 
+  it("terminal colours follow the SVG palette: blue, vermillion, green, purple, orange, sky blue, default, yellow",
+    function()
+    local series = {}
+    for i = 1, 9 do series[i] = { name = "s" .. i, y = { i, i + 1 } } end
+    local s = plot.text { series = series, color = true, width = 10, height = 3 }
+    local got = {}
+    for code, sym, i in s:gmatch("\27%[(%d+)m(.)\27%[0m s(%d)") do got[tonumber(i)] = { tonumber(code), sym } end
+    assert.are.same({ { 34, "*" }, { 31, "o" }, { 32, "+" }, { 35, "x" }, { 33, "#" }, { 36, "@" }, { 39, "%" },
+      { 93, "&" }, { 34, "*" } }, got)
+  end)
+
   it("a log axis within one decade labels its 1-2-5 ticks instead", function()
     local axis = svg.log_axis(300, 3000, 200, 300, 3000)
     assert.are.same({ "500", "1000", "2000" }, labels(axis))
