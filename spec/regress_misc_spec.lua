@@ -280,3 +280,19 @@ describe("the progress bar (regression)", function()
     assert.are.equal(1, select(2, out:gsub("\27%[K", "")))
   end)
 end)
+
+describe("the examples' option parser (regression)", function()
+  it("reads values, numbers, flags and dashed names, keeping defaults for the rest", function()
+    local cli = require "lunet.cli"
+    local spec = { { "epochs", 30, "epochs" }, { "eta", 0.5, "rate" }, { "data", "auto", "set" },
+      { "plot", false, "draw" }, { "hidden_size", 10, "units" } }
+    local o = cli.parse({ "--epochs", "3", "--plot", "--hidden-size", "64", "--eta", "0.25" }, spec)
+    assert.are.same({ epochs = 3, eta = 0.25, data = "auto", plot = true, hidden_size = 64 }, o)
+    assert.are.equal("integer", math.type(o.epochs))
+    local d = cli.parse({}, spec)
+    assert.are.same({ epochs = 30, eta = 0.5, data = "auto", plot = false, hidden_size = 10 }, d)
+    local e = cli.parse({ "--data", "mnist", "--epochs", "2.5" }, spec)
+    assert.are.equal("mnist", e.data)
+    assert.are.equal(2.5, e.epochs)
+  end)
+end)
