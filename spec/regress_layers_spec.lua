@@ -298,7 +298,7 @@ describe("convolution geometry against plain Lua (regression)", function()
   it("kernels larger than the image, wide padding and strides that do not divide", function()
     lunet.seed(86)
     for _, g in ipairs { { 2, 2, 5, 2, 1 }, { 3, 2, 5, 3, 1 }, { 5, 4, 3, 2, 2 }, { 7, 5, 3, 1, 3 }, { 4, 3, 4, 3, 2 },
-      { 6, 6, 2, 0, 3 } } do
+      { 6, 6, 2, 0, 3 }, { 2, 2, 5, 2, 2 }, { 1, 1, 3, 1, 2 }, { 3, 1, 3, 1, 2 } } do
       local h, w, k, pad, stride = g[1], g[2], g[3], g[4], g[5]
       local model = nn.Sequential({ nn.Conv2d(2, 2, k, { stride = stride, pad = pad, init = "large" }) },
         { input = { 2, h, w }, dtype = "float64" })
@@ -314,6 +314,29 @@ describe("convolution geometry against plain Lua (regression)", function()
       H.near(y[1], ey, 1e-12, what .. " forward")
       H.near(dx[1], edx, 1e-12, what .. " dx")
       H.near(ps[1].grad, edw, 1e-12, what .. " dW")
+    end
+  end)
+end)
+
+describe("max pooling ties (regression)", function()
+  it("send the gradient to the first largest value of each window, in reading order", function()
+    for _, k in ipairs { 2, 3 } do
+      local model = nn.Sequential({ nn.MaxPool(k) }, { input = { 1, k, 2 * k }, dtype = "float64" })
+      -- window 1: ties in the last row only; window 2: every value equal
+      local img = {}
+      for r = 1, k do
+        img[r] = {}
+        for c = 1, 2 * k do img[r][c] = c > k and 1 or (r == k and 1 or 0) end
+      end
+      local x = lunet.tensor({ { img } }, "float64")
+      H.near(model:forward(x), { { { { 1, 1 } } } }, 0)
+      local dx = model:backward(x, lunet.tensor({ { { { 5, 7 } } } }, "float64")):totable()[1][1]
+      for r = 1, k do
+        for c = 1, 2 * k do
+          local want = (r == k and c == 1) and 5 or (r == 1 and c == k + 1) and 7 or 0
+          assert.are.equal(want, dx[r][c], ("%dx%d window, row %d column %d"):format(k, k, r, c))
+        end
+      end
     end
   end)
 end)
