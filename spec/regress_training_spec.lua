@@ -225,6 +225,20 @@ describe("SGD steps against plain Lua (regression)", function()
     end)
   end
 
+  it("L1 leaves weights at exactly 0 alone: sgn(0) = 0", function()
+    for _, mu in ipairs { 0, 0.5 } do
+      lunet.seed(49)
+      local x = lunet.randn(4, 3, "float64"):totable()
+      local labels = { 0, 1, 1, 0 }
+      local net = lunet.Network({ 3, 4, 2 }, { dtype = "float64", init = "zeros" })
+      local o = { batch = 4, eta = 0.5, lambda = 0.6, reg = "l1", momentum = mu, n = 4 }
+      local states = reachable(net, x, labels, o, 1)
+      local got = train_run(net, x, labels, o, 1)
+      assert(closest(states, got) < 1e-12, "momentum " .. mu)
+      assert.are.equal(0, net.weights[1]:norm())   -- no gradient reaches them and no penalty moves them
+    end
+  end)
+
   it("the mini-batch mean, not the sum: batch 4 of 4 identical samples steps as one sample", function()
     local net = lunet.Network({ 2, 2 }, { dtype = "float64" })
     local one = { x = lunet.tensor({ { 0.5, -1 } }, "float64"), y = lunet.tensor({ 1 }) }
