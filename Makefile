@@ -31,7 +31,8 @@ DEPS_ASAN  := clang libclang-rt-14-dev
 DEPS_BENCH := python3-torch python3-numpy
 DEPS_SHOTS := chromium
 
-.PHONY: all deps deps-dev test asan tsan fuzz fuzz-build bench bench-lbfgs bench-minimize bench-accuracy demo mnist lint install rock-install clean clean-so
+.PHONY: all deps deps-dev test asan tsan fuzz fuzz-build bench bench-lbfgs bench-minimize bench-accuracy demo mnist lint \
+  install rock-install clean clean-so mutants
 
 # Where the module goes; another SO/BUILD pair gives a second build tree.
 SO       ?= lunet/core.so
@@ -119,6 +120,13 @@ build/fuzz/fuzz_json: fuzz/fuzz_json.c
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(FUZZ_OBJ)
 	clang $(CSTD) $(FUZZ_OPT) -fsanitize=fuzzer $(WARN) -Icsrc -o $@ $< $(FUZZ_OBJ) $(LDLIBS) -lpthread
+
+# Mutation testing (tools/mutants.lua): MUTANTS mutants drawn with
+# MUTANT_SEED, each built and tested in a copy under build/mut-tree.
+MUTANTS     ?= 100
+MUTANT_SEED ?= 1
+mutants: deps
+	@MUTANTS=$(MUTANTS) MUTANT_SEED=$(MUTANT_SEED) nice $(LUA) tools/mutants.lua $(CURDIR)
 
 # The C is rebuilt from scratch in its own directory so every file is seen.
 lint: deps-dev
