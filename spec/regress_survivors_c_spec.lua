@@ -73,4 +73,24 @@ describe("survivors in csrc/", function()
     -- the same momentum resumes
     lunet.train.sgd(make(0.1), training, o)
   end)
+  -- csrc/gradcheck.c:27 (the read-out loss counts only the batch's rows):
+  -- after a forward of 6 huge rows the buffers keep them; a gradcheck of 2
+  -- rows must not add the stale rows (times whatever follows the read-out
+  -- weights in their storage) to its loss, or the central differences drown
+  -- in an offset near 1e307.
+  it("gradcheck of a network without a cost ignores rows left from a larger batch", function()
+    lunet.seed(1)
+    local c = nn.Sequential({ nn.Linear(3, 2) }, { input = { 3 }, dtype = "float64" }):net()
+    local big = lunet.ones(6, 3, "float64")
+    big:mul_(1e307)
+    c:forward(big)
+    local x = lunet.tensor({ { 0.5, -1, 2 }, { 1, 0.25, -0.5 } }, "float64")
+    local storage = lunet.ones(6, 2, "float64")
+    local r = storage:narrow(1, 1, 2)
+    r:copy(lunet.tensor({ { 1, -2 }, { 0.5, 3 } }, "float64"))
+    assert.is_true(r:is_contiguous())
+    local worst, d = c:gradcheck(x, r)
+    assert.is_true(worst < 1e-6, "worst relative error " .. worst)
+    assert.are.equal(14, d.checked)   -- 6 weights, 2 biases, 6 inputs
+  end)
 end)
