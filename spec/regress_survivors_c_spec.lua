@@ -93,4 +93,20 @@ describe("survivors in csrc/", function()
     assert.is_true(worst < 1e-6, "worst relative error " .. worst)
     assert.are.equal(14, d.checked)   -- 6 weights, 2 biases, 6 inputs
   end)
+  -- csrc/lua_ref.c:45 (the reference convolution's backward reads its x
+  -- from argument 1): called again with a smaller input, dx has the new
+  -- input's shape. 1x1 kernel of weight 2, dy all ones: dx = 2 everywhere and
+  -- dw = the sum of x.
+  it("the reference convolution backward takes the shape of its own input", function()
+    local core = lunet.core
+    local function call(x, w, dy) return core._conv_backward_ref(x, w, dy, 1, 0) end
+    local w = lunet.tensor({ { { { 2 } } } }, "float64")
+    local big = lunet.ones(2, 1, 3, 3, "float64")
+    call(big, w, lunet.ones(2, 1, 3, 3, "float64"))
+    local x = lunet.tensor({ { { { 1, 2 }, { 3, 4 } } } }, "float64")
+    local dx, dw = call(x, w, lunet.ones(1, 1, 2, 2, "float64"))
+    assert.are.same({ 1, 1, 2, 2 }, dx:shape())
+    assert.are.same({ { { { 2, 2 }, { 2, 2 } } } }, dx:totable())
+    assert.are.same({ { { { 10 } } } }, dw:totable())
+  end)
 end)
