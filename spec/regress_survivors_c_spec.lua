@@ -98,7 +98,7 @@ describe("survivors in csrc/", function()
   -- input's shape. 1x1 kernel of weight 2, dy all ones: dx = 2 everywhere and
   -- dw = the sum of x.
   it("the reference convolution backward takes the shape of its own input", function()
-    local core = lunet.core
+    local core = require "lunet.core"
     local function call(x, w, dy) return core._conv_backward_ref(x, w, dy, 1, 0) end
     local w = lunet.tensor({ { { { 2 } } } }, "float64")
     local big = lunet.ones(2, 1, 3, 3, "float64")
