@@ -1,6 +1,7 @@
 -- Behaviour that mutation testing (tools/mutants.lua) found unchecked in
 -- lua/lunet/: the colour-bar label of a heatmap's maximum, the segment a
--- colour map interpolates in, and the period of conjugate-gradient restarts.
+-- colour map interpolates in, the period of conjugate-gradient restarts and
+-- network3's closing line.
 local lunet = require "lunet"
 local plot = require "lunet.plot"
 local minimize = require("lunet.minimize").minimize
@@ -93,5 +94,30 @@ describe("mutation survivors in lua/lunet (regression)", function()
       end
     end
     assert.are.same({ "sd", "sd", "cg", "sd", "cg", "sd", "cg", "sd" }, kinds)
+  end)
+  it("network3's closing line reports the best validation accuracy as a percentage", function()
+    -- 2 inputs, class 1 when the first exceeds the second; 8 validation
+    -- samples, so every accuracy is a multiple of 12.5%
+    local function data(rows)
+      local x, y = {}, {}
+      for i, r in ipairs(rows) do x[i], y[i] = r, r[1] > r[2] and 1 or 0 end
+      return { x = lunet.tensor(x), y = lunet.tensor(y) }
+    end
+    local training = data { { 1, 0 }, { 0, 1 }, { 0.9, 0.2 }, { 0.1, 0.8 }, { 0.7, 0.3 }, { 0.3, 0.6 } }
+    local validation = data { { 0.8, 0.1 }, { 0.2, 0.9 }, { 0.6, 0.5 }, { 0.4, 0.45 }, { 0.9, 0.6 },
+      { 0.5, 0.7 }, { 0.35, 0.3 }, { 0.1, 0.15 } }
+    local n3 = lunet.network3
+    local net = n3.Network({ n3.SoftmaxLayer { n_in = 2, n_out = 2 } }, 2)
+    local lines = {}
+    local out = { write = function(_, s) lines[#lines + 1] = s end, flush = function() end }
+    local best = net:SGD(training, 3, 2, 0.5, validation, nil, 0, { out = out, progress = false })
+    local text = table.concat(lines)
+    assert.is_true(best > 0 and best * 8 == math.floor(best * 8), "best " .. best)
+    -- the epoch lines print each validation accuracy; the closing line names the best one
+    local percent, epoch = text:match("Best validation accuracy of ([%d.]+)%% obtained at epoch (%d+)\n")
+    assert.truthy(percent, text)
+    assert.are.equal(string.format("%.2f", best * 100), percent)
+    assert.truthy(text:find(("Epoch %s: validation accuracy %s%%\nThis is the best"):format(epoch, percent), 1, true),
+      text)
   end)
 end)
