@@ -1,7 +1,9 @@
 -- Behaviour that mutation testing (tools/mutants.lua) found unchecked in
 -- lua/lunet/: the colour-bar label of a heatmap's maximum, the segment a
--- colour map interpolates in, the period of conjugate-gradient restarts and
--- network3's closing line.
+-- colour map interpolates in, the room for turned bar labels, the period of
+-- conjugate-gradient restarts, L-BFGS's direction, the closed ends of
+-- minimize's option ranges, network3's batch size and closing line, and
+-- lunet.is_tensor.
 local lunet = require "lunet"
 local plot = require "lunet.plot"
 local minimize = require("lunet.minimize").minimize
@@ -119,5 +121,87 @@ describe("mutation survivors in lua/lunet (regression)", function()
     assert.are.equal(string.format("%.2f", best * 100), percent)
     assert.truthy(text:find(("Epoch %s: validation accuracy %s%%\nThis is the best"):format(epoch, percent), 1, true),
       text)
+  end)
+  it("network3's SGD without a batch size uses the network's own", function()
+    local training = { x = lunet.tensor { { 1, 0 }, { 0, 1 }, { 0.9, 0.2 }, { 0.1, 0.8 }, { 0.7, 0.3 }, { 0.3, 0.6 } },
+      y = lunet.tensor { 1, 0, 1, 0, 1, 0 } }
+    local silent = { write = function() end, flush = function() end }
+    local function trained(batch)
+      local n3 = lunet.network3
+      local net = n3.Network({ n3.SoftmaxLayer { n_in = 2, n_out = 2 } }, 3)
+      lunet.seed(71)
+      net:SGD(training, 2, batch, 0.5, nil, nil, 0, { out = silent, progress = false })
+      return net:layers()[1].weight:totable()
+    end
+    local own = trained(nil)
+    assert.are.same(trained(3), own)
+    assert.are_not.same(trained(1), own)     -- the batch size matters here
+  end)
+
+  it("bar labels too wide for their bands are turned and the plot is raised by width * sin 35", function()
+    -- 6 bands of (400 - 100) / 6 = 50; labels of 10 characters are
+    -- 10 * 12 * 0.6 = 72 wide, more than 0.95 * 50, so they turn by 35
+    -- degrees and need 72 sin 35 below the axis. Without a title or an
+    -- x label the axis is then at 300 - 28 - 72 sin 35, and each label's
+    -- anchor 15 below it.
+    local labels = {}
+    for i = 1, 6 do labels[i] = ("category%02d"):format(i) end
+    local s = plot.bar { values = { 1, 2, 3, 4, 5, 6 }, labels = labels, width = 400, height = 300 }
+    local drop = 72 * math.sin(math.rad(35))
+    local n = 0
+    for _, t in ipairs(texts(s)) do
+      if t.class == "xtick" then
+        n = n + 1
+        assert.near(300 - 28 - drop + 15, tonumber(t.y), 0.006)
+        assert.truthy(t.transform:match("^rotate%(%-35 "), t.transform)
+      end
+    end
+    assert.are.equal(6, n)
+  end)
+
+  it("lbfgs's second direction is BFGS's from H0 = (s'y / y'y) I", function()
+    -- With one stored pair, the two-loop recursion with gamma = s'y / y'y
+    -- gives exactly the BFGS update of gamma I: both methods take the same
+    -- first two steps (both start the second line search at 1).
+    local function rosen(x)
+      local a, b = x[1], x[2]
+      return (1 - a) ^ 2 + 100 * (b - a * a) ^ 2,
+        lunet.tensor({ -2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a) }, "float64")
+    end
+    local _, hl = minimize(rosen, { -1.2, 1 }, { method = "lbfgs", path = true, max_iter = 2 })
+    local _, hb = minimize(rosen, { -1.2, 1 }, { method = "bfgs", scale_h0 = true, path = true, max_iter = 2 })
+    assert.are.equal(3, #hl.path)
+    assert.are.equal(3, #hb.path)
+    for k = 2, 3 do
+      for i = 1, 2 do assert.near(hb.path[k][i], hl.path[k][i], 1e-12) end
+    end
+    -- the second step is not along -g (so the pair did change the direction)
+    local p, q = hl.path[2], hl.path[3]
+    local _, g = rosen(p)
+    local s1, s2 = q[1] - p[1], q[2] - p[2]
+    local sine = (s1 * g[2] - s2 * g[1]) / (math.sqrt(s1 ^ 2 + s2 ^ 2) * g:norm())
+    assert.is_true(math.abs(sine) > 0.01, "sine " .. sine)
+  end)
+
+  it("minimize accepts the closed upper ends of its ranges: mu = 1 and ftol = 1", function()
+    -- momentum on f = x^2 / 2 with eta = 0.1, mu = 1 (no friction):
+    -- v = v - 0.1 x, x = x + v from x = 1: 0.9, 0.71, 0.449
+    local function half_square(x) return x[1] * x[1] / 2, lunet.tensor({ x[1] }, "float64") end
+    local _, h = minimize(half_square, { 1 }, { method = "momentum", eta = 0.1, mu = 1, max_iter = 3, path = true })
+    local want = { 1, 0.9, 0.71, 0.449 }
+    for k = 1, 4 do assert.near(want[k], h.path[k][1], 1e-14) end
+    -- ftol = 1: any first step changes the cost by at most max(|f|, |f'|, 1)
+    _, h = minimize(half_square, { 1 }, { method = "gd", eta = 0.1, ftol = 1 })
+    assert.are.equal("relative cost change below ftol", h.reason)
+    assert.are.equal(1, h.iterations)
+  end)
+
+  it("lunet.is_tensor tells tensors from everything else", function()
+    assert.is_true(lunet.is_tensor(lunet.zeros(2)))
+    assert.is_true(lunet.is_tensor(lunet.tensor({ 1, 2 }):view(2, 1)))
+    for _, v in ipairs { {}, "t", 1, true, setmetatable({}, {}) } do
+      assert.is_false(lunet.is_tensor(v))
+    end
+    assert.is_false(lunet.is_tensor(nil))
   end)
 end)
