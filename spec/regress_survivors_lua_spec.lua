@@ -2,8 +2,9 @@
 -- lua/lunet/: the colour-bar label of a heatmap's maximum, the segment a
 -- colour map interpolates in, the room for turned bar labels, the period of
 -- conjugate-gradient restarts, L-BFGS's direction, the closed ends of
--- minimize's option ranges, network3's batch size and closing line, and
--- lunet.is_tensor.
+-- minimize's option ranges, the line search's bisection away from an
+-- infinite cost, network3's batch size and closing line, lunet.is_tensor
+-- and numeric plot titles.
 local lunet = require "lunet"
 local plot = require "lunet.plot"
 local minimize = require("lunet.minimize").minimize
@@ -203,5 +204,30 @@ describe("mutation survivors in lua/lunet (regression)", function()
       assert.is_false(lunet.is_tensor(v))
     end
     assert.is_false(lunet.is_tensor(nil))
+  end)
+  it("the line search halves the step when the trial point's cost is infinite", function()
+    -- f = (x - 0.5)^2 below 0.8 and infinite from there, x0 = 0: the first
+    -- trial step is min(1, 1.01 / |g|) = 1 (x = 1, infinite), so the zoom
+    -- bisects [0, 1] and lands on x = 0.5, the minimum: 3 evaluations.
+    local function f(x)
+      local v = x[1]
+      if v >= 0.8 then return math.huge, lunet.tensor({ 0 }, "float64") end
+      return (v - 0.5) ^ 2, lunet.tensor({ 2 * (v - 0.5) }, "float64")
+    end
+    local _, h = minimize(f, { 0 }, { method = "bfgs", path = true, max_iter = 1 })
+    assert.are.equal(0.5, h.path[2][1])
+    assert.are.equal(0.5, h.alpha[2])
+    assert.are.equal(3, h.nfev[2])
+    assert.are.equal("gradient norm below gtol", h.reason)
+  end)
+
+  it("plot titles may be numbers (written as text) but not tables", function()
+    local s = plot.bar { values = { 1, 2 }, title = 42 }
+    local found = false
+    for _, t in ipairs(texts(s)) do found = found or t.body == "42" and t["font-weight"] == "bold" end
+    assert.is_true(found, s)
+    local ok, err = pcall(plot.bar, { values = { 1, 2 }, title = {} })
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("title must be a string, got table", 1, true), tostring(err))
   end)
 end)
