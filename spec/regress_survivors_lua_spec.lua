@@ -52,6 +52,17 @@ describe("mutation survivors in lua/lunet (regression)", function()
     assert.are.equal(top + h + 4, labels["10"])
   end)
 
+  it("a heatmap's colour bar runs from the map's first colour at the bottom to its last at the top", function()
+    local bands = {}
+    for _, r in ipairs(elements(svgdoc, "rect")) do
+      if r.width == "14" and r.fill ~= "none" then bands[#bands + 1] = r end
+    end
+    assert.are.equal(64, #bands)
+    table.sort(bands, function(a, b) return tonumber(a.y) < tonumber(b.y) end)
+    assert.are.equal("#fde725", bands[1].fill)       -- viridis at t = 1
+    assert.are.equal("#440154", bands[64].fill)      -- and at t = 0
+  end)
+
   it("a colour map interpolates between the two stops around t (viridis at t = 114/254)", function()
     -- 14.5 is t = 0.45, quantised to level floor(0.45 * 254 + 0.5) = 114.
     -- Viridis has 5 stops, so t = 114/254 lies in the second segment,
