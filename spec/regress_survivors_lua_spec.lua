@@ -4,10 +4,12 @@
 -- conjugate-gradient restarts, L-BFGS's direction, the closed ends of
 -- minimize's option ranges, the line search's bisection away from an
 -- infinite cost, network3's batch size and closing line, lunet.is_tensor
--- and numeric plot titles.
+-- numeric plot titles, a heatmap's column labels and the thinning of log
+-- axis labels.
 local lunet = require "lunet"
 local plot = require "lunet.plot"
 local minimize = require("lunet.minimize").minimize
+local svg = require "lunet.plot.svg"
 
 -- The attributes of every element named `tag` in an SVG string, as tables.
 local function elements(s, tag)
@@ -240,5 +242,35 @@ describe("mutation survivors in lua/lunet (regression)", function()
     local ok, err = pcall(plot.bar, { values = { 1, 2 }, title = {} })
     assert.is_false(ok)
     assert.truthy(tostring(err):find("title must be a string, got table", 1, true), tostring(err))
+  end)
+  it("a heatmap's column labels sit 19 below the cells", function()
+    -- the cells' frame is drawn half a unit outside them
+    local frame
+    for _, r in ipairs(elements(svgdoc, "rect")) do
+      if r.fill == "none" and r.width ~= "14" then frame = r end
+    end
+    local bottom = tonumber(frame.y) + tonumber(frame.height) - 0.5
+    local n = 0
+    for _, t in ipairs(texts(svgdoc)) do
+      if t.class == "xtick" then
+        n = n + 1
+        assert.are.equal(bottom + 19, tonumber(t.y))
+      end
+    end
+    assert.are.equal(3, n)
+  end)
+
+  it("log-axis labels are thinned to whole steps of decades at least 28 px apart", function()
+    local function labelled(len)
+      local out = {}
+      for _, t in ipairs(svg.log_axis(1, 1e10, len).ticks) do
+        if t.label then out[#out + 1] = t.v end
+      end
+      return out
+    end
+    -- 10 decades over 140 px: 14 px a decade, so every second one is exactly 28 px apart
+    assert.are.same({ 1, 1e2, 1e4, 1e6, 1e8, 1e10 }, labelled(140))
+    -- one pixel less and two decades are closer than 28 px: every third
+    assert.are.same({ 1, 1e3, 1e6, 1e9 }, labelled(139))
   end)
 end)
