@@ -63,4 +63,19 @@ describe("survivors in csrc/ (seed 2)", function()
     local grown = rss_mb() - before
     assert.is_true(grown < 100, ("RSS grew by %.0f MB"):format(grown))
   end)
+  -- csrc/train.c:114 (one non-finite parameter is already divergence): a
+  -- NaN bias of a unit behind a ReLU stays alone, since relu(NaN) passes 0
+  -- on and its derivative there is 0, so every other parameter stays finite.
+  it("reports training as diverged when a single parameter is NaN", function()
+    local net = core.net_new({ { type = "dense", n_in = 2, n_out = 2 }, { type = "act", act = "relu" },
+      { type = "dense", n_in = 2, n_out = 1 } }, { input = { 2 }, cost = "quadratic", dtype = "float64" })
+    local b = net:param(1, "bias")
+    b[1] = 0 / 0
+    local o = core.optimizer(net, { eta = 0.1 })
+    local d = { x = lunet.tensor({ { 1, 2 }, { 3, 4 } }):double(), y = lunet.tensor({ { 1 }, { 2 } }):double() }
+    local err = H.err(core.train_epoch, net, o, d, 2, { progress = false })
+    assert.matches("training diverged: 1 parameters are NaN or infinite", err, 1, true)
+    assert.is_true(b[1] ~= b[1])
+    net:close()
+  end)
 end)
