@@ -1,7 +1,10 @@
 -- Mutants of the Lua sources that outlived the specs (second seed): the
 -- colour of a terminal series' end symbol and the room kept under turned
--- bar labels.
+-- bar labels, and Newton's error when no damping makes the Hessian
+-- positive definite.
+local core = require "lunet.core"
 local plot = require "lunet.plot"
+local minimize = require("lunet.minimize").minimize
 
 -- y of the x axis line of a bar chart: the plot's bottom edge.
 local function axis_bottom(svg_text)
@@ -35,5 +38,21 @@ describe("Lua survivors (regression, seed 2)", function()
     -- The labels really are turned (a short label leaves the plot lower).
     assert.is_true(axis_bottom(chart(2)) > at24)
     assert.truthy(chart(30):find(">" .. ("x"):rep(23) .. "…</text>", 1, true))
+  end)
+
+  it("newton stops with an error when no damping makes the Hessian positive definite", function()
+    -- H = M [[-1, 1], [1, -1]] is finite but has the eigenvalue -2M, beyond
+    -- the largest double: the damping mu reaches M (H + mu I singular), then
+    -- overflows to inf (0 * inf puts NaN off the diagonal), so every
+    -- Cholesky fails.
+    local M = 1.5e308
+    local function f(x)
+      local v = x:totable()
+      return v[1] ^ 2 + v[2] ^ 2, core.tensor({ 2 * v[1], 2 * v[2] }, "float64")
+    end
+    local ok, err = pcall(minimize, f, { 1, 1 }, { method = "newton",
+      hess = function() return core.tensor({ { -M, M }, { M, -M } }, "float64") end })
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("damping could not make the Hessian positive definite", 1, true), err)
   end)
 end)
