@@ -1,10 +1,11 @@
 -- Mutants of the Lua sources that outlived the specs (second seed): the
 -- colour of a terminal series' end symbol and the room kept under turned
 -- bar labels, and Newton's error when no damping makes the Hessian
--- positive definite.
+-- positive definite, and Network's check for at least two layer sizes.
 local core = require "lunet.core"
 local plot = require "lunet.plot"
 local minimize = require("lunet.minimize").minimize
+local Network = require "lunet.network"
 
 -- y of the x axis line of a bar chart: the plot's bottom edge.
 local function axis_bottom(svg_text)
@@ -54,5 +55,13 @@ describe("Lua survivors (regression, seed 2)", function()
       hess = function() return core.tensor({ { -M, M }, { M, -M } }, "float64") end })
     assert.is_false(ok)
     assert.truthy(tostring(err):find("damping could not make the Hessian positive definite", 1, true), err)
+  end)
+
+  it("Network with fewer than two layer sizes says so", function()
+    for _, sizes in ipairs({ { 5 }, {} }) do
+      local ok, err = pcall(Network, sizes)
+      assert.is_false(ok)
+      assert.truthy(tostring(err):find("Network takes a list of at least two layer sizes", 1, true), err)
+    end
   end)
 end)
