@@ -67,6 +67,17 @@ local function now() return tonumber(capture("date +%s.%N")) end
 -- Masking: each line with comments and string contents blanked (same
 -- length), so operators are only found in code.
 
+-- A quoted string from column i (its quote c), blanked but for the quotes;
+-- returns the masked text and the column after it.
+local function mask_quoted(line, i, c)
+  local j = i + 1
+  while j <= #line and line:sub(j, j) ~= c do
+    if line:sub(j, j) == "\\" then j = j + 1 end
+    j = j + 1
+  end
+  return c .. (" "):rep(math.max(0, math.min(j, #line + 1) - i - 1)) .. (j <= #line and c or ""), j + 1
+end
+
 local function mask_c(lines)
   local out, inblock = {}, false
   for n, line in ipairs(lines) do
@@ -86,13 +97,7 @@ local function mask_c(lines)
         elseif c2 == "//" then
           buf[#buf + 1] = (" "):rep(#line - i + 1); i = #line + 1
         elseif c == '"' or c == "'" then
-          local j = i + 1
-          while j <= #line and line:sub(j, j) ~= c do
-            if line:sub(j, j) == "\\" then j = j + 1 end
-            j = j + 1
-          end
-          buf[#buf + 1] = c .. (" "):rep(math.max(0, math.min(j, #line + 1) - i - 1)) .. (j <= #line and c or "")
-          i = j + 1
+          buf[#buf + 1], i = mask_quoted(line, i, c)
         else
           buf[#buf + 1] = c; i = i + 1
         end
@@ -130,13 +135,7 @@ local function mask_lua(lines)
           close = "]" .. lq .. "]"
           buf[#buf + 1] = '"' .. (" "):rep(1 + #lq); i = i + 2 + #lq
         elseif c == '"' or c == "'" then
-          local j = i + 1
-          while j <= #line and line:sub(j, j) ~= c do
-            if line:sub(j, j) == "\\" then j = j + 1 end
-            j = j + 1
-          end
-          buf[#buf + 1] = c .. (" "):rep(math.max(0, math.min(j, #line + 1) - i - 1)) .. (j <= #line and c or "")
-          i = j + 1
+          buf[#buf + 1], i = mask_quoted(line, i, c)
         else
           buf[#buf + 1] = c; i = i + 1
         end
