@@ -110,4 +110,26 @@ function H.write(path, s)
   f:close()
 end
 
+-- A table that answers like `inner`, but runs `hook` the first time `key`
+-- is read: a hostile argument for the binding's argument-reading rule.
+function H.trap(inner, key, hook)
+  local fired = false
+  return setmetatable({}, { __index = function(_, k)
+    if k == key and not fired then
+      fired = true
+      hook()
+    end
+    return inner[k]
+  end })
+end
+
+-- A hook that closes t and runs the collector.
+function H.close_and_collect(t)
+  return function()
+    t:close()
+    collectgarbage()
+    collectgarbage()
+  end
+end
+
 return H

@@ -22,25 +22,7 @@ local function data(n)
   return { x = lunet.rand(n or 12, 16), y = y }
 end
 
--- A table that answers like `inner`, but runs `hook` the first time `key` is read.
-local function trap(inner, key, hook)
-  local fired = false
-  return setmetatable({}, { __index = function(_, k)
-    if k == key and not fired then
-      fired = true
-      hook()
-    end
-    return inner[k]
-  end })
-end
-
-local function close_and_collect(t)
-  return function()
-    t:close()
-    collectgarbage()
-    collectgarbage()
-  end
-end
+local trap, close_and_collect = H.trap, H.close_and_collect
 
 local function sgd_opts(t)
   local o = { epochs = 1, batch = 4, eta = 0.1, verbose = false, progress = false }
@@ -48,18 +30,7 @@ local function sgd_opts(t)
   return o
 end
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local read, write = H.read, H.write
 
 -- zlib's CRC-32, to reseal a tampered checkpoint so that the checks after
 -- the checksum are reached.

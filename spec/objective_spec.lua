@@ -229,24 +229,7 @@ end)
 
 -- As a hostile caller: tensors closed before or during the call.
 describe("core.objective under hostile arguments", function()
-  local function trap(inner, key, hook)
-    local fired = false
-    return setmetatable({}, { __index = function(_, k)
-      if k == key and not fired then
-        fired = true
-        hook()
-      end
-      return inner[k]
-    end })
-  end
-
-  local function closer(t)
-    return function()
-      t:close()
-      collectgarbage()
-      collectgarbage()
-    end
-  end
+  local trap, closer = H.trap, H.close_and_collect
 
   local function setup()
     local model, data = small(10)
