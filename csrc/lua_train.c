@@ -28,7 +28,7 @@
 
 /* ---- data sets from Lua tables ------------------------------------------- */
 
-static const char *const transform_names[] = {"identity", "shift", "rotate", NULL};
+static const char *const transform_names[] = {"identity", "shift", "rotate", "skew", "elastic", NULL};
 
 /* A data set read in two phases: read_dataset takes every plain value and
 ** leaves x and y on the stack; dataset_tensors copies their descriptors
@@ -66,6 +66,9 @@ static void read_expand(lua_State *L, int e, ln_dataset *d) {
     tr[i].dy = int_field(L, t, "dy");
     tr[i].max_degrees = lnL_optnumfield(L, t, "max_degrees", 0.0);
     tr[i].seed = (uint64_t)lnL_optintfield(L, t, "seed", 0);
+    tr[i].max_skew = lnL_optnumfield(L, t, "max_skew", 0.0);
+    tr[i].alpha = lnL_optnumfield(L, t, "alpha", 0.0);
+    tr[i].sigma = lnL_optnumfield(L, t, "sigma", 0.0);
     lua_pop(L, 1);
   }
   lua_remove(L, -2);   /* the transforms table; the userdata stays */

@@ -251,6 +251,9 @@ local function fingerprint(o, training_data, eval)
     local parts = {}
     for i, t in ipairs(ex.transforms) do
       parts[i] = ("%s %s %s %s %s"):format(t.kind, t.dx or 0, t.dy or 0, t.max_degrees or 0, t.seed or 0)
+      if t.kind == "skew" or t.kind == "elastic" then
+        parts[i] = parts[i] .. (" %s %s %s"):format(t.max_skew or 0, t.alpha or 0, t.sigma or 0)
+      end
     end
     f.expansion = table.concat(parts, ", ")
   end
