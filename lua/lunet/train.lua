@@ -16,6 +16,12 @@
 --                                               -- validation accuracy; stop once it fell 128-fold
 --     early_stopping = 10,                      -- stop after 10 epochs without improvement
 --     gradient_norms = true,                    -- record ||dC/db|| per layer each epoch
+--     saturation = true,                        -- record the saturated fraction per activation
+--                                               -- layer each epoch ({eps =, data =} to choose)
+--     monitor_every = 1000,                     -- also measure every 1000 training images on
+--     monitor_data = subset,                    -- a small validation subset (default: the
+--                                               -- first 1000 of evaluation_data)
+--     on_monitor = function(m) end,             -- called after each of those; false stops
 --     verbose = true, progress = true,
 --     checkpoint = "run.ckpt", checkpoint_every = 1,  -- save everything needed to resume every n epochs
 --     resume = "run.ckpt",                      -- continue a run from its checkpoint, exactly
@@ -30,6 +36,12 @@
 --   history.training_cost, .training_accuracy,       per epoch, accuracies
 --   history.evaluation_cost, .evaluation_accuracy    as fractions in [0, 1]
 --   history.gradient_norms = { epoch = {0, 1, ...}, bias = { {layer 1...}, ... }, weight = {...} }
+--   history.saturation = { epoch = {0, 1, ...}, layer = {module layer numbers}, kind = {"sigmoid", ...},
+--                          fraction = { {layer 1 per epoch...}, ... } }
+--   history.monitor = { images = {...}, seconds = {...}, evaluation_cost = {...},
+--                       evaluation_accuracy = {...}, training_cost = {...}, training_accuracy = {...} }
+--     (every monitor_every images: training images seen, training seconds so far, and the
+--     four monitors on monitor_data and on as many of the first training samples)
 --   history.best_epoch, .best_accuracy, .stopped ("epochs", "early stopping", "schedule")
 --
 -- Monitors have no side effects: evaluation runs in evaluation mode and
@@ -65,6 +77,7 @@ local KNOWN = {
   monitor_training_cost = true, monitor_training_accuracy = true, schedule = true, early_stopping = true,
   gradient_norms = true, verbose = true, progress = true, on_epoch = true, cost = true, out = true,
   checkpoint = true, checkpoint_every = true, resume = true, optimizer = true,
+  saturation = true, monitor_every = true, monitor_data = true, on_monitor = true,
 }
 
 local function fail(msg, ...)
@@ -94,6 +107,13 @@ local function options(opts)
   end
   for _, k in ipairs { "checkpoint", "resume" } do
     if o[k] ~= nil and type(o[k]) ~= "string" then fail("%s must be a file name", k) end
+  end
+  if o.monitor_every ~= nil and (math.type(o.monitor_every) ~= "integer" or o.monitor_every < 1) then
+    fail("monitor_every must be a positive number of training images")
+  end
+  if o.on_monitor ~= nil and type(o.on_monitor) ~= "function" then fail("on_monitor must be a function") end
+  if o.saturation ~= nil and type(o.saturation) ~= "boolean" and type(o.saturation) ~= "table" then
+    fail("saturation must be true or {eps =, data =}")
   end
   o.checkpoint_every = o.checkpoint_every or 1
   if math.type(o.checkpoint_every) ~= "integer" or o.checkpoint_every < 1 then
@@ -189,6 +209,17 @@ local function record_norms(net, probe, history, epoch)
     g.weight[l] = g.weight[l] or {}
     table.insert(g.bias[l], bias[l])
     table.insert(g.weight[l], weight[l])
+  end
+end
+
+local function record_saturation(net, o, history, epoch)
+  local s = history.saturation
+  local frac, layers = core.saturation(net, o.saturation_probe, o.saturation_eps)
+  s.epoch[#s.epoch + 1] = epoch
+  s.layer = layers
+  for l = 1, #frac do
+    s.fraction[l] = s.fraction[l] or {}
+    table.insert(s.fraction[l], frac[l])
   end
 end
 
@@ -318,7 +349,41 @@ local function new_history(o, net)
     h.gradient_norms = { epoch = {}, bias = {}, weight = {} }
     record_norms(net, o.probe, h, 0)
   end
+  if o.saturation_probe then
+    h.saturation = { epoch = {}, layer = {}, kind = {}, fraction = {} }
+    record_saturation(net, o, h, 0)
+  end
+  if o.monitor_every then
+    h.monitor = { images = {}, seconds = {}, evaluation_cost = {}, evaluation_accuracy = {}, training_cost = {},
+      training_accuracy = {} }
+  end
   return h
+end
+
+-- Mini-batches between two monitors: monitor_every images, rounded up.
+local function monitor_batches(o)
+  return (o.monitor_every + o.batch - 1) // o.batch
+end
+
+-- The function the C epoch calls after every monitor_batches(o)
+-- mini-batches (and after the epoch's last, shorter piece, which is not
+-- a monitoring point). Seconds count training only, over all epochs.
+local function monitor_fn(net, o, h, epoch, n)
+  local m, per, before = h.monitor, monitor_batches(o), 0
+  for e = 1, epoch - 1 do before = before + (h.seconds[e] or 0) end
+  return function(done, _, secs)
+    if done % per ~= 0 then return true end
+    local k = #m.images + 1
+    m.images[k] = (epoch - 1) * n + math.min(done * o.batch, n)
+    m.seconds[k] = before + secs
+    local cost, _, frac = measure(net, o.monitor_data, o)
+    m.evaluation_cost[k], m.evaluation_accuracy[k] = cost, frac
+    cost, _, frac = measure(net, o.monitor_train, o)
+    m.training_cost[k], m.training_accuracy[k] = cost, frac
+    local record = { epoch = epoch }
+    for key, list in pairs(m) do record[key] = list[k] end
+    return not (o.on_monitor and o.on_monitor(record) == false)
+  end
 end
 
 local function finish(h, book, state)
@@ -344,6 +409,17 @@ function train.sgd(model, training_data, opts)
   if o.gradient_norms then
     o.probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
   end
+  if o.saturation then
+    local s = type(o.saturation) == "table" and o.saturation or {}
+    o.saturation_probe, o.saturation_eps = s.data or head(training_data, 1000), s.eps or 0.01
+    check_data(net, o.saturation_probe, "saturation data")
+  end
+  if o.monitor_every then
+    o.monitor_data = o.monitor_data or (eval and head(eval, 1000))
+    if not o.monitor_data then fail("monitor_every needs evaluation_data or monitor_data") end
+    check_data(net, o.monitor_data, "monitor data")
+    o.monitor_train = head(training_data, train.size(o.monitor_data))
+  end
   local f = fingerprint(o, training_data, eval)
   local h, book, state, first
   if o.resume then
@@ -366,8 +442,9 @@ function train.sgd(model, training_data, opts)
       h.momentum[epoch] = train.momentum_at(o.momentum, epoch)
       optim:set("momentum", h.momentum[epoch])
     end
-    local secs = core.train_epoch(net, optim, training_data, o.batch,
-      { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs) })
+    local secs, halted = core.train_epoch(net, optim, training_data, o.batch,
+      { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs),
+        every = o.monitor_every and monitor_batches(o), monitor = o.monitor_every and monitor_fn(net, o, h, epoch, n) })
     h.epoch[epoch], h.eta[epoch], h.seconds[epoch] = epoch, state.eta, secs
     if o.monitor_training_cost or o.monitor_training_accuracy then
       local cost, correct, frac = measure(net, training_data, o)
@@ -381,9 +458,11 @@ function train.sgd(model, training_data, opts)
       if o.monitor_evaluation_accuracy then book[2][epoch] = correct end
     end
     if o.probe then record_norms(net, o.probe, h, epoch) end
+    if o.saturation_probe then record_saturation(net, o, h, epoch) end
     if o.verbose then print_epoch(epoch, o, h, secs) end
     local stop = measure_eval and watch(o, h, epoch, optim, state)
     if o.on_epoch and o.on_epoch(epoch, h) == false then stop = "callback" end
+    if halted then stop = "monitor" end
     if stop then h.stopped = stop end
     if o.checkpoint and (epoch % o.checkpoint_every == 0 or stop or epoch == o.epochs) then
       -- a run stopped by early stopping or the schedule is over; one stopped
