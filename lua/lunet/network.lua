@@ -132,6 +132,12 @@ function Network:total_cost(data, lambda)
   return (train.evaluate(self, data, lambda or 0))
 end
 
+--- net:trace(x) -> { {layer =, z =, a =}, ... }
+-- z and a of every layer for inputs x (lunet.diagnose.trace).
+function Network:trace(x)
+  return require("lunet.diagnose").trace(self, x)
+end
+
 -- ||dC/db|| (and ||dC/dW||) per layer, C averaged over data: the speed of learning.
 function Network:gradient_norms(data)
   return train.gradient_norms(self, data)
