@@ -89,7 +89,8 @@ describe("lunet.diagnose", function()
     local relu = lunet.Network({ 2, 3, 1 }, { dtype = "float64", activation = { "relu", "sigmoid" } })
     relu.weights[1]:copy(lunet.tensor({ { 1, 0 }, { -1, -1 }, { 0, 1 } }, "float64"))
     relu.biases[1]:copy(lunet.tensor({ 0, -0.5, -10 }, "float64"))
-    local pos = { x = lunet.tensor({ { 1, 2 }, { 0.5, 0.1 } }, "float64"), y = lunet.tensor({ { 1 }, { 0 } }, "float64") }
+    local pos = { x = lunet.tensor({ { 1, 2 }, { 0.5, 0.1 } }, "float64"),
+      y = lunet.tensor({ { 1 }, { 0 } }, "float64") }
     frac = lunet.diagnose.saturation(relu, pos)
     H.near(frac[1], 2 / 3, 1e-15, "units 2 and 3 are dead, unit 1 is not")
   end)
@@ -147,7 +148,8 @@ describe("lunet.diagnose", function()
     local a, b = tiny(), tiny()
     b.weights[1]:copy(lunet.tensor({ { 0, 1 }, { 1, 0 } }, "float64"))
     b.biases[2]:copy(lunet.tensor({ -1 }, "float64"))
-    local data = { x = lunet.tensor({ { 0.3, -0.7 }, { 1, 2 } }, "float64"), y = lunet.tensor({ { 1 }, { 0 } }, "float64") }
+    local data = { x = lunet.tensor({ { 0.3, -0.7 }, { 1, 2 } }, "float64"),
+      y = lunet.tensor({ { 1 }, { 0 } }, "float64") }
     local before = a:net():parameters():clone()
     local line = lunet.diagnose.cost_slice(a, data, { direction = b, range = { 0, 1 }, steps = 3 })
     H.near(line.cost[1], a:total_cost(data), 1e-15, "t = 0 is the first network")

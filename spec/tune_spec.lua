@@ -56,8 +56,7 @@ describe("monitoring every k mini-batches", function()
     -- 60 images = 6 mini-batches: 3 points in each epoch of 20 mini-batches
     assert.are.same({ 60, 120, 180, 260, 320, 380 }, h.monitor.images)
     assert.are.equal(6, #h.monitor.evaluation_accuracy)
-    local stopped
-    _, stopped = run { monitor_every = 60, on_monitor = function(m) return m.images < 120 end }
+    local _, stopped = run { monitor_every = 60, on_monitor = function(m) return m.images < 120 end }
     assert.are.equal("monitor", stopped.stopped)
     assert.are.same({ 60, 120 }, stopped.monitor.images)
     assert.matches("monitor_every", H.err(run, { monitor_every = 0 }))
@@ -112,7 +111,8 @@ describe("grid search", function()
 
   it("random search draws its configurations from the seed", function()
     local dir = H.tmpname("-random")
-    local o = { training = data, validation = val, model = model, epochs = 1, trials = 3, seed = 7, dir = dir, jobs = 2 }
+    local o = { training = data, validation = val, model = model, epochs = 1, trials = 3, seed = 7, dir = dir,
+      jobs = 2 }
     local a = lunet.tune.random({ eta = { min = 0.1, max = 3, log = true }, hidden = { 3, 5 } }, o)
     assert.are.equal(3, #a)
     for _, r in ipairs(a) do assert.is_true(r.config.eta >= 0.1 and r.config.eta <= 3) end

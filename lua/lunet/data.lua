@@ -415,7 +415,8 @@ function data.filter(set, classes, opts)
     for i, c in ipairs(classes) do new:add_(y:eq(c):mul(i - 1)) end
     y = new
   end
-  return { x = x, y = y, n = x:size(1), name = (set.name or "data") .. " (classes " .. table.concat(classes, ", ") .. ")" }
+  local name = (set.name or "data") .. " (classes " .. table.concat(classes, ", ") .. ")"
+  return { x = x, y = y, n = x:size(1), name = name }
 end
 
 --- data.take(set, n [, from = 1]) -> set

@@ -155,7 +155,8 @@ end
 
 local function steps_of(fname, range, steps)
   range = range or { -1, 1 }
-  if type(range) ~= "table" or type(range[1]) ~= "number" or type(range[2]) ~= "number" or not (range[1] < range[2]) then
+  local ok = type(range) == "table" and type(range[1]) == "number" and type(range[2]) == "number"
+  if not (ok and range[1] < range[2] and range[2] - range[1] < math.huge) then
     fail(fname, "range must be {from, to} with from < to")
   end
   if math.type(steps) ~= "integer" or steps < 2 or steps > 1001 then fail(fname, "steps must be an integer 2..1001") end

@@ -111,7 +111,8 @@ function expand.expand(data, opts)
   end
   add_seeded(transforms, opts.rotations or 0, "rotations",
     function() return { kind = "rotate", max_degrees = opts.max_degrees or 10 } end)
-  add_seeded(transforms, opts.skews or 0, "skews", function() return { kind = "skew", max_skew = opts.max_skew or 0.3 } end)
+  add_seeded(transforms, opts.skews or 0, "skews",
+    function() return { kind = "skew", max_skew = opts.max_skew or 0.3 } end)
   if (opts.elastic or 0) ~= 0 and h * w > 4096 then
     error(("expand: elastic distortions work on images of at most 4096 pixels, not %dx%d"):format(h, w), 2)
   end

@@ -210,7 +210,9 @@ local function write_csv(path, results, keys)
   for _, r in ipairs(results) do
     local row = {}
     for i, k in ipairs(keys) do row[i] = csv_field(r.config[k]) end
-    for _, k in ipairs { "accuracy", "best_epoch", "epochs", "seconds", "stopped" } do row[#row + 1] = csv_field(r[k]) end
+    for _, k in ipairs { "accuracy", "best_epoch", "epochs", "seconds", "stopped" } do
+      row[#row + 1] = csv_field(r[k])
+    end
     lines[#lines + 1] = table.concat(row, ",")
   end
   write_atomic(path, table.concat(lines, "\n") .. "\n")
@@ -331,7 +333,8 @@ local function draw(fname, k, spec)
   if type(spec) ~= "table" then fail(fname, "space.%s must be a list or {min =, max =}", tostring(k)) end
   if #spec > 0 then return spec[1 + math.floor(u * #spec)] end
   local lo, hi = spec.min, spec.max
-  if type(lo) ~= "number" or type(hi) ~= "number" or not (lo <= hi) or (spec.log and lo <= 0) then
+  local ok = type(lo) == "number" and type(hi) == "number"
+  if not (ok and lo <= hi and hi - lo < math.huge and (lo > 0 or not spec.log)) then
     fail(fname, "space.%s needs min <= max (both > 0 with log = true)", tostring(k))
   end
   local v = spec.log and math.exp(math.log(lo) + u * (math.log(hi) - math.log(lo))) or lo + u * (hi - lo)
@@ -398,7 +401,9 @@ function tune.eta_threshold(o)
   check_set("eta_threshold", "training", c.training)
   c.model, c.epochs, c.batch = c.model or default_model(c.training), c.epochs or 5, c.batch or 10
   c.lambda, c.seed, c.start = c.lambda or 0, c.seed or 1, c.start or 0.01
-  if type(c.start) ~= "number" or not (c.start > 0) then fail("eta_threshold", "start must be a positive number") end
+  if type(c.start) ~= "number" or not (c.start > 0 and c.start < math.huge) then
+    fail("eta_threshold", "start must be a positive number")
+  end
   local curves, good, bad = {}, nil, nil
   local function try(eta)
     local curve = cost_curve(c, eta)
@@ -463,7 +468,9 @@ function tune.batch_time(o)
   local model_of = o.model or default_model(o.training)
   local target, rows = o.target or 0.9, {}
   for i, batch in ipairs(o.batches or { 1, 10, 100 }) do
-    if math.type(batch) ~= "integer" or batch < 1 then fail("batch_time", "mini-batch sizes must be positive integers") end
+    if math.type(batch) ~= "integer" or batch < 1 then
+      fail("batch_time", "mini-batch sizes must be positive integers")
+    end
     local eta = o.eta or 0.5
     if type(eta) == "function" then eta = eta(batch) end
     core.seed(o.seed or 1)
