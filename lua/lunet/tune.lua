@@ -387,7 +387,8 @@ end
 -- which the training cost falls during the first epochs (every one of
 -- opts.epochs = 5 epochs lowers it), found by trying orders of magnitude
 -- from opts.start (0.01) up until the cost stops falling (or down until
--- it falls), then refining with 2 and 5 times the last good value. Each
+-- it falls), then refining with 2 and then 5 times the last good power
+-- of ten (stopping at the first that fails). Each
 -- try starts from the same network (lunet.seed(seed)). curves lists every
 -- try in order: {eta =, cost = {before, after epoch 1, ...}, falls =,
 -- diverged =}. opts: training, model (function(config) -> model; default
@@ -427,8 +428,10 @@ function tune.eta_threshold(o)
     end
   end
   if good and bad then
+    local base = good
     for _, f in ipairs { 2, 5 } do
-      if good * f < bad and try(good * f) then good = good * f end
+      if not (base * f < bad and try(base * f)) then break end
+      good = base * f
     end
   end
   if c.file then
