@@ -151,7 +151,8 @@ describe("examples", function()
     assert.matches("no regularisation%s+[%d.]+%s+[%d.]+%%%s+[%d.]+%%", text)
     assert.matches("L2, lambda = 0.1%s+[%d.]+", text)
     assert.matches("82.27%%", text)
-    for _, name in ipairs { "overfitting_lambda_0.svg", "overfitting_lambda_0.1.svg", "overfitting_test_accuracy.svg" } do
+    local names = { "overfitting_lambda_0.svg", "overfitting_lambda_0.1.svg", "overfitting_test_accuracy.svg" }
+    for _, name in ipairs(names) do
       check_svg(name)
       assert.is_true(tonumber(H.read(out .. "/" .. name):match('^<svg[^>]- width="(%d+)"')) <= 1000, name)
     end
