@@ -391,6 +391,14 @@ local function finish(h, book, state)
   return book[1], book[2], book[3], book[4], h
 end
 
+--- train.sgd(model, training_data, opts) -> ev_cost, ev_accuracy, tr_cost, tr_accuracy, history
+-- Mini-batch training epoch by epoch (each epoch runs in C), with the
+-- options and the history described at the top of lunet/train.lua: the
+-- four monitors per epoch, gradient_norms and saturation per epoch,
+-- monitor_every = images for the monitors on a small subset (monitor_data)
+-- inside epochs (the epoch stops at those points in C and comes back to
+-- Lua, never per mini-batch; on_monitor returning false stops training),
+-- the learning-rate schedule, early stopping, checkpoints and resume.
 function train.sgd(model, training_data, opts)
   local o = options(opts)
   if o.cost and not model:cost() then model:set_cost(o.cost) end
