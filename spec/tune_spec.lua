@@ -61,6 +61,20 @@ describe("monitoring every k mini-batches", function()
     assert.are.same({ 60, 120 }, stopped.monitor.images)
     assert.matches("monitor_every", H.err(run, { monitor_every = 0 }))
   end)
+
+  it("an error in the monitor, or a tensor closed by it, is a clean error", function()
+    local data, val = problem(100, 1), problem(20, 2)
+    local net = model {}
+    assert.matches("boom", H.err(net.SGD, net, data, 1, 10, 0.5, { verbose = false, evaluation_data = val,
+      monitor_every = 20, on_monitor = function() error("boom") end }))
+    local x = data.x:clone()
+    local own = { x = x, y = data.y }
+    assert.matches("closed", H.err(net.SGD, net, own, 1, 10, 0.5, { verbose = false, evaluation_data = val,
+      monitor_every = 20, on_monitor = function() x:close() end }))
+    -- the core call on its own: a monitor must be a function
+    assert.matches("monitor", H.err(require("lunet.core").train_epoch, net:net(), require("lunet.core").optimizer(
+      net:net(), { eta = 0.1 }), data, 10, { every = 2 }))
+  end)
 end)
 
 describe("grid search", function()

@@ -36,8 +36,8 @@
 --   history.training_cost, .training_accuracy,       per epoch, accuracies
 --   history.evaluation_cost, .evaluation_accuracy    as fractions in [0, 1]
 --   history.gradient_norms = { epoch = {0, 1, ...}, bias = { {layer 1...}, ... }, weight = {...} }
---   history.saturation = { epoch = {0, 1, ...}, layer = {module layer numbers}, kind = {"sigmoid", ...},
---                          fraction = { {layer 1 per epoch...}, ... } }
+--   history.saturation = { epoch = {0, 1, ...}, layer = {module layer numbers of the activations},
+--                          fraction = { {first activation layer per epoch...}, ... } }
 --   history.monitor = { images = {...}, seconds = {...}, evaluation_cost = {...},
 --                       evaluation_accuracy = {...}, training_cost = {...}, training_accuracy = {...} }
 --     (every monitor_every images: training images seen, training seconds so far, and the
@@ -350,7 +350,7 @@ local function new_history(o, net)
     record_norms(net, o.probe, h, 0)
   end
   if o.saturation_probe then
-    h.saturation = { epoch = {}, layer = {}, kind = {}, fraction = {} }
+    h.saturation = { epoch = {}, layer = {}, fraction = {} }
     record_saturation(net, o, h, 0)
   end
   if o.monitor_every then
@@ -435,6 +435,11 @@ function train.sgd(model, training_data, opts)
     h, book, state, first = run.history, run.book, run.state, run.epoch + 1
     if run.stopped then return finish(h, book, state) end
     if o.probe and not h.gradient_norms then h.gradient_norms = { epoch = {}, bias = {}, weight = {} } end
+    if o.saturation_probe and not h.saturation then h.saturation = { epoch = {}, layer = {}, fraction = {} } end
+    if o.monitor_every and not h.monitor then
+      h.monitor = { images = {}, seconds = {}, evaluation_cost = {}, evaluation_accuracy = {}, training_cost = {},
+        training_accuracy = {} }
+    end
     if type(o.momentum) == "function" then h.momentum = h.momentum or {} end
   else
     h, book = new_history(o, net), { {}, {}, {}, {} }  -- evaluation cost, evaluation accuracy

@@ -229,7 +229,7 @@ local function plot_results(path, results, keys, title)
 end
 
 local SEARCH_KEYS = { "model", "training", "validation", "epochs", "batch", "early_stopping", "seed", "train",
-  "jobs", "dir", "csv", "plot", "verbose", "title", "trials" }
+  "jobs", "dir", "csv", "plot", "verbose", "title" }
 
 local function search_options(fname, o)
   o = opts.check("lunet.tune." .. fname, o, SEARCH_KEYS)
@@ -349,18 +349,22 @@ end
 -- generator seeded with opts.seed, then run as tune.run does.
 function tune.random(space, o)
   if type(space) ~= "table" then fail("random", "space must be a table") end
-  local trials = (o or {}).trials or 10
+  if o ~= nil and type(o) ~= "table" then fail("random", "options must be a table") end
+  local rest = {}
+  for k, v in pairs(o or {}) do rest[k] = v end
+  local trials = rest.trials or 10
+  rest.trials = nil
   if math.type(trials) ~= "integer" or trials < 1 then fail("random", "trials must be a positive integer") end
   local keys = {}
   for k in pairs(space) do keys[#keys + 1] = k end
   table.sort(keys)
-  core.seed((o or {}).seed or 1)
+  core.seed(rest.seed or 1)
   local configs = {}
   for i = 1, trials do
     configs[i] = {}
     for _, k in ipairs(keys) do configs[i][k] = draw("random", k, space[k]) end
   end
-  return tune.run(configs, o)
+  return tune.run(configs, rest)
 end
 
 -- ---- the learning-rate threshold ----------------------------------------------
