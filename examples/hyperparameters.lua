@@ -16,6 +16,9 @@
 --    as a table, a CSV file and a plot (tune.grid). A second run with the
 --    same --out reads the finished configurations back instead of
 --    training them again.
+-- 4. The mini-batch size against the training time to a validation
+--    accuracy (tune.batch_time): too small a mini-batch wastes the speed of
+--    matrix products, too large a one updates too rarely.
 
 local lunet = require "lunet"
 
@@ -26,6 +29,8 @@ local opts = require("lunet.cli").parse(arg, {
   { "epochs", 10, "epochs per configuration of the grid" },
   { "jobs", 0, "worker processes (0: one per core)" },
   { "seed", 1, "random seed" },
+  { "target", 0.8, "validation accuracy to reach in part 4" },
+  { "time_train", 10000, "training images for part 4" },
   { "out", "out/hyperparameters", "directory for the plots, the CSV and the grid's records" },
 }, "Chapter 3's hyperparameter craft: broad strategy, eta threshold, grid search.")
 
@@ -76,3 +81,17 @@ for _, r in ipairs(results) do
 end
 print(("   best: eta %g, lambda %g; table %s/results.csv, plot %s/results.svg"):format(results[1].config.eta,
   results[1].config.lambda, results.dir, results.dir))
+
+-- 4. mini-batch size against time ---------------------------------------------------
+local time_file = opts.out .. "/batch_time.svg"
+local rows = lunet.tune.batch_time { training = lunet.data.take(training, opts.time_train),
+  validation = lunet.data.take(validation, 500), batches = { 1, 10, 100 }, target = opts.target, max_epochs = 3,
+  eta = base, seed = opts.seed, file = time_file,
+  model = function() return lunet.Network { 784, 30, 10 } end }
+print(("4. mini-batch size against training seconds to %.0f%% validation accuracy (500 images, measured every "
+  .. "1,000 training images):"):format(100 * opts.target))
+for _, r in ipairs(rows) do
+  print(("   mini-batch %-4d eta %-6g %s"):format(r.batch, r.eta, r.reached and
+    ("%.2f s, %d images"):format(r.seconds, r.images) or ("not reached in 3 epochs (%.1f%%)"):format(100 * r.accuracy)))
+end
+print(("   plot: %s (timings on a shared machine are noisy)"):format(time_file))

@@ -160,7 +160,7 @@ describe("examples", function()
 
   it("hyperparameters runs the broad strategy, the eta threshold and a grid search", function()
     local ok, text = run(("bin/lunet examples/hyperparameters.lua --data fashion --train 200 --validation 100 "
-      .. "--epochs 1 --jobs 2 --out %s"):format(out))
+      .. "--epochs 1 --jobs 2 --time_train 2000 --target 0.5 --out %s"):format(out))
     assert.is_true(ok, text)
     assert.matches("after%s+1000 images", text)
     assert.matches("threshold about [%d.e-]+", text)
@@ -169,6 +169,8 @@ describe("examples", function()
     check_svg("eta_threshold.svg")
     check_svg("grid/results.svg")
     assert.matches("^eta,lambda,accuracy", H.read(out .. "/grid/results.csv"))
+    assert.matches("mini%-batch 10%s+eta", text)
+    check_svg("batch_time.svg")
   end)
 
   it("reject unknown options", function()
