@@ -94,4 +94,6 @@ for _, r in ipairs(rows) do
   print(("   mini-batch %-4d eta %-6g %s"):format(r.batch, r.eta, r.reached and
     ("%.2f s, %d images"):format(r.seconds, r.images) or ("not reached in 3 epochs (%.1f%%)"):format(100 * r.accuracy)))
 end
-print(("   plot: %s (timings on a shared machine are noisy)"):format(time_file))
+print(("   plot: %s (one eta for every size: the update averages over the mini-batch, so at size 1 each "
+  .. "example moves the weights as much as a whole mini-batch of 10 does, and an eta good at 10 may be too "
+  .. "large there; timings on a shared machine are noisy)"):format(time_file))
