@@ -1,0 +1,3 @@
+-- Docstrings by public name: "signature\ndescription". See lunet/doc.lua.
+return {
+}
