@@ -65,7 +65,7 @@ end
 local function build_index()
   if index then return index end
   local lunet = require "lunet"
-  local _ = lunet.data, lunet.plot   -- loaded on first use
+  local _ = lunet.data and lunet.plot   -- loaded on first use
   local names, list = {}, {}
   local queue, i = {}, 1
   local function add(v, name)
@@ -238,7 +238,7 @@ end
 -- not classes (no metatable of their own making them callable).
 local function modules()
   local lunet = require "lunet"
-  local _ = lunet.data, lunet.plot
+  local _ = lunet.data and lunet.plot
   local mods = {}
   for _, kv in ipairs(fields(lunet)) do
     if type(kv[2]) == "table" then mods[#mods + 1] = "lunet." .. kv[1] end

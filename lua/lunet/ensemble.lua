@@ -26,6 +26,7 @@ local function check_nets(nets)
   end
 end
 
+--- ensemble.train(k, make [, {seed = 1}]) -> {net...}
 -- train(k, make [, {seed = 1}]): calls make(i) for i = 1..k right after
 -- lunet.seed(seed + i - 1), so network i starts from its own initial
 -- weights and sees its own order of mini-batches; returns the k networks.
@@ -45,6 +46,7 @@ function ensemble.train(k, make, opts)
   return nets
 end
 
+--- ensemble.vote(nets, x) -> labels, each
 -- Class labels (0-based, shape (n)) chosen by majority vote over the
 -- networks' outputs for inputs x, and the list of each network's labels.
 function ensemble.vote(nets, x)
@@ -79,6 +81,7 @@ local function labels_of(data)
   return y:double()
 end
 
+--- ensemble.evaluate(nets, data) -> {vote =, each =, agree =, n =}
 -- evaluate(nets, data) -> { vote = fraction right by the vote, each = {fraction
 -- right per network}, agree = fraction where all networks agree, n = samples }
 function ensemble.evaluate(nets, data)
