@@ -92,6 +92,10 @@ describe("docstrings", function()
     assert.truthy(printed(doc.help, lunet.zeros):find("lunet.zeros(", 1, true))
     assert.truthy(printed(doc.help, lunet.nn):find("members: .*Linear"))
     assert.truthy(printed(doc.help, function() end):find("no documentation for this function", 1, true))
+    -- an object is described by its class
+    assert.are.equal(doc.get(lunet.Tensor).signature, printed(doc.help, lunet.zeros(2)):match("^[^\n]*"))
+    assert.are.equal(doc.get(lunet.Network).signature, printed(doc.help, lunet.Network { 2, 2 }):match("^[^\n]*"))
+    assert.are.equal(doc.get(lunet.nn.Linear).signature, doc.get(lunet.nn.Linear(2, 2)).signature)
   end)
 
   it("help() lists the modules", function()

@@ -197,13 +197,27 @@ local function split(entry)
   return sig, text
 end
 
+-- The class of an object that has no public name itself: a tensor's is
+-- lunet.Tensor, a model's or layer's its metatable when that is public.
+local function class_of(x, idx)
+  local lunet = require "lunet"
+  if lunet.is_tensor(x) then return lunet.Tensor end
+  local mt = getmetatable(x)
+  if type(mt) == "table" and idx.names[mt] then return mt end
+end
+
 --- doc.get(x) -> {name =, names =, signature =, text =} or nil
 -- The docstring of a public function or table, from the tables in
 -- lunet/doc/ (by any of its names) or from its source comment. A class
--- without an entry of its own takes its constructor's (same name).
+-- without an entry of its own takes its constructor's (same name); an
+-- object (a tensor, a network, a layer) takes its class's.
 function M.get(x)
   local idx = build_index()
   local names = idx.names[x]
+  if not names then
+    local class = class_of(x, idx)
+    if class then return M.get(class) end
+  end
   local tables = load_tables()
   local entry
   for _, n in ipairs(names or {}) do
@@ -265,7 +279,7 @@ function M.help(x, ...)
   end
   print(d.signature)
   if d.text ~= "" then print(d.text) end
-  if type(x) == "table" and d.name then
+  if type(x) == "table" and d.name and d.name == M.name_of(x) then
     local members = {}
     for _, kv in ipairs(fields(x)) do members[#members + 1] = kv[1] end
     if #members > 0 then print("members: " .. table.concat(members, ", ")) end

@@ -44,7 +44,8 @@ The dot product of two vectors of the same length and dtype. Also x:dot(y).]=],
 The outer product of vectors x (m) and y (n): the (m, n) matrix x_i y_j.]=],
   ["lunet.gemm"] = [=[lunet.gemm(A, B, C [, {alpha = 1, beta = 0, transA = false, transB = false}]) -> C
 BLAS's C <- alpha op(A) op(B) + beta C in place, op transposing when asked;
-returns C. A, B and C are matrices of one dtype; C may not overlap itself.]=],
+returns C. A, B and C are matrices of one dtype; an A or B that overlaps C
+is read from a copy, and C may not be an expanded view.]=],
   ["lunet.one_hot"] = [=[lunet.one_hot(labels, classes [, dtype]) -> tensor
 The (n, classes) matrix with a 1 in each row at the column of its 0-based
 label (labels: a vector of n integers in 0..classes-1), zeros elsewhere;

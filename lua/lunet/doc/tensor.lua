@@ -46,7 +46,8 @@ A view with the dimensions reordered: result dimension i is t's dimension d_i
 A broadcast view (stride 0, no copy): sizes of 1 grow to the given sizes and
 new leading dimensions may be added. Writing into an expanded view is an error.]=],
   ["lunet.Tensor.contiguous"] = [=[t:contiguous() -> tensor
-t itself's storage when already contiguous (a view), else a contiguous copy.]=],
+t's elements in row-major order without gaps: a view of t when it is
+already contiguous, else a contiguous copy.]=],
   ["lunet.Tensor.clone"] = [=[t:clone() -> tensor
 A contiguous copy with storage of its own, same dtype.]=],
   ["lunet.Tensor.to"] = [=[t:to(dtype) -> tensor
