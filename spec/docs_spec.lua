@@ -34,6 +34,11 @@ describe("docstrings", function()
       .. "Lua definition, or an entry in lua/lunet/doc/*.lua):\n  %s"):format(#missing, table.concat(missing, "\n  ")))
   end)
 
+  it("are given once per name in lua/lunet/doc/*.lua", function()
+    local twice = doc.duplicates()
+    assert(#twice == 0, "documented twice: " .. table.concat(twice, ", "))
+  end)
+
   it("have a signature that names what they document", function()
     local bad = {}
     for _, e in ipairs(doc.public()) do

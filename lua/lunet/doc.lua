@@ -23,17 +23,29 @@ local TABLES = { "lunet.doc.core", "lunet.doc.tensor", "lunet.doc.linalg", "lune
 local by_name        -- public name -> "signature\ndescription", loaded once
 local index          -- { names = value -> {name...}, list = {{name, value}...} }
 
+local twice         -- names with entries in two files: the first file wins
+
 local function load_tables()
   if by_name then return by_name end
-  by_name = {}
+  by_name, twice = {}, {}
   for _, mod in ipairs(TABLES) do
     local t = require(mod)
-    for k, v in pairs(t) do
-      if by_name[k] then error("lunet.doc: " .. k .. " is documented twice") end
-      by_name[k] = v
+    local keys = {}
+    for k in pairs(t) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for _, k in ipairs(keys) do
+      if by_name[k] then twice[#twice + 1] = k .. " (again in " .. mod .. ")" else by_name[k] = t[k] end
     end
   end
   return by_name
+end
+
+--- doc.duplicates() -> {string...}
+-- The names documented in two of the lunet/doc/*.lua files (the first in
+-- TABLES order is used); the docs spec fails on any.
+function M.duplicates()
+  load_tables()
+  return { table.unpack(twice) }
 end
 
 local function public_key(k)
@@ -207,8 +219,8 @@ local function class_of(x, idx)
 end
 
 --- doc.get(x) -> {name =, names =, signature =, text =} or nil
--- The docstring of a public function or table, from the tables in
--- lunet/doc/ (by any of its names) or from its source comment. A class
+-- The docstring of a public function or table: a Lua function's comment
+-- block, else the entry under any of its names in lunet/doc/*.lua. A class
 -- without an entry of its own takes its constructor's (same name); an
 -- object (a tensor, a network, a layer) takes its class's.
 function M.get(x)
@@ -219,11 +231,12 @@ function M.get(x)
     if class then return M.get(class) end
   end
   local tables = load_tables()
-  local entry
+  -- a Lua function's own comment first (a Lua wrapper may replace a C
+  -- function that has an entry), then the entries by name
+  local entry = type(x) == "function" and from_source(x, names) or nil
   for _, n in ipairs(names or {}) do
     entry = entry or tables[n]
   end
-  if not entry and type(x) == "function" then entry = from_source(x, names) end
   if not entry and type(x) == "table" and names then
     for _, e in ipairs(idx.list) do
       if e.name == names[1] and type(e.value) == "function" then

@@ -84,6 +84,31 @@ The base URLs download_mnist tries, in order.]=],
 An IDX file (MNIST's format, plain or gzip-compressed) as a float32 tensor
 of the stored shape, every value multiplied by `scale` (1/255 gives pixels
 in [0, 1]). Sizes are checked against the file before anything is allocated.]=],
+  -- modules of other branches (universal, tune): unused until merged
+  ["lunet.perceptron"] = [=[lunet.perceptron
+The book's chapter 1 before sigmoid neurons: perceptrons (output 1 when
+w . x + b > 0, else 0) as lunet Networks with step activations, NAND
+gates and circuits of them (an adder), and Rosenblatt's learning rule.]=],
+  ["lunet.perceptron.HALF_ADDER"] = [=[lunet.perceptron.HALF_ADDER
+The book's adder of two bits as a circuit of NAND gates: a list of gates,
+each the pair of nodes it reads (inputs are nodes 1 and 2, gate k is node
+2 + k); node 6 is the sum bit, node 7 the carry.]=],
+  ["lunet.perceptron.TWO_BIT_ADDER"] = [=[lunet.perceptron.TWO_BIT_ADDER
+Two 2-bit numbers (nodes 1..4) added by NAND gates: a half adder on the low
+bits and a full adder on the high bits; nodes {18, 17, 8} are the three
+bits of the sum, most significant first.]=],
+  ["lunet.universality"] = [=[lunet.universality
+The book's chapter 4: networks with one hidden layer that compute any
+continuous function, built as ordinary lunet Networks with their weights
+set (steps, bumps, staircases that approximate a function).]=],
+  ["lunet.tune"] = [=[lunet.tune
+The experimenter's tools of the book's chapter 3: the learning-rate
+threshold, grid and random search over training options (in worker
+processes, resumable), and mini-batch size against time to an accuracy.]=],
+  ["lunet.diagnose"] = [=[lunet.diagnose
+Looking inside a network (the book's chapter 5): every layer's z and a,
+the saturated fraction of each activation layer, per-neuron bias
+gradients, slices of the cost surface; nothing changes the network.]=],
   ["lunet.plot"] = [=[lunet.plot
 Charts as SVG documents (line, bar, images, heatmap, grid, monitor, save)
 or terminal text (text, show). Every function takes a table of options

@@ -106,6 +106,15 @@ t ^ x in place; returns t.]=],
 Each element limited to [min, max] (either bound may be nil); min > max is an error.]=],
   ["lunet.Tensor.clamp_"] = [=[t:clamp_([min [, max]]) -> t
 t:clamp in place; returns t.]=],
+  -- from other branches (the tune and prompt helpers): unused until merged
+  ["lunet.Tensor.softmax"] = [=[t:softmax() -> tensor
+The softmax along the last dimension (each row's e^x / sum e^x), a new tensor.]=],
+  ["lunet.Tensor.log_softmax"] = [=[t:log_softmax() -> tensor
+The logarithm of the softmax along the last dimension, computed without
+overflow, a new tensor.]=],
+  ["lunet.Tensor.Shape"] = [=[lunet.Tensor.Shape
+The class of what t:shape() and t:size() return: a plain list of sizes
+{d1, d2, ...} that prints as d1xd2 ("scalar" for a 0-d tensor).]=],
 }
 
 local binary = {
@@ -124,6 +133,8 @@ end
 local unary = {
   neg = "-t", exp = "e^t", log = "the natural logarithm", sqrt = "the square root", abs = "|t|",
   tanh = "tanh(t)", sigmoid = "1 / (1 + e^-t)", relu = "max(t, 0)", sign = "-1, 0 or 1 by the sign of t",
+  sigmoid_prime = "s (1 - s) with s = sigmoid(t), the sigmoid's derivative",
+  logit = "log(t / (1 - t)), the inverse of the sigmoid",
 }
 for name, what in pairs(unary) do
   d["lunet.Tensor." .. name] = ("t:%s() -> tensor\nElement-wise %s, a new tensor."):format(name, what)
