@@ -122,5 +122,11 @@ describe("docstrings", function()
       assert.truthy(text:find(e.name, 1, true), e.name .. " is not in the manual")
     end
     assert.is_nil(text:find("(no docstring)", 1, true))
+    local ids = {}
+    for id in text:gmatch('<a id="([^"]+)"') do
+      assert(not ids[id], "two sections have the anchor " .. id)
+      ids[id] = true
+    end
+    for id in text:gmatch("%]%(#([^)]+)%)") do assert(ids[id], "a link to a missing anchor: " .. id) end
   end)
 end)

@@ -21,7 +21,7 @@ are Sequentials too).
 ]]
 
 local function anchor(name)
-  return (name:gsub("[^%w]", "-"):lower())
+  return (name:gsub("[^%w]", "-"))   -- case kept: lunet.tensor and lunet.Tensor
 end
 
 -- Sections: every table (module, class) with its functions; a class
@@ -46,18 +46,27 @@ local function render()
       s.shared = fn_names[e.name]
     end
   end
+  -- a function under several names is described under the first and
+  -- listed under the others (lunet.Tensor.matmul points to lunet.matmul)
+  local items = {}
   for _, e in ipairs(entries) do
     if type(e.value) == "function" then
-      local parent = e.name:match("^(.*)%.[^.]+$")
-      table.insert(section(parent).items, e)
+      for _, name in ipairs(e.names) do items[#items + 1] = { name = name, value = e.value, names = e.names } end
     end
+  end
+  table.sort(items, function(a, b) return a.name < b.name end)
+  for _, e in ipairs(items) do
+    local parent = e.name:match("^(.*)%.[^.]+$")
+    table.insert(section(parent).items, e)
   end
   table.sort(order)
   local out = { HEADER, "## Contents\n" }
   for _, name in ipairs(order) do
     local s = sections[name]
     if #s.items > 0 or not s.shared then
-      out[#out + 1] = ("- [%s](#%s) (%d)"):format(name, anchor(name), #s.items)
+      local label, id = name, anchor(name)
+      if s.shared then label, id = name .. " (class)", id .. "-class" end
+      out[#out + 1] = ("- [%s](#%s) (%d)"):format(label, id, #s.items)
     end
   end
   out[#out + 1] = ""
@@ -83,7 +92,9 @@ local function render()
   for _, name in ipairs(order) do
     local s = sections[name]
     if #s.items > 0 or not s.shared then
-      out[#out + 1] = ('## <a id="%s"></a>%s\n'):format(anchor(name), name)
+      local label, id = name, anchor(name)
+      if s.shared then label, id = name .. " (class)", id .. "-class" end
+      out[#out + 1] = ('## <a id="%s"></a>%s\n'):format(id, label)
       if not s.shared and s.value then
         local d = doc.get(s.value)
         if d then

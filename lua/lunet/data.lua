@@ -102,7 +102,6 @@ end
 
 --- data.shell_quote(s) -> string
 -- `s` quoted for the POSIX shell ('it'\''s'), as the downloader uses it.
--- Quotes s for the POSIX shell: 'it'\''s'.
 local function shell_quote(s)
   return "'" .. tostring(s):gsub("'", [['\'']]) .. "'"
 end

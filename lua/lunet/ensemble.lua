@@ -27,7 +27,7 @@ local function check_nets(nets)
 end
 
 --- ensemble.train(k, make [, {seed = 1}]) -> {net...}
--- train(k, make [, {seed = 1}]): calls make(i) for i = 1..k right after
+-- Calls make(i) for i = 1..k right after
 -- lunet.seed(seed + i - 1), so network i starts from its own initial
 -- weights and sees its own order of mini-batches; returns the k networks.
 function ensemble.train(k, make, opts)
@@ -82,8 +82,9 @@ local function labels_of(data)
 end
 
 --- ensemble.evaluate(nets, data) -> {vote =, each =, agree =, n =}
--- evaluate(nets, data) -> { vote = fraction right by the vote, each = {fraction
--- right per network}, agree = fraction where all networks agree, n = samples }
+-- vote: the fraction (0..1) of data classified right by the vote; each: the
+-- fraction right per network; agree: the fraction where all networks agree;
+-- n: the number of samples.
 function ensemble.evaluate(nets, data)
   local truth = labels_of(data)
   local labels, each = ensemble.vote(nets, data.x)

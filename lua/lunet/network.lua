@@ -140,7 +140,6 @@ end
 --- net:gradient_norms(data) -> bias_norms, weight_norms
 -- ||dC/db|| and ||dC/dW|| of each layer (Lua lists, input side first), with
 -- C averaged over `data`: the speed at which each layer learns (book, ch. 5).
--- ||dC/db|| (and ||dC/dW||) per layer, C averaged over data: the speed of learning.
 function Network:gradient_norms(data)
   return train.gradient_norms(self, data)
 end

@@ -71,7 +71,6 @@ end
 -- the activation ("sigmoid", "tanh", "relu" or network3.ReLU, "linear").
 -- Returns the block's layers (Conv2d, MaxPool, activation) as a list, with the
 -- per-sample input shape as .shape.
--- Returns the layers of the block and, as .shape, the per-sample input shape.
 function network3.ConvPoolLayer(o)
   block_args("network3.ConvPoolLayer", o, { "image_shape", "filter_shape", "poolsize", "activation" },
     { "image_shape", "filter_shape" })
@@ -156,10 +155,8 @@ function network3.Network(blocks, mini_batch_size, opts)
   return self
 end
 
---- net:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts])
--- -> best validation accuracy, test accuracy, history.
--- SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts]):
--- mini_batch_size nil means the network's own. Prints network3's lines and
+--- net:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts]) -> best, test, h
+-- network3.py's SGD. mini_batch_size nil means the network's own. Prints network3's lines and
 -- returns the best validation accuracy, the test accuracy at that epoch
 -- (both fractions) and the history. Without validation data it only trains
 -- (and returns nil, nil, history).
@@ -212,7 +209,6 @@ end
 
 --- net:accuracy(data) -> number
 -- The fraction (0..1) of the samples of `data` classified right.
--- Fraction of data classified right.
 function Network3:accuracy(data)
   local _, correct = train.evaluate(self, data)
   return correct / train.size(data)

@@ -36,8 +36,9 @@ end
 
 --- nn.init_stds(init, n_in, n_out) -> w_std, b_std
 -- The standard deviations of the initial weights and biases for an `init`
--- name ("default", "large", "he", "xavier", "zeros"; nil means "default") or a
--- table {w_std =, b_std = 0}; see the list above. Unknown names are errors.
+-- name or a table {w_std =, b_std = 0}: "default" (nil) the book's improved
+-- 1/sqrt(n_in) and 1, "large" 1 and 1, "he" sqrt(2/n_in) and 0, "xavier"
+-- sqrt(2/(n_in + n_out)) and 0, "zeros" 0 and 0. Unknown names are errors.
 function nn.init_stds(init, n_in, n_out)
   init = init or "default"
   if type(init) == "table" then
