@@ -73,7 +73,7 @@ end
 optim.kinds = core.optimizer_kinds
 
 --- optim.optimizer(model, {kind = "sgd", eta =, ...}) -> optimizer
--- optimizer(model, {kind = "adam", eta =, ...}): the core optimiser for the
+-- The core optimiser for the
 -- model's network, for loops written in Lua: opt:step(model:net()) applies
 -- one step from the gradients a backward pass (or f(w)) left there. Its
 -- other methods: opt:eta(), opt:set_eta(x), opt:set(name, value) and
@@ -154,9 +154,8 @@ local function call_hvp(fname, net, data, v, options)
 end
 
 --- optim.hvp(model, data, v [, {lambda = 0, reg = "l2"}]) -> tensor
--- hvp(model, data, v [, {lambda =, reg =}]) -> H v, H the Hessian of
--- objective(model, data, {lambda =, reg =})'s cost at the model's
--- parameters; v is 1-d, one value per parameter, any dtype; the product
+-- H v, H the Hessian of objective(model, data, {lambda =, reg =})'s cost
+-- at the model's parameters; v is 1-d, one value per parameter, any dtype; the product
 -- comes back in v's dtype. L2 adds (lambda/n) v on the weights; L1's
 -- Hessian is 0 almost everywhere.
 function optim.hvp(model, data, v, o)
@@ -169,9 +168,8 @@ function optim.hvp(model, data, v, o)
 end
 
 --- optim.hessian(model, data [, {lambda = 0, reg = "l2", max = 5000}]) -> H
--- hessian(model, data [, {lambda =, reg =, max = 5000}]) -> H, the (N, N)
--- float64 Hessian, column i the product with the i-th unit vector (N
--- products). Refused above max parameters: N^2 values and N products grow
+-- The (N, N) float64 Hessian, column i the product with the i-th unit
+-- vector (N products). Refused above max parameters: N^2 values and N products grow
 -- fast (7,960 parameters would be 500 MB and 8,000 passes).
 function optim.hessian(model, data, o)
   local options, all = penalty_options("hessian", o, { "max" })
@@ -194,8 +192,7 @@ function optim.hessian(model, data, o)
 end
 
 --- optim.newton_step(model, data [, {lambda = 0, reg = "l2", damping = 0, max =}]) -> d, cost, g
--- newton_step(model, data [, {lambda =, reg =, damping = 0, max =}]) ->
--- d, cost, g: the Newton step d solving (H + damping I) d = -g at the
+-- The Newton step d solving (H + damping I) d = -g at the
 -- model's parameters (float64), and the cost and gradient there. The model
 -- is left as it was: apply the step with set_params(model, w + d).
 -- Damping (Levenberg's) keeps the step finite where H is singular or

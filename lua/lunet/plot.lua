@@ -772,10 +772,10 @@ plot.line = public("lunet.plot.line", line_impl)
 -- values =}...} (grouped bars), title, xlabel, ylabel, logy, width, height, file.
 plot.bar = public("lunet.plot.bar", bar_impl)
 --- plot.images(opts) -> svg
--- opts: images = {img...}, cols, labels, title, scale, normalize = "each",
--- cmap = "gray", shape, file. A grid of small images (2-d arrays, tensors, or flat rows reshaped to
--- `shape`, e.g. the rows of a 30x784 weight matrix). cmap "gray", "diverging"
--- (for weights) or "viridis"; normalize "each", "all" or false.
+-- A grid of small images (2-d arrays, tensors, or flat rows reshaped to
+-- `shape`, e.g. the rows of a 30x784 weight matrix). opts: images = {img...},
+-- cols, labels, title, scale, normalize = "each" ("all", false), cmap =
+-- "gray" ("diverging" for weights, "viridis"), shape, file.
 plot.images = public("lunet.plot.images", images_impl)
 --- plot.heatmap(opts) -> svg
 -- A matrix (opts.data, 2-d) as coloured square cells with a colour bar.

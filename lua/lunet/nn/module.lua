@@ -40,8 +40,6 @@ end
 -- For writers of layers: the metatable of a new kind of single layer named
 -- `name`, whose instances have the methods of Module and `methods` and read
 -- their parameters by name (layer.weight, layer.grad_bias, layer.gamma ...).
--- A class whose instances are single layers: methods from Module and the
--- class, parameters by name.
 function Module.layer_class(name, methods)
   methods = methods or {}
   methods.__name = name
@@ -54,8 +52,6 @@ end
 -- For writers of layers: a new single layer of class `mt` (from
 -- Module.layer_class), built by lunet.core from `spec`; `input` is the
 -- per-sample input shape when the layer knows it (Linear: {n_in}).
--- A new single layer: spec is what lunet.core builds it from; input the
--- per-sample input shape when the layer knows it.
 function Module.new_layer(mt, spec, input)
   local self = setmetatable({ spec = spec, _input = input }, mt)
   self._layers = { self }
@@ -66,7 +62,6 @@ end
 --- Module.new_container(class, layers, opts) -> module
 -- For writers of containers: a module of class `class` over the list of
 -- layers, with opts.input (per-sample shape), opts.cost and opts.dtype.
--- A container module (Sequential) over layers.
 function Module.new_container(class, layers, opts)
   local self = setmetatable({ _layers = layers, _input = opts.input, _cost = opts.cost,
     _dtype = opts.dtype or "float32", _train = false }, class)
@@ -76,7 +71,6 @@ end
 --- model:input_shape() -> {d1, ...} or nil
 -- The per-sample input shape: declared (opts.input), known from the first
 -- layer (Linear), or learnt from the first forward; nil while unknown.
--- Per-sample input shape: declared, or that of the first layer.
 function Module:input_shape()
   return self._input or (self._layers[1] and self._layers[1]._input)
 end
@@ -100,12 +94,9 @@ end
 -- Builds the C network for the per-sample input shape `input` (or the known
 -- one) if it is not built yet, carrying over the parameter values of layers
 -- that lived in another network. Called by forward and training; an error
--- when no input shape is known.
--- Builds the C network (if not built) for the given or known input shape,
--- carrying over parameter values of layers that lived elsewhere. A lone
--- convolution does not know its image size: it is built for the smallest
--- images that fit (its parameters do not depend on the size) and rebuilt
--- at the first forward with other images.
+-- when no input shape is known. A lone convolution does not know its image
+-- size: it is built for the smallest images that fit (its parameters do not
+-- depend on the size) and rebuilt at the first forward with other images.
 function Module:build(input)
   if self._net then return self end
   local provisional = false
@@ -144,7 +135,6 @@ end
 --- model:net([x]) -> net
 -- The C network (lunet.core's Net userdata: one block of parameters, one of
 -- gradients), built first from the shape of the batch `x` when needed.
--- The C network, built from the shape of x if needed.
 function Module:net(x)
   if x ~= nil then check_tensor(x, 2) end
   if self._provisional and x and x:dim() > 1 and not same_shape({ table.unpack(x:shape(), 2) }, self._input) then
@@ -196,8 +186,8 @@ function Module:forward(x)
 end
 
 --- model:backward(x, dy) -> dx
--- backward(x, dy): the gradient of some loss with respect to the output of
--- the last forward(x). Adds to the parameters' gradients and returns the
+-- dy: the gradient of some loss with respect to the output of the last
+-- forward(x). Adds to the parameters' gradients and returns the
 -- gradient with respect to x.
 function Module:backward(x, dy)
   if not self._net then error("backward needs a forward first", 2) end
@@ -217,7 +207,6 @@ end
 -- The outputs for inputs x (a batch or one sample, as forward), in
 -- evaluation mode (dropout off, batch norm's running averages), in chunks
 -- so that any number of samples fits; the mode set by training() is kept.
--- Outputs for many inputs at once, in chunks, in evaluation mode.
 function Module:predict(x)
   local batch, single = as_batch(self, x)
   local y = self._net:predict(batch)
@@ -228,7 +217,6 @@ end
 -- The predicted class of each sample: the index of its largest output,
 -- 0-based (the digit itself for MNIST), as a float64 tensor (n); for a single
 -- sample, an integer.
--- Class indices (0-based, like the digits they name) of the largest outputs.
 function Module:classify(x)
   local y = self:predict(x)
   if y:dim() == 1 then return y:argmax() - 1 end
@@ -267,7 +255,9 @@ function Module:cost()
 end
 
 --- model:parameters() -> {{layer =, name =, value =, grad =}...}
--- { {layer = i, name = "weight", value = tensor, grad = tensor}, ... }
+-- One entry per parameter tensor of each layer, in order: the layer's
+-- position, the parameter's name ("weight", "bias", "gamma", "beta") and
+-- views of its values and its gradient.
 function Module:parameters()
   local net, out = self:net(), {}
   for i = 1, net:info().nlayers do
@@ -281,7 +271,6 @@ end
 --- model:flat_parameters() -> params, grads
 -- Every parameter, and every gradient, as one flat 1-d view each (of the
 -- network's contiguous blocks): writing into them changes the model.
--- All parameters (and their gradients) as one flat view each.
 function Module:flat_parameters()
   local net = self:net()
   return net:parameters(), net:gradients()
