@@ -126,7 +126,6 @@ end
 --- data.default_mnist_dir() -> string or nil
 -- Where MNIST is cached: $XDG_CACHE_HOME/lunet/mnist, else
 -- $HOME/.cache/lunet/mnist; nil when neither variable is set.
--- The per-user cache directory for MNIST, or nil when HOME is unset too.
 local function default_mnist_dir()
   local xdg = nonempty(os.getenv("XDG_CACHE_HOME"))
   if xdg then return join(xdg, "lunet/mnist") end
@@ -252,7 +251,7 @@ function data.load(name, opts)
 end
 
 --- data.classes(name) -> {string...}
--- classes("mnist" | "fashion"): the 10 class names; label k names classes[k + 1].
+-- The 10 class names of "mnist" or "fashion"; label k names classes[k + 1].
 function data.classes(name)
   local list = CLASSES[canonical(name)]
   return table.move(list, 1, #list, 1, {})
@@ -389,7 +388,7 @@ function data.download_mnist(opts)
 end
 
 --- data.load_default([name = "auto"]) -> training, validation, test, name
--- load_default(name): "mnist", "fashion", or "auto": MNIST when its files
+-- name "mnist", "fashion", or "auto": MNIST when its files
 -- are found, else Fashion-MNIST with a line on stderr saying how to get
 -- MNIST. Returns training, validation, test and the name used.
 function data.load_default(name)

@@ -139,7 +139,6 @@ end
 
 --- train.momentum_at(schedule, epoch) -> number
 -- schedule(epoch), checked to be a number in (0, 1); an error otherwise.
--- The value of a momentum schedule at an epoch, checked.
 function train.momentum_at(schedule, epoch)
   local mu = schedule(epoch)
   if type(mu) ~= "number" or not (mu > 0 and mu < 1) then
@@ -164,7 +163,6 @@ end
 --- train.size(data) -> integer
 -- The number of samples of a data set {x =, y = [, n =]} (n counts an
 -- expanded set's virtual samples); an error when `data` is not a data set.
--- Number of samples of a data set, counting an expansion's virtual ones.
 function train.size(data)
   if type(data) ~= "table" or data.x == nil or data.y == nil then
     error("a data set is a table {x = inputs, y = labels or targets}", 3)
