@@ -103,6 +103,24 @@ describe("docstrings", function()
     assert.are.equal(doc.get(lunet.nn.Linear).signature, doc.get(lunet.nn.Linear(2, 2)).signature)
   end)
 
+  it("help takes a name, and finds methods added after the first lookup", function()
+    assert.are.equal(doc.get(lunet.Tensor.reshape).signature, printed(doc.help, "reshape"):match("^[^\n]*"))
+    assert.are.equal(doc.get(lunet.linalg.solve).signature, printed(doc.help, "t:solve"):match("^[^\n]*"))
+    assert.are.same({ "lunet.Network.SGD", "lunet.network3.Network.SGD" }, doc.find("SGD"))
+    assert.truthy(printed(doc.help, "SGD"):find("names several", 1, true))
+    assert.truthy(printed(doc.help, "no_such_name"):find("no public name matches", 1, true))
+    --- t:twice_for_docs_spec() -> tensor
+    -- Twice t.
+    local function twice(t) return t * 2 end
+    assert.is_not_nil(doc.get(lunet.zeros))   -- the walk is done
+    lunet.Tensor.twice_for_docs_spec = twice
+    local ok, d = pcall(doc.get, lunet.zeros(1).twice_for_docs_spec)
+    lunet.Tensor.twice_for_docs_spec = nil
+    assert(ok, d)
+    assert.are.equal("t:twice_for_docs_spec() -> tensor", d.signature)
+    assert.are.equal("lunet.Tensor.twice_for_docs_spec", d.name)
+  end)
+
   it("help() lists the modules", function()
     local out = printed(doc.help)
     for _, m in ipairs { "lunet.nn", "lunet.train", "lunet.optim", "lunet.data", "lunet.plot", "lunet.linalg",

@@ -226,6 +226,11 @@ end
 function M.get(x)
   local idx = build_index()
   local names = idx.names[x]
+  if not names and (type(x) == "function" or type(x) == "table") then
+    index = nil   -- added since the walk (a method put on lunet.Tensor)?
+    idx = build_index()
+    names = idx.names[x]
+  end
   if not names then
     local class = class_of(x, idx)
     if class then return M.get(class) end
@@ -252,12 +257,35 @@ end
 
 --- doc.public() -> {{name =, value =, names =}...}
 -- Every public function and table of lunet (see the top of lunet/doc.lua),
--- sorted by name; `names` lists the other names of the same value.
+-- sorted by name; `names` lists the other names of the same value. Walks
+-- the tables again, so it is what they hold now.
 function M.public()
+  index = nil
   local out = {}
   for _, e in ipairs(build_index().list) do
     out[#out + 1] = { name = e.name, value = e.value, names = M.names_of(e.value) }
   end
+  return out
+end
+
+--- doc.find(name) -> {string...}
+-- The public names that `name` designates, one per value (its first name):
+-- itself, "lunet." .. name, or else every name ending in that component
+-- ("reshape", "t:reshape" and "Tensor.reshape" find lunet.Tensor.reshape;
+-- "t:solve" finds lunet.linalg.solve, of which t:solve is another name).
+function M.find(name)
+  local idx, out, seen = build_index(), {}, {}
+  local key = name:gsub("^%a+:", "")
+  for _, e in ipairs(idx.list) do
+    for _, n in ipairs(idx.names[e.value]) do
+      if n == name or n == "lunet." .. name then return { e.name } end
+      if n:sub(-#key - 1) == "." .. key and not seen[e.value] then
+        seen[e.value] = true
+        out[#out + 1] = e.name
+      end
+    end
+  end
+  table.sort(out)
   return out
 end
 
@@ -273,15 +301,36 @@ local function modules()
   return mods
 end
 
+-- The value of a public name ("lunet.nn.Linear": the constructor rather
+-- than the class of the same name).
+local function value_of(name)
+  local found
+  for _, e in ipairs(build_index().list) do
+    if e.name == name and (found == nil or type(e.value) == "function") then found = e.value end
+  end
+  return found
+end
+
 --- doc.help([x])
 -- Prints the signature and description of `x` (any public function, class,
--- module or method, e.g. help(lunet.zeros), help(lunet.Tensor.reshape));
+-- module, method or object, e.g. help(lunet.zeros), help(t.reshape),
+-- help(net)); a string is a name to look up (help "reshape", as doc.find);
 -- without an argument, lists the modules of lunet.
 function M.help(x, ...)
   if select("#", ...) == 0 and x == nil then
     print("lunet modules and classes: " .. table.concat(modules(), ", "))
     print("help(x) describes any public function, class or method, e.g. help(lunet.zeros),")
-    print("help(lunet.Tensor.reshape), help(net.SGD); help(lunet.nn) lists what a module holds.")
+    print("help(lunet.Tensor.reshape), help(net.SGD), help \"reshape\"; help(lunet.nn) lists a module.")
+    return
+  end
+  if type(x) == "string" then
+    local found = M.find(x)
+    if #found == 1 then return M.help(value_of(found[1])) end
+    if #found == 0 then
+      print(("no public name matches %q"):format(x))
+    else
+      print(("%q names several: %s"):format(x, table.concat(found, ", ")))
+    end
     return
   end
   local d = M.get(x)
