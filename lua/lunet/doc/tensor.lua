@@ -44,7 +44,9 @@ A view with the dimensions reordered: result dimension i is t's dimension d_i
 (a permutation of 1..t:dim()).]=],
   ["lunet.Tensor.expand"] = [=[t:expand(d1, d2, ...) -> tensor
 A broadcast view (stride 0, no copy): sizes of 1 grow to the given sizes and
-new leading dimensions may be added. Writing into an expanded view is an error.]=],
+new leading dimensions may be added. Copying and in-place arithmetic into an
+expanded view (several positions on one element) are errors; fill and zero_
+set the shared elements.]=],
   ["lunet.Tensor.contiguous"] = [=[t:contiguous() -> tensor
 t's elements in row-major order without gaps: a view of t when it is
 already contiguous, else a contiguous copy.]=],
