@@ -73,14 +73,16 @@ local function add_seeded(transforms, n, what, make)
   end
 end
 
---- expand.expand(data, opts) -> expanded data set
--- The book's expansion of a training set, made on the fly while mini-batches
--- are gathered. opts: shifts (default true: the four 1-pixel shifts),
--- rotations (sets of rotations, default 0) and max_degrees (10), skews (sets
--- of shears, default 0) and max_skew (0.3), elastic (sets of elastic
--- distortions, default 0), alpha (34) and sigma (4, at most 16), shape = {h, w}
--- for images that are not square. Seeds come from lunet's generator:
--- lunet.seed(n) first makes the expansion the same every run.
+--- data.expand(set [, opts]) -> expanded set
+-- The book's expansion of a training set, made on the fly in C as
+-- mini-batches are gathered (nothing is copied): every image, then with
+-- shifts (default true) its four 1-pixel shifts, then `rotations` sets of
+-- rotations by up to max_degrees (10), `skews` sets of horizontal shears by a
+-- factor up to max_skew (0.3), `elastic` sets of elastic distortions (alpha =
+-- 34, sigma = 4, at most 16; images of up to 4096 pixels); every angle, shear
+-- and field is fixed by lunet.seed. The result {x, y, n = N times the number
+-- of transforms, name, expand} trains like any set. shape = {h, w} when the
+-- images are not square; an expanded set cannot be expanded again.
 function expand.expand(data, opts)
   opts = opts or {}
   if type(opts) ~= "table" then error("expand: options must be a table", 2) end
@@ -126,9 +128,9 @@ function expand.expand(data, opts)
   }
 end
 
---- expand.sample(set, indices) -> tensor (k, h*w)
--- The (virtual) samples of a possibly expanded set at the given 1-based
--- positions, made as training would make them.
+--- data.sample(set, indices) -> tensor
+-- The samples of a (possibly expanded) set at the given 1-based positions
+-- (a Lua list), as a tensor (k, h*w), e.g. to look at expanded images.
 function expand.sample(data, indices)
   if type(indices) ~= "table" then error("expand.sample: expected a list of positions", 2) end
   return core.gather(data, indices)
