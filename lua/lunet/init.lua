@@ -39,6 +39,7 @@ lunet.load = require("lunet.model").load
 lunet.gradcheck = require "lunet.gradcheck"
 lunet.linalg = core.linalg
 lunet.minimize = require "lunet.minimize"
+lunet.perceptron = require "lunet.perceptron"
 
 -- loaded on first use: data needs files, plots are not always wanted
 setmetatable(lunet, {

@@ -85,6 +85,11 @@ nn.Sigmoid = activation("Sigmoid", "sigmoid")
 nn.Tanh = activation("Tanh", "tanh")
 nn.ReLU = activation("ReLU", "relu")
 nn.Identity = activation("Identity", "identity")
+-- Step: the perceptron's threshold, 1 where z > 0 and 0 where z <= 0 (NaN
+-- stays NaN). Its derivative is 0 wherever it exists: backward passes
+-- zeros, and training, gradient norms and full-batch objectives refuse a
+-- network that holds one (train it with lunet.perceptron.train).
+nn.Step = activation("Step", "step")
 
 local Softmax = Module.layer_class("Softmax")
 CLASSES.softmax = Softmax
@@ -93,13 +98,14 @@ function nn.Softmax(o)
   return Module.new_layer(Softmax, { type = "softmax" })
 end
 
+--- nn.activation(name) -> layer
 -- Activation layers by name: "sigmoid", "tanh", "relu", "identity" (or
--- "linear"), "softmax".
+-- "linear"), "step", "softmax". An unknown name is an error listing these.
 function nn.activation(name)
   local make = ({ sigmoid = nn.Sigmoid, tanh = nn.Tanh, relu = nn.ReLU, identity = nn.Identity,
-    linear = nn.Identity, softmax = nn.Softmax })[name]
+    linear = nn.Identity, step = nn.Step, softmax = nn.Softmax })[name]
   if not make then
-    error(("unknown activation '%s' (sigmoid, tanh, relu, identity, softmax)"):format(tostring(name)), 2)
+    error(("unknown activation '%s' (sigmoid, tanh, relu, identity, step, softmax)"):format(tostring(name)), 2)
   end
   return make()
 end
