@@ -12,7 +12,7 @@
 -- 4. Why sigmoid neurons: the book's adder with its bias at a threshold. A
 --    change of h on one bias flips the perceptron network's output
 --    whatever h is; the same network with sigmoid neurons (weights scaled
---    by 10) changes its output by an amount proportional to h.
+--    by 10) changes its output less and less as h shrinks, in proportion to h once h is small.
 -- Writes out/perceptron_mistakes.svg (mistakes per epoch of the rule).
 
 local lunet = require "lunet"
@@ -137,7 +137,7 @@ for _, h in ipairs { 0.1, 0.01, 0.001, 1e-4, 1e-5 } do
   local s, g = change(steps, row, h, 1), change(smooth, row, h, SCALE)
   print(("  %-8g %22.6g %22.6g %14.4f"):format(h, s, g, g / (2 * h)))
 end
-print("  (perceptrons: a flip however small h is; sigmoid neurons: a change proportional to h)")
+print("  (perceptrons: a flip however small h is; sigmoid neurons: a change that shrinks with h, in proportion once h is small)")
 
 os.execute("mkdir -p '" .. opts.out .. "'")
 local function series(name, r)
