@@ -40,6 +40,7 @@ lunet.gradcheck = require "lunet.gradcheck"
 lunet.linalg = core.linalg
 lunet.minimize = require "lunet.minimize"
 lunet.perceptron = require "lunet.perceptron"
+lunet.universality = require "lunet.universality"
 
 -- loaded on first use: data needs files, plots are not always wanted
 setmetatable(lunet, {
