@@ -179,6 +179,65 @@ function perceptron.truth_table(n, dtype)
   return core.tensor(rows, dtype or "float64")
 end
 
+-- ---- parity ------------------------------------------------------------------
+
+--- perceptron.parity_data(n [, dtype]) -> data
+-- Every input of n bits with its parity: {x = (2^n, n) as truth_table,
+-- y = 2^n labels (1 when the number of ones is odd), n = 2^n}, the data
+-- set format of lunet.train. dtype defaults to "float64".
+function perceptron.parity_data(n, dtype)
+  local x = perceptron.truth_table(n, dtype)
+  local labels = {}
+  for r = 0, (1 << n) - 1 do
+    local ones, v = 0, r
+    while v > 0 do ones, v = ones + (v & 1), v >> 1 end
+    labels[r + 1] = ones % 2
+  end
+  return { x = x, y = core.tensor(labels, dtype or "float64"), n = 1 << n }
+end
+
+--- perceptron.parity_network(n [, opts]) -> Network
+-- Parity of n bits with one hidden layer of n perceptrons: hidden unit k
+-- (weights 1, bias 1/2 - k) fires when at least k inputs are 1, and the
+-- output (weights +1, -1, +1, ... , bias -1/2) fires when an odd number of
+-- hidden units fire. opts as perceptron.network's.
+function perceptron.parity_network(n, opts)
+  if math.type(n) ~= "integer" or n < 1 then error("perceptron.parity_network: n must be a positive integer", 2) end
+  local net = perceptron.network({ n, n, 1 }, opts)
+  local b, v = {}, {}
+  for k = 1, n do b[k], v[k] = 0.5 - k, k % 2 == 1 and 1 or -1 end
+  net.weights[1]:fill(1)
+  net.biases[1]:copy(core.tensor(b, "float64"))
+  net.weights[2]:copy(core.tensor({ v }, "float64"))
+  net.biases[2]:fill(-0.5)
+  return net
+end
+
+--- perceptron.xor_tree(n) -> gates, output
+-- Parity of n bits as a circuit of NAND gates for perceptron.circuit: a
+-- balanced tree of XORs (four NANDs each), n - 1 XORs and ceil(log2 n)
+-- levels. Returns the gate list and the output node.
+function perceptron.xor_tree(n)
+  if math.type(n) ~= "integer" or n < 2 then error("perceptron.xor_tree: n must be an integer >= 2", 2) end
+  local gates, level = {}, {}
+  for i = 1, n do level[i] = i end
+  local function gate(a, b)
+    gates[#gates + 1] = { a, b }
+    return n + #gates
+  end
+  while #level > 1 do
+    local next_level = {}
+    for i = 1, #level - 1, 2 do
+      local a, b = level[i], level[i + 1]
+      local m = gate(a, b)
+      next_level[#next_level + 1] = gate(gate(a, m), gate(b, m))
+    end
+    if #level % 2 == 1 then next_level[#next_level + 1] = level[#level] end
+    level = next_level
+  end
+  return gates, level[1]
+end
+
 -- ---- the perceptron learning rule -------------------------------------------
 
 -- The single Linear + Step layer of a network, or an error.
