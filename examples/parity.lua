@@ -93,7 +93,7 @@ print(("\n2. Learned (Adam eta %g, mini-batch %d, at most %d epochs per start, %
   .. "of the 2^n inputs):"):format(opts.eta, opts.batch, opts.epochs, opts.tries, 100 * opts.target))
 print(("   %-4s %-44s %-44s"):format("n", "shallow n-H-2: H (parameters, epochs)",
   ("deep, %d hidden layers: H, total units (parameters, epochs)"):format(opts.depth)))
-local ns, shallow_units, deep_units, hand = {}, {}, {}, {}
+local ns, shallow_units, deep_units, deep_width, hand = {}, {}, {}, {}, {}
 local t0 = os.clock()
 for n = opts.min_n, opts.max_n do
   local sw, sp, se = narrowest(n, 1)
@@ -101,6 +101,7 @@ for n = opts.min_n, opts.max_n do
   ns[#ns + 1], hand[#hand + 1] = n, n
   shallow_units[#shallow_units + 1] = sw or 0 / 0
   deep_units[#deep_units + 1] = dw and dw * opts.depth or 0 / 0
+  deep_width[#deep_width + 1] = dw or 0 / 0
   local s_text = sw and ("%d (%d, %d)"):format(sw, sp, se) or ("none up to %d"):format(opts.max_width)
   local d_text = dw and ("%d, %d (%d, %d)"):format(dw, dw * opts.depth, dp, de)
     or ("none up to %d"):format(opts.max_width)
@@ -113,7 +114,8 @@ local file = opts.out .. "/parity.svg"
 plot.line { title = "n-bit parity: hidden units needed to learn all 2^n inputs", xlabel = "n (bits)",
   ylabel = "hidden units", markers = true, width = 720, height = 420, file = file, series = {
     { name = "shallow, learned (H)", x = ns, y = shallow_units },
-    { name = ("deep, learned (%d x H)"):format(opts.depth), x = ns, y = deep_units },
+    { name = ("deep, learned (all %d x H)"):format(opts.depth), x = ns, y = deep_units },
+    { name = "deep, learned (H per layer)", x = ns, y = deep_width },
     { name = "shallow, by hand (n step units)", x = ns, y = hand },
   } }
 print("plot: " .. file)

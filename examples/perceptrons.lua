@@ -22,7 +22,8 @@ local P = lunet.perceptron
 local opts = require("lunet.cli").parse(arg, {
   { "epochs", 1000, "most epochs of the perceptron rule" },
   { "eta", 1, "learning rate of the perceptron rule" },
-  { "points", 200, "points in the linearly separable set" },
+  { "points", 2000, "points in the linearly separable set" },
+  { "margin", 0.001, "least distance of the separable points from their line" },
   { "seed", 1, "random seed of the separable set and the initial weights" },
   { "out", "out", "directory for the plot" },
 }, "Perceptrons: NAND, adders of NANDs, the perceptron rule, and why sigmoid neurons.")
@@ -80,12 +81,12 @@ local function learn(name, data)
 end
 
 -- points in the unit square on either side of the line x2 = 0.3 + 0.5 x1,
--- each pushed 0.05 away from it so the set has a margin
+-- each pushed --margin away from it so the set has a margin
 local function separable(n)
   local x = lunet.rand({ n, 2 }, { 0, 1, dtype = "float64" })
   local normal = lunet.tensor({ -0.5, 1 }, "float64") / math.sqrt(1.25)
   local side = (x:matmul(normal) - 0.3 / math.sqrt(1.25)):sign()
-  x = x + side:view(n, 1) * normal:view(1, 2) * 0.05
+  x = x + side:view(n, 1) * normal:view(1, 2) * opts.margin
   return { x = x, y = side:gt(0) }
 end
 
@@ -95,7 +96,7 @@ local truth = function(t) return { x = X2, y = lunet.tensor(t, "float64") } end
 learn("AND", truth { 0, 0, 0, 1 })
 learn("OR", truth { 0, 1, 1, 1 })
 learn("NAND", truth { 1, 1, 1, 0 })
-local sep = learn(("%d separable points"):format(opts.points), separable(opts.points))
+local sep = learn(("%d points, margin %g"):format(opts.points, opts.margin), separable(opts.points))
 local xor = learn("XOR", truth { 0, 1, 1, 0 })
 
 -- 4. small changes: a bias at its threshold
@@ -140,13 +141,16 @@ end
 print("  (perceptrons: a flip however small h is; sigmoid neurons: a change that shrinks with h, in proportion once h is small)")
 
 os.execute("mkdir -p '" .. opts.out .. "'")
-local function series(name, r)
+local SHOWN = 60   -- XOR goes on like this for ever
+local function series(name, r, n)
   local x, y = {}, {}
-  for e, m in ipairs(r.mistakes) do x[e], y[e] = e, m end
+  for e = 1, math.min(SHOWN, #r.mistakes) do x[e], y[e] = e, r.mistakes[e] / n end
   return { name = name, x = x, y = y }
 end
 local file = opts.out .. "/perceptron_mistakes.svg"
-plot.line { title = "The perceptron rule: mistakes per epoch", xlabel = "epoch", ylabel = "mistakes",
+plot.line { title = ("The perceptron rule: samples misclassified per epoch (the first %d epochs)"):format(SHOWN), xlabel = "epoch",
+  ylabel = "fraction of the samples misclassified", markers = true,
   width = 720, height = 400, file = file,
-  series = { series(("%d separable points"):format(opts.points), sep), series("XOR", xor) } }
+  series = { series(("%d separable points, margin %g"):format(opts.points, opts.margin), sep, opts.points),
+    series("XOR (4 points)", xor, 4) } }
 print("plot: " .. file)

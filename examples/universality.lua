@@ -79,8 +79,8 @@ print(("\n2. A bump: steps at %g and %g with output weights %g and -%g; the weig
   .. "at 0.3 and 0.7 %.2g and %.2g"):format(S1, S2, H, H, bump:feedforward(lunet.tensor({ { 0.5 } }, "float64"))[{ 1, 1 }],
   bump:feedforward(lunet.tensor({ { 0.3 } }, "float64"))[{ 1, 1 }],
   bump:feedforward(lunet.tensor({ { 0.7 } }, "float64"))[{ 1, 1 }]))
-save("universality_bump.svg", plot.line { title = ("A bump: steps at %g and %g, output weights h = %g and -h"):format(S1,
-  S2, H), xlabel = "x", ylabel = "weighted output", width = 720, height = 420,
+save("universality_bump.svg", plot.line { title = ("A bump: steps at %g and %g, output weights h = %g and -h "
+  .. "(grey: the two weighted steps)"):format(S1, S2, H), xlabel = "x", ylabel = "weighted output", width = 720, height = 420,
   background = { { x = up_x, y = up_y }, { x = down_x, y = down_y } },
   series = { { name = "h s(w (x - s1)) - h s(w (x - s2))", x = bx, y = by } } })
 
@@ -108,9 +108,7 @@ save("universality_approximation.svg", plot.grid { cols = 2, charts = charts,
 
 -- the hidden layer's target: the inverse sigmoid of f
 local NI = ns[math.min(2, #ns)]
-local _, heights = U.approximate(f, NI, { w = opts.w })
-local edges = {}
-for j = 0, NI do edges[j + 1] = j / NI end
+local _, heights, edges = U.approximate(f, NI, { w = opts.w })
 local wx, wy = U.curve(U.bumps(edges, heights, { w = opts.w }), 1001)
 local ix, iy = goal(function(x) return U.inverse_sigmoid(f(x)) end, 1001)
 save("universality_inverse.svg", plot.line { title = ("The hidden layer's weighted output aims at the inverse "
@@ -155,9 +153,12 @@ print(("\n5. Two inputs, a rectangle [0.3, 0.7]^2: the x-bump plus the y-bump gi
   .. "(x inside, y outside) and %.3f outside; the threshold neuron (weights t, -t, t, -t, bias -3t/2, t = 100) "
   .. "makes a tower: %.3f inside, %.2g on the cross, %.2g outside"):format(at(plateau, 0.5, 0.5),
   at(plateau, 0.5, 0.1), at(plateau, 0.1, 0.1), at(tower, 0.5, 0.5), at(tower, 0.5, 0.1), at(tower, 0.1, 0.1)))
+local GRID = 60
+local blank = {}
+for i = 1, GRID do blank[i] = "" end
 local function heat(title, net)
-  return plot.heatmap { title = title, data = U.surface(net, 60), xlabel = "x (0 to 1)", ylabel = "y (0 to 1)",
-    width = 320, height = 320 }
+  return plot.heatmap { title = title, data = U.surface(net, GRID), xlabel = "x: 0 (left) to 1 (right)",
+    ylabel = "y: 0 (bottom) to 1 (top)", collabels = blank, rowlabels = blank, width = 320, height = 320 }
 end
 save("universality_tower.svg", plot.grid { cols = 3, title = "Towers over two inputs (heat maps, y up)", charts = {
   heat("x-bump + y-bump", plateau), heat("threshold: a tower", tower), heat("three towers", towers) } })

@@ -167,20 +167,22 @@ function U.bumps(edges, heights, opts)
   return U.steps(points, weights, opts)
 end
 
---- universality.approximate(f, N [, opts]) -> Network, heights
+--- universality.approximate(f, N [, opts]) -> Network, heights, edges
 -- The book's design for a function f on [0, 1] with values strictly
 -- between 0 and 1: N bumps of width 1/N and a sigmoid output neuron (bias
 -- 0), so the hidden layer's weighted output aims at the inverse sigmoid
 -- of f: bump j has height s^-1(f(m_j)) at the middle m_j = (j - 1/2)/N of
--- its interval, and the network gives f(m_j) there. f is a Lua function of
+-- its interval, and the network gives f(m_j) there. The outer edges of
+-- the first and last bumps lie 1/N outside [0, 1], so that 0 and 1 are
+-- not on a step (where a neuron would be half on). f is a Lua function of
 -- a number. opts: w (default 1000), dtype (default "float64"). Also
--- returns the list of heights.
+-- returns the lists of heights and of edges (as universality.bumps takes them).
 function U.approximate(f, N, opts)
   local fname = "universality.approximate"
   if type(f) ~= "function" then error(fname .. ": f must be a function of a number", 2) end
   if math.type(N) ~= "integer" or N < 1 then error(fname .. ": N must be a positive integer", 2) end
   local o = options.check(fname, opts, { "w", "dtype" })
-  local edges, heights = { 0 }, {}
+  local edges, heights = { -1 / N }, {}
   for j = 1, N do
     local y = f((j - 0.5) / N)
     if type(y) ~= "number" or not (y > 0 and y < 1) then
@@ -188,9 +190,9 @@ function U.approximate(f, N, opts)
         (j - 0.5) / N, tostring(y)), 2)
     end
     heights[j] = U.inverse_sigmoid(y)
-    edges[j + 1] = j / N
+    edges[j + 1] = j < N and j / N or 1 + 1 / N
   end
-  return U.bumps(edges, heights, { w = o.w, dtype = o.dtype, output = "sigmoid" }), heights
+  return U.bumps(edges, heights, { w = o.w, dtype = o.dtype, output = "sigmoid" }), heights, edges
 end
 
 -- ---- measuring --------------------------------------------------------------
