@@ -138,7 +138,8 @@ for _, h in ipairs { 0.1, 0.01, 0.001, 1e-4, 1e-5 } do
   local s, g = change(steps, row, h, 1), change(smooth, row, h, SCALE)
   print(("  %-8g %22.6g %22.6g %14.4f"):format(h, s, g, g / (2 * h)))
 end
-print("  (perceptrons: a flip however small h is; sigmoid neurons: a change that shrinks with h, in proportion once h is small)")
+print("  (perceptrons: a flip however small h is; sigmoid neurons: a change that shrinks with h, "
+  .. "in proportion once h is small)")
 
 os.execute("mkdir -p '" .. opts.out .. "'")
 local SHOWN = 60   -- XOR goes on like this for ever
@@ -148,7 +149,8 @@ local function series(name, r, n)
   return { name = name, x = x, y = y }
 end
 local file = opts.out .. "/perceptron_mistakes.svg"
-plot.line { title = ("The perceptron rule: samples misclassified per epoch (the first %d epochs)"):format(SHOWN), xlabel = "epoch",
+plot.line { title = ("The perceptron rule: samples misclassified per epoch (the first %d epochs)"):format(SHOWN),
+  xlabel = "epoch",
   ylabel = "fraction of the samples misclassified", markers = true,
   width = 720, height = 400, file = file,
   series = { series(("%d separable points, margin %g"):format(opts.points, opts.margin), sep, opts.points),

@@ -72,15 +72,15 @@ save("universality_step.svg", plot.line { title = ("A sigmoid neuron becomes a s
 -- 2. a bump from two steps, in the weighted-output form
 local S1, S2, H = 0.4, 0.6, 0.8
 local bump = U.bump(S1, S2, H, { w = opts.w })
+local function value(net, x) return net:feedforward(lunet.tensor({ { x } }, "float64"))[{ 1, 1 }] end
 local bx, by = U.curve(bump, 1001)
 local up_x, up_y = U.curve(U.steps({ S1 }, { H }, { w = opts.w }), 1001)
 local down_x, down_y = U.curve(U.steps({ S2 }, { -H }, { w = opts.w }), 1001)
 print(("\n2. A bump: steps at %g and %g with output weights %g and -%g; the weighted output at 0.5 is %.4f, "
-  .. "at 0.3 and 0.7 %.2g and %.2g"):format(S1, S2, H, H, bump:feedforward(lunet.tensor({ { 0.5 } }, "float64"))[{ 1, 1 }],
-  bump:feedforward(lunet.tensor({ { 0.3 } }, "float64"))[{ 1, 1 }],
-  bump:feedforward(lunet.tensor({ { 0.7 } }, "float64"))[{ 1, 1 }]))
+  .. "at 0.3 and 0.7 %.2g and %.2g"):format(S1, S2, H, H, value(bump, 0.5), value(bump, 0.3), value(bump, 0.7)))
 save("universality_bump.svg", plot.line { title = ("A bump: steps at %g and %g, output weights h = %g and -h "
-  .. "(grey: the two weighted steps)"):format(S1, S2, H), xlabel = "x", ylabel = "weighted output", width = 720, height = 420,
+  .. "(grey: the two weighted steps)"):format(S1, S2, H), xlabel = "x", ylabel = "weighted output", width = 720,
+  height = 420,
   background = { { x = up_x, y = up_y }, { x = down_x, y = down_y } },
   series = { { name = "h s(w (x - s1)) - h s(w (x - s2))", x = bx, y = by } } })
 
@@ -89,11 +89,11 @@ print(("\n3. f(x) = 0.2 + 0.4 x^2 + 0.3 x sin(15 x) + 0.05 cos(50 x) with N bump
   .. "sigmoid output):"):format(opts.w))
 print(("   %-6s %16s %20s %18s"):format("N", "hidden neurons", "average deviation", "largest deviation"))
 local gx, gy = goal(f, 1001)
-local charts, dev_n, dev_avg = {}, {}, {}
+local charts, dev_avg = {}, {}
 for _, n in ipairs(ns) do
   local net = U.approximate(f, n, { w = opts.w })
   local avg, largest = U.deviation(net, f)
-  dev_n[#dev_n + 1], dev_avg[#dev_avg + 1] = n, avg
+  dev_avg[#dev_avg + 1] = avg
   print(("   %-6d %16d %20.5f %18.5f"):format(n, 2 * n, avg, largest))
   local xs, ys = U.curve(net, 1001)
   charts[#charts + 1] = plot.line { title = ("N = %d bumps: average deviation %.4f"):format(n, avg), xlabel = "x",

@@ -206,9 +206,9 @@ describe("the perceptron rule", function()
     assert.matches("wrong shape", H.err(P.train, net, { x = x, y = lunet.tensor({ 0, 1 }) }))
     assert.matches("one layer of perceptrons", H.err(P.train, P.network { 2, 2, 1 }, { x = x, y = x }))
     assert.are.same({ 0, 0 }, column(net.weights[1]))
-    assert.matches("one dtype", H.err(require("lunet.core").perceptron_epoch, x, x:float(), lunet.zeros(2, 2, "float64"),
-      lunet.zeros(2, "float64"), 1))
-    assert.matches("must not share memory", H.err(require("lunet.core").perceptron_epoch, x, x,
+    local epoch = require("lunet.core").perceptron_epoch
+    assert.matches("one dtype", H.err(epoch, x, x:float(), lunet.zeros(2, 2, "float64"), lunet.zeros(2, "float64"), 1))
+    assert.matches("must not share memory", H.err(epoch, x, x,
       x:narrow(1, 1, 2), lunet.zeros(2, "float64"), 1))
   end)
 end)

@@ -255,7 +255,9 @@ end
 local function targets(y, n, k, dtype)
   local shape = y:shape()
   if #shape == 2 then return y:to(dtype):contiguous() end
-  if #shape ~= 1 or shape[1] ~= n then error(("perceptron.train: %d samples but y has the wrong shape"):format(n), 3) end
+  if #shape ~= 1 or shape[1] ~= n then
+    error(("perceptron.train: %d samples but y has the wrong shape"):format(n), 3)
+  end
   if k == 1 then return y:to(dtype):contiguous():view(n, 1) end
   return core.one_hot(y, k, dtype)
 end

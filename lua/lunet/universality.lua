@@ -144,7 +144,7 @@ end
 function U.bump(s1, s2, h, opts)
   number("universality.bump", "s1", s1)
   number("universality.bump", "s2", s2)
-  if not (s1 < s2) then error("universality.bump: s1 must be less than s2", 2) end
+  if s1 >= s2 then error("universality.bump: s1 must be less than s2", 2) end
   return U.steps({ s1, s2 }, { h, -h }, opts)
 end
 
@@ -160,7 +160,7 @@ function U.bumps(edges, heights, opts)
   if #edges ~= #heights + 1 then error(fname .. ": edges needs one entry more than heights", 2) end
   local points, weights = {}, {}
   for j = 1, #heights do
-    if not (edges[j] < edges[j + 1]) then error(fname .. ": edges must increase", 2) end
+    if edges[j] >= edges[j + 1] then error(fname .. ": edges must increase", 2) end
     points[2 * j - 1], weights[2 * j - 1] = edges[j], heights[j]
     points[2 * j], weights[2 * j] = edges[j + 1], -heights[j]
   end
