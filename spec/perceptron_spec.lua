@@ -153,6 +153,21 @@ describe("the perceptron rule", function()
     end
   end)
 
+  it("runs in float32 too: small integers give the same weights as plain Lua", function()
+    local net = P.network({ 3, 1 }, { dtype = "float32", init = "zeros" })
+    local x = lunet.tensor({ { 1, 2, -1 }, { -2, 1, 3 }, { 0, 1, 1 }, { 3, -1, 2 } })
+    local t = { { 1 }, { 0 }, { 0 }, { 1 } }
+    local w, b = { { 0, 0, 0 } }, { 0 }
+    local xs = x:totable()
+    for _ = 1, 4 do
+      local expect = reference_epoch(xs, t, w, b, 1)
+      assert.are.equal(expect, P.train(net, { x = x, y = lunet.tensor({ 1, 0, 0, 1 }) }, { epochs = 1 }).mistakes[1])
+      H.near(net.weights[1], w, 0, "w")
+      H.near(net.biases[1], b, 0, "b")
+    end
+    assert.are.equal("float32", net.weights[1]:dtype())
+  end)
+
   it("converges on a linearly separable set within Novikoff's bound", function()
     -- points labelled by the side of u . (x, 1) > 0 with margin gamma
     lunet.seed(11)
