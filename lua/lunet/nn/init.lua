@@ -105,10 +105,11 @@ nn.ReLU = activation("ReLU", "relu")
 --- nn.Identity() -> layer
 -- Passes its input on unchanged (a linear output layer).
 nn.Identity = activation("Identity", "identity")
--- Step: the perceptron's threshold, 1 where z > 0 and 0 where z <= 0 (NaN
--- stays NaN). Its derivative is 0 wherever it exists: backward passes
--- zeros, and training, gradient norms and full-batch objectives refuse a
--- network that holds one (train it with lunet.perceptron.train).
+--- nn.Step() -> layer
+-- The perceptron's threshold: 1 where z > 0 and 0 where z <= 0 (NaN stays
+-- NaN). Its derivative is 0 wherever it exists: backward passes zeros, and
+-- training, gradient norms and full-batch objectives refuse a network that
+-- holds one (train it with lunet.perceptron.train).
 nn.Step = activation("Step", "step")
 
 local Softmax = Module.layer_class("Softmax")
