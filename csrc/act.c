@@ -82,6 +82,7 @@ static int softmax_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y,
       case LN_ACT_SIGMOID: return y * (1 - y);                                                             \
       case LN_ACT_TANH: return 1 - y * y;                                                                  \
       case LN_ACT_RELU: return y > 0 ? 1 : 0;                                                              \
+      case LN_ACT_STEP: return 0;                                                                          \
       default: return 1;                                                                                   \
     }                                                                                                      \
   }                                                                                                        \
@@ -183,7 +184,7 @@ static int make(ln_layer **out, const ln_layer_class *cls, const ln_layer_spec *
 }
 
 int ln_act_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_shape *in) {
-  if (s->act < LN_ACT_SIGMOID || s->act > LN_ACT_IDENTITY) {
+  if (s->act < LN_ACT_SIGMOID || s->act > LN_ACT_STEP) {
     *out = NULL;
     return ln_fail(LN_EARG, "unknown activation %d", (int)s->act);
   }

@@ -34,7 +34,10 @@ typedef enum {
   LN_RNAN         /* count of non-finite elements */
 } ln_redop;
 
-typedef enum { LN_ACT_SIGMOID, LN_ACT_TANH, LN_ACT_RELU, LN_ACT_IDENTITY } ln_act;
+/* LN_ACT_STEP is the perceptron's threshold: 1 where z > 0, else 0. Its
+** derivative is 0 wherever it exists, so gradients refuse it (net.c). New
+** kinds go last: model files store the number. */
+typedef enum { LN_ACT_SIGMOID, LN_ACT_TANH, LN_ACT_RELU, LN_ACT_IDENTITY, LN_ACT_STEP } ln_act;
 typedef enum { LN_COST_QUADRATIC, LN_COST_CROSS_ENTROPY, LN_COST_LOG_LIKELIHOOD } ln_costkind;
 typedef enum { LN_REG_NONE, LN_REG_L2, LN_REG_L1 } ln_reg;
 typedef enum { LN_POOL_MAX, LN_POOL_AVG, LN_POOL_L2 } ln_poolkind;

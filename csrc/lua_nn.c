@@ -48,7 +48,7 @@ static int net_gc(lua_State *L) {
 
 static const char *const layer_names[] = {"dense", "act", "softmax", "dropout", "conv2d",
                                           "pool2d", "batchnorm", "reshape", NULL};
-static const char *const act_names[] = {"sigmoid", "tanh", "relu", "identity", NULL};
+static const char *const act_names[] = {"sigmoid", "tanh", "relu", "identity", "step", NULL};
 static const char *const pool_names[] = {"max", "avg", "l2", NULL};
 static const char *const cost_names[] = {"quadratic", "cross_entropy", "log_likelihood", NULL};
 static const char *const reg_names[] = {"none", "l2", "l1", NULL};

@@ -111,7 +111,7 @@ static void get_spec(ln_ibuf *r, ln_layer_spec *s, int *bad) {
   s->type = (ln_layer_type)get_choice(r, LN_LAYER_NTYPES, bad);
   s->n_in = get_size(r, bad);
   s->n_out = get_size(r, bad);
-  s->act = (ln_act)get_choice(r, LN_ACT_IDENTITY + 1, bad);
+  s->act = (ln_act)get_choice(r, LN_ACT_STEP + 1, bad);
   s->p = ln_get_f64(r);
   s->maps = get_size(r, bad);
   s->kernel = get_size(r, bad);

@@ -341,6 +341,21 @@ void ln_net_cost_delta(ln_net *net, int64_t batch, double scale, int *top) {
   }
 }
 
+/* A step layer (the perceptron's threshold) passes no gradient: its
+** derivative is 0 wherever it exists, so every parameter below it (and,
+** at the top, every parameter) would get a zero gradient and training
+** would silently do nothing. Gradient-based entry points refuse it. */
+int ln_net_check_differentiable(const ln_net *net) {
+  for (int i = 0; i < net->nlayers; i++) {
+    const ln_layer *l = net->layers[i];
+    if (l->spec.type == LN_LAYER_ACT && l->spec.act == LN_ACT_STEP)
+      return ln_fail(LN_EARG, "layer %d is a step activation: its derivative is 0 wherever it exists, so "
+                     "gradient-based training cannot learn through it (use the perceptron rule, "
+                     "lunet.perceptron.train, or sigmoid neurons)", i + 1);
+  }
+  return LN_OK;
+}
+
 int ln_net_backward(ln_net *net, int64_t batch, int top, int need_dx) {
   if (batch != net->last_batch)
     return ln_fail(LN_EARG, "backward of %lld rows after a forward of %lld", (long long)batch,

@@ -80,6 +80,9 @@ void ln_net_cost_delta(ln_net *net, int64_t batch, double scale, int *top);
 /* Back through layers top..0: adds parameter gradients; deltas[0] is
 ** written only when need_dx. */
 int ln_net_backward(ln_net *net, int64_t batch, int top, int need_dx);
+/* LN_EARG naming the first step layer, whose gradient is 0 a.e.; training,
+** gradient norms and objectives call it before anything changes. */
+int ln_net_check_differentiable(const ln_net *net);
 void ln_net_zero_grad(ln_net *net);
 
 #endif

@@ -107,6 +107,7 @@ int ln_train_batches(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batc
   int64_t nbatches, every;
   int st, top;
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
+  if ((st = ln_net_check_differentiable(net)) != LN_OK) return st;
   if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
   nbatches = ln_train_nbatches(d->n, batch);
   if (from < 0 || to > nbatches || from > to)
@@ -210,7 +211,7 @@ int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *we
   ln_mode mode = {1, 0, &own, 1};
   int st, n = 0;
   ln_rng_seed(&own, LN_MEASURE_SEED);
-  if ((st = check_ready(net, d)) != LN_OK) return st;
+  if ((st = check_ready(net, d)) != LN_OK || (st = ln_net_check_differentiable(net)) != LN_OK) return st;
   if ((st = mean_gradient(net, d, &mode, NULL)) != LN_OK) return st;
   for (int i = 0; i < net->nlayers; i++) {
     const ln_layer *l = net->layers[i];
@@ -230,7 +231,8 @@ static int check_objective(const ln_net *net, const ln_dataset *d) {
     if (net->layers[i]->spec.type == LN_LAYER_BATCHNORM)
       return ln_fail(LN_EARG, "layer %d is batch normalisation: a full-batch objective runs in evaluation "
                      "mode, where its backward is not implemented", i + 1);
-  return check_ready(net, d);
+  int st = ln_net_check_differentiable(net);
+  return st != LN_OK ? st : check_ready(net, d);
 }
 
 int ln_objective_check(const ln_net *net, const ln_dataset *d) {

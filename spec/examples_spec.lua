@@ -173,6 +173,42 @@ describe("examples", function()
     check_svg("batch_time.svg")
   end)
 
+  local function narrow_svg(name)
+    check_svg(name)
+    local width = tonumber(H.read(out .. "/" .. name):match('^<svg[^>]- width="([%d.]+)"'))
+    assert.is_true(width <= 1000, name .. " is " .. tostring(width) .. " px wide")
+  end
+
+  it("perceptrons checks the NAND adders on every input and runs the perceptron rule", function()
+    local ok, text = run(("bin/lunet examples/perceptrons.lua --epochs 100 --points 200 --out %s"):format(out))
+    assert.is_true(ok, text)
+    assert.matches("1 %+ 1 = 2\n", text)
+    assert.matches("right on 16 of 16 inputs", text)
+    assert.matches("adders right on every input: yes", text)
+    assert.matches("XOR%s+NOT separated after  100 epochs", text)
+    assert.matches("AND%s+separated after", text)
+    narrow_svg("perceptron_mistakes.svg")
+  end)
+
+  it("universality prints the deviation for each N and draws the book's figures", function()
+    local ok, text = run(("bin/lunet examples/universality.lua --ns 5,20 --epochs 5 --out %s"):format(out))
+    assert.is_true(ok, text)
+    assert.matches("\n%s+5%s+10%s+0%.0%d+%s+0%.%d+\n%s+20%s+40%s+0%.0%d+", text)
+    assert.matches("the average deviation falls as N grows: yes", text)
+    for _, name in ipairs { "step", "bump", "approximation", "inverse", "sgd", "deviation", "tower" } do
+      narrow_svg("universality_" .. name .. ".svg")
+    end
+  end)
+
+  it("parity builds parity by hand and searches the widths that learn it", function()
+    local ok, text = run(("bin/lunet examples/parity.lua --max_n 3 --epochs 300 --tries 1 --max_width 4 --out %s")
+      :format(out))
+    assert.is_true(ok, text)
+    assert.matches("\n%s+3%s+3, 8 / 8%s+8, 6, 8 / 8", text)
+    assert.matches("\n%s+3%s+[%w ,()]+\n", text)
+    narrow_svg("parity.svg")
+  end)
+
   it("reject unknown options", function()
     local ok, text = run("bin/lunet examples/chapter1.lua --epoch 3")
     assert.is_falsy(ok)

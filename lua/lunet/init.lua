@@ -43,6 +43,8 @@ lunet.diagnose = require "lunet.diagnose"
 lunet.tune = require "lunet.tune"
 lunet.linalg = core.linalg
 lunet.minimize = require "lunet.minimize"
+lunet.perceptron = require "lunet.perceptron"
+lunet.universality = require "lunet.universality"
 
 -- loaded on first use: data needs files, plots are not always wanted
 setmetatable(lunet, {

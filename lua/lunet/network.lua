@@ -10,7 +10,9 @@
 -- Options: cost = "cross_entropy" | "quadratic" | "log_likelihood" (ends
 -- with a softmax layer), init = "default" | "large" | "he" | "xavier" |
 -- "zeros", activation = a name or a list with one name per layer
--- ("sigmoid", "tanh", "relu", "identity"), dtype = "float32" | "float64".
+-- ("sigmoid", "tanh", "relu", "identity", "step"; a step network is the
+-- book's perceptron network, trained by lunet.perceptron, and needs
+-- cost = "quadratic"), dtype = "float32" | "float64".
 --
 -- A Network is a Sequential of Linear and activation layers, so the layer
 -- API (forward, backward, parameters, save ...) works on it too. Unlike the

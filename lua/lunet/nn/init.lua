@@ -105,6 +105,12 @@ nn.ReLU = activation("ReLU", "relu")
 --- nn.Identity() -> layer
 -- Passes its input on unchanged (a linear output layer).
 nn.Identity = activation("Identity", "identity")
+--- nn.Step() -> layer
+-- The perceptron's threshold: 1 where z > 0 and 0 where z <= 0 (NaN stays
+-- NaN). Its derivative is 0 wherever it exists: backward passes zeros, and
+-- training, gradient norms and full-batch objectives refuse a network that
+-- holds one (train it with lunet.perceptron.train).
+nn.Step = activation("Step", "step")
 
 local Softmax = Module.layer_class("Softmax")
 CLASSES.softmax = Softmax
@@ -118,12 +124,12 @@ end
 
 --- nn.activation(name) -> layer
 -- Activation layers by name: "sigmoid", "tanh", "relu", "identity" (or
--- "linear"), "softmax".
+-- "linear"), "step", "softmax". An unknown name is an error listing these.
 function nn.activation(name)
   local make = ({ sigmoid = nn.Sigmoid, tanh = nn.Tanh, relu = nn.ReLU, identity = nn.Identity,
-    linear = nn.Identity, softmax = nn.Softmax })[name]
+    linear = nn.Identity, step = nn.Step, softmax = nn.Softmax })[name]
   if not make then
-    error(("unknown activation '%s' (sigmoid, tanh, relu, identity, softmax)"):format(tostring(name)), 2)
+    error(("unknown activation '%s' (sigmoid, tanh, relu, identity, step, softmax)"):format(tostring(name)), 2)
   end
   return make()
 end
