@@ -95,6 +95,8 @@ int64_t ln_train_nbatches(int64_t n, int64_t batch) {
 int ln_train_shuffle(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r, int64_t *perm) {
   int st;
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
+  /* refuse before the shuffle draws: a refused call leaves the generator where it was */
+  if ((st = ln_net_check_differentiable(net)) != LN_OK) return st;
   if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
   for (int64_t i = 0; i < d->n; i++) perm[i] = i;
   ln_rng_shuffle(r, perm, d->n);
