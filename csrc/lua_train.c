@@ -303,6 +303,7 @@ static int l_train_epoch(lua_State *L) {
   ln_dataset *d = dataset_tensors(L, &ld);
   clock_gettime(CLOCK_MONOTONIC, &p.start);
   lnL_check(L, ln_train_epoch(net, o, d, batch, ln_rng_global(), show ? draw_bar : NULL, &p));
+  if (show && ln_train_stop) fputc('\n', stderr);   /* keep the bar where Ctrl-C stopped it */
   lua_pushnumber(L, seconds_since(&p.start));
   return 1;
 }

@@ -88,6 +88,8 @@ static int check_ready(const ln_net *net, const ln_dataset *d) {
   return ln_data_check(net, d);
 }
 
+volatile sig_atomic_t ln_train_stop;
+
 int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r,
                    ln_progress_fn progress, void *ud) {
   ln_mode mode = {1, 0, r, 0};
@@ -100,7 +102,7 @@ int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch,
   ln_rng_shuffle(r, perm, d->n);
   nbatches = d->n / batch + (d->n % batch != 0);   /* n + batch - 1 overflows for a huge batch */
   every = nbatches / 100 > 0 ? nbatches / 100 : 1;
-  for (int64_t b = 0; b < nbatches && st == LN_OK; b++) {
+  for (int64_t b = 0; b < nbatches && st == LN_OK && !ln_train_stop; b++) {
     int64_t start = b * batch, m = d->n - start < batch ? d->n - start : batch;
     gather(net, d, perm + start, m);
     if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
