@@ -2,8 +2,9 @@
 ** lua_interrupt.c: Ctrl-C during training. catch_interrupts() returns a
 ** guard; while one is open, SIGINT sets ln_train_stop (train.h), so the
 ** epoch that runs ends after its current mini-batch and the trainer
-** returns what it has. Closing the last guard (a to-be-closed variable,
-** or the collector) restores the previous handler and clears the flag.
+** returns what it has. Closing the last guard (guard:close(), a
+** to-be-closed variable, or the collector) restores the previous handler
+** and clears the flag.
 */
 #include <signal.h>
 #include <string.h>
@@ -63,6 +64,10 @@ void lnL_open_interrupt(lua_State *L) {
     lua_setfield(L, -2, "__close");
     lua_pushcfunction(L, guard_close);
     lua_setfield(L, -2, "__gc");
+    lua_newtable(L);   /* guard:close() */
+    lua_pushcfunction(L, guard_close);
+    lua_setfield(L, -2, "close");
+    lua_setfield(L, -2, "__index");
   }
   lua_pop(L, 1);
   lua_pushcfunction(L, l_catch_interrupts);

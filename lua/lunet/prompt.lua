@@ -88,8 +88,8 @@ local function open_editor(session)
   local ok, rl = pcall(require, "lunet.readline")
   if not ok then
     if session.tty ~= false then
-      io.stderr:write("lunet: no line editing (", tostring(rl):match("^[^\n]*"),
-        "); reading plain lines, Ctrl-C ends the session\n")
+      io.stderr:write("lunet: no line editing, history or completion (", tostring(rl):match("^[^\n]*"),
+        "); reading plain lines\n")
     end
     return nil
   end
