@@ -102,8 +102,12 @@ describe("the lunet prompt in a terminal (tmux)", function()
     assert(sh("mkdir -p " .. q(dir .. "/home")))
     local env = { "HOME=" .. dir .. "/home", "XDG_STATE_HOME=" .. state, "LUNET_THREADS=1" }
     local preload = os.getenv("LD_PRELOAD")
-    if preload then env[#env + 1] = "LD_PRELOAD=" .. preload end
-    local cmd = "env " .. table.concat(env, " ") .. " sh bin/lunet"
+    if preload then
+      -- sanitizer reports go to files the last test looks at
+      env[#env + 1] = "LD_PRELOAD=" .. preload
+      env[#env + 1] = "ASAN_OPTIONS=" .. (os.getenv("ASAN_OPTIONS") or "") .. ":log_path=" .. dir .. "/asan"
+    end
+    local cmd = "env " .. table.concat(env, " ") .. " sh bin/lunet; echo $? >" .. dir .. "/status"
     local ok, out = tmux("-f /dev/null new-session -d -s lunet -x 100 -y 40 " .. q(cmd))
     assert(ok, out)
   end)
@@ -209,6 +213,9 @@ describe("the lunet prompt in a terminal (tmux)", function()
     clear()
     press("C-d")
     wait_for("the session to end", function() return not tmux("has-session -t lunet") end)
+    assert.equal("0\n", H.read(dir .. "/status"))
+    local _, reports = sh("ls " .. q(dir) .. " | grep '^asan'")
+    assert.equal("", reports)
     local text = H.read(history)
     assert.matches("help%(lunet%.Network%)\n", text)
     assert.matches("=40 %+ 2\n", text)
