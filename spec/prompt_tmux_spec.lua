@@ -49,7 +49,7 @@ describe("the lunet prompt in a terminal (tmux)", function()
 
   -- Polls the screen until check(screen) is true; fails with the screen.
   local function wait_for(what, check)
-    local deadline, s = os.time() + TIMEOUT, nil
+    local deadline, s = os.time() + TIMEOUT
     repeat
       s = screen()
       if check(s) then return s end
