@@ -214,7 +214,8 @@ describe("Ctrl-C during training", function()
   it("a SIGINT before an epoch stops the run before its first mini-batch", function()
     local net = lunet.Network { 8, 4, 2 }
     local before = net:flat_parameters():clone()
-    local outer <close> = core.catch_interrupts()   -- luacheck: ignore 211 (closed at the end: the process survives the signal)
+    -- open to the end of the test, so this process survives the signal
+    local outer <close> = core.catch_interrupts()   -- luacheck: ignore 211
     assert.is_false(core.interrupted())
     io.popen("kill -INT " .. pid()):close()
     assert.is_true(core.interrupted())
