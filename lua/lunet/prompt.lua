@@ -58,8 +58,12 @@ local function message_handler(e)
     end
     kept[#kept + 1] = line
   end
-  if #kept == 2 and kept[2]:match("^stack traceback:$") then kept[2] = nil end
-  return table.concat(kept, "\n")
+  -- a traceback is worth printing when it passes through functions of Lua code
+  local useful = false
+  for i = 3, #kept do
+    useful = useful or not (kept[i]:match("^%s*%[C%]") or kept[i]:match("in main chunk$"))
+  end
+  return useful and table.concat(kept, "\n") or msg
 end
 
 --- prompt.show(...)
