@@ -259,6 +259,24 @@ describe("Ctrl-C during training", function()
     assert.equal("epochs", h2.stopped)
   end)
 
+  it("stops an ensemble's training at the network being trained", function()
+    local d = data(40)
+    local made = 0
+    train.interruptible = true
+    local ok, nets = pcall(lunet.ensemble.train, 4, function(i)
+      made = i
+      local net = lunet.Network { 8, 4, 2 }
+      if i == 2 then io.popen("kill -INT " .. pid()):close() end
+      net:SGD(d, 2, 10, 0.1, { progress = false, verbose = false, out = io.tmpfile() })
+      return net
+    end)
+    train.interruptible = false
+    assert.is_true(ok, nets)
+    assert.equal(2, made)
+    assert.equal(2, #nets)
+    assert.is_false(core.interrupted())
+  end)
+
   it("guards nest and the flag clears when the last closes", function()
     local a = core.catch_interrupts()
     local b = core.catch_interrupts()
