@@ -53,14 +53,14 @@ static void on_line(char *line) {
   rl_callback_handler_remove();
 }
 
-/* Drops the half-typed line, shows "^C" after it as a shell does, and
-** leaves the terminal as readline found it. The new line comes first:
-** leaving bracketed-paste mode writes a carriage return. */
-static void abandon_line(void) {
+/* Drops the half-typed line (after Ctrl-C: showing "^C" after it, as a
+** shell does) and leaves the terminal as readline found it. The new line
+** comes first: leaving bracketed-paste mode writes a carriage return. */
+static void abandon_line(int interrupted) {
   FILE *out = rl_outstream ? rl_outstream : stdout;
   rl_point = rl_end;
   rl_redisplay();
-  fputs("^C", out);
+  if (interrupted) fputs("^C", out);
   rl_crlf();
   fflush(out);
   rl_free_line_state();
@@ -86,7 +86,7 @@ static int read_loop(const sigset_t *waitmask) {
 }
 
 /* readline(prompt) -> the line (without its newline), nil at end of input
-** (Ctrl-D), or false when Ctrl-C dropped the line. */
+** (Ctrl-D) or on a read error, or false when Ctrl-C dropped the line. */
 static int l_readline(lua_State *L) {
   const char *prompt = luaL_optstring(L, 1, "> ");
   struct sigaction old;
@@ -101,7 +101,7 @@ static int l_readline(lua_State *L) {
   sigdelset(&waitmask, SIGINT);
   rl_callback_handler_install(prompt, on_line);
   int st = read_loop(&waitmask);
-  if (st != 0) abandon_line();
+  if (st != 0) abandon_line(st == 1);
   sigprocmask(SIG_UNBLOCK, &block, NULL);
   sigaction(SIGINT, &old, NULL);
   if (st == 1) {
@@ -286,6 +286,10 @@ int luaopen_lunet_readline(lua_State *L) {
   rl_attempted_completion_function = attempt;
   rl_variable_bind("show-all-if-ambiguous", "on");   /* one Tab lists; ~/.inputrc may say otherwise */
   using_history();
+  /* a chunk of several lines comes back from the file as one entry */
+  history_comment_char = '#';   /* timestamps are "#<seconds>" lines */
+  history_write_timestamps = 1;
+  history_multiline_entries = 1;
   luaL_newlib(L, functions);
   lua_pushstring(L, rl_library_version ? rl_library_version : "?");
   lua_setfield(L, -2, "version");

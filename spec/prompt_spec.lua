@@ -194,6 +194,40 @@ describe("bin/lunet with piped input", function()
   end)
 end)
 
+describe("the readline module's history file", function()
+  local ok, rl = pcall(require, "lunet.readline")
+
+  it("is made with its directory, appended per chunk, cut to its last lines, and reported when unwritable", function()
+    assert.is_true(ok, rl)
+    local dir = os.tmpname()
+    os.remove(dir)
+    local path = dir .. "/a/b/history"
+    assert.is_true(rl.load_history(path, 5))
+    for i = 1, 5 do assert.is_true(rl.add_history("x = " .. i, path, 5)) end
+    assert.is_true(rl.add_history("for i = 1, 2 do\nprint(i)\nend", path, 5))
+    -- entries follow "#<time>" lines; the file keeps its last 5 lines (the
+    -- cut may take the first entry's time line)
+    local entries, new = {}, true
+    for line in io.lines(path) do
+      if line:match("^#%d+$") then
+        new = true
+      elseif new then
+        entries[#entries + 1], new = line, false
+      else
+        entries[#entries] = entries[#entries] .. "\n" .. line
+      end
+    end
+    assert.same({ "x = 4", "x = 5", "for i = 1, 2 do\nprint(i)\nend" }, entries)
+    local nok, err = rl.add_history("y", "/proc/version/history", 3)
+    assert.is_nil(nok)
+    assert.matches("^cannot create /proc/version/history: ", err)
+    nok, err = rl.load_history("/proc/version/lunet/history", 3)
+    assert.is_nil(nok)
+    assert.matches("^cannot create the directory of /proc/version/lunet/history: ", err)
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+end)
+
 describe("Ctrl-C during training", function()
   local function pid()
     local f = assert(io.open("/proc/self/stat"))
