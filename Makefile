@@ -31,7 +31,7 @@ DEPS_ASAN  := clang libclang-rt-14-dev
 DEPS_BENCH := python3-torch python3-numpy
 DEPS_SHOTS := chromium
 
-.PHONY: all deps deps-dev test asan tsan fuzz fuzz-build bench bench-lbfgs bench-minimize bench-accuracy demo mnist lint \
+.PHONY: all docs deps deps-dev test asan tsan fuzz fuzz-build bench bench-lbfgs bench-minimize bench-accuracy demo mnist lint \
   install rock-install clean clean-so mutants
 
 # Where the module goes; another SO/BUILD pair gives a second build tree.
@@ -136,7 +136,7 @@ mutants: deps
 
 # The C is rebuilt from scratch in its own directory so every file is seen.
 lint: deps-dev
-	luacheck lua spec examples bench fuzz
+	luacheck lua spec examples bench fuzz tools/mkdocs.lua
 	rm -rf build/lint
 	@$(MAKE) --no-print-directory clean-so
 	@$(MAKE) --no-print-directory all BUILD=build/lint OPT="-O2 -Werror"
@@ -200,3 +200,8 @@ INIT       ?= default
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@bin/lunet examples/depth_vs_accuracy.lua --epochs $(EPOCHS) --activation $(ACTIVATION) --init $(INIT) --out out
+
+# The reference manual (docs/reference.md) from the docstrings help() prints;
+# spec/docs_spec.lua fails when the committed manual is not what this writes.
+docs: all
+	$(LUA) tools/mkdocs.lua docs/reference.md

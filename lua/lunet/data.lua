@@ -100,7 +100,8 @@ local function check_plain_name(name, what)
   return name
 end
 
--- Quotes s for the POSIX shell: 'it'\''s'.
+--- data.shell_quote(s) -> string
+-- `s` quoted for the POSIX shell ('it'\''s'), as the downloader uses it.
 local function shell_quote(s)
   return "'" .. tostring(s):gsub("'", [['\'']]) .. "'"
 end
@@ -122,7 +123,9 @@ local function join(dir, name)
   return (dir:gsub("/+$", "")) .. "/" .. name
 end
 
--- The per-user cache directory for MNIST, or nil when HOME is unset too.
+--- data.default_mnist_dir() -> string or nil
+-- Where MNIST is cached: $XDG_CACHE_HOME/lunet/mnist, else
+-- $HOME/.cache/lunet/mnist; nil when neither variable is set.
 local function default_mnist_dir()
   local xdg = nonempty(os.getenv("XDG_CACHE_HOME"))
   if xdg then return join(xdg, "lunet/mnist") end
@@ -200,7 +203,13 @@ end
 
 -- ---- the data sets ------------------------------------------------------
 
--- mnist{ dir = } -> training, validation, test
+--- data.mnist([{dir =}]) -> training, validation, test
+-- MNIST in the book's split: training the first 50,000 training images,
+-- validation the last 10,000 (views of one tensor), test the 10,000 t10k
+-- images. Each set is {x = (N, 784) float32 pixels in [0, 1], y = (N) float32
+-- labels 0..9, n = N, name =}. Looks in opts.dir, else $LUNET_MNIST_DIR and
+-- the cache (data.default_mnist_dir); the error lists where it looked and
+-- how to get the files (make mnist, data.download_mnist).
 function data.mnist(opts)
   opts = require("lunet.opts").check("lunet.data.mnist", opts, { "dir" })
   local default = default_mnist_dir()
@@ -211,7 +220,10 @@ function data.mnist(opts)
   return split(paths, "mnist")
 end
 
--- fashion_mnist{ dir = } -> training, validation, test
+--- data.fashion_mnist([{dir =}]) -> training, validation, test
+-- Fashion-MNIST, split and shaped as data.mnist (labels index
+-- data.classes("fashion")). Looks in opts.dir, else $LUNET_FASHION_DIR and
+-- /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist).
 function data.fashion_mnist(opts)
   opts = require("lunet.opts").check("lunet.data.fashion_mnist", opts, { "dir" })
   local paths = locate("Fashion-MNIST",
@@ -230,13 +242,16 @@ local function canonical(name)
   return key
 end
 
--- load("mnist" | "fashion", opts) -> training, validation, test
+--- data.load(name [, {dir =}]) -> training, validation, test
+-- data.mnist for "mnist", data.fashion_mnist for "fashion" (or "fashion-mnist",
+-- "fashion_mnist"); other names are errors.
 function data.load(name, opts)
   if canonical(name) == "mnist" then return data.mnist(opts) end
   return data.fashion_mnist(opts)
 end
 
--- classes("mnist" | "fashion"): the 10 class names; label k names classes[k + 1].
+--- data.classes(name) -> {string...}
+-- The 10 class names of "mnist" or "fashion"; label k names classes[k + 1].
 function data.classes(name)
   local list = CLASSES[canonical(name)]
   return table.move(list, 1, #list, 1, {})
@@ -295,7 +310,13 @@ local function short(text)
   return text ~= "" and text or "failed"
 end
 
--- download_mnist{ dir =, base_urls =, files =, quiet = } -> dir
+--- data.download_mnist([{dir =, base_urls =, files =, quiet = false}]) -> dir
+-- Downloads the four MNIST files (curl, else wget) into dir (default
+-- data.default_mnist_dir()), trying data.MNIST_MIRRORS (or base_urls) in order.
+-- Each file is checked against data.MNIST_FILES (or files: name -> {size =,
+-- md5 =}), size then MD5, before it is renamed into place; correct files
+-- already there are skipped. Progress lines go to stderr unless quiet.
+-- Returns the directory; errors list every URL tried and why it failed.
 function data.download_mnist(opts)
   opts = require("lunet.opts").check("download_mnist", opts, { "dir", "base_urls", "files", "quiet" })
   local dir = opts.dir or default_mnist_dir()
@@ -366,7 +387,8 @@ function data.download_mnist(opts)
   return dir
 end
 
--- load_default(name): "mnist", "fashion", or "auto": MNIST when its files
+--- data.load_default([name = "auto"]) -> training, validation, test, name
+-- name "mnist", "fashion", or "auto": MNIST when its files
 -- are found, else Fashion-MNIST with a line on stderr saying how to get
 -- MNIST. Returns training, validation, test and the name used.
 function data.load_default(name)

@@ -26,7 +26,8 @@ local function check_nets(nets)
   end
 end
 
--- train(k, make [, {seed = 1}]): calls make(i) for i = 1..k right after
+--- ensemble.train(k, make [, {seed = 1}]) -> {net...}
+-- Calls make(i) for i = 1..k right after
 -- lunet.seed(seed + i - 1), so network i starts from its own initial
 -- weights and sees its own order of mini-batches; returns the k networks
 -- (fewer when Ctrl-C stopped an interruptible training: see lunet.train).
@@ -53,6 +54,7 @@ function ensemble.train(k, make, opts)
   return nets
 end
 
+--- ensemble.vote(nets, x) -> labels, each
 -- Class labels (0-based, shape (n)) chosen by majority vote over the
 -- networks' outputs for inputs x, and the list of each network's labels.
 function ensemble.vote(nets, x)
@@ -87,8 +89,10 @@ local function labels_of(data)
   return y:double()
 end
 
--- evaluate(nets, data) -> { vote = fraction right by the vote, each = {fraction
--- right per network}, agree = fraction where all networks agree, n = samples }
+--- ensemble.evaluate(nets, data) -> {vote =, each =, agree =, n =}
+-- vote: the fraction (0..1) of data classified right by the vote; each: the
+-- fraction right per network; agree: the fraction where all networks agree;
+-- n: the number of samples.
 function ensemble.evaluate(nets, data)
   local truth = labels_of(data)
   local labels, each = ensemble.vote(nets, data.x)

@@ -46,6 +46,13 @@ end
 
 local KNOWN = { shifts = true, rotations = true, max_degrees = true, shape = true }
 
+--- data.expand(set [, {shifts = true, rotations = 0, max_degrees = 10, shape =}]) -> expanded set
+-- The book's expansion of a training set, made on the fly in C as
+-- mini-batches are gathered (nothing is copied): every image, then with
+-- shifts its four 1-pixel shifts, then `rotations` sets of rotations by up to
+-- max_degrees (angles fixed by lunet.seed). The result {x, y, n = N times the
+-- number of transforms, name, expand} trains like any set. shape = {h, w}
+-- when the images are not square; an expanded set cannot be expanded again.
 function expand.expand(data, opts)
   opts = opts or {}
   if type(opts) ~= "table" then error("expand: options must be a table", 2) end
@@ -86,6 +93,9 @@ function expand.expand(data, opts)
   }
 end
 
+--- data.sample(set, indices) -> tensor
+-- The samples of a (possibly expanded) set at the given 1-based positions
+-- (a Lua list), as a tensor (k, h*w), e.g. to look at expanded images.
 function expand.sample(data, indices)
   if type(indices) ~= "table" then error("expand.sample: expected a list of positions", 2) end
   return core.gather(data, indices)

@@ -26,6 +26,15 @@ local function one_hot(labels, classes)
   return t
 end
 
+--- lunet.gradcheck(model, x [, y [, opts]]) -> worst, details
+-- Checks back-propagation against central differences for every parameter
+-- and input value, on a float64 copy of the model (the model is not
+-- touched). y: labels or targets when the model has a cost, else read-out
+-- weights (random when nil). opts: cost, lambda, reg = "l2" | "l1", n (the
+-- training set size for lambda / n), eps = 1e-5, input = true. Returns the
+-- worst relative error |a - n| / max(|a|, |n|, 1e-3) and where it was
+-- (layer, param, element, analytic, numeric, checked); see the top of
+-- lunet/gradcheck.lua.
 local function gradcheck(model, x, y, opts)
   opts = options.check("gradcheck", opts, { "cost", "lambda", "reg", "n", "eps", "input" })
   local lambda = opts.lambda

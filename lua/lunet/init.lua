@@ -26,6 +26,8 @@ lunet.Tensor = core.Tensor   -- the methods table: add methods here
 require "lunet.shape"   -- t:shape() prints as 3x4
 core.tensor_metatable.__tostring = print_tensor.tostring
 
+--- lunet.is_tensor(x) -> boolean
+-- Whether x is a lunet tensor (closed ones included).
 function lunet.is_tensor(x)
   return getmetatable(x) == core.tensor_metatable
 end

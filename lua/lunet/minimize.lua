@@ -212,6 +212,9 @@ local function zoom(S, x, d, f0, d0, lo, flo, dlo, hi, fhi, dhi)
   return nil, "line search failed"
 end
 
+--- minimize.line_search(S, x, f0, d0, d, a1) -> a, x_new, f_new, g_new
+-- The strong Wolfe line search of the minimisers, for their use and the
+-- specs': S is minimize's internal state (f, c1, c2, evaluation counts).
 -- A step a > 0 along the descent direction d (d0 = g'd < 0) with
 -- f(x + a d) <= f0 + c1 a d0 and |g(x + a d)'d| <= c2 |d0|.
 -- Returns a, the new point, its cost and gradient; or nil and a reason.
@@ -496,6 +499,14 @@ local function line_search_method(S, hist, x, f, g)
   return x, "max_iter reached"
 end
 
+--- minimize.minimize(f, x0 [, opts]) -> x, history
+-- Minimises f(x) -> cost, grad (grad a tensor like x) from x0 (a tensor or a
+-- list of numbers, used as float64). opts: method = "lbfgs" (also "gd",
+-- "momentum", "nesterov", "cg", "bfgs", "newton"), eta, mu, gtol = 1e-6,
+-- ftol = 0, max_iter = 1000, max_evals = 10000, c1, c2, m = 10, hess,
+-- scale_h0, path; see the top of lunet/minimize.lua for what each does and
+-- what the history holds (cost, grad_norm, step, alpha, nfev, seconds per
+-- iterate; converged, reason, iterations, evaluations). Also lunet.optim.minimize.
 function M.minimize(f, x0, options)
   if type(f) ~= "function" and not (getmetatable(f) or {}).__call then
     fail("f must be a function, got %s", type(f))

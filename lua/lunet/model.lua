@@ -9,6 +9,11 @@ local core = require "lunet.core"
 
 local model = {}
 
+--- lunet.load(path) -> Network or Sequential
+-- Reads a model written by model:save(path): a Network when its layers
+-- alternate Linear and activation layers and it has a cost, else a
+-- Sequential. The file's checksum, version and every size are checked
+-- first; errors say what is wrong with the file.
 function model.load(path)
   if type(path) ~= "string" then error("lunet.load: expected a file name", 2) end
   local ok, net = pcall(core.net_load, path)

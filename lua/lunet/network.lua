@@ -102,11 +102,13 @@ local function new(sizes, opts)
   return self
 end
 
+--- net:feedforward(a) -> tensor
 -- The output for one input (a vector) or for a batch (samples, n_in).
 function Network:feedforward(a)
   return self:predict(a)
 end
 
+--- net:SGD(training_data, epochs, mini_batch_size, eta [, opts]) -> ev_cost, ev_acc, tr_cost, tr_acc, history
 -- The book's SGD(training_data, epochs, mini_batch_size, eta, lmbda = 0,
 -- evaluation_data = None, monitor_* = False), with the keyword arguments
 -- in a table (lambda or lmbda), plus every option of lunet.train.sgd.
@@ -121,26 +123,35 @@ function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
   return train.sgd(self, training_data, o)
 end
 
--- Number of inputs whose largest output is the right class (the book's accuracy).
+--- net:accuracy(data) -> integer
+-- The book's accuracy: the number (a count, not a fraction) of samples of
+-- `data` ({x =, y =}) whose largest output is their label.
 function Network:accuracy(data)
   local _, correct = train.evaluate(self, data, 0)
   return correct
 end
 
+--- net:total_cost(data [, lambda = 0]) -> number
 -- The book's total_cost: mean cost plus (lambda / 2n) * sum of squared weights.
 function Network:total_cost(data, lambda)
   return (train.evaluate(self, data, lambda or 0))
 end
 
--- ||dC/db|| (and ||dC/dW||) per layer, C averaged over data: the speed of learning.
+--- net:gradient_norms(data) -> bias_norms, weight_norms
+-- ||dC/db|| and ||dC/dW|| of each layer (Lua lists, input side first), with
+-- C averaged over `data`: the speed at which each layer learns (book, ch. 5).
 function Network:gradient_norms(data)
   return train.gradient_norms(self, data)
 end
 
+--- Network.load(path) -> Network or Sequential
+-- lunet.load(path): a model saved by model:save; a Network when its layers
+-- alternate Linear and activations and it has a cost.
 function Network.load(path)
   return require("lunet.model").load(path)
 end
 
+--- Network.load_json(path) -> Network
 -- Networks written by the book's network2.py save(): a JSON object with
 -- sizes, weights, biases and cost ("CrossEntropyCost" or "QuadraticCost").
 function Network.load_json(path)
@@ -165,6 +176,7 @@ function Network.load_json(path)
   return net
 end
 
+--- Network.adopt(seq) -> Network or nil
 -- Makes a Sequential of alternating Linear and activation layers a Network.
 function Network.adopt(seq)
   local sizes = {}

@@ -64,7 +64,13 @@ local function list_of(fname, t, key, counts)
   end
 end
 
--- Returns the layers of the block and, as .shape, the per-sample input shape.
+--- network3.ConvPoolLayer{image_shape =, filter_shape =, poolsize = {2, 2}, activation = "sigmoid"} -> block
+-- network3.py's convolution-pooling layer: filter_shape {maps, c_in, k, k}
+-- convolves images of image_shape {c_in, h, w} (a leading mini-batch size, as
+-- in network3.py, is allowed and ignored), max-pools by poolsize, then applies
+-- the activation ("sigmoid", "tanh", "relu" or network3.ReLU, "linear").
+-- Returns the block's layers (Conv2d, MaxPool, activation) as a list, with the
+-- per-sample input shape as .shape.
 function network3.ConvPoolLayer(o)
   block_args("network3.ConvPoolLayer", o, { "image_shape", "filter_shape", "poolsize", "activation" },
     { "image_shape", "filter_shape" })
@@ -104,12 +110,19 @@ local function dense_block(o, ...)
   return layers
 end
 
+--- network3.FullyConnectedLayer{n_in =, n_out =, activation = "sigmoid", p_dropout = 0} -> block
+-- network3.py's fully connected layer: dropout of its inputs with p_dropout
+-- while training (when > 0), a Linear (weights N(0, 1/n_out), biases N(0, 1))
+-- and the activation.
 function network3.FullyConnectedLayer(o)
   dense_args("network3.FullyConnectedLayer", o, { "n_in", "n_out", "activation", "p_dropout" })
   return dense_block(o, nn.Linear(o.n_in, o.n_out, { init = { w_std = math.sqrt(1 / o.n_out), b_std = 1 } }),
     act(o.activation))
 end
 
+--- network3.SoftmaxLayer{n_in =, n_out =, p_dropout = 0} -> block
+-- network3.py's output layer: dropout of its inputs when p_dropout > 0, a
+-- Linear starting at zero and a softmax (the cost is the log-likelihood).
 function network3.SoftmaxLayer(o)
   dense_args("network3.SoftmaxLayer", o, { "n_in", "n_out", "p_dropout" })
   return dense_block(o, nn.Linear(o.n_in, o.n_out, { init = "zeros" }), nn.Softmax())
@@ -120,6 +133,12 @@ Network3.__index = function(_, key) return Network3[key] or nn.Sequential[key] e
 Network3.__name = "network3.Network"
 Network3.__tostring = nn.Sequential.__tostring
 
+--- network3.Network(blocks [, mini_batch_size = 10 [, {dtype =}]]) -> network
+-- network3.py's Network: the layers of the blocks (ConvPoolLayer,
+-- FullyConnectedLayer, SoftmaxLayer) as one Sequential with the
+-- log-likelihood cost, its input shape from the first block. The result has
+-- every Sequential method plus net:SGD (network3's arguments) and
+-- net:accuracy (a fraction).
 function network3.Network(blocks, mini_batch_size, opts)
   opts = options.check("network3.Network", opts, { "dtype" })
   if type(blocks) ~= "table" or #blocks == 0 then error("network3.Network: expected a non-empty list of layers", 2) end
@@ -136,8 +155,8 @@ function network3.Network(blocks, mini_batch_size, opts)
   return self
 end
 
--- SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts]):
--- mini_batch_size nil means the network's own. Prints network3's lines and
+--- net:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts]) -> best, test, h
+-- network3.py's SGD. mini_batch_size nil means the network's own. Prints network3's lines and
 -- returns the best validation accuracy, the test accuracy at that epoch
 -- (both fractions) and the history. Without validation data it only trains
 -- (and returns nil, nil, history).
@@ -188,7 +207,8 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
   return best, best_test, history
 end
 
--- Fraction of data classified right.
+--- net:accuracy(data) -> number
+-- The fraction (0..1) of the samples of `data` classified right.
 function Network3:accuracy(data)
   local _, correct = train.evaluate(self, data)
   return correct / train.size(data)

@@ -53,12 +53,14 @@ local function check_w(fname, net, w, what)
   end
 end
 
+--- optim.get_params(model) -> tensor
 -- The model's parameters as a new float64 tensor (a copy).
 function optim.get_params(model)
   local p = built_net("get_params", model):parameters()
   return core.zeros(p:numel(), "float64"):copy(p)
 end
 
+--- optim.set_params(model, w) -> model
 -- Writes w (1-d, one value per parameter, any dtype) into the model.
 function optim.set_params(model, w)
   local net = built_net("set_params", model)
@@ -70,9 +72,13 @@ end
 -- The mini-batch optimisers' names (lunet.train.sgd's optimizer option).
 optim.kinds = core.optimizer_kinds
 
--- optimizer(model, {kind = "adam", eta =, ...}): the core optimiser for the
+--- optim.optimizer(model, {kind = "sgd", eta =, ...}) -> optimizer
+-- The core optimiser for the
 -- model's network, for loops written in Lua: opt:step(model:net()) applies
--- one step from the gradients a backward pass (or f(w)) left there.
+-- one step from the gradients a backward pass (or f(w)) left there. Its
+-- other methods: opt:eta(), opt:set_eta(x), opt:set(name, value) and
+-- opt:get(name) for hyperparameters, opt:kind(), opt:steps(), opt:state(),
+-- opt:velocity(). Kinds: lunet.optim.kinds.
 function optim.optimizer(model, o)
   local net = built_net("optimizer", model)
   if type(o) ~= "table" then fail("optimizer", "options must be a table {kind = name, ...}") end
@@ -81,7 +87,10 @@ function optim.optimizer(model, o)
   return opt
 end
 
--- objective(model, data [, {lambda =, reg =}]) -> f, w0 (see above)
+--- optim.objective(model, data [, {lambda = 0, reg = "l2"}]) -> f, w0
+-- The whole data set as one function of the parameters, for full-batch
+-- minimisers: f(w) -> cost, grad (the book's total cost and its gradient; see
+-- the top of lunet/optim.lua), and w0 the model's current parameters (float64).
 function optim.objective(model, data, o)
   o = opts.check("lunet.optim.objective", o, { "lambda", "reg" })
   local lambda, reg = o.lambda or 0, o.reg or "l2"
@@ -144,9 +153,9 @@ local function call_hvp(fname, net, data, v, options)
   return hv
 end
 
--- hvp(model, data, v [, {lambda =, reg =}]) -> H v, H the Hessian of
--- objective(model, data, {lambda =, reg =})'s cost at the model's
--- parameters; v is 1-d, one value per parameter, any dtype; the product
+--- optim.hvp(model, data, v [, {lambda = 0, reg = "l2"}]) -> tensor
+-- H v, H the Hessian of objective(model, data, {lambda =, reg =})'s cost
+-- at the model's parameters; v is 1-d, one value per parameter, any dtype; the product
 -- comes back in v's dtype. L2 adds (lambda/n) v on the weights; L1's
 -- Hessian is 0 almost everywhere.
 function optim.hvp(model, data, v, o)
@@ -158,9 +167,9 @@ function optim.hvp(model, data, v, o)
   return hv:dtype() == v:dtype() and hv or hv:to(v:dtype())
 end
 
--- hessian(model, data [, {lambda =, reg =, max = 5000}]) -> H, the (N, N)
--- float64 Hessian, column i the product with the i-th unit vector (N
--- products). Refused above max parameters: N^2 values and N products grow
+--- optim.hessian(model, data [, {lambda = 0, reg = "l2", max = 5000}]) -> H
+-- The (N, N) float64 Hessian, column i the product with the i-th unit
+-- vector (N products). Refused above max parameters: N^2 values and N products grow
 -- fast (7,960 parameters would be 500 MB and 8,000 passes).
 function optim.hessian(model, data, o)
   local options, all = penalty_options("hessian", o, { "max" })
@@ -182,8 +191,8 @@ function optim.hessian(model, data, o)
   return H:t():contiguous()
 end
 
--- newton_step(model, data [, {lambda =, reg =, damping = 0, max =}]) ->
--- d, cost, g: the Newton step d solving (H + damping I) d = -g at the
+--- optim.newton_step(model, data [, {lambda = 0, reg = "l2", damping = 0, max =}]) -> d, cost, g
+-- The Newton step d solving (H + damping I) d = -g at the
 -- model's parameters (float64), and the cost and gradient there. The model
 -- is left as it was: apply the step with set_params(model, w + d).
 -- Damping (Levenberg's) keeps the step finite where H is singular or

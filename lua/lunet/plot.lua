@@ -760,14 +760,47 @@ local function text_impl(fname, opts)
   return term.line(spec)
 end
 
+--- plot.line(opts) -> svg
+-- A line chart as an SVG document (a string); with `file` also written there.
+-- opts: series = {{name =, x =, y =}...}, title, xlabel, ylabel, logy = false,
+-- ymin, ymax, markers = false, background, width = 720, height = 450, file.
+-- y values are Lua arrays or tensors; x defaults to 1..#y. nil, NaN and inf
+-- are gaps. Unknown options are errors. Details at the top of lunet/plot.lua.
 plot.line = public("lunet.plot.line", line_impl)
+--- plot.bar(opts) -> svg
+-- A bar chart as an SVG document. opts: labels, values or series = {{name =,
+-- values =}...} (grouped bars), title, xlabel, ylabel, logy, width, height, file.
 plot.bar = public("lunet.plot.bar", bar_impl)
+--- plot.images(opts) -> svg
+-- A grid of small images (2-d arrays, tensors, or flat rows reshaped to
+-- `shape`, e.g. the rows of a 30x784 weight matrix). opts: images = {img...},
+-- cols, labels, title, scale, normalize = "each" ("all", false), cmap =
+-- "gray" ("diverging" for weights, "viridis"), shape, file.
 plot.images = public("lunet.plot.images", images_impl)
+--- plot.heatmap(opts) -> svg
+-- A matrix (opts.data, 2-d) as coloured square cells with a colour bar.
+-- opts: data, title, xlabel, ylabel, cmap = "viridis", collabels, rowlabels,
+-- width, height, file.
 plot.heatmap = public("lunet.plot.heatmap", heatmap_impl)
+--- plot.grid{charts = {svg...}, cols =, title =, file =} -> svg
+-- Several SVG charts (strings from the other functions) in one document.
 plot.grid = public("lunet.plot.grid", grid_impl)
+--- plot.monitor(history [, {title =, file =}]) -> svg
+-- A training history (lunet.train.sgd's) in one grid: cost, accuracy (drawn in
+-- percent from the history's fractions) and, when recorded, the speed of
+-- learning of each layer on a log scale.
 plot.monitor = public("lunet.plot.monitor", monitor_impl)
+--- plot.save(svg, path) -> path
+-- Writes an SVG string to `path` atomically (a temporary, then a rename); an
+-- error with the OS message when it cannot.
 plot.save = public("lunet.plot.save", save)
+--- plot.text(opts) -> string
+-- A chart for the terminal: images (as plot.images), a heatmap (`data`) or a
+-- line chart (plot.line's options) in braille dots, width x height characters
+-- (default 60 x 15); color = true adds ANSI colours.
 plot.text = public("lunet.plot.text", text_impl)
+--- plot.show(opts)
+-- Prints plot.text(opts) to standard output.
 plot.show = public("lunet.plot.show", function(fname, opts)
   io.write(text_impl(fname, opts))
 end)

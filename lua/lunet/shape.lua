@@ -16,15 +16,15 @@ end
 
 local raw_shape, raw_size = core.Tensor.shape, core.Tensor.size
 
---- tensor:shape() -> shape
--- The sizes of the dimensions, a list {d1, d2, ...} that prints as d1xd2
--- (an empty list, printed "scalar", for a 0-d tensor).
+--- t:shape() -> shape
+-- The sizes, a new list of integers {d1, d2, ...} ({} for a 0-dimensional
+-- tensor) that prints as d1xd2 ("scalar"): a lunet.Tensor.Shape.
 function core.Tensor.shape(t)
   return setmetatable(raw_shape(t), Shape)
 end
 
---- tensor:size([d]) -> shape or integer
--- The size of dimension d (1-based), or without d the shape (tensor:shape()).
+--- t:size([dim]) -> integer or shape
+-- The size of dimension `dim` (1-based); without it, the whole shape as t:shape().
 function core.Tensor.size(t, ...)
   local r = raw_size(t, ...)
   if type(r) == "table" then setmetatable(r, Shape) end

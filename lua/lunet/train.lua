@@ -152,7 +152,8 @@ local function optimizer_options(o, n)
   return t
 end
 
--- The value of a momentum schedule at an epoch, checked.
+--- train.momentum_at(schedule, epoch) -> number
+-- schedule(epoch), checked to be a number in (0, 1); an error otherwise.
 function train.momentum_at(schedule, epoch)
   local mu = schedule(epoch)
   if type(mu) ~= "number" or not (mu > 0 and mu < 1) then
@@ -161,6 +162,7 @@ function train.momentum_at(schedule, epoch)
   return mu
 end
 
+--- train.sutskever(mu_max, updates) -> function(epoch) -> mu
 -- Sutskever et al.'s momentum schedule (2013), mu_t = min(1 - 2^(-1 -
 -- log2(floor(t / 250) + 1)), mu_max) after t updates, taken at the start of
 -- each epoch of `updates` mini-batches: 0.5 first, rising towards mu_max.
@@ -173,7 +175,9 @@ function train.sutskever(mu_max, updates)
   end
 end
 
--- Number of samples of a data set, counting an expansion's virtual ones.
+--- train.size(data) -> integer
+-- The number of samples of a data set {x =, y = [, n =]} (n counts an
+-- expanded set's virtual samples); an error when `data` is not a data set.
 function train.size(data)
   if type(data) ~= "table" or data.x == nil or data.y == nil then
     error("a data set is a table {x = inputs, y = labels or targets}", 3)
@@ -348,6 +352,24 @@ local function finish(h, book, state)
   return book[1], book[2], book[3], book[4], h
 end
 
+--- train.sgd(model, training_data, opts) -> ev_cost, ev_acc, tr_cost, tr_acc, history
+-- Trains `model` (any Sequential with a cost, or opts.cost) by mini-batch
+-- stochastic gradient descent, each epoch in C. Options (unknown keys are
+-- errors): epochs (required), batch = 10 (the mini-batch size), eta (required
+-- for "sgd"), lambda = 0 (or lmbda) with reg = "l2" | "l1", momentum = 0 (a
+-- number or a function of the epoch), nesterov = false, optimizer = "sgd" |
+-- "adam" | "adamw" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters},
+-- evaluation_data, monitor_evaluation_cost / _accuracy, monitor_training_cost /
+-- _accuracy, schedule = {patience =}, early_stopping = n, gradient_norms,
+-- verbose = true, progress = true, on_epoch = function(epoch, history) (false
+-- stops), cost (for a model without one), out = io.stdout (where epoch lines
+-- go), checkpoint, checkpoint_every = 1, resume, interruptible =
+-- train.interruptible (true at the lunet prompt: Ctrl-C ends the run after
+-- the current mini-batch, returning what it has, history.stopped =
+-- "interrupted"). Returns the
+-- book's four per-epoch lists (evaluation cost, evaluation accuracy as counts,
+-- training cost, training accuracy as counts) and the history, whose
+-- accuracies are fractions in [0, 1] (see the top of lunet/train.lua).
 function train.sgd(model, training_data, opts)
   local o = options(opts)
   if o.cost and not model:cost() then model:set_cost(o.cost) end
@@ -431,7 +453,10 @@ function train.sgd(model, training_data, opts)
   return finish(h, book, state)
 end
 
--- Mean cost (with the L2/L1 penalty for lambda > 0) and correct count.
+--- train.evaluate(model, data [, lambda = 0 [, reg = "l2"]]) -> cost, correct
+-- The mean cost over `data` (plus the L2 or L1 penalty for lambda > 0, scaled
+-- by the size of `data`) and the number (a count) of samples classified right,
+-- in evaluation mode.
 function train.evaluate(model, data, lambda, reg)
   local net = model:net(data.x)
   check_data(net, data, "data")
@@ -440,6 +465,7 @@ function train.evaluate(model, data, lambda, reg)
   return cost, correct
 end
 
+--- train.gradient_norms(model, data) -> bias_norms, weight_norms
 -- ||dC/db|| and ||dC/dW|| per layer with parameters, C averaged over data.
 function train.gradient_norms(model, data)
   local net = model:net(data.x)

@@ -34,6 +34,11 @@ local function init_std(init, key, default)
   return v
 end
 
+--- nn.init_stds(init, n_in, n_out) -> w_std, b_std
+-- The standard deviations of the initial weights and biases for an `init`
+-- name or a table {w_std =, b_std = 0}: "default" (nil) the book's improved
+-- 1/sqrt(n_in) and 1, "large" 1 and 1, "he" sqrt(2/n_in) and 0, "xavier"
+-- sqrt(2/(n_in + n_out)) and 0, "zeros" 0 and 0. Unknown names are errors.
 function nn.init_stds(init, n_in, n_out)
   init = init or "default"
   if type(init) == "table" then
@@ -57,9 +62,16 @@ end
 -- ---- layers -----------------------------------------------------------------
 
 local Linear = Module.layer_class("Linear", {
+  --- layer:describe() -> string
+  -- "Linear(n_in -> n_out)".
   describe = function(self) return ("Linear(%d -> %d)"):format(self.spec.n_in, self.spec.n_out) end,
 })
 
+--- nn.Linear(n_in, n_out [, {init = "default"}]) -> layer
+-- A fully connected layer y = W x + b with W (n_out, n_in) and b (n_out);
+-- each sample is read as a flat vector of n_in values whatever its shape.
+-- init as nn.init_stds (default: the book's N(0, 1/n_in) weights, N(0, 1)
+-- biases). Parameters: layer.weight, layer.bias, layer.grad_weight, layer.grad_bias.
 function nn.Linear(n_in, n_out, o)
   check_size(n_in, "Linear: n_in")
   check_size(n_out, "Linear: n_out")
@@ -81,18 +93,30 @@ local function activation(name, act)
   end
 end
 
+--- nn.Sigmoid() -> layer
+-- The logistic function 1 / (1 + e^-z) applied to each value.
 nn.Sigmoid = activation("Sigmoid", "sigmoid")
+--- nn.Tanh() -> layer
+-- tanh(z) applied to each value.
 nn.Tanh = activation("Tanh", "tanh")
+--- nn.ReLU() -> layer
+-- max(z, 0) applied to each value.
 nn.ReLU = activation("ReLU", "relu")
+--- nn.Identity() -> layer
+-- Passes its input on unchanged (a linear output layer).
 nn.Identity = activation("Identity", "identity")
 
 local Softmax = Module.layer_class("Softmax")
 CLASSES.softmax = Softmax
+--- nn.Softmax() -> layer
+-- The softmax over each sample's outputs (e^z_j / sum_k e^z_k); pair it with
+-- the "log_likelihood" cost.
 function nn.Softmax(o)
   opts.check("nn.Softmax", o, {})
   return Module.new_layer(Softmax, { type = "softmax" })
 end
 
+--- nn.activation(name) -> layer
 -- Activation layers by name: "sigmoid", "tanh", "relu", "identity" (or
 -- "linear"), "softmax".
 function nn.activation(name)
@@ -107,9 +131,14 @@ end
 -- Dropout(p): drops each value with probability p while training and
 -- scales the kept ones by 1/(1-p); evaluation is the identity.
 local Dropout = Module.layer_class("Dropout", {
+  --- layer:describe() -> string
+  -- "Dropout(p)".
   describe = function(self) return ("Dropout(%g)"):format(self.spec.p) end,
 })
 CLASSES.dropout = Dropout
+--- nn.Dropout([p = 0.5]) -> layer
+-- Inverted dropout: while training, each value is zeroed with probability p
+-- (0 <= p < 1) and the kept ones scaled by 1/(1-p); evaluation is the identity.
 function nn.Dropout(p)
   p = p or 0.5
   if type(p) ~= "number" or not (p >= 0 and p < 1) then
@@ -120,9 +149,14 @@ end
 
 -- Reshape(d1 [, d2 [, d3]]): a new per-sample shape, e.g. Reshape(1, 28, 28).
 local Reshape = Module.layer_class("Reshape", {
+  --- layer:describe() -> string
+  -- "Reshape(d1xd2...)".
   describe = function(self) return "Reshape(" .. table.concat(self.spec.shape, "x") .. ")" end,
 })
 CLASSES.reshape = Reshape
+--- nn.Reshape(d1 [, d2 [, d3]]) -> layer
+-- Gives each sample a new shape of the same size, e.g. Reshape(1, 28, 28)
+-- before a Conv2d on flat images; sizes one by one or as one table.
 function nn.Reshape(...)
   local shape = { ... }
   if type(shape[1]) == "table" then shape = shape[1] end
@@ -138,6 +172,8 @@ end
 -- as {c, h, w} (Sequential's opts.input) when the data are flat vectors.
 -- Initialisation as Linear's, with n_in = c_in k k and n_out = c_out k k.
 local Conv2d = Module.layer_class("Conv2d", {
+  --- layer:describe() -> string
+  -- "Conv2d(c_in -> c_out, kxk[, stride s][, pad p])".
   describe = function(self)
     local s = self.spec
     return ("Conv2d(%d -> %d, %dx%d%s%s)"):format(s.n_in, s.maps, s.kernel, s.kernel,
@@ -146,6 +182,12 @@ local Conv2d = Module.layer_class("Conv2d", {
 })
 CLASSES.conv2d = Conv2d
 
+--- nn.Conv2d(c_in, c_out, k [, {stride = 1, pad = 0, init = "default"}]) -> layer
+-- A 2-d convolution: c_out feature maps from c_in input maps with k x k
+-- kernels (weight (c_out, c_in, k, k), one bias per map), computed by im2col
+-- + GEMM. Inputs are images (c_in, h, w): declare the network's input as
+-- {c, h, w} (Sequential's opts.input) when the data are flat vectors.
+-- init as Linear's with n_in = c_in k k and n_out = c_out k k.
 function nn.Conv2d(c_in, c_out, k, o)
   check_size(c_in, "Conv2d: c_in")
   check_size(c_out, "Conv2d: c_out")
@@ -163,6 +205,8 @@ end
 
 local POOL_NAMES = { max = "MaxPool", avg = "AvgPool", l2 = "L2Pool" }
 local Pool = Module.layer_class("Pool", {
+  --- layer:describe() -> string
+  -- "MaxPool(kxk[, stride s])" (or AvgPool, L2Pool).
   describe = function(self)
     local s = self.spec
     return ("%s(%dx%d%s)"):format(POOL_NAMES[s.pool], s.kernel, s.kernel,
@@ -180,10 +224,16 @@ local function pool(kind)
   end
 end
 
--- MaxPool(k [, stride = k]), AvgPool, L2Pool (the square root of the sum of
--- squares over the window, the book's "L2 pooling").
+--- nn.MaxPool(k [, stride = k]) -> layer
+-- The largest value of each k x k window of each map (windows `stride`
+-- apart; by default they do not overlap).
 nn.MaxPool = pool("max")
+--- nn.AvgPool(k [, stride = k]) -> layer
+-- The mean of each k x k window of each map.
 nn.AvgPool = pool("avg")
+--- nn.L2Pool(k [, stride = k]) -> layer
+-- The square root of the sum of squares over each k x k window of each map
+-- (the book's "L2 pooling").
 nn.L2Pool = pool("l2")
 
 -- BatchNorm({eps = 1e-5, momentum = 0.1}): normalises each feature (after a
@@ -191,6 +241,12 @@ nn.L2Pool = pool("l2")
 -- training and running averages in evaluation; learns gamma and beta.
 local BatchNorm = Module.layer_class("BatchNorm")
 CLASSES.batchnorm = BatchNorm
+--- nn.BatchNorm([{eps = 1e-5, momentum = 0.1}]) -> layer
+-- Batch normalisation of each feature (after a Linear) or each map (after a
+-- Conv2d): (x - mean) / sqrt(var + eps) * gamma + beta, with the mini-batch's
+-- statistics while training and running averages (updated with weight
+-- `momentum`) in evaluation. Parameters layer.gamma, layer.beta; state
+-- layer.running_mean, layer.running_var.
 function nn.BatchNorm(o)
   o = opts.check("nn.BatchNorm", o, { "eps", "momentum" })
   local eps, momentum = o.eps or 1e-5, o.momentum or 0.1
@@ -201,6 +257,7 @@ function nn.BatchNorm(o)
   return Module.new_layer(BatchNorm, { type = "batchnorm", eps = eps, momentum = momentum })
 end
 
+--- nn.from_spec(spec) -> layer
 -- A layer object for a spec read back from a network (a loaded model).
 function nn.from_spec(spec)
   local class = CLASSES[spec.type == "act" and spec.act or spec.type]

@@ -36,8 +36,10 @@ local function layer_index(self, key)
   end
 end
 
--- A class whose instances are single layers: methods from Module and the
--- class, parameters by name.
+--- Module.layer_class(name [, methods]) -> metatable
+-- For writers of layers: the metatable of a new kind of single layer named
+-- `name`, whose instances have the methods of Module and `methods` and read
+-- their parameters by name (layer.weight, layer.grad_bias, layer.gamma ...).
 function Module.layer_class(name, methods)
   methods = methods or {}
   methods.__name = name
@@ -46,8 +48,10 @@ function Module.layer_class(name, methods)
   return mt
 end
 
--- A new single layer: spec is what lunet.core builds it from; input the
--- per-sample input shape when the layer knows it.
+--- Module.new_layer(mt, spec [, input]) -> layer
+-- For writers of layers: a new single layer of class `mt` (from
+-- Module.layer_class), built by lunet.core from `spec`; `input` is the
+-- per-sample input shape when the layer knows it (Linear: {n_in}).
 function Module.new_layer(mt, spec, input)
   local self = setmetatable({ spec = spec, _input = input }, mt)
   self._layers = { self }
@@ -55,14 +59,18 @@ function Module.new_layer(mt, spec, input)
   return self
 end
 
--- A container module (Sequential) over layers.
+--- Module.new_container(class, layers, opts) -> module
+-- For writers of containers: a module of class `class` over the list of
+-- layers, with opts.input (per-sample shape), opts.cost and opts.dtype.
 function Module.new_container(class, layers, opts)
   local self = setmetatable({ _layers = layers, _input = opts.input, _cost = opts.cost,
     _dtype = opts.dtype or "float32", _train = false }, class)
   return self
 end
 
--- Per-sample input shape: declared, or that of the first layer.
+--- model:input_shape() -> {d1, ...} or nil
+-- The per-sample input shape: declared (opts.input), known from the first
+-- layer (Linear), or learnt from the first forward; nil while unknown.
 function Module:input_shape()
   return self._input or (self._layers[1] and self._layers[1]._input)
 end
@@ -82,11 +90,13 @@ local function copy_layer(src, from, dst, to)
   end
 end
 
--- Builds the C network (if not built) for the given or known input shape,
--- carrying over parameter values of layers that lived elsewhere. A lone
--- convolution does not know its image size: it is built for the smallest
--- images that fit (its parameters do not depend on the size) and rebuilt
--- at the first forward with other images.
+--- model:build([input]) -> model
+-- Builds the C network for the per-sample input shape `input` (or the known
+-- one) if it is not built yet, carrying over the parameter values of layers
+-- that lived in another network. Called by forward and training; an error
+-- when no input shape is known. A lone convolution does not know its image
+-- size: it is built for the smallest images that fit (its parameters do not
+-- depend on the size) and rebuilt at the first forward with other images.
 function Module:build(input)
   if self._net then return self end
   local provisional = false
@@ -122,7 +132,9 @@ local function check_tensor(x, level)
   end
 end
 
--- The C network, built from the shape of x if needed.
+--- model:net([x]) -> net
+-- The C network (lunet.core's Net userdata: one block of parameters, one of
+-- gradients), built first from the shape of the batch `x` when needed.
 function Module:net(x)
   if x ~= nil then check_tensor(x, 2) end
   if self._provisional and x and x:dim() > 1 and not same_shape({ table.unpack(x:shape(), 2) }, self._input) then
@@ -160,6 +172,11 @@ local function as_batch(self, x)
   return x, false
 end
 
+--- model:forward(x) -> tensor
+-- The outputs for a batch x (samples, ...) or for one sample (the input shape
+-- itself, or a flat vector of its size, giving a flat output), in the mode
+-- set by model:training() / model:evaluate() (evaluation by default). Builds
+-- the network at the first call from x's shape. Keeps what backward needs.
 function Module:forward(x)
   local batch, single = as_batch(self, x)
   local y = self._net:forward(batch, self._train)
@@ -168,8 +185,9 @@ function Module:forward(x)
   return y
 end
 
--- backward(x, dy): the gradient of some loss with respect to the output of
--- the last forward(x). Adds to the parameters' gradients and returns the
+--- model:backward(x, dy) -> dx
+-- dy: the gradient of some loss with respect to the output of the last
+-- forward(x). Adds to the parameters' gradients and returns the
 -- gradient with respect to x.
 function Module:backward(x, dy)
   if not self._net then error("backward needs a forward first", 2) end
@@ -178,46 +196,68 @@ function Module:backward(x, dy)
   return dx
 end
 
+--- model:zero_grad() -> model
+-- Sets every parameter gradient to zero.
 function Module:zero_grad()
   self:net():zero_grad()
   return self
 end
 
--- Outputs for many inputs at once, in chunks, in evaluation mode.
+--- model:predict(x) -> tensor
+-- The outputs for inputs x (a batch or one sample, as forward), in
+-- evaluation mode (dropout off, batch norm's running averages), in chunks
+-- so that any number of samples fits; the mode set by training() is kept.
 function Module:predict(x)
   local batch, single = as_batch(self, x)
   local y = self._net:predict(batch)
   return single and y:view(y:numel()) or y
 end
 
--- Class indices (0-based, like the digits they name) of the largest outputs.
+--- model:classify(x) -> tensor or integer
+-- The predicted class of each sample: the index of its largest output,
+-- 0-based (the digit itself for MNIST), as a float64 tensor (n); for a single
+-- sample, an integer.
 function Module:classify(x)
   local y = self:predict(x)
   if y:dim() == 1 then return y:argmax() - 1 end
   return y:argmax(2) - 1
 end
 
+--- model:training() -> model
+-- Puts forward in training mode (dropout drops, batch norm uses the batch's
+-- statistics). Training functions set the mode they need themselves.
 function Module:training()
   self._train = true
   return self
 end
 
+--- model:evaluate() -> model
+-- Puts forward back in evaluation mode (the default): dropout is the
+-- identity, batch norm uses its running averages.
 function Module:evaluate()
   self._train = false
   return self
 end
 
+--- model:set_cost(name) -> model
+-- Sets the cost that training and evaluation use: "cross_entropy",
+-- "quadratic" or "log_likelihood" (after a Softmax).
 function Module:set_cost(name)
   self._cost = name
   if self._net then self._net:set_cost(name) end
   return self
 end
 
+--- model:cost() -> string or nil
+-- The cost's name, or nil when none was set.
 function Module:cost()
   return self._cost
 end
 
--- { {layer = i, name = "weight", value = tensor, grad = tensor}, ... }
+--- model:parameters() -> {{layer =, name =, value =, grad =}...}
+-- One entry per parameter tensor of each layer, in order: the layer's
+-- position, the parameter's name ("weight", "bias", "gamma", "beta") and
+-- views of its values and its gradient.
 function Module:parameters()
   local net, out = self:net(), {}
   for i = 1, net:info().nlayers do
@@ -228,25 +268,38 @@ function Module:parameters()
   return out
 end
 
--- All parameters (and their gradients) as one flat view each.
+--- model:flat_parameters() -> params, grads
+-- Every parameter, and every gradient, as one flat 1-d view each (of the
+-- network's contiguous blocks): writing into them changes the model.
 function Module:flat_parameters()
   local net = self:net()
   return net:parameters(), net:gradients()
 end
 
+--- model:layers() -> {layer...}
+-- The model's layers in order (the table itself: do not modify it).
 function Module:layers()
   return self._layers
 end
 
+--- model:dtype() -> string
+-- "float32" (default) or "float64".
 function Module:dtype()
   return self._dtype or "float32"
 end
 
+--- model:save(path) -> model
+-- Writes the model (layers, parameters, batch-norm state, cost) to `path` in
+-- lunet's own format (versioned, checksummed, written atomically); lunet.load
+-- reads it back.
 function Module:save(path)
   self:net():save(path)
   return self
 end
 
+--- model:info() -> table
+-- Facts about the built network: input and output shapes, nlayers, nparams,
+-- dtype and cost.
 function Module:info()
   return self:net():info()
 end
@@ -266,6 +319,9 @@ function Module:__tostring()
   return table.concat(lines, "\n")
 end
 
+--- layer:describe() -> string
+-- A one-line description of the layer, e.g. "Linear(784 -> 30)", as printed
+-- in a model's listing.
 function Module:describe()
   return getmetatable(self).__name or "layer"
 end

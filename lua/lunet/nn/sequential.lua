@@ -63,6 +63,7 @@ local function new(layers, o)
   return self
 end
 
+--- Sequential.wrap(net) -> Sequential
 -- A Sequential over an existing C network, with new layer objects for its
 -- layers (a loaded model, a clone).
 function Sequential.wrap(net)
@@ -76,6 +77,7 @@ function Sequential.wrap(net)
   return self
 end
 
+--- model:clone([dtype]) -> model
 -- The same layers and values in a new network, e.g. in float64 for a
 -- gradient check. A Network stays a Network.
 function Sequential:clone(dtype)
