@@ -24,7 +24,8 @@ typedef enum {
 
 typedef enum {
   LN_NEG, LN_EXP, LN_LOG, LN_SQRT, LN_ABS, LN_TANH, LN_SIGMOID, LN_RELU,
-  LN_SIGN, LN_CLAMP, LN_POWS, LN_AFFINE   /* AFFINE: a*x + b */
+  LN_SIGN, LN_CLAMP, LN_POWS, LN_AFFINE,  /* AFFINE: a*x + b */
+  LN_SIGMOID_PRIME, LN_LOGIT              /* s(x)(1 - s(x)); log(x / (1 - x)) */
 } ln_unop;
 
 typedef enum {
@@ -61,13 +62,19 @@ typedef struct ln_step {
 } ln_step;
 
 /* How a virtual sample of an expanded data set is made from a stored one. */
-typedef enum { LN_TR_IDENTITY, LN_TR_SHIFT, LN_TR_ROTATE } ln_trkind;
+typedef enum { LN_TR_IDENTITY, LN_TR_SHIFT, LN_TR_ROTATE, LN_TR_SKEW, LN_TR_ELASTIC } ln_trkind;
 typedef struct ln_transform {
   ln_trkind kind;
   int dx, dy;              /* LN_TR_SHIFT: pixels right and down */
   double max_degrees;      /* LN_TR_ROTATE: angle drawn in [-max, max] per image */
-  uint64_t seed;           /* LN_TR_ROTATE: the angle is a function of (seed, image) */
+  uint64_t seed;           /* ROTATE, SKEW, ELASTIC: the draw is a function of (seed, image) */
+  double max_skew;         /* LN_TR_SKEW: horizontal shear factor drawn in [-max, max] */
+  double alpha, sigma;     /* LN_TR_ELASTIC: Simard et al.'s scale and Gaussian width, pixels */
 } ln_transform;
+
+/* The largest image (h * w) an elastic distortion works on: its
+** displacement fields live on the stack of the gathering thread. */
+#define LN_ELASTIC_MAX_PIXELS 4096
 
 /* a convolution's geometry, per sample (see conv.c) */
 typedef struct ln_convgeom {
@@ -118,6 +125,8 @@ typedef struct ln_kern {
   void (*act_backward)(ln_act kind, int64_t n, const void *y, const void *dy, void *dx);
   void (*softmax_forward)(int64_t batch, int64_t n, const void *x, void *y);
   void (*softmax_backward)(int64_t batch, int64_t n, const void *y, const void *dy, void *dx);
+  /* rows (batch, n) in place: softmax, or log-softmax (x - max - log sum exp(x - max)) */
+  void (*softmax_rows)(int64_t batch, int64_t n, void *y, int log);
   void (*dropout_forward)(ln_rng *r, int64_t n, double p, const void *x, void *y, void *mask,
                           int reuse_mask);
   double (*cost_sum)(ln_costkind kind, int64_t batch, int64_t n, const void *a, const void *t);

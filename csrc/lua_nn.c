@@ -180,6 +180,22 @@ static int net_forward(lua_State *L) {
   return 1;
 }
 
+/* output(i) -> a copy of what layer i (1-based; 0: the input) gave in the
+** last forward, (samples, ...): net:trace reads z and a from here. */
+static int net_output(lua_State *L) {
+  ln_net *net = check_net(L, 1);
+  lua_Integer i = luaL_checkinteger(L, 2);
+  if (i < 0 || i > net->nlayers) luaL_argerror(L, 2, "layer number out of range");
+  int64_t batch = net->last_batch;
+  if (batch < 1) luaL_error(L, "output needs a forward first");
+  ln_tensor *out = push_batch(L, net->dtype, i == 0 ? &net->in : &net->layers[i - 1]->out, batch);
+  net = check_net(L, 1);
+  if (net->last_batch != batch) luaL_error(L, "network changed during the call");
+  ln_tensor rows = ln_rows(&net->acts[i], batch);
+  lnL_check(L, ln_copy(out, &rows));
+  return 1;
+}
+
 /* backward(dy [, need_dx = true]): adds to the gradients, returns dx. */
 static int net_backward(lua_State *L) {
   int need_dx = lua_isnoneornil(L, 3) || lua_toboolean(L, 3);
@@ -422,7 +438,7 @@ static int net_gradcheck(lua_State *L) {
 }
 
 static const luaL_Reg net_methods[] = {
-  {"forward", net_forward}, {"backward", net_backward}, {"predict", net_predict},
+  {"forward", net_forward}, {"output", net_output}, {"backward", net_backward}, {"predict", net_predict},
   {"zero_grad", net_zero_grad}, {"param", net_param}, {"layer", net_layer}, {"info", net_info},
   {"parameters", net_parameters}, {"gradients", net_gradients}, {"set_cost", net_set_cost},
   {"clone", net_clone}, {"save", net_save}, {"gradcheck", net_gradcheck}, {"close", net_gc},

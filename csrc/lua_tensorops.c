@@ -312,6 +312,22 @@ static int l_gemm(lua_State *L) {
   return 1;
 }
 
+/* softmax() / log_softmax(): along the last dimension, a new tensor */
+static int softmax_of(lua_State *L, int log_form) {
+  ln_tensor *t = lnL_checktensor(L, 1);
+  ln_tensor *out = lnL_pushnew(L, t->dtype, t->ndim, t->shape);
+  lnL_check(L, ln_softmax(out, lnL_checktensor(L, 1), log_form));
+  return 1;
+}
+
+static int m_softmax(lua_State *L) {
+  return softmax_of(L, 0);
+}
+
+static int m_log_softmax(lua_State *L) {
+  return softmax_of(L, 1);
+}
+
 /* ---- registration ----------------------------------------------------- */
 
 static const struct { const char *name; ln_binop op; } binops[] = {
@@ -323,7 +339,7 @@ static const struct { const char *name; ln_binop op; } binops[] = {
 static const struct { const char *name; ln_unop op; } unops[] = {
   {"neg", LN_NEG}, {"exp", LN_EXP}, {"log", LN_LOG}, {"sqrt", LN_SQRT}, {"abs", LN_ABS},
   {"tanh", LN_TANH}, {"sigmoid", LN_SIGMOID}, {"relu", LN_RELU}, {"sign", LN_SIGN},
-  {"clamp", LN_CLAMP},
+  {"clamp", LN_CLAMP}, {"sigmoid_prime", LN_SIGMOID_PRIME}, {"logit", LN_LOGIT},
 };
 
 static const luaL_Reg methods[] = {
@@ -331,6 +347,7 @@ static const luaL_Reg methods[] = {
   {"sum", m_sum}, {"mean", m_mean}, {"norm", m_norm}, {"var", m_var}, {"std", m_std},
   {"max", m_max}, {"min", m_min}, {"argmax", m_argmax}, {"argmin", m_argmin},
   {"all_finite", m_all_finite}, {"matmul", l_matmul}, {"dot", l_dot}, {"mv", l_mv},
+  {"softmax", m_softmax}, {"log_softmax", m_log_softmax},
   {NULL, NULL}
 };
 

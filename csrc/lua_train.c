@@ -28,7 +28,7 @@
 
 /* ---- data sets from Lua tables ------------------------------------------- */
 
-static const char *const transform_names[] = {"identity", "shift", "rotate", NULL};
+static const char *const transform_names[] = {"identity", "shift", "rotate", "skew", "elastic", NULL};
 
 /* A data set read in two phases: read_dataset takes every plain value and
 ** leaves x and y on the stack; dataset_tensors copies their descriptors
@@ -66,6 +66,9 @@ static void read_expand(lua_State *L, int e, ln_dataset *d) {
     tr[i].dy = int_field(L, t, "dy");
     tr[i].max_degrees = lnL_optnumfield(L, t, "max_degrees", 0.0);
     tr[i].seed = (uint64_t)lnL_optintfield(L, t, "seed", 0);
+    tr[i].max_skew = lnL_optnumfield(L, t, "max_skew", 0.0);
+    tr[i].alpha = lnL_optnumfield(L, t, "alpha", 0.0);
+    tr[i].sigma = lnL_optnumfield(L, t, "sigma", 0.0);
     lua_pop(L, 1);
   }
   lua_remove(L, -2);   /* the transforms table; the userdata stays */
@@ -288,14 +291,69 @@ static void draw_bar(void *ud, int64_t done, int64_t total) {
 
 /* ---- epochs and measurements ---------------------------------------------- */
 
-/* train_epoch(net, optim, data, batch [, {progress = bool, label = s}]) -> seconds */
+/* The epoch in pieces of `every` mini-batches, calling monitor(done,
+** total, seconds) from here (never from the core) after each piece;
+** monitor returning false ends the epoch there. The permutation lives in a
+** userdata, so an error raised by monitor frees it. Every piece takes the
+** network, optimizer and tensors again: monitor may have run any code.
+** Returns the seconds spent training (monitor's time left out) and whether
+** monitor stopped the epoch. */
+static int train_in_pieces(lua_State *L, int64_t batch, int64_t every, int mon, progress *p, int show) {
+  lua_dataset ld;
+  read_dataset(L, 3, &ld);
+  int64_t n = dataset_tensors(L, &ld)->n, nb, from, to;
+  int64_t *perm = lua_newuserdatauv(L, (size_t)n * sizeof *perm, 0);
+  double outside = 0;
+  int stopped = 0;
+  ln_dataset *d = dataset_tensors(L, &ld);
+  if (d->n != n) luaL_error(L, "data set changed while the epoch began");
+  lnL_check(L, ln_train_shuffle(lnL_checknet(L, 1), check_optim(L, 2), d, batch, ln_rng_global(), perm));
+  nb = ln_train_nbatches(n, batch);
+  for (from = 0; from < nb && !stopped && !ln_train_stop; from = to) {   /* Ctrl-C: train.h */
+    to = nb - from > every ? from + every : nb;
+    ln_net *net = lnL_checknet(L, 1);
+    ln_optim *o = check_optim(L, 2);
+    d = dataset_tensors(L, &ld);
+    if (d->n != n) luaL_error(L, "data set changed during the epoch");
+    lnL_check(L, ln_train_batches(net, o, d, batch, perm, from, to, ln_rng_global(), show ? draw_bar : NULL, p));
+    double t0 = seconds_since(&p->start);
+    lua_pushvalue(L, mon);
+    lua_pushinteger(L, (lua_Integer)to);
+    lua_pushinteger(L, (lua_Integer)nb);
+    lua_pushnumber(L, t0 - outside);
+    lua_call(L, 3, 1);
+    stopped = lua_toboolean(L, -1) == 0 && !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    outside += seconds_since(&p->start) - t0;
+  }
+  if (show && ln_train_stop) fputc('\n', stderr);   /* keep the bar where Ctrl-C stopped it */
+  lnL_check(L, ln_train_diverged(lnL_checknet(L, 1)));
+  lua_pushnumber(L, seconds_since(&p->start) - outside);
+  lua_pushboolean(L, stopped);
+  return 2;
+}
+
+/* train_epoch(net, optim, data, batch [, {progress = bool, label = s,
+** every = k, monitor = f}]) -> seconds, stopped. With every and monitor,
+** f(batches done, batches in the epoch, seconds) runs after every k
+** mini-batches (see train_in_pieces); the network is bit for bit the one
+** the epoch gives in one piece. */
 static int l_train_epoch(lua_State *L) {
   int64_t batch = lnL_checksize(L, 4, "mini-batch size");
   progress p = {"training", {0, 0}, 0.0};
-  lnL_checkopts(L, 5, "train_epoch", (const char *const[]){"progress", "label", NULL});
+  lnL_checkopts(L, 5, "train_epoch", (const char *const[]){"progress", "label", "every", "monitor", NULL});
   int show = lnL_optboolfield(L, 5, "progress", 1) && isatty(fileno(stderr));
   if (lua_istable(L, 5) && lua_getfield(L, 5, "label") == LUA_TSTRING) p.label = lua_tostring(L, -1);
+  int64_t every = lnL_optintfield(L, 5, "every", 0);
+  int mon = 0;
   if (batch < 1) luaL_argerror(L, 4, "mini-batch size must be at least 1");
+  if (every < 0) luaL_error(L, "train_epoch: every must be a positive number of mini-batches");
+  if (every > 0) {
+    if (lua_getfield(L, 5, "monitor") != LUA_TFUNCTION) luaL_error(L, "train_epoch: every needs a monitor function");
+    mon = lua_gettop(L);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &p.start);
+  if (every > 0) return train_in_pieces(L, batch, every, mon, &p, show);
   lua_dataset ld;
   read_dataset(L, 3, &ld);
   ln_net *net = lnL_checknet(L, 1);
@@ -305,7 +363,8 @@ static int l_train_epoch(lua_State *L) {
   lnL_check(L, ln_train_epoch(net, o, d, batch, ln_rng_global(), show ? draw_bar : NULL, &p));
   if (show && ln_train_stop) fputc('\n', stderr);   /* keep the bar where Ctrl-C stopped it */
   lua_pushnumber(L, seconds_since(&p.start));
-  return 1;
+  lua_pushboolean(L, 0);
+  return 2;
 }
 
 /* evaluate(net, data [, {reg =, lambda =}]) -> mean cost (with penalty), correct */
@@ -348,6 +407,25 @@ static int l_gradient_norms(lua_State *L) {
   if (n > 256) n = 256;
   push_numbers(L, bias, n);
   push_numbers(L, weight, n);
+  return 2;
+}
+
+/* saturation(net, data [, eps = 0.01]) -> {fraction per activation layer},
+** {its layer number, 1-based}: see ln_saturation */
+static int l_saturation(lua_State *L) {
+  double frac[256], eps = luaL_optnumber(L, 3, 0.01);
+  int layer[256], n;
+  lua_dataset ld;
+  read_dataset(L, 2, &ld);
+  ln_net *net = lnL_checknet(L, 1);
+  lnL_check(L, ln_saturation(net, dataset_tensors(L, &ld), eps, frac, layer, 256, &n));
+  if (n > 256) n = 256;
+  push_numbers(L, frac, n);
+  lua_createtable(L, n, 0);
+  for (int i = 0; i < n; i++) {
+    lua_pushinteger(L, layer[i] + 1);
+    lua_rawseti(L, -2, i + 1);
+  }
   return 2;
 }
 
@@ -500,7 +578,7 @@ static int l_checkpoint_text(lua_State *L) {
 static const luaL_Reg functions[] = {
   {"gather", l_gather},
   {"optimizer", l_optimizer}, {"train_epoch", l_train_epoch}, {"evaluate", l_evaluate},
-  {"gradient_norms", l_gradient_norms}, {"check_data", l_check_data}, {"objective", l_objective}, {"hvp", l_hvp},
+  {"gradient_norms", l_gradient_norms}, {"saturation", l_saturation}, {"check_data", l_check_data}, {"objective", l_objective}, {"hvp", l_hvp},
   {"checkpoint_save", l_checkpoint_save}, {"checkpoint_load", l_checkpoint_load},
   {"checkpoint_text", l_checkpoint_text}, {NULL, NULL}
 };

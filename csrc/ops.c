@@ -68,6 +68,16 @@ int ln_map(const ln_tensor *dst, const ln_tensor *x, ln_unop op, double a, doubl
   return LN_OK;
 }
 
+int ln_softmax(const ln_tensor *dst, const ln_tensor *x, int log_form) {
+  int64_t n = x->ndim ? x->shape[x->ndim - 1] : 1;
+  int st;
+  if (!ln_is_contiguous(dst)) return ln_fail(LN_EARG, "softmax: the result must be contiguous");
+  if ((st = ln_copy(dst, x)) != LN_OK) return st;
+  if (n == 0 || ln_numel(dst) == 0) return LN_OK;
+  ln_kern_for(dst->dtype)->softmax_rows(ln_numel(dst) / n, n, ln_data(dst), log_form);
+  return LN_OK;
+}
+
 /* Replaces *x (a reference the caller frees) by what readable() gives. */
 static int aliasing_safe(ln_tensor *x, const ln_tensor *dst) {
   ln_tensor r;

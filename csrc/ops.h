@@ -18,6 +18,9 @@ int ln_map(const ln_tensor *dst, const ln_tensor *x, ln_unop op, double a, doubl
 /* dst = x op y, x and y broadcast to dst's shape; dst may be x or y. */
 int ln_zip(const ln_tensor *dst, const ln_tensor *x, const ln_tensor *y, ln_binop op);
 int ln_fill(const ln_tensor *dst, double v);
+/* dst = softmax of x along its last dimension (log_form: log-softmax), dst
+** contiguous, of x's shape and dtype (a 0-d x is one row of one value). */
+int ln_softmax(const ln_tensor *dst, const ln_tensor *x, int log_form);
 /* dst (n, classes) = rows of zeros with a 1 in the column each of the n
 ** labels (0-based class numbers, any dtype) names. */
 int ln_one_hot(const ln_tensor *dst, const ln_tensor *labels);

@@ -137,3 +137,16 @@ void ln_split(int64_t total, int part, int nparts, int64_t *begin, int64_t *end)
   *begin = total * part / nparts;
   *end = total * (part + 1) / nparts;
 }
+
+/* A forked child has only the thread that called fork: the workers are
+** gone (not to be joined), and the lock may have been held by one of them. */
+void ln_parallel_forget(void) {
+  pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+  pool.lock = fresh;
+  pool.wake = wake;
+  pool.n = 1;
+  pool.stop = 0;
+  atomic_store(&pool.pending, 0);
+  atomic_store(&pool.sleepers, 0);
+}

@@ -27,6 +27,10 @@ void ln_parallel(ln_part_fn fn, void *ctx, int64_t work, int64_t per_thread);
 ** threads there are now: for work split in a forward pass and picked up in
 ** the backward pass, when the thread count may have changed in between. */
 void ln_parallel_parts(ln_part_fn fn, void *ctx, int nparts);
+/* In a child made by fork: forget the workers, which did not come along,
+** and run everything on the calling thread (ln_parallel_init may start
+** new ones). */
+void ln_parallel_forget(void);
 /* The part-th of n nearly equal pieces of [0, total). */
 void ln_split(int64_t total, int part, int nparts, int64_t *begin, int64_t *end);
 

@@ -33,11 +33,17 @@ int ln_dataset_check(const ln_dataset *d) {
   if (d->ntransforms > 0 && (d->h < 1 || d->w < 1 || (int64_t)d->h * d->w != per_sample))
     return ln_fail(LN_EARG, "expansion works on %dx%d images but samples have %lld values", d->h, d->w,
                    (long long)per_sample);
-  for (int i = 0; i < d->ntransforms; i++)
-    if ((unsigned)d->transforms[i].kind > LN_TR_ROTATE || !isfinite(d->transforms[i].max_degrees) ||
-        d->transforms[i].dx < -d->w || d->transforms[i].dx > d->w || d->transforms[i].dy < -d->h ||
-        d->transforms[i].dy > d->h)
+  for (int i = 0; i < d->ntransforms; i++) {
+    const ln_transform *t = &d->transforms[i];
+    if ((unsigned)t->kind > LN_TR_ELASTIC || !isfinite(t->max_degrees) || !isfinite(t->max_skew) ||
+        t->dx < -d->w || t->dx > d->w || t->dy < -d->h || t->dy > d->h)
       return ln_fail(LN_EARG, "transform %d is not valid", i + 1);
+    if (t->kind == LN_TR_ELASTIC && !(t->sigma > 0 && t->sigma <= 16 && isfinite(t->alpha)))
+      return ln_fail(LN_EARG, "transform %d: elastic distortion needs 0 < sigma <= 16 and a finite alpha", i + 1);
+    if (t->kind == LN_TR_ELASTIC && (int64_t)d->h * d->w > LN_ELASTIC_MAX_PIXELS)
+      return ln_fail(LN_EARG, "elastic distortion works on images of at most %d pixels, not %dx%d",
+                     LN_ELASTIC_MAX_PIXELS, d->h, d->w);
+  }
   int64_t n;
   if (!ln_mul_i64(d->n_base, d->ntransforms > 0 ? d->ntransforms : 1, &n) || n != d->n)
     return ln_fail(LN_EARG, "data set size does not match its transforms");
@@ -76,12 +82,6 @@ void ln_gather(ln_net *net, const ln_dataset *d, const int64_t *index, int64_t c
   gather(net, d, index, count);
 }
 
-static int64_t *identity_permutation(int64_t n) {
-  int64_t *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
-  for (int64_t i = 0; p && i < n; i++) p[i] = i;
-  return p;
-}
-
 static int check_ready(const ln_net *net, const ln_dataset *d) {
   if (!net->has_cost) return ln_fail(LN_EARG, "the network has no cost: set one first");
   if (d->n < 1) return ln_fail(LN_EARG, "empty data set");
@@ -90,19 +90,33 @@ static int check_ready(const ln_net *net, const ln_dataset *d) {
 
 volatile sig_atomic_t ln_train_stop;
 
-int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r,
-                   ln_progress_fn progress, void *ud) {
+int64_t ln_train_nbatches(int64_t n, int64_t batch) {
+  return n / batch + (n % batch != 0);   /* n + batch - 1 overflows for a huge batch */
+}
+
+int ln_train_shuffle(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r, int64_t *perm) {
+  int st;
+  if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
+  if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
+  for (int64_t i = 0; i < d->n; i++) perm[i] = i;
+  ln_rng_shuffle(r, perm, d->n);
+  return LN_OK;
+}
+
+int ln_train_batches(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, const int64_t *perm,
+                     int64_t from, int64_t to, ln_rng *r, ln_progress_fn progress, void *ud) {
   ln_mode mode = {1, 0, r, 0};
-  int64_t *perm, nbatches, every, bad;
+  int64_t nbatches, every;
   int st, top;
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
   if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
+  nbatches = ln_train_nbatches(d->n, batch);
+  if (from < 0 || to > nbatches || from > to)
+    return ln_fail(LN_EARG, "mini-batches %lld..%lld are not within the epoch's %lld", (long long)from,
+                   (long long)to, (long long)nbatches);
   if ((st = ln_net_reserve(net, batch < d->n ? batch : d->n)) != LN_OK) return st;
-  if ((perm = identity_permutation(d->n)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
-  ln_rng_shuffle(r, perm, d->n);
-  nbatches = d->n / batch + (d->n % batch != 0);   /* n + batch - 1 overflows for a huge batch */
   every = nbatches / 100 > 0 ? nbatches / 100 : 1;
-  for (int64_t b = 0; b < nbatches && st == LN_OK && !ln_train_stop; b++) {
+  for (int64_t b = from; b < to && st == LN_OK && !ln_train_stop; b++) {
     int64_t start = b * batch, m = d->n - start < batch ? d->n - start : batch;
     gather(net, d, perm + start, m);
     if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
@@ -112,11 +126,27 @@ int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch,
     st = ln_optim_step(o, net);
     if (progress && ((b + 1) % every == 0 || b + 1 == nbatches)) progress(ud, b + 1, nbatches);
   }
-  free(perm);
-  if (st == LN_OK && ln_count_nonfinite(&net->params, &bad) == LN_OK && bad > 0)
-    st = ln_fail(LN_EARG, "training diverged: %lld parameters are NaN or infinite (try a smaller eta)",
-                 (long long)bad);
   return st;
+}
+
+int ln_train_diverged(const ln_net *net) {
+  int64_t bad;
+  if (ln_count_nonfinite(&net->params, &bad) == LN_OK && bad > 0)
+    return ln_fail(LN_EARG, "training diverged: %lld parameters are NaN or infinite (try a smaller eta)",
+                   (long long)bad);
+  return LN_OK;
+}
+
+int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r,
+                   ln_progress_fn progress, void *ud) {
+  int64_t *perm;
+  int st;
+  if ((st = check_ready(net, d)) != LN_OK) return st;
+  if ((perm = malloc((size_t)d->n * sizeof *perm)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  st = ln_train_shuffle(net, o, d, batch, r, perm);
+  if (st == LN_OK) st = ln_train_batches(net, o, d, batch, perm, 0, ln_train_nbatches(d->n, batch), r, progress, ud);
+  free(perm);
+  return st == LN_OK ? ln_train_diverged(net) : st;
 }
 
 int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost,
@@ -265,5 +295,67 @@ int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out) {
     dst.offset = out->offset + start * n_out;
     st = ln_copy(&dst, &a);
   }
+  return st;
+}
+
+static double value_at(ln_dtype dt, const void *p, int64_t i) {
+  return dt == LN_F32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
+}
+
+/* Adds to sat[u] how many of the m rows have unit u saturated: a sigmoid
+** output within eps of 0 or 1, a tanh output within eps of -1 or 1, a
+** ReLU output of 0 (the unit is dead for the set when every row counts). */
+static void count_saturated(ln_act act, ln_dtype dt, const void *a, int64_t m, int64_t per, double eps,
+                            int64_t *sat) {
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t u = 0; u < per; u++) {
+      double v = value_at(dt, a, i * per + u);
+      int s = act == LN_ACT_SIGMOID ? (v < eps || v > 1 - eps)
+            : act == LN_ACT_TANH    ? fabs(v) > 1 - eps
+            : v <= 0;
+      sat[u] += s;
+    }
+}
+
+int ln_saturation(ln_net *net, const ln_dataset *d, double eps, double *frac, int *layer, int max, int *nout) {
+  ln_mode mode = {0, 0, NULL, 0};
+  int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK, total = 0, **sat;
+  int st, n = 0, nacts = 0;
+  if (!(eps >= 0 && eps < 1)) return ln_fail(LN_EARG, "eps must be in [0, 1), not %g", eps);
+  if ((st = check_ready(net, d)) != LN_OK || (st = ln_net_reserve(net, chunk)) != LN_OK) return st;
+  if ((sat = calloc((size_t)net->nlayers, sizeof *sat)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
+  for (int i = 0; i < net->nlayers && st == LN_OK; i++) {
+    const ln_layer *l = net->layers[i];
+    if (l->spec.type != LN_LAYER_ACT || l->spec.act == LN_ACT_IDENTITY) continue;
+    int64_t per = ln_numel(&net->acts[i + 1]) / net->acts[i + 1].shape[0];
+    if ((sat[i] = calloc((size_t)per, sizeof **sat)) == NULL) st = ln_fail(LN_ENOMEM, "out of memory");
+    nacts++;
+  }
+  for (int64_t start = 0; start < d->n && st == LN_OK && nacts > 0; start += chunk) {
+    int64_t m = d->n - start < chunk ? d->n - start : chunk;
+    for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
+    gather(net, d, net->index, m);
+    if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
+    for (int i = 0; i < net->nlayers; i++)
+      if (sat[i]) {
+        int64_t per = ln_numel(&net->acts[i + 1]) / net->acts[i + 1].shape[0];
+        count_saturated(net->layers[i]->spec.act, net->dtype, ln_data(&net->acts[i + 1]), m, per, eps, sat[i]);
+      }
+    total += m;
+  }
+  for (int i = 0; i < net->nlayers; i++) {
+    if (!sat[i]) continue;
+    if (st == LN_OK && n < max) {
+      int64_t per = ln_numel(&net->acts[i + 1]) / net->acts[i + 1].shape[0], hits = 0;
+      int relu = net->layers[i]->spec.act == LN_ACT_RELU;
+      for (int64_t u = 0; u < per; u++) hits += relu ? sat[i][u] == total : sat[i][u];
+      frac[n] = (double)hits / (double)(relu ? per : per * total);
+      layer[n] = i;
+    }
+    n++;
+    free(sat[i]);
+  }
+  free(sat);
+  *nout = n;
   return st;
 }

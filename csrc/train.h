@@ -44,6 +44,19 @@ extern volatile sig_atomic_t ln_train_stop;
 int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r,
                    ln_progress_fn progress, void *ud);
 
+/* An epoch in pieces, so that the caller can measure between them (the
+** trainer's monitor_every): ln_train_shuffle fills perm (d->n values) with
+** the epoch's permutation, drawn from r exactly as ln_train_epoch draws it;
+** ln_train_batches runs mini-batches [from, to) of that permutation (of
+** ln_train_nbatches(d->n, batch)); ln_train_diverged fails when a
+** parameter is NaN or infinite. Shuffle, then batches over [0, k), [k, 2k)
+** ... and the diverged check give the network of ln_train_epoch bit for bit. */
+int64_t ln_train_nbatches(int64_t n, int64_t batch);
+int ln_train_shuffle(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r, int64_t *perm);
+int ln_train_batches(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, const int64_t *perm,
+                     int64_t from, int64_t to, ln_rng *r, ln_progress_fn progress, void *ud);
+int ln_train_diverged(const ln_net *net);
+
 /* The book's total_cost (mean cost plus (lambda/2n)|w|^2, or (lambda/n)|w|_1,
 ** with n the size of d) and accuracy (number of argmax hits) in evaluation mode. */
 int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost,
@@ -58,6 +71,14 @@ int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, dou
 ** data give the same norms every time, and the global stream, hence the
 ** training, is untouched. */
 #define LN_MEASURE_SEED 0x6d656173u
+/* Saturation of every sigmoid, tanh and ReLU layer over d, in evaluation
+** mode: for sigmoid and tanh the fraction of (sample, unit) outputs within
+** eps of the function's limits (0 and 1; -1 and 1), for ReLU the fraction of
+** units that output 0 for every sample of d (dead units). Up to max layers
+** are written, frac[k] and layer[k] (0-based index of the activation
+** layer); *nout gets how many there are. */
+int ln_saturation(ln_net *net, const ln_dataset *d, double eps, double *frac, int *layer, int max, int *nout);
+
 int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
                       int *nout);
 

@@ -144,6 +144,35 @@ describe("examples", function()
     check_svg("batchnorm_gradient_norms.svg")
   end)
 
+  it("overfitting trains with and without L2 and plots the four monitors", function()
+    local ok, text = run(("bin/lunet examples/overfitting.lua --data fashion --quick --epochs 2 --eval 300 --out %s")
+      :format(out))
+    assert.is_true(ok, text)
+    assert.matches("no regularisation%s+[%d.]+%s+[%d.]+%%%s+[%d.]+%%", text)
+    assert.matches("L2, lambda = 0.1%s+[%d.]+", text)
+    assert.matches("82.27%%", text)
+    local names = { "overfitting_lambda_0.svg", "overfitting_lambda_0.1.svg", "overfitting_test_accuracy.svg" }
+    for _, name in ipairs(names) do
+      check_svg(name)
+      assert.is_true(tonumber(H.read(out .. "/" .. name):match('^<svg[^>]- width="(%d+)"')) <= 1000, name)
+    end
+  end)
+
+  it("hyperparameters runs the broad strategy, the eta threshold and a grid search", function()
+    local ok, text = run(("bin/lunet examples/hyperparameters.lua --data fashion --train 200 --validation 100 "
+      .. "--epochs 1 --jobs 2 --time_train 2000 --target 0.5 --out %s"):format(out))
+    assert.is_true(ok, text)
+    assert.matches("after%s+1000 images", text)
+    assert.matches("threshold about [%d.e-]+", text)
+    assert.matches("grid search: 9 configurations", text)
+    assert.matches("best: eta [%d.e-]+, lambda [%d.]+", text)
+    check_svg("eta_threshold.svg")
+    check_svg("grid/results.svg")
+    assert.matches("^eta,lambda,accuracy", H.read(out .. "/grid/results.csv"))
+    assert.matches("mini%-batch 10%s+eta", text)
+    check_svg("batch_time.svg")
+  end)
+
   it("reject unknown options", function()
     local ok, text = run("bin/lunet examples/chapter1.lua --epoch 3")
     assert.is_falsy(ok)

@@ -405,6 +405,58 @@ function data.load_default(name)
   return tr, va, te, "fashion"
 end
 
+-- ---- subsets --------------------------------------------------------------
+
+local function check_set(fname, set)
+  if type(set) ~= "table" or getmetatable(set.x) ~= core.tensor_metatable
+      or getmetatable(set.y) ~= core.tensor_metatable then
+    error(fname .. ": expected a data set {x =, y =} of tensors", 3)
+  end
+  if set.expand then error(fname .. ": the set is expanded; take a subset before expanding", 3) end
+end
+
+--- data.filter(set, classes [, {relabel = false}]) -> set
+-- The samples of `set` whose label is one of `classes` (a list of class
+-- numbers, e.g. {0, 1} for the broad strategy's two-class problem), in
+-- their order, as a new set {x =, y =, n =, name =} (a copy, made in C).
+-- With relabel = true the labels become positions in the list (0 for
+-- classes[1], 1 for classes[2] ...), so a network with #classes outputs fits.
+-- The set must hold labels (a vector y), not targets.
+function data.filter(set, classes, opts)
+  check_set("data.filter", set)
+  opts = require("lunet.opts").check("data.filter", opts, { "relabel" })
+  if type(classes) ~= "table" or #classes < 1 then error("data.filter: classes must be a list of class numbers", 2) end
+  for i, c in ipairs(classes) do
+    if type(c) ~= "number" then error(("data.filter: class %d is not a number"):format(i), 2) end
+  end
+  if set.y:dim() ~= 1 then error("data.filter: the set must hold labels (a vector y)", 2) end
+  local pos = core.label_positions(set.y, classes)
+  local x, y = core.take_rows(set.x, pos), core.take_rows(set.y, pos)
+  if opts.relabel then
+    local new = y:clone():zero_()
+    for i, c in ipairs(classes) do new:add_(y:eq(c):mul(i - 1)) end
+    y = new
+  end
+  local name = (set.name or "data") .. " (classes " .. table.concat(classes, ", ") .. ")"
+  return { x = x, y = y, n = x:size(1), name = name }
+end
+
+--- data.take(set, n [, from = 1]) -> set
+-- n samples of `set` from position `from` on (fewer when the set ends
+-- first), as views that share the set's memory (no copy).
+function data.take(set, n, from)
+  check_set("data.take", set)
+  from = from or 1
+  local size = set.x:size(1)
+  if math.type(n) ~= "integer" or n < 1 then error("data.take: n must be a positive integer", 2) end
+  if math.type(from) ~= "integer" or from < 1 or from > size then
+    error(("data.take: from must be an integer 1..%d"):format(size), 2)
+  end
+  n = math.min(n, size - from + 1)
+  return { x = set.x:narrow(1, from, n), y = set.y:narrow(1, from, n), n = n,
+           name = (set.name or "data") .. (" (%d from %d)"):format(n, from) }
+end
+
 -- Expansion of a training set by shifts and rotations (lunet/expand.lua).
 local expand = require "lunet.expand"
 data.expand = expand.expand

@@ -11,7 +11,16 @@
 -- right, left, down and up (the book's); then `rotations` sets of small
 -- rotations, each image turned by an angle in [-max_degrees, max_degrees]
 -- that is a function of the image and of a seed drawn from lunet's
--- generator, so lunet.seed(n) fixes every angle.
+-- generator, so lunet.seed(n) fixes every angle; then `skews` sets of
+-- horizontal shears (pixel (r, c) taken from (r, c + s (r - centre)), s in
+-- [-max_skew, max_skew], default 0.3), then `elastic` sets of Simard et
+-- al.'s elastic distortions (2003): per image, a displacement field of
+-- uniform draws in [-1, 1] per pixel and direction, smoothed by a Gaussian
+-- of width `sigma` (default 4 pixels) and scaled by `alpha` (default 34),
+-- the image resampled bilinearly at the displaced positions. Like the
+-- angles, each shear and field is a function of the image and a seed drawn
+-- from lunet's generator. Elastic distortions work on images of up to
+-- 4096 pixels.
 --
 -- expand.sample(set, indices) returns the (virtual) samples at the given
 -- 1-based positions as a tensor (k, h*w), e.g. to look at them.
@@ -44,21 +53,43 @@ local function image_side(data, opts)
   return side, side
 end
 
-local KNOWN = { shifts = true, rotations = true, max_degrees = true, shape = true }
+local KNOWN = { shifts = true, rotations = true, max_degrees = true, shape = true, skews = true, max_skew = true,
+  elastic = true, alpha = true, sigma = true }
 
---- data.expand(set [, {shifts = true, rotations = 0, max_degrees = 10, shape =}]) -> expanded set
+local function check_number(opts, key, ok, what)
+  local v = opts[key]
+  if v ~= nil and (type(v) ~= "number" or not ok(v)) then error(("expand: %s must be %s"):format(key, what), 3) end
+end
+
+-- n transforms of a kind, each with a seed drawn from lunet's generator.
+local function add_seeded(transforms, n, what, make)
+  if math.type(n) ~= "integer" or n < 0 or #transforms + n > 64 then
+    error(("expand: %s must be an integer from 0 to %d"):format(what, 64 - #transforms), 3)
+  end
+  for _ = 1, n do
+    local t = make()
+    t.seed = math.floor(core.rand(1, "float64")[1] * 2 ^ 53)
+    transforms[#transforms + 1] = t
+  end
+end
+
+--- data.expand(set [, opts]) -> expanded set
 -- The book's expansion of a training set, made on the fly in C as
 -- mini-batches are gathered (nothing is copied): every image, then with
--- shifts its four 1-pixel shifts, then `rotations` sets of rotations by up to
--- max_degrees (angles fixed by lunet.seed). The result {x, y, n = N times the
--- number of transforms, name, expand} trains like any set. shape = {h, w}
--- when the images are not square; an expanded set cannot be expanded again.
+-- shifts (default true) its four 1-pixel shifts, then `rotations` sets of
+-- rotations by up to max_degrees (10), `skews` sets of horizontal shears by a
+-- factor up to max_skew (0.3), `elastic` sets of elastic distortions (alpha =
+-- 34, sigma = 4, at most 16; images of up to 4096 pixels); every angle, shear
+-- and field is fixed by lunet.seed. The result {x, y, n = N times the number
+-- of transforms, name, expand} trains like any set. shape = {h, w} when the
+-- images are not square; an expanded set cannot be expanded again.
 function expand.expand(data, opts)
   opts = opts or {}
   if type(opts) ~= "table" then error("expand: options must be a table", 2) end
   for k in pairs(opts) do
     if not KNOWN[k] then
-      error(("expand: unknown option '%s' (valid: max_degrees, rotations, shape, shifts)"):format(tostring(k)), 2)
+      error(("expand: unknown option '%s' (valid: alpha, elastic, max_degrees, max_skew, rotations, shape, shifts, "
+        .. "sigma, skews)"):format(tostring(k)), 2)
     end
   end
   if type(data) ~= "table" or not is_tensor(data.x) or not is_tensor(data.y) then
@@ -70,6 +101,9 @@ function expand.expand(data, opts)
   if md ~= nil and (type(md) ~= "number" or not (md >= 0 and md < math.huge)) then
     error("expand: max_degrees must be a finite number >= 0", 2)
   end
+  check_number(opts, "max_skew", function(v) return v >= 0 and v < math.huge end, "a finite number >= 0")
+  check_number(opts, "alpha", function(v) return v >= 0 and v < math.huge end, "a finite number >= 0")
+  check_number(opts, "sigma", function(v) return v > 0 and v <= 16 end, "a number in (0, 16]")
   local h, w = image_side(data, opts)
   local transforms = { { kind = "identity" } }
   if opts.shifts ~= false then
@@ -77,14 +111,15 @@ function expand.expand(data, opts)
       transforms[#transforms + 1] = { kind = "shift", dx = d[1], dy = d[2] }
     end
   end
-  local rotations = opts.rotations or 0
-  if math.type(rotations) ~= "integer" or rotations < 0 or #transforms + rotations > 64 then
-    error(("expand: rotations must be an integer from 0 to %d"):format(64 - #transforms), 2)
+  add_seeded(transforms, opts.rotations or 0, "rotations",
+    function() return { kind = "rotate", max_degrees = opts.max_degrees or 10 } end)
+  add_seeded(transforms, opts.skews or 0, "skews",
+    function() return { kind = "skew", max_skew = opts.max_skew or 0.3 } end)
+  if (opts.elastic or 0) ~= 0 and h * w > 4096 then
+    error(("expand: elastic distortions work on images of at most 4096 pixels, not %dx%d"):format(h, w), 2)
   end
-  for _ = 1, rotations do
-    local seed = math.floor(core.rand(1, "float64")[1] * 2 ^ 53)
-    transforms[#transforms + 1] = { kind = "rotate", max_degrees = opts.max_degrees or 10, seed = seed }
-  end
+  add_seeded(transforms, opts.elastic or 0, "elastic",
+    function() return { kind = "elastic", alpha = opts.alpha or 34, sigma = opts.sigma or 4 } end)
   local n = data.x:size(1)
   return {
     x = data.x, y = data.y, n = n * #transforms,

@@ -40,6 +40,8 @@ lunet.train = require "lunet.train"
 lunet.optim = require "lunet.optim"
 lunet.load = require("lunet.model").load
 lunet.gradcheck = require "lunet.gradcheck"
+lunet.diagnose = require "lunet.diagnose"
+lunet.tune = require "lunet.tune"
 lunet.linalg = core.linalg
 lunet.minimize = require "lunet.minimize"
 

@@ -137,6 +137,12 @@ function Network:total_cost(data, lambda)
   return (train.evaluate(self, data, lambda or 0))
 end
 
+--- net:trace(x) -> { {layer =, z =, a =}, ... }
+-- z and a of every layer for inputs x (lunet.diagnose.trace).
+function Network:trace(x)
+  return require("lunet.diagnose").trace(self, x)
+end
+
 --- net:gradient_norms(data) -> bias_norms, weight_norms
 -- ||dC/db|| and ||dC/dW|| of each layer (Lua lists, input side first), with
 -- C averaged over `data`: the speed at which each layer learns (book, ch. 5).

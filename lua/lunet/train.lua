@@ -16,6 +16,12 @@
 --                                               -- validation accuracy; stop once it fell 128-fold
 --     early_stopping = 10,                      -- stop after 10 epochs without improvement
 --     gradient_norms = true,                    -- record ||dC/db|| per layer each epoch
+--     saturation = true,                        -- record the saturated fraction per activation
+--                                               -- layer each epoch ({eps =, data =} to choose)
+--     monitor_every = 1000,                     -- also measure every 1000 training images on
+--     monitor_data = subset,                    -- a small validation subset (default: the
+--                                               -- first 1000 of evaluation_data)
+--     on_monitor = function(m) end,             -- called after each of those; false stops
 --     verbose = true, progress = true,
 --     checkpoint = "run.ckpt", checkpoint_every = 1,  -- save everything needed to resume every n epochs
 --     resume = "run.ckpt",                      -- continue a run from its checkpoint, exactly
@@ -31,6 +37,12 @@
 --   history.training_cost, .training_accuracy,       per epoch, accuracies
 --   history.evaluation_cost, .evaluation_accuracy    as fractions in [0, 1]
 --   history.gradient_norms = { epoch = {0, 1, ...}, bias = { {layer 1...}, ... }, weight = {...} }
+--   history.saturation = { epoch = {0, 1, ...}, layer = {module layer numbers of the activations},
+--                          fraction = { {first activation layer per epoch...}, ... } }
+--   history.monitor = { images = {...}, seconds = {...}, evaluation_cost = {...},
+--                       evaluation_accuracy = {...}, training_cost = {...}, training_accuracy = {...} }
+--     (every monitor_every images: training images seen, training seconds so far, and the
+--     four monitors on monitor_data and on as many of the first training samples)
 --   history.best_epoch, .best_accuracy, .stopped ("epochs", "early stopping", "schedule")
 --
 -- Monitors have no side effects: evaluation runs in evaluation mode and
@@ -78,7 +90,8 @@ local KNOWN = {
   nesterov = true, evaluation_data = true, monitor_evaluation_cost = true, monitor_evaluation_accuracy = true,
   monitor_training_cost = true, monitor_training_accuracy = true, schedule = true, early_stopping = true,
   gradient_norms = true, verbose = true, progress = true, on_epoch = true, cost = true, out = true,
-  checkpoint = true, checkpoint_every = true, resume = true, optimizer = true, interruptible = true,
+  checkpoint = true, checkpoint_every = true, resume = true, optimizer = true,
+  saturation = true, monitor_every = true, monitor_data = true, on_monitor = true, interruptible = true,
 }
 
 local function fail(msg, ...)
@@ -109,6 +122,13 @@ local function options(opts)
   end
   for _, k in ipairs { "checkpoint", "resume" } do
     if o[k] ~= nil and type(o[k]) ~= "string" then fail("%s must be a file name", k) end
+  end
+  if o.monitor_every ~= nil and (math.type(o.monitor_every) ~= "integer" or o.monitor_every < 1) then
+    fail("monitor_every must be a positive number of training images")
+  end
+  if o.on_monitor ~= nil and type(o.on_monitor) ~= "function" then fail("on_monitor must be a function") end
+  if o.saturation ~= nil and type(o.saturation) ~= "boolean" and type(o.saturation) ~= "table" then
+    fail("saturation must be true or {eps =, data =}")
   end
   o.checkpoint_every = o.checkpoint_every or 1
   if math.type(o.checkpoint_every) ~= "integer" or o.checkpoint_every < 1 then
@@ -211,6 +231,17 @@ local function record_norms(net, probe, history, epoch)
   end
 end
 
+local function record_saturation(net, o, history, epoch)
+  local s = history.saturation
+  local frac, layers = core.saturation(net, o.saturation_probe, o.saturation_eps)
+  s.epoch[#s.epoch + 1] = epoch
+  s.layer = layers
+  for l = 1, #frac do
+    s.fraction[l] = s.fraction[l] or {}
+    table.insert(s.fraction[l], frac[l])
+  end
+end
+
 local function measure(net, data, o)
   local cost, correct = core.evaluate(net, data, { reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda })
   return cost, correct, correct / train.size(data)
@@ -270,6 +301,9 @@ local function fingerprint(o, training_data, eval)
     local parts = {}
     for i, t in ipairs(ex.transforms) do
       parts[i] = ("%s %s %s %s %s"):format(t.kind, t.dx or 0, t.dy or 0, t.max_degrees or 0, t.seed or 0)
+      if t.kind == "skew" or t.kind == "elastic" then
+        parts[i] = parts[i] .. (" %s %s %s"):format(t.max_skew or 0, t.alpha or 0, t.sigma or 0)
+      end
     end
     f.expansion = table.concat(parts, ", ")
   end
@@ -334,7 +368,41 @@ local function new_history(o, net)
     h.gradient_norms = { epoch = {}, bias = {}, weight = {} }
     record_norms(net, o.probe, h, 0)
   end
+  if o.saturation_probe then
+    h.saturation = { epoch = {}, layer = {}, fraction = {} }
+    record_saturation(net, o, h, 0)
+  end
+  if o.monitor_every then
+    h.monitor = { images = {}, seconds = {}, evaluation_cost = {}, evaluation_accuracy = {}, training_cost = {},
+      training_accuracy = {} }
+  end
   return h
+end
+
+-- Mini-batches between two monitors: monitor_every images, rounded up.
+local function monitor_batches(o)
+  return (o.monitor_every + o.batch - 1) // o.batch
+end
+
+-- The function the C epoch calls after every monitor_batches(o)
+-- mini-batches (and after the epoch's last, shorter piece, which is not
+-- a monitoring point). Seconds count training only, over all epochs.
+local function monitor_fn(net, o, h, epoch, n)
+  local m, per, before = h.monitor, monitor_batches(o), 0
+  for e = 1, epoch - 1 do before = before + (h.seconds[e] or 0) end
+  return function(done, _, secs)
+    if done % per ~= 0 then return true end
+    local k = #m.images + 1
+    m.images[k] = (epoch - 1) * n + math.min(done * o.batch, n)
+    m.seconds[k] = before + secs
+    local cost, _, frac = measure(net, o.monitor_data, o)
+    m.evaluation_cost[k], m.evaluation_accuracy[k] = cost, frac
+    cost, _, frac = measure(net, o.monitor_train, o)
+    m.training_cost[k], m.training_accuracy[k] = cost, frac
+    local record = { epoch = epoch }
+    for key, list in pairs(m) do record[key] = list[k] end
+    return not (o.on_monitor and o.on_monitor(record) == false)
+  end
 end
 
 -- The line printed when Ctrl-C stopped the run in epoch `epoch`.
@@ -361,6 +429,9 @@ end
 -- "adam" | "adamw" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters},
 -- evaluation_data, monitor_evaluation_cost / _accuracy, monitor_training_cost /
 -- _accuracy, schedule = {patience =}, early_stopping = n, gradient_norms,
+-- saturation (true or {eps =, data =}), monitor_every = images with
+-- monitor_data and on_monitor (monitors inside epochs: the epoch stops at
+-- those points in C and comes back to Lua, never per mini-batch),
 -- verbose = true, progress = true, on_epoch = function(epoch, history) (false
 -- stops), cost (for a model without one), out = io.stdout (where epoch lines
 -- go), checkpoint, checkpoint_every = 1, resume, interruptible =
@@ -388,6 +459,17 @@ function train.sgd(model, training_data, opts)
   if o.gradient_norms then
     o.probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
   end
+  if o.saturation then
+    local s = type(o.saturation) == "table" and o.saturation or {}
+    o.saturation_probe, o.saturation_eps = s.data or head(training_data, 1000), s.eps or 0.01
+    check_data(net, o.saturation_probe, "saturation data")
+  end
+  if o.monitor_every then
+    o.monitor_data = o.monitor_data or (eval and head(eval, 1000))
+    if not o.monitor_data then fail("monitor_every needs evaluation_data or monitor_data") end
+    check_data(net, o.monitor_data, "monitor data")
+    o.monitor_train = head(training_data, train.size(o.monitor_data))
+  end
   local f = fingerprint(o, training_data, eval)
   -- Ctrl-C sets a flag until the guard closes, however this function ends
   local guard <close> = o.interruptible and core.catch_interrupts() or nil
@@ -398,6 +480,11 @@ function train.sgd(model, training_data, opts)
     h, book, state, first = run.history, run.book, run.state, run.epoch + 1
     if run.stopped then return finish(h, book, state) end
     if o.probe and not h.gradient_norms then h.gradient_norms = { epoch = {}, bias = {}, weight = {} } end
+    if o.saturation_probe and not h.saturation then h.saturation = { epoch = {}, layer = {}, fraction = {} } end
+    if o.monitor_every and not h.monitor then
+      h.monitor = { images = {}, seconds = {}, evaluation_cost = {}, evaluation_accuracy = {}, training_cost = {},
+        training_accuracy = {} }
+    end
     if type(o.momentum) == "function" then h.momentum = h.momentum or {} end
   else
     h, book = new_history(o, net), { {}, {}, {}, {} }  -- evaluation cost, evaluation accuracy
@@ -413,8 +500,9 @@ function train.sgd(model, training_data, opts)
       h.momentum[epoch] = train.momentum_at(o.momentum, epoch)
       optim:set("momentum", h.momentum[epoch])
     end
-    local secs = core.train_epoch(net, optim, training_data, o.batch,
-      { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs) })
+    local secs, halted = core.train_epoch(net, optim, training_data, o.batch,
+      { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs),
+        every = o.monitor_every and monitor_batches(o), monitor = o.monitor_every and monitor_fn(net, o, h, epoch, n) })
     if interrupted() then
       h.stopped, h.interrupted_epoch = "interrupted", epoch
       say_interrupted(o, h, epoch, true)
@@ -433,9 +521,11 @@ function train.sgd(model, training_data, opts)
       if o.monitor_evaluation_accuracy then book[2][epoch] = correct end
     end
     if o.probe then record_norms(net, o.probe, h, epoch) end
+    if o.saturation_probe then record_saturation(net, o, h, epoch) end
     if o.verbose then print_epoch(epoch, o, h, secs) end
     local stop = measure_eval and watch(o, h, epoch, optim, state)
     if o.on_epoch and o.on_epoch(epoch, h) == false then stop = "callback" end
+    if halted then stop = "monitor" end
     if not stop and interrupted() then stop = "interrupted" end
     if stop then h.stopped = stop end
     if o.checkpoint and (epoch % o.checkpoint_every == 0 or stop or epoch == o.epochs) then
