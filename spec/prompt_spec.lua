@@ -293,6 +293,20 @@ describe("Ctrl-C during training", function()
     assert.equal("epochs", h2.stopped)
   end)
 
+  it("stops an epoch run in pieces (monitor_every) too", function()
+    local net = lunet.Network { 8, 16, 2 }
+    local d = data(2000)
+    -- open to the end of the test, so this process survives the signal
+    local outer <close> = core.catch_interrupts()   -- luacheck: ignore 211
+    local killer = io.popen("sleep 0.5; kill -INT " .. pid())
+    local _, _, _, _, h = train.sgd(net, d, { epochs = 1000000, eta = 0.1, interruptible = true,
+      progress = false, verbose = false, evaluation_data = data(20), monitor_every = 200, out = io.tmpfile() })
+    killer:close()
+    assert.equal("interrupted", h.stopped)
+    assert.is_true(h.interrupted_epoch - #h.epoch <= 1)
+    assert.is_true(#h.monitor.images >= 1)
+  end)
+
   it("stops an ensemble's training at the network being trained", function()
     local d = data(40)
     local made = 0
