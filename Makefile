@@ -13,7 +13,7 @@ LDLIBS   := -lz -lm -ldl
 BUSTED   ?= busted
 
 CORE_SRC := $(filter-out csrc/lua_%.c,$(wildcard csrc/*.c))
-BIND_SRC := $(wildcard csrc/lua_*.c)
+BIND_SRC := $(filter-out csrc/lua_readline.c,$(wildcard csrc/lua_*.c))
 HEADERS  := $(wildcard csrc/*.h csrc/real/*.inc)
 
 BUILD    ?= build/release
@@ -24,8 +24,8 @@ export LUA_PATH   := $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;
 export LUA_CPATH  := $(CURDIR)/?.so;;
 
 # Debian packages: what building, testing and the rest need.
-DEPS_BUILD := lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev
-DEPS_TEST  := $(DEPS_BUILD) lua-busted luarocks dataset-fashion-mnist curl
+DEPS_BUILD := lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev
+DEPS_TEST  := $(DEPS_BUILD) lua-busted luarocks dataset-fashion-mnist curl tmux
 DEPS_DEV   := lua-check
 DEPS_ASAN  := clang libclang-rt-14-dev
 DEPS_BENCH := python3-torch python3-numpy
@@ -36,8 +36,14 @@ DEPS_SHOTS := chromium
 
 # Where the module goes; another SO/BUILD pair gives a second build tree.
 SO       ?= lunet/core.so
+# The prompt's readline binding: a module of its own, so the core needs no readline.
+RL_SO    ?= $(dir $(SO))readline.so
 
-all: $(SO)
+all: $(SO) $(RL_SO)
+
+$(RL_SO): $(BUILD)/lua_readline.o
+	@mkdir -p $(dir $(RL_SO))
+	$(CC) -shared -o $@ $< $(LDFLAGS) -lreadline
 
 $(SO): $(OBJ)
 	@mkdir -p $(dir $(SO))
@@ -136,7 +142,7 @@ lint: deps-dev
 	@$(MAKE) --no-print-directory all BUILD=build/lint OPT="-O2 -Werror"
 
 clean-so:
-	rm -f lunet/core.so
+	rm -f lunet/core.so lunet/readline.so
 
 install: deps-dev
 	luarocks --lua-version 5.4 make
@@ -145,11 +151,12 @@ install: deps-dev
 rock-install: all
 	mkdir -p $(LIBDIR)/lunet $(LUADIR) $(BINDIR)
 	cp lunet/core.so $(LIBDIR)/lunet/core.so
+	cp lunet/readline.so $(LIBDIR)/lunet/readline.so
 	cp -r lua/lunet $(LUADIR)/
 	cp bin/lunet $(BINDIR)/lunet
 
 clean:
-	rm -rf build lunet/core.so
+	rm -rf build lunet/core.so lunet/readline.so
 
 # Downloads MNIST (11 MB, size and MD5 checked) into ~/.cache/lunet/mnist.
 mnist:

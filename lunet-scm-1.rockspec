@@ -1,5 +1,6 @@
 -- Install with `luarocks --lua-version 5.4 make` (add --local or --tree DIR).
--- Needs Debian's liblua5.4-dev, libopenblas-dev and zlib1g-dev (`make deps`).
+-- Needs Debian's liblua5.4-dev, libopenblas-dev, zlib1g-dev and libreadline-dev
+-- (the prompt's line editing, lunet/readline.so) (`make deps`).
 rockspec_format = "3.0"
 package = "lunet"
 version = "scm-1"
@@ -21,6 +22,7 @@ dependencies = {
 external_dependencies = {
   OPENBLAS = { library = "openblas" },
   ZLIB = { library = "z" },
+  READLINE = { library = "readline" },
 }
 build = {
   type = "make",
@@ -28,7 +30,7 @@ build = {
   build_variables = {
     CFLAGS = "$(CFLAGS)",
     LUA_INC = "$(LUA_INCDIR)",
-    LDFLAGS = "-L$(OPENBLAS_LIBDIR) -L$(ZLIB_LIBDIR)",
+    LDFLAGS = "-L$(OPENBLAS_LIBDIR) -L$(ZLIB_LIBDIR) -L$(READLINE_LIBDIR)",
   },
   install_target = "rock-install",
   install_variables = {

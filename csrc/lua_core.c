@@ -67,6 +67,7 @@ int luaopen_lunet_core(lua_State *L) {
   lnL_open_train(L);
   lnL_open_ref(L);
   lnL_open_linalg(L);
+  lnL_open_interrupt(L);
   lnL_open_proc(L);
   lnL_open_perceptron(L);
   lua_pushcfunction(L, l_threads);

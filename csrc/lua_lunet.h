@@ -73,6 +73,7 @@ void lnL_open_nn(lua_State *L);
 void lnL_open_train(lua_State *L);
 void lnL_open_ref(lua_State *L);
 void lnL_open_linalg(lua_State *L);
+void lnL_open_interrupt(lua_State *L);
 void lnL_open_proc(lua_State *L);
 void lnL_open_perceptron(lua_State *L);
 

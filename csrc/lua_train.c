@@ -309,7 +309,7 @@ static int train_in_pieces(lua_State *L, int64_t batch, int64_t every, int mon, 
   if (d->n != n) luaL_error(L, "data set changed while the epoch began");
   lnL_check(L, ln_train_shuffle(lnL_checknet(L, 1), check_optim(L, 2), d, batch, ln_rng_global(), perm));
   nb = ln_train_nbatches(n, batch);
-  for (from = 0; from < nb && !stopped; from = to) {
+  for (from = 0; from < nb && !stopped && !ln_train_stop; from = to) {   /* Ctrl-C: train.h */
     to = nb - from > every ? from + every : nb;
     ln_net *net = lnL_checknet(L, 1);
     ln_optim *o = check_optim(L, 2);
@@ -326,6 +326,7 @@ static int train_in_pieces(lua_State *L, int64_t batch, int64_t every, int mon, 
     lua_pop(L, 1);
     outside += seconds_since(&p->start) - t0;
   }
+  if (show && ln_train_stop) fputc('\n', stderr);   /* keep the bar where Ctrl-C stopped it */
   lnL_check(L, ln_train_diverged(lnL_checknet(L, 1)));
   lua_pushnumber(L, seconds_since(&p->start) - outside);
   lua_pushboolean(L, stopped);
@@ -360,6 +361,7 @@ static int l_train_epoch(lua_State *L) {
   ln_dataset *d = dataset_tensors(L, &ld);
   clock_gettime(CLOCK_MONOTONIC, &p.start);
   lnL_check(L, ln_train_epoch(net, o, d, batch, ln_rng_global(), show ? draw_bar : NULL, &p));
+  if (show && ln_train_stop) fputc('\n', stderr);   /* keep the bar where Ctrl-C stopped it */
   lua_pushnumber(L, seconds_since(&p.start));
   lua_pushboolean(L, 0);
   return 2;

@@ -88,6 +88,8 @@ static int check_ready(const ln_net *net, const ln_dataset *d) {
   return ln_data_check(net, d);
 }
 
+volatile sig_atomic_t ln_train_stop;
+
 int64_t ln_train_nbatches(int64_t n, int64_t batch) {
   return n / batch + (n % batch != 0);   /* n + batch - 1 overflows for a huge batch */
 }
@@ -117,7 +119,7 @@ int ln_train_batches(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batc
                    (long long)to, (long long)nbatches);
   if ((st = ln_net_reserve(net, batch < d->n ? batch : d->n)) != LN_OK) return st;
   every = nbatches / 100 > 0 ? nbatches / 100 : 1;
-  for (int64_t b = from; b < to && st == LN_OK; b++) {
+  for (int64_t b = from; b < to && st == LN_OK && !ln_train_stop; b++) {
     int64_t start = b * batch, m = d->n - start < batch ? d->n - start : batch;
     gather(net, d, perm + start, m);
     if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;

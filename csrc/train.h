@@ -5,6 +5,8 @@
 #ifndef LN_TRAIN_H
 #define LN_TRAIN_H
 
+#include <signal.h>
+
 #include "optim.h"
 
 /* A data set: stored samples x (n_base, ...) with labels or targets y, and
@@ -30,9 +32,15 @@ int ln_data_check(const ln_net *net, const ln_dataset *d);
 
 typedef void (*ln_progress_fn)(void *ud, int64_t done, int64_t total);
 
+/* Set (from a SIGINT handler: the binding's, while a trainer asks for it)
+** to end ln_train_epoch after the mini-batch that is running: checked once
+** per mini-batch, never cleared here. */
+extern volatile sig_atomic_t ln_train_stop;
+
 /* One epoch: a seeded shuffle, then for each mini-batch gather, forward,
 ** cost gradient (averaged over the batch), backward, optimizer step. The last
-** mini-batch may be smaller. */
+** mini-batch may be smaller. With ln_train_stop set, returns LN_OK after
+** the current mini-batch (its step taken: the network stays consistent). */
 int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r,
                    ln_progress_fn progress, void *ud);
 

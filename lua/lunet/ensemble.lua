@@ -29,7 +29,8 @@ end
 --- ensemble.train(k, make [, {seed = 1}]) -> {net...}
 -- Calls make(i) for i = 1..k right after
 -- lunet.seed(seed + i - 1), so network i starts from its own initial
--- weights and sees its own order of mini-batches; returns the k networks.
+-- weights and sees its own order of mini-batches; returns the k networks
+-- (fewer when Ctrl-C stopped an interruptible training: see lunet.train).
 function ensemble.train(k, make, opts)
   if math.type(k) ~= "integer" or k < 1 then error("ensemble.train: k must be a positive integer", 2) end
   if type(make) ~= "function" then error("ensemble.train: make must be a function returning a network", 2) end
@@ -38,9 +39,16 @@ function ensemble.train(k, make, opts)
     error(("ensemble.train: seed must be an integer, got %s"):format(tostring(seed)), 2)
   end
   local nets = {}
+  -- Ctrl-C (where training is interruptible, as at the prompt) ends the
+  -- network being trained and the ensemble with it: the networks so far
+  local guard <close> = require("lunet.train").interruptible and core.catch_interrupts() or nil
   for i = 1, k do
     core.seed(seed + i - 1)
     nets[i] = make(i)
+    if guard and core.interrupted() then
+      print(("ensemble.train: interrupted (Ctrl-C) at network %d of %d; returning %d networks"):format(i, k, i))
+      break
+    end
   end
   check_nets(nets)
   return nets

@@ -23,6 +23,7 @@ for _, name in ipairs {
 end
 
 lunet.Tensor = core.Tensor   -- the methods table: add methods here
+require "lunet.shape"   -- t:shape() prints as 3x4
 core.tensor_metatable.__tostring = print_tensor.tostring
 
 --- lunet.is_tensor(x) -> boolean

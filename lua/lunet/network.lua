@@ -202,4 +202,5 @@ function Network.adopt(seq)
   return self
 end
 
-return setmetatable(Network, { __call = function(_, ...) return new(...) end })
+-- __index: Sequential's methods, where tab completion finds them too
+return setmetatable(Network, { __index = Sequential, __call = function(_, ...) return new(...) end })

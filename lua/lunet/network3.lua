@@ -128,7 +128,7 @@ function network3.SoftmaxLayer(o)
   return dense_block(o, nn.Linear(o.n_in, o.n_out, { init = "zeros" }), nn.Softmax())
 end
 
-local Network3 = {}
+local Network3 = setmetatable({}, { __index = nn.Sequential })   -- for tab completion
 Network3.__index = function(_, key) return Network3[key] or nn.Sequential[key] end
 Network3.__name = "network3.Network"
 Network3.__tostring = nn.Sequential.__tostring
@@ -160,7 +160,7 @@ end
 -- returns the best validation accuracy, the test accuracy at that epoch
 -- (both fractions) and the history. Without validation data it only trains
 -- (and returns nil, nil, history).
--- Options: momentum, nesterov, optimizer, gradient_norms, progress, out, on_epoch, and
+-- Options: momentum, nesterov, optimizer, gradient_norms, progress, out, on_epoch, interruptible, and
 -- checkpoint, checkpoint_every, resume as in lunet.train.sgd (the best
 -- validation and test accuracies so far are kept in the history, as
 -- history.network3, so a resumed run reports what the whole run would).
@@ -170,9 +170,9 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
   local out = opts.out or io.stdout
   local o = { epochs = epochs, batch = mini_batch_size, eta = eta, lambda = (lmbda or 0) * mini_batch_size,
     evaluation_data = validation_data, monitor_evaluation_accuracy = true, verbose = false,
-    progress = opts.progress }
+    progress = opts.progress, out = opts.out }
   for _, k in ipairs { "momentum", "nesterov", "optimizer", "gradient_norms", "checkpoint", "checkpoint_every",
-    "resume" } do
+    "resume", "interruptible" } do
     o[k] = opts[k]
   end
   o.on_epoch = function(epoch, h)

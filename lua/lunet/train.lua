@@ -25,6 +25,7 @@
 --     verbose = true, progress = true,
 --     checkpoint = "run.ckpt", checkpoint_every = 1,  -- save everything needed to resume every n epochs
 --     resume = "run.ckpt",                      -- continue a run from its checkpoint, exactly
+--     interruptible = true,                     -- Ctrl-C ends the run (default: train.interruptible)
 --   })
 --
 -- Data sets are tables {x = inputs (N, ...), y = labels (N) or targets
@@ -48,6 +49,15 @@
 -- gradient norms draw their dropout masks from a private stream, so turning
 -- any of them on or off leaves the trained network bit for bit the same.
 --
+-- Ctrl-C: with interruptible = true (the default at the lunet prompt, which
+-- sets train.interruptible; scripts keep Lua's default, where Ctrl-C ends
+-- the program), Ctrl-C stops the run at the end of the mini-batch that is
+-- running. The network keeps every step taken, so it stays usable, and the
+-- monitors and history of the epochs completed so far are returned, with
+-- history.stopped = "interrupted" and history.interrupted_epoch (an epoch
+-- cut short is not in the lists, and no checkpoint is written for it;
+-- a Ctrl-C while an epoch's monitors run lets that epoch finish).
+--
 -- Checkpoints: with checkpoint = path the run is saved (atomically) after
 -- every checkpoint_every epochs, after the last and when it stops early:
 -- parameters and batch-norm state, the optimizer's state (momentum's
@@ -66,6 +76,10 @@ local checkpoint = require "lunet.checkpoint"
 
 local train = {}
 
+-- Whether Ctrl-C stops training when the options do not say (the prompt
+-- sets it; see interruptible above).
+train.interruptible = false
+
 local DEFAULTS = {
   batch = 10, lambda = 0, reg = "l2", momentum = 0, nesterov = false,
   verbose = true, progress = true, gradient_norms = false,
@@ -77,7 +91,7 @@ local KNOWN = {
   monitor_training_cost = true, monitor_training_accuracy = true, schedule = true, early_stopping = true,
   gradient_norms = true, verbose = true, progress = true, on_epoch = true, cost = true, out = true,
   checkpoint = true, checkpoint_every = true, resume = true, optimizer = true,
-  saturation = true, monitor_every = true, monitor_data = true, on_monitor = true,
+  saturation = true, monitor_every = true, monitor_data = true, on_monitor = true, interruptible = true,
 }
 
 local function fail(msg, ...)
@@ -94,6 +108,7 @@ local function options(opts)
     if o[k] == nil then o[k] = v end
   end
   o.lambda = o.lmbda or o.lambda
+  if o.interruptible == nil then o.interruptible = train.interruptible end
   if math.type(o.epochs) ~= "integer" or o.epochs < 1 then fail("epochs must be a positive integer") end
   if math.type(o.batch) ~= "integer" or o.batch < 1 then
     fail("mini-batch size must be a positive integer, got %s", tostring(o.batch))
@@ -390,6 +405,16 @@ local function monitor_fn(net, o, h, epoch, n)
   end
 end
 
+-- The line printed when Ctrl-C stopped the run in epoch `epoch`.
+local function say_interrupted(o, h, epoch, cut)
+  local done = #h.epoch
+  local out = o.out or io.stdout
+  out:write(("training interrupted (Ctrl-C) %s epoch %d/%d: the network keeps its updates; "
+    .. "returning the monitors and history of %d complete epoch%s (history.stopped = \"interrupted\")\n")
+    :format(cut and "during" or "after", epoch, o.epochs, done, done == 1 and "" or "s"))
+  out:flush()
+end
+
 local function finish(h, book, state)
   h.best_epoch, h.best_accuracy = state.best_epoch, state.best >= 0 and state.best or nil
   return book[1], book[2], book[3], book[4], h
@@ -409,7 +434,10 @@ end
 -- those points in C and comes back to Lua, never per mini-batch),
 -- verbose = true, progress = true, on_epoch = function(epoch, history) (false
 -- stops), cost (for a model without one), out = io.stdout (where epoch lines
--- go), checkpoint, checkpoint_every = 1, resume. Returns the
+-- go), checkpoint, checkpoint_every = 1, resume, interruptible =
+-- train.interruptible (true at the lunet prompt: Ctrl-C ends the run after
+-- the current mini-batch, returning what it has, history.stopped =
+-- "interrupted"). Returns the
 -- book's four per-epoch lists (evaluation cost, evaluation accuracy as counts,
 -- training cost, training accuracy as counts) and the history, whose
 -- accuracies are fractions in [0, 1] (see the top of lunet/train.lua).
@@ -443,6 +471,9 @@ function train.sgd(model, training_data, opts)
     o.monitor_train = head(training_data, train.size(o.monitor_data))
   end
   local f = fingerprint(o, training_data, eval)
+  -- Ctrl-C sets a flag until the guard closes, however this function ends
+  local guard <close> = o.interruptible and core.catch_interrupts() or nil
+  local function interrupted() return guard ~= nil and core.interrupted() end
   local h, book, state, first
   if o.resume then
     local run = resume(net, optim, o, f)
@@ -472,6 +503,11 @@ function train.sgd(model, training_data, opts)
     local secs, halted = core.train_epoch(net, optim, training_data, o.batch,
       { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs),
         every = o.monitor_every and monitor_batches(o), monitor = o.monitor_every and monitor_fn(net, o, h, epoch, n) })
+    if interrupted() then
+      h.stopped, h.interrupted_epoch = "interrupted", epoch
+      say_interrupted(o, h, epoch, true)
+      break
+    end
     h.epoch[epoch], h.eta[epoch], h.seconds[epoch] = epoch, state.eta, secs
     if o.monitor_training_cost or o.monitor_training_accuracy then
       local cost, correct, frac = measure(net, training_data, o)
@@ -490,12 +526,17 @@ function train.sgd(model, training_data, opts)
     local stop = measure_eval and watch(o, h, epoch, optim, state)
     if o.on_epoch and o.on_epoch(epoch, h) == false then stop = "callback" end
     if halted then stop = "monitor" end
+    if not stop and interrupted() then stop = "interrupted" end
     if stop then h.stopped = stop end
     if o.checkpoint and (epoch % o.checkpoint_every == 0 or stop or epoch == o.epochs) then
       -- a run stopped by early stopping or the schedule is over; one stopped
       -- by on_epoch can be resumed
       save(net, optim, o, { epoch = epoch, options = f, state = state, history = h, book = book,
-        stopped = stop ~= "callback" and stop or nil })
+        stopped = stop ~= "callback" and stop ~= "interrupted" and stop or nil })
+    end
+    if stop == "interrupted" then
+      h.interrupted_epoch = epoch
+      say_interrupted(o, h, epoch, false)
     end
     if stop then break end
   end

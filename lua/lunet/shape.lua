@@ -1,0 +1,34 @@
+-- lunet.shape: what tensor:shape() and tensor:size() return. A plain list
+-- of sizes, {3, 4}, that indexes, counts and concatenates as before and
+-- prints as "3x4" (the footer's notation), so a shape reads at a glance at
+-- the prompt. Loading this module puts the wrappers on the tensor methods.
+
+local core = require "lunet.core"
+
+local Shape = { __name = "Shape" }
+
+function Shape.__tostring(s)
+  if rawlen(s) == 0 then return "scalar" end
+  local parts = {}
+  for i = 1, rawlen(s) do parts[i] = tostring(rawget(s, i)) end
+  return table.concat(parts, "x")
+end
+
+local raw_shape, raw_size = core.Tensor.shape, core.Tensor.size
+
+--- t:shape() -> shape
+-- The sizes, a new list of integers {d1, d2, ...} ({} for a 0-dimensional
+-- tensor) that prints as d1xd2 ("scalar"): a lunet.Tensor.Shape.
+function core.Tensor.shape(t)
+  return setmetatable(raw_shape(t), Shape)
+end
+
+--- t:size([dim]) -> integer or shape
+-- The size of dimension `dim` (1-based); without it, the whole shape as t:shape().
+function core.Tensor.size(t, ...)
+  local r = raw_size(t, ...)
+  if type(r) == "table" then setmetatable(r, Shape) end
+  return r
+end
+
+return Shape
