@@ -31,7 +31,7 @@ local _, _, _, _, history = net:SGD(training, opts.epochs, opts.batch, opts.eta,
   monitor_training_cost = true, monitor_training_accuracy = true,
 })
 
-local test_accuracy = net:accuracy(test) / test.n
+local test_accuracy = net:accuracy(test)
 os.execute("mkdir -p " .. (opts.plot:match("^(.*)/[^/]*$") or "."))
 lunet.plot.monitor(history, {
   title = ("784-%d-10, eta = %g, lambda = %g (%s)"):format(opts.hidden, opts.eta, opts.lambda, name),

@@ -68,7 +68,7 @@ for hidden = 1, 4 do
   local pct = {}
   for e, a in ipairs(h.evaluation_accuracy) do pct[e] = 100 * a end
   accuracy_series[hidden] = { name = label, y = pct }
-  results[hidden] = { label = label, best = 100 * h.best_accuracy, test = 100 * net:accuracy(test) / test.n,
+  results[hidden] = { label = label, best = 100 * h.best_accuracy, test = 100 * net:accuracy(test),
     norms = h.gradient_norms }
 
   -- the speed of learning of each hidden layer (the output layer left out, as in the book)

@@ -31,7 +31,7 @@ end
 describe("unknown options in Lua constructors are errors listing the valid ones", function()
   local cases = {
     { "lunet.Network", function() return lunet.Network({ 4, 3, 2 }, { dropout = 0.5 }) end,
-      "Network: unknown option 'dropout' (valid: activation, cost, dtype, init)" },
+      "Network: unknown option 'dropout' (valid: activation, cost, dtype, init, output)" },
     { "lunet.Network, single table", function() return lunet.Network { 4, 3, 2, dropuot = 0.5 } end,
       "Network: unknown option 'dropuot'" },
     { "nn.Linear", function() return nn.Linear(4, 3, { inti = "he" }) end,

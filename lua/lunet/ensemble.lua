@@ -20,7 +20,7 @@ local ensemble = {}
 local function check_nets(nets)
   if type(nets) ~= "table" or #nets == 0 then error("an ensemble is a non-empty list of networks", 3) end
   for i, net in ipairs(nets) do
-    if type(net) ~= "table" or type(net.predict) ~= "function" then
+    if type(net) ~= "table" or type(net.output) ~= "function" then
       error(("ensemble: element %d is not a network"):format(i), 3)
     end
   end
@@ -52,7 +52,7 @@ function ensemble.vote(nets, x)
   local votes, mean, labels
   local each = {}
   for i, net in ipairs(nets) do
-    local y = net:predict(x)
+    local y = net:output(x)
     if y:dim() ~= 2 then error("ensemble.vote: networks must output (n, classes)", 2) end
     y = y:double()
     each[i] = y:argmax(2) - 1

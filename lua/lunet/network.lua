@@ -3,14 +3,17 @@
 --   local net = lunet.Network{784, 30, 10}
 --   local ev_cost, ev_acc, tr_cost, tr_acc = net:SGD(training, 30, 10, 0.5,
 --     { lambda = 5.0, evaluation_data = validation, monitor_evaluation_accuracy = true })
---   print(net:accuracy(test), "/", test.n)
+--   print(("test accuracy %.2f%%"):format(100 * net:accuracy(test)))
 --
 -- Defaults are those of the book's improved program: sigmoid neurons,
 -- the cross-entropy cost, weights ~ N(0, 1/n_in), biases ~ N(0, 1).
 -- Options: cost = "cross_entropy" | "quadratic" | "log_likelihood" (ends
 -- with a softmax layer), init = "default" | "large" | "he" | "xavier" |
--- "zeros", activation = a name or a list with one name per layer
--- ("sigmoid", "tanh", "relu", "identity"), dtype = "float32" | "float64".
+-- "zeros", activation = a name for the hidden layers or a list with one
+-- name per layer ("sigmoid", "tanh", "relu", "identity"), output = the
+-- output layer's activation (by default the one the cost needs: sigmoid
+-- for cross_entropy, softmax for log_likelihood; for quadratic the hidden
+-- layers' one), dtype = "float32" | "float64".
 --
 -- A Network is a Sequential of Linear and activation layers, so the layer
 -- API (forward, backward, parameters, save ...) works on it too. Unlike the
@@ -22,6 +25,7 @@ local json = require "lunet.json"
 local options = require "lunet.opts"
 local nn = require "lunet.nn"
 local core = require "lunet.core"
+local errors = require "lunet.errors"
 local train = require "lunet.train"
 
 local Sequential = nn.Sequential
@@ -50,18 +54,52 @@ end
 
 local COSTS = { cross_entropy = true, quadratic = true, log_likelihood = true }
 
-local function activations(opts, n)
+local ACTIVATIONS = { sigmoid = true, tanh = true, relu = true, identity = true, softmax = true }
+
+-- One activation name per layer. A single name is the hidden layers'; the
+-- output layer follows the cost (softmax for log_likelihood, sigmoid for
+-- cross_entropy, the same name for quadratic) unless opts.output or a list
+-- names it. A list names every layer.
+local function activations(opts, n, cost)
   local a = opts.activation or "sigmoid"
-  if type(a) == "table" and rawlen(a) ~= n then
-    error(("Network: activation lists %d names for %d layers"):format(rawlen(a), n), 3)
-  end
   local out = {}
-  for l = 1, n do out[l] = type(a) == "table" and rawget(a, l) or a end
-  if opts.cost == "log_likelihood" then out[n] = "softmax" end
+  if type(a) == "table" then
+    if rawlen(a) ~= n then errors.fail("Network", "activation lists %d names for %d layers", rawlen(a), n) end
+    if opts.output ~= nil then
+      errors.fail("Network", "name the output layer in the activation list or as output, not both")
+    end
+    for l = 1, n do out[l] = rawget(a, l) end
+  elseif type(a) == "string" then
+    if not ACTIVATIONS[a] or a == "softmax" then
+      errors.fail("Network", "unknown activation '%s' (sigmoid, tanh, relu, identity)", a)
+    end
+    for l = 1, n - 1 do out[l] = a end
+    -- the quadratic cost takes any output (identity for regression)
+    out[n] = opts.output or (cost == "log_likelihood" and "softmax" or cost == "quadratic" and a or "sigmoid")
+  else
+    errors.fail("Network", "activation must be a name or a list of names, got %s", type(a))
+  end
+  for l = 1, n do
+    if type(out[l]) ~= "string" or not ACTIVATIONS[out[l]] then
+      errors.fail("Network", "unknown activation '%s' for layer %d (sigmoid, tanh, relu, identity%s)",
+        tostring(out[l]), l, l == n and ", softmax" or "")
+    end
+  end
+  if cost == "log_likelihood" then
+    if out[n] ~= "softmax" and type(a) == "table" then out[n] = "softmax" end
+    if out[n] ~= "softmax" then
+      errors.fail("Network", "the log-likelihood cost needs a softmax output layer, not %s", out[n])
+    end
+  elseif out[n] == "softmax" then
+    errors.fail("Network", "a softmax output layer goes with cost = \"log_likelihood\"")
+  elseif cost == "cross_entropy" and out[n] ~= "sigmoid" then
+    errors.fail("Network", "the cross-entropy cost needs a sigmoid output layer, not %s "
+      .. "(leave output unset, or use cost = \"quadratic\")", out[n])
+  end
   return out
 end
 
-local OPTIONS = { "cost", "init", "activation", "dtype" }
+local OPTIONS = { "cost", "init", "activation", "output", "dtype" }
 
 -- Network{784, 30, 10, activation = "tanh"} is Network({784, 30, 10},
 -- {activation = "tanh"}); options in both places are an error.
@@ -69,7 +107,7 @@ local function arguments(sizes, opts)
   if type(sizes) ~= "table" then return sizes, opts end
   local list, named = options.split(sizes)
   if next(named) ~= nil then
-    if opts ~= nil then error("Network: give the options in the sizes table or as a second table, not both", 3) end
+    if opts ~= nil then errors.fail("Network", "give the options in the sizes table or as a second table, not both") end
     return list, options.check("Network", named, OPTIONS, 3)
   end
   return list, options.check("Network", opts, OPTIONS, 3)
@@ -78,22 +116,22 @@ end
 local function new(sizes, opts)
   sizes, opts = arguments(sizes, opts)
   if type(sizes) ~= "table" or #sizes < 2 then
-    error("Network takes a list of at least two layer sizes, e.g. {784, 30, 10}", 2)
+    errors.raise("Network takes a list of at least two layer sizes, e.g. {784, 30, 10}")
   end
   for i, s in ipairs(sizes) do
     if math.type(s) ~= "integer" or s < 1 then
-      error(("Network: size %d must be a positive integer, got %s"):format(i, tostring(s)), 2)
+      errors.fail("Network", "size %d must be a positive integer, got %s", i, tostring(s))
     end
   end
   local cost = opts.cost or "cross_entropy"
   if not COSTS[cost] then
-    error(("Network: unknown cost '%s' (cross_entropy, quadratic, log_likelihood)"):format(tostring(cost)), 2)
+    errors.fail("Network", "unknown cost '%s' (cross_entropy, quadratic, log_likelihood)", tostring(cost))
   end
-  local acts = activations(opts, #sizes - 1)
+  local acts = activations(opts, #sizes - 1, cost)
   local layers = {}
   for l = 1, #sizes - 1 do
     layers[#layers + 1] = nn.Linear(sizes[l], sizes[l + 1], { init = opts.init })
-    layers[#layers + 1] = nn.activation(acts[l])
+    layers[#layers + 1] = acts[l] == "softmax" and nn.Softmax() or nn.activation(acts[l])
   end
   local seq = Sequential(layers, { cost = cost, dtype = opts.dtype })
   local self = setmetatable(seq, Network)
@@ -102,45 +140,49 @@ local function new(sizes, opts)
   return self
 end
 
--- The output for one input (a vector) or for a batch (samples, n_in).
+--- net:feedforward(a) -> tensor
+-- The output for one input (a vector) or for a batch (samples, n_in), as
+-- the book's feedforward (model:output).
 function Network:feedforward(a)
-  return self:predict(a)
+  return self:output(a)
 end
 
+--- net:SGD(training_data, epochs, mini_batch_size, eta [, opts]) -> ev_cost, ev_acc, tr_cost, tr_acc, history
 -- The book's SGD(training_data, epochs, mini_batch_size, eta, lmbda = 0,
 -- evaluation_data = None, monitor_* = False), with the keyword arguments
 -- in a table (lambda or lmbda), plus every option of lunet.train.sgd.
--- Returns evaluation cost, evaluation accuracy, training cost, training
--- accuracy (per epoch, accuracies as counts as in the book) and the
--- full history.
+-- Returns, as the book does, the evaluation cost, evaluation accuracy,
+-- training cost and training accuracy per epoch, the accuracies as COUNTS
+-- of right answers (net:accuracy(data) gives a fraction), and the full
+-- history (accuracies there as fractions 0..1). The lines it prints give
+-- accuracies in percent.
 function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
   local o = {}
   for k, v in pairs(opts or {}) do o[k] = v end
   if type(o.lambda) == "nil" and type(o.lmbda) ~= "nil" then o.lambda, o.lmbda = o.lmbda, nil end
   o.epochs, o.batch, o.eta = epochs, mini_batch_size, eta
-  return train.sgd(self, training_data, o)
+  return train.sgd(self, training_data, o, "Network:SGD")
 end
 
--- Number of inputs whose largest output is the right class (the book's accuracy).
-function Network:accuracy(data)
-  local _, correct = train.evaluate(self, data, 0)
-  return correct
-end
-
+--- net:total_cost(data [, lambda]) -> number
 -- The book's total_cost: mean cost plus (lambda / 2n) * sum of squared weights.
 function Network:total_cost(data, lambda)
   return (train.evaluate(self, data, lambda or 0))
 end
 
+--- net:gradient_norms(data) -> bias_norms, weight_norms
 -- ||dC/db|| (and ||dC/dW||) per layer, C averaged over data: the speed of learning.
 function Network:gradient_norms(data)
   return train.gradient_norms(self, data)
 end
 
+--- lunet.Network.load(path) -> model
+-- A model saved with model:save(path) (lunet.load).
 function Network.load(path)
   return require("lunet.model").load(path)
 end
 
+--- lunet.Network.load_json(path) -> Network
 -- Networks written by the book's network2.py save(): a JSON object with
 -- sizes, weights, biases and cost ("CrossEntropyCost" or "QuadraticCost").
 function Network.load_json(path)
@@ -165,6 +207,7 @@ function Network.load_json(path)
   return net
 end
 
+--- lunet.Network.adopt(seq) -> Network or nil
 -- Makes a Sequential of alternating Linear and activation layers a Network.
 function Network.adopt(seq)
   local sizes = {}

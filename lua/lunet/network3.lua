@@ -188,12 +188,6 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
   return best, best_test, history
 end
 
--- Fraction of data classified right.
-function Network3:accuracy(data)
-  local _, correct = train.evaluate(self, data)
-  return correct / train.size(data)
-end
-
 network3.ReLU, network3.sigmoid, network3.tanh, network3.linear = "relu", "sigmoid", "tanh", "identity"
 
 return network3

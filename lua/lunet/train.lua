@@ -51,6 +51,7 @@
 
 local core = require "lunet.core"
 local checkpoint = require "lunet.checkpoint"
+local errors = require "lunet.errors"
 
 local train = {}
 
@@ -60,15 +61,19 @@ local DEFAULTS = {
 }
 
 local KNOWN = {
-  epochs = true, batch = true, eta = true, lambda = true, lmbda = true, reg = true, momentum = true,
+  epochs = true, batch = true, mini_batch_size = true,
+  eta = true, lambda = true, lmbda = true, reg = true, momentum = true,
   nesterov = true, evaluation_data = true, monitor_evaluation_cost = true, monitor_evaluation_accuracy = true,
   monitor_training_cost = true, monitor_training_accuracy = true, schedule = true, early_stopping = true,
   gradient_norms = true, verbose = true, progress = true, on_epoch = true, cost = true, out = true,
   checkpoint = true, checkpoint_every = true, resume = true, optimizer = true,
 }
 
+-- Every message names the function the user called (lunet.train.sgd,
+-- Network:SGD ...) and blames the user's line (lunet.errors).
+local current = "lunet.train"
 local function fail(msg, ...)
-  error("lunet.train: " .. msg:format(...), 3)
+  errors.fail(current, msg, ...)
 end
 
 local function options(opts)
@@ -81,6 +86,10 @@ local function options(opts)
     if o[k] == nil then o[k] = v end
   end
   o.lambda = o.lmbda or o.lambda
+  if o.mini_batch_size ~= nil then
+    if opts.batch ~= nil then fail("give batch or mini_batch_size, not both") end
+    o.batch, o.mini_batch_size = o.mini_batch_size, nil
+  end
   if math.type(o.epochs) ~= "integer" or o.epochs < 1 then fail("epochs must be a positive integer") end
   if math.type(o.batch) ~= "integer" or o.batch < 1 then
     fail("mini-batch size must be a positive integer, got %s", tostring(o.batch))
@@ -137,7 +146,9 @@ local function optimizer_options(o, n)
   return t
 end
 
--- The value of a momentum schedule at an epoch, checked.
+--- lunet.train.momentum_at(schedule, epoch) -> number
+-- The value of a momentum schedule (a function of the epoch) at an epoch,
+-- checked to lie in (0, 1).
 function train.momentum_at(schedule, epoch)
   local mu = schedule(epoch)
   if type(mu) ~= "number" or not (mu > 0 and mu < 1) then
@@ -146,10 +157,12 @@ function train.momentum_at(schedule, epoch)
   return mu
 end
 
+--- lunet.train.sutskever(mu_max, updates) -> function(epoch) -> mu
 -- Sutskever et al.'s momentum schedule (2013), mu_t = min(1 - 2^(-1 -
 -- log2(floor(t / 250) + 1)), mu_max) after t updates, taken at the start of
 -- each epoch of `updates` mini-batches: 0.5 first, rising towards mu_max.
 function train.sutskever(mu_max, updates)
+  current = "lunet.train.sutskever"
   if type(mu_max) ~= "number" or not (mu_max > 0 and mu_max < 1) then fail("mu_max must be in (0, 1)") end
   if math.type(updates) ~= "integer" or updates < 1 then fail("updates per epoch must be a positive integer") end
   return function(epoch)
@@ -158,10 +171,11 @@ function train.sutskever(mu_max, updates)
   end
 end
 
+--- lunet.train.size(data) -> integer
 -- Number of samples of a data set, counting an expansion's virtual ones.
 function train.size(data)
   if type(data) ~= "table" or data.x == nil or data.y == nil then
-    error("a data set is a table {x = inputs, y = labels or targets}", 3)
+    errors.raise("a data set is a table {x = inputs, y = labels or targets}")
   end
   return data.n or data.x:size(1)
 end
@@ -323,7 +337,17 @@ local function finish(h, book, state)
   return book[1], book[2], book[3], book[4], h
 end
 
-function train.sgd(model, training_data, opts)
+--- lunet.train.sgd(model, training_data, opts) -> ev_cost, ev_accuracy, tr_cost, tr_accuracy, history
+-- Mini-batch SGD (or another optimizer) for any model with a cost, for
+-- opts.epochs epochs. The mini-batch size is opts.batch (default 10; the
+-- book's name mini_batch_size is accepted too), the learning rate
+-- opts.eta; every other option is in the table at the top of this file and
+-- in the README. Returns the book's four monitors per epoch (evaluation
+-- cost, evaluation accuracy as counts of right answers, training cost,
+-- training accuracy as counts) and the history, whose accuracies are
+-- fractions (0..1). Prints accuracies as percentages.
+function train.sgd(model, training_data, opts, fname)
+  current = fname or "lunet.train.sgd"
   local o = options(opts)
   if o.cost and not model:cost() then model:set_cost(o.cost) end
   if not model:cost() then fail("the model has no cost: pass opts.cost or call model:set_cost(name)") end
@@ -393,8 +417,11 @@ function train.sgd(model, training_data, opts)
   return finish(h, book, state)
 end
 
--- Mean cost (with the L2/L1 penalty for lambda > 0) and correct count.
+--- lunet.train.evaluate(model, data [, lambda [, reg]]) -> cost, correct
+-- The mean cost (with the L2/L1 penalty for lambda > 0) and the number of
+-- samples classified right (a count; model:evaluate gives a fraction).
 function train.evaluate(model, data, lambda, reg)
+  current = "lunet.train.evaluate"
   local net = model:net(data.x)
   check_data(net, data, "data")
   lambda = lambda or 0
@@ -402,8 +429,11 @@ function train.evaluate(model, data, lambda, reg)
   return cost, correct
 end
 
--- ||dC/db|| and ||dC/dW|| per layer with parameters, C averaged over data.
+--- lunet.train.gradient_norms(model, data) -> bias_norms, weight_norms
+-- ||dC/db|| and ||dC/dW|| per layer with parameters, C averaged over data
+-- (the speed of learning of each layer).
 function train.gradient_norms(model, data)
+  current = "lunet.train.gradient_norms"
   local net = model:net(data.x)
   if not model:cost() then fail("the model has no cost") end
   check_data(net, data, "data")

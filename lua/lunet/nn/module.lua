@@ -12,6 +12,7 @@
 -- or training call.
 
 local core = require "lunet.core"
+local errors = require "lunet.errors"
 
 local Module = {}
 Module.__index = Module
@@ -94,12 +95,14 @@ function Module:build(input)
   if not input and #self._layers == 1 and self._layers[1]._shape_hint then
     input, provisional = self._layers[1]._shape_hint, true
   end
+  local fname = getmetatable(self).__name or "nn.Module"
   if not input then
-    error("the input shape is not known yet: give it (opts.input) or call forward/train first", 2)
+    errors.fail(fname, "the input shape is not known yet: give it (opts.input) or call forward/train first")
   end
   local specs = {}
   for i, layer in ipairs(self._layers) do specs[i] = layer.spec end
-  local net = core.net_new(specs, { input = input, dtype = self._dtype, cost = self._cost })
+  local net = errors.call(fname, "net_new", core.net_new, specs,
+    { input = input, dtype = self._dtype, cost = self._cost })
   for i, layer in ipairs(self._layers) do
     if layer._home ~= self and layer._home._net then copy_layer(layer._home._net, layer._pos, net, i) end
     layer._home, layer._pos = self, i
@@ -183,27 +186,87 @@ function Module:zero_grad()
   return self
 end
 
--- Outputs for many inputs at once, in chunks, in evaluation mode.
-function Module:predict(x)
+--- model:output(x) -> tensor
+-- The outputs (samples, n_out) for a batch x, or (n_out) for one sample,
+-- in evaluation mode (no dropout), computed in chunks in C.
+function Module:output(x)
   local batch, single = as_batch(self, x)
   local y = self._net:predict(batch)
   return single and y:view(y:numel()) or y
 end
 
--- Class indices (0-based, like the digits they name) of the largest outputs.
-function Module:classify(x)
-  local y = self:predict(x)
+--- model:predict(x) -> tensor or number
+-- The predicted labels: for a batch x, a 1-d tensor of the class indices
+-- (0-based, like the digits they name) of the largest outputs; for one
+-- sample, that index as a number. Compare them with a data set's labels
+-- directly (`model:predict(test.x):eq(test.y)`; mixed dtypes are fine).
+function Module:predict(x)
+  local y = self:output(x)
   if y:dim() == 1 then return y:argmax() - 1 end
   return y:argmax(2) - 1
 end
 
-function Module:training()
-  self._train = true
-  return self
+--- model:classify(x) -> tensor or number
+-- The same as model:predict(x).
+function Module:classify(x)
+  return self:predict(x)
 end
 
-function Module:evaluate()
-  self._train = false
+-- Labels of a data set as 0-based class indices: y itself, or the
+-- positions of the largest targets when y holds one row per sample.
+local function true_labels(y)
+  if y:dim() == 2 then return y:argmax(2) - 1 end
+  return y
+end
+
+--- model:accuracy(data) -> number
+-- Fraction (0..1) of the samples of data = {x =, y =} whose predicted
+-- label equals the true label (y as labels, or one-hot targets).
+function Module:accuracy(data)
+  local fname = (getmetatable(self).__name or "model") .. ":accuracy"
+  if type(data) ~= "table" or data.x == nil or data.y == nil then
+    errors.fail(fname, "expected a data set {x = inputs, y = labels}, got %s", type(data))
+  end
+  if self:cost() then
+    local _, accuracy = self:evaluate(data)
+    return accuracy
+  end
+  local predicted = errors.call(fname, nil, self.predict, self, data.x)
+  local right = errors.call(fname, nil, function() return predicted:eq(true_labels(data.y)):sum() end)
+  return right / data.x:size(1)
+end
+
+--- model:evaluate(data [, {lambda =, reg =}]) -> cost, accuracy
+-- The mean cost over data = {x =, y =} (plus the regularisation penalty
+-- when lambda > 0: reg = "l2" (default) or "l1", as in training) and the
+-- accuracy as a fraction (0..1), in evaluation mode. Called without
+-- arguments it switches the model to evaluation mode (Torch's
+-- model:evaluate()) and returns the model.
+function Module:evaluate(data, opts)
+  if data == nil and opts == nil then
+    self._train = false
+    return self
+  end
+  local fname = (getmetatable(self).__name or "model") .. ":evaluate"
+  opts = require("lunet.opts").check(fname, opts, { "lambda", "reg" }, 2)
+  if type(data) ~= "table" or data.x == nil or data.y == nil then
+    errors.fail(fname, "expected a data set {x = inputs, y = labels}, got %s", type(data))
+  end
+  if not self:cost() then errors.fail(fname, "the model has no cost: give one (opts.cost or model:set_cost(name))") end
+  local lambda = opts.lambda or 0
+  if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
+    errors.fail(fname, "lambda must be a finite number >= 0")
+  end
+  local net = errors.call(fname, nil, self.net, self, data.x)
+  local cost, correct = errors.call(fname, "evaluate", core.evaluate, net, data,
+    { reg = lambda > 0 and (opts.reg or "l2") or "none", lambda = lambda })
+  return cost, correct / (data.n or data.x:size(1))
+end
+
+--- model:training() -> model
+-- Switches to training mode (dropout active in forward).
+function Module:training()
+  self._train = true
   return self
 end
 
