@@ -138,15 +138,20 @@ lint: deps-dev
 clean-so:
 	rm -f lunet/core.so
 
-install: deps-dev
+# Needs only what building and LuaRocks need (no linter, no test tools).
+install:
+	@sh tools/deps.sh $(DEPS_BUILD) luarocks
 	luarocks --lua-version 5.4 make
 
-# What the rockspec's install step runs, with LuaRocks' directories.
+# What the rockspec's install step runs, with LuaRocks' directories. The
+# examples go into the rock's own directory (PREFIX), where bin/lunet finds
+# them (`lunet --example chapter1`) and `luarocks remove` removes them.
 rock-install: all
 	mkdir -p $(LIBDIR)/lunet $(LUADIR) $(BINDIR)
 	cp lunet/core.so $(LIBDIR)/lunet/core.so
 	cp -r lua/lunet $(LUADIR)/
 	cp bin/lunet $(BINDIR)/lunet
+	if [ -n "$(PREFIX)" ]; then mkdir -p $(PREFIX)/examples && cp examples/*.lua $(PREFIX)/examples/; fi
 
 clean:
 	rm -rf build lunet/core.so
