@@ -261,6 +261,9 @@ typedef struct progress {
   const char *label;
   struct timespec start;
   double drawn;        /* seconds into the epoch of the last redraw */
+  int64_t batch;       /* samples per mini-batch, for the rate */
+  double run_before;   /* seconds the run spent in earlier epochs (< 0: no run line) */
+  int64_t epochs_left; /* epochs of the run after this one */
 } progress;
 
 static double seconds_since(const struct timespec *t0) {
@@ -269,31 +272,53 @@ static double seconds_since(const struct timespec *t0) {
   return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
 }
 
-/* A bar redrawn in place on a terminal, from C between mini-batches. */
+/* 42.0s, 3m05s, 2h10m */
+static void duration(char *buf, size_t n, double s) {
+  if (!(s >= 0) || s > 1e7) snprintf(buf, n, "?");
+  else if (s < 60) snprintf(buf, n, "%.1fs", s);
+  else if (s < 3600) snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)s % 60);
+  else snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+}
+
+/* A bar redrawn in place on a terminal, from C between mini-batches: the
+** rate, the time left in this epoch and, in a run of several epochs, in
+** the whole run (the later epochs taken to last as long as this one). */
 static void draw_bar(void *ud, int64_t done, int64_t total) {
   progress *p = ud;
   double now = seconds_since(&p->start);
-  char bar[31];
+  char bar[31], left[16], run_left[16], run[48] = "";
   if (done < total && now - p->drawn < 0.1) return;   /* ten redraws a second are plenty */
   p->drawn = now;
   int filled = (int)(30 * done / total);
   memset(bar, '#', (size_t)filled);
   memset(bar + filled, '.', (size_t)(30 - filled));
   bar[30] = '\0';
-  fprintf(stderr, "\r%s [%s] %3d%% %lld/%lld batches %.1fs ", p->label, bar, (int)(100 * done / total),
-          (long long)done, (long long)total, now);
+  double epoch_time = now * (double)total / (double)done, rest = epoch_time - now;
+  duration(left, sizeof left, rest);
+  if (p->run_before >= 0 && p->epochs_left > 0) {
+    duration(run_left, sizeof run_left, rest + (double)p->epochs_left * epoch_time);
+    snprintf(run, sizeof run, ", run %s left", run_left);
+  }
+  fprintf(stderr, "\r%s [%s] %3d%% %.0f samples/s, epoch %s left%s \033[K", p->label, bar,
+          (int)(100 * done / total), (double)(done * p->batch) / (now > 0 ? now : 1e-9), left, run);
   if (done == total) fputs("\r\033[K", stderr);
   fflush(stderr);
 }
 
 /* ---- epochs and measurements ---------------------------------------------- */
 
-/* train_epoch(net, optim, data, batch [, {progress = bool, label = s}]) -> seconds */
+/* train_epoch(net, optim, data, batch [, {progress = bool, label = s,
+** run_seconds = s, epochs_left = n}]) -> seconds; run_seconds (the time of
+** the run's earlier epochs) and epochs_left give the bar the run's ETA. */
 static int l_train_epoch(lua_State *L) {
   int64_t batch = lnL_checksize(L, 4, "mini-batch size");
-  progress p = {"training", {0, 0}, 0.0};
-  lnL_checkopts(L, 5, "train_epoch", (const char *const[]){"progress", "label", NULL});
+  progress p = {"training", {0, 0}, 0.0, batch, -1.0, 0};
+  lnL_checkopts(L, 5, "train_epoch", (const char *const[]){"progress", "label", "run_seconds", "epochs_left", NULL});
   int show = lnL_optboolfield(L, 5, "progress", 1) && isatty(fileno(stderr));
+  p.run_before = lnL_optnumfield(L, 5, "run_seconds", -1.0);
+  double left = lnL_optnumfield(L, 5, "epochs_left", 0.0);
+  if (!(left >= 0 && left < 0x1p40)) luaL_error(L, "train_epoch: epochs_left must be a count >= 0");
+  p.epochs_left = (int64_t)left;
   if (lua_istable(L, 5) && lua_getfield(L, 5, "label") == LUA_TSTRING) p.label = lua_tostring(L, -1);
   if (batch < 1) luaL_argerror(L, 4, "mini-batch size must be at least 1");
   lua_dataset ld;

@@ -206,3 +206,21 @@ describe("errors", function()
     end
   end)
 end)
+
+describe("the progress bar", function()
+  it("shows the rate and the time left in the epoch and in the run, on a terminal", function()
+    local have_script = os.execute("command -v script >/dev/null 2>&1")
+    assert.is_true(have_script == true, "script (util-linux) is needed to give the run a terminal")
+    local code = "local l = require 'lunet'; l.seed(1); local x = l.rand(20000, 20); "
+      .. "l.Network{20, 30, 2}:SGD({x = x, y = l.zeros(20000)}, 3, 1, 0.1, {verbose = false})"
+    -- (under make asan the sanitizer runtime stays preloaded, as in examples_spec)
+    local env = os.getenv("LUNET_ASAN") and "" or "env -u LD_PRELOAD "
+    local cmd = ("%sscript -qec %q /dev/null 2>&1"):format(env, "bin/lunet -e \"" .. code .. "\"")
+    local p = io.popen(cmd)
+    local out = p:read("a")
+    p:close()
+    assert.matches("epoch 1/3 %[[#.]+%] +%d+%% %d+ samples/s, epoch [%d.]+s left, run [%d.]+s left", out)
+    -- the last epoch has no run left to show
+    assert.matches("epoch 3/3 %[[#.]+%] +%d+%% %d+ samples/s, epoch [%d.]+s left ", out)
+  end)
+end)

@@ -382,13 +382,16 @@ function train.sgd(model, training_data, opts, fname)
   local measure_eval = eval and (o.monitor_evaluation_cost or o.monitor_evaluation_accuracy or o.schedule
     or o.early_stopping)
   h.stopped = "epochs"
+  local run_seconds = 0
   for epoch = first, o.epochs do
     if h.momentum then
       h.momentum[epoch] = train.momentum_at(o.momentum, epoch)
       optim:set("momentum", h.momentum[epoch])
     end
     local secs = core.train_epoch(net, optim, training_data, o.batch,
-      { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs) })
+      { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs), run_seconds = run_seconds,
+        epochs_left = o.epochs - epoch })
+    run_seconds = run_seconds + secs
     h.epoch[epoch], h.eta[epoch], h.seconds[epoch] = epoch, state.eta, secs
     if o.monitor_training_cost or o.monitor_training_accuracy then
       local cost, correct, frac = measure(net, training_data, o)
