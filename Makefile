@@ -190,11 +190,15 @@ bench-accuracy:
 	@sh bench/accuracy.sh
 
 # The main experiment: depth vs accuracy and the speed of learning of each
-# layer (examples/depth_vs_accuracy.lua), plots in out/. EPOCHS=n,
-# ACTIVATION=relu INIT=he for the cure.
+# layer (examples/depth_vs_accuracy.lua), then the book's learning-speed
+# figure (examples/learning_speed.lua: 1,000 images, full-batch gradient
+# descent, 500 epochs), plots in out/. EPOCHS=n, ACTIVATION=relu INIT=he for
+# the cure.
 EPOCHS     ?= 30
 ACTIVATION ?= sigmoid
 INIT       ?= default
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@bin/lunet examples/depth_vs_accuracy.lua --epochs $(EPOCHS) --activation $(ACTIVATION) --init $(INIT) --out out
+	@echo
+	@bin/lunet examples/learning_speed.lua --activation $(ACTIVATION) --init $(INIT) --out out
