@@ -851,6 +851,7 @@ local function colour_terminal()
   return os.execute("[ -t 1 ]") == true
 end
 
+--- plot.terminal_columns() -> integer
 -- Columns of the terminal: COLUMNS, else the terminal's own size (stty
 -- asks it on standard input, tput through terminfo), else 80.
 local function terminal_columns()
