@@ -83,12 +83,12 @@ for hidden = 1, 4 do
 end
 
 -- The axis shows the band where the depths differ (as the book's figure
--- does): from the lowest accuracy any depth has after the first tenth of
+-- does): from the lowest accuracy any depth has after the first quarter of
 -- the run to the highest, in whole percent. Earlier epochs (and epoch 0,
 -- the untrained networks at about 10%) enter from below.
 local function band()
   local lo, hi = math.huge, -math.huge
-  local from = math.max(2, opts.epochs // 10)
+  local from = math.max(2, opts.epochs // 4)
   for _, s in ipairs(accuracy_series) do
     for i = 1, #s.y do
       if s.x[i] >= from or opts.epochs < 3 then lo, hi = math.min(lo, s.y[i]), math.max(hi, s.y[i]) end
