@@ -280,27 +280,38 @@ static void duration(char *buf, size_t n, double s) {
   else snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
 }
 
+/* 950, 41k, 1.2M: a rate in at most four characters */
+static void rate(char *buf, size_t n, double r) {
+  if (!(r >= 0) || r > 9e12) snprintf(buf, n, "?");
+  else if (r < 1e4) snprintf(buf, n, "%.0f", r);
+  else if (r < 1e6) snprintf(buf, n, "%.0fk", r / 1e3);
+  else snprintf(buf, n, "%.1fM", r / 1e6);
+}
+
 /* A bar redrawn in place on a terminal, from C between mini-batches: the
-** rate, the time left in this epoch and, in a run of several epochs, in
-** the whole run (the later epochs taken to last as long as this one). */
+** samples per second, the time left in this epoch and, in a run of several
+** epochs, in the whole run (the later epochs taken to last as long as this
+** one). Fields have fixed widths, so a redraw covers the last one; the line
+** stays under 80 columns for runs of up to 999 epochs. */
 static void draw_bar(void *ud, int64_t done, int64_t total) {
   progress *p = ud;
   double now = seconds_since(&p->start);
-  char bar[31], left[16], run_left[16], run[48] = "";
+  char bar[21], left[16], run_left[16], speed[16], run[32] = "";
   if (done < total && now - p->drawn < 0.1) return;   /* ten redraws a second are plenty */
   p->drawn = now;
-  int filled = (int)(30 * done / total);
+  int filled = (int)(20 * done / total);
   memset(bar, '#', (size_t)filled);
-  memset(bar + filled, '.', (size_t)(30 - filled));
-  bar[30] = '\0';
+  memset(bar + filled, '.', (size_t)(20 - filled));
+  bar[20] = '\0';
   double epoch_time = now * (double)total / (double)done, rest = epoch_time - now;
   duration(left, sizeof left, rest);
+  rate(speed, sizeof speed, (double)(done * p->batch) / (now > 0 ? now : 1e-9));
   if (p->run_before >= 0 && p->epochs_left > 0) {
     duration(run_left, sizeof run_left, rest + (double)p->epochs_left * epoch_time);
-    snprintf(run, sizeof run, ", run %s left", run_left);
+    snprintf(run, sizeof run, ", run %-6s", run_left);
   }
-  fprintf(stderr, "\r%s [%s] %3d%% %.0f samples/s, epoch %s left%s \033[K", p->label, bar,
-          (int)(100 * done / total), (double)(done * p->batch) / (now > 0 ? now : 1e-9), left, run);
+  fprintf(stderr, "\r%s [%s] %3d%% %4s samples/s, ETA %-6s%s", p->label, bar, (int)(100 * done / total), speed,
+          left, run);
   if (done == total) fputs("\r\033[K", stderr);
   fflush(stderr);
 }

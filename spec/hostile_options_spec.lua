@@ -116,7 +116,7 @@ describe("unknown options in the binding are errors listing the valid ones", fun
     { "train_epoch", function()
         local net = cnet()
         return core.train_epoch(net, core.optimizer(net, { eta = 0.1 }), set(), 2, { progres = false })
-      end, "train_epoch: unknown option 'progres' (valid: progress, label)" },
+      end, "train_epoch: unknown option 'progres' (valid: progress, label, run_seconds, epochs_left)" },
   }
   for _, c in ipairs(cases) do
     it(c[1], function() has(err(c[2]), c[3]) end)

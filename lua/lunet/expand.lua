@@ -16,6 +16,7 @@
 -- expand.sample(set, indices) returns the (virtual) samples at the given
 -- 1-based positions as a tensor (k, h*w), e.g. to look at them.
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 
 local expand = {}
@@ -30,16 +31,16 @@ local function image_side(data, opts)
     local s = opts.shape
     local h, w = type(s) == "table" and s[1], type(s) == "table" and s[2]
     if math.type(h) ~= "integer" or math.type(w) ~= "integer" or h < 1 or w < 1 or #s ~= 2 then
-      error("expand: shape must be {h, w}, two positive integers", 3)
+      errors.raise("expand: shape must be {h, w}, two positive integers")
     end
     if h * w ~= per or h > per or w > per then
-      error(("expand: shape {%d, %d} has %s values but samples have %d"):format(h, w, h * w, per), 3)
+      errors.raise(("expand: shape {%d, %d} has %s values but samples have %d"):format(h, w, h * w, per))
     end
     return h, w
   end
   local side = math.floor(math.sqrt(per) + 0.5)
   if side * side ~= per then
-    error(("expand: %d values per sample is not a square image; give opts.shape = {h, w}"):format(per), 3)
+    errors.raise(("expand: %d values per sample is not a square image; give opts.shape = {h, w}"):format(per))
   end
   return side, side
 end
@@ -48,20 +49,20 @@ local KNOWN = { shifts = true, rotations = true, max_degrees = true, shape = tru
 
 function expand.expand(data, opts)
   opts = opts or {}
-  if type(opts) ~= "table" then error("expand: options must be a table", 2) end
+  if type(opts) ~= "table" then errors.raise("expand: options must be a table") end
   for k in pairs(opts) do
     if not KNOWN[k] then
-      error(("expand: unknown option '%s' (valid: max_degrees, rotations, shape, shifts)"):format(tostring(k)), 2)
+      errors.raise(("expand: unknown option '%s' (valid: max_degrees, rotations, shape, shifts)"):format(tostring(k)))
     end
   end
   if type(data) ~= "table" or not is_tensor(data.x) or not is_tensor(data.y) then
-    error("expand: expected a data set {x =, y =} of tensors", 2)
+    errors.raise("expand: expected a data set {x =, y =} of tensors")
   end
-  if data.expand then error("expand: the data set is already expanded", 2) end
-  if data.x:dim() < 2 or data.x:size(1) < 1 then error("expand: inputs must be (samples, ...) with samples", 2) end
+  if data.expand then errors.raise("expand: the data set is already expanded") end
+  if data.x:dim() < 2 or data.x:size(1) < 1 then errors.raise("expand: inputs must be (samples, ...) with samples") end
   local md = opts.max_degrees
   if md ~= nil and (type(md) ~= "number" or not (md >= 0 and md < math.huge)) then
-    error("expand: max_degrees must be a finite number >= 0", 2)
+    errors.raise("expand: max_degrees must be a finite number >= 0")
   end
   local h, w = image_side(data, opts)
   local transforms = { { kind = "identity" } }
@@ -72,7 +73,7 @@ function expand.expand(data, opts)
   end
   local rotations = opts.rotations or 0
   if math.type(rotations) ~= "integer" or rotations < 0 or #transforms + rotations > 64 then
-    error(("expand: rotations must be an integer from 0 to %d"):format(64 - #transforms), 2)
+    errors.raise(("expand: rotations must be an integer from 0 to %d"):format(64 - #transforms))
   end
   for _ = 1, rotations do
     local seed = math.floor(core.rand(1, "float64")[1] * 2 ^ 53)
@@ -87,7 +88,7 @@ function expand.expand(data, opts)
 end
 
 function expand.sample(data, indices)
-  if type(indices) ~= "table" then error("expand.sample: expected a list of positions", 2) end
+  if type(indices) ~= "table" then errors.raise("expand.sample: expected a list of positions") end
   return core.gather(data, indices)
 end
 

@@ -187,11 +187,11 @@ end
 -- sizes, weights, biases and cost ("CrossEntropyCost" or "QuadraticCost").
 function Network.load_json(path)
   local ok, doc = pcall(json.decode_file, path)   -- refuses FIFOs and devices
-  if not ok then error("Network.load_json: " .. doc, 2) end
+  if not ok then errors.raise("Network.load_json: " .. doc) end
   local costs = { CrossEntropyCost = "cross_entropy", QuadraticCost = "quadratic" }
   if type(doc) ~= "table" or type(doc.sizes) ~= "table" or type(doc.weights) ~= "table"
     or type(doc.biases) ~= "table" or not costs[doc.cost] then
-    error(("Network.load_json: %s is not a network2.py file (sizes, weights, biases, cost)"):format(path), 2)
+    errors.raise(("Network.load_json: %s is not a network2.py file (sizes, weights, biases, cost)"):format(path))
   end
   local net = new(doc.sizes, { cost = costs[doc.cost] })
   for l = 1, #doc.sizes - 1 do
@@ -199,7 +199,7 @@ function Network.load_json(path)
     local b = core.tensor(doc.biases[l], "float64")
     local ws, bs = w:shape(), b:shape()
     if ws[1] ~= doc.sizes[l + 1] or ws[2] ~= doc.sizes[l] or b:numel() ~= doc.sizes[l + 1] or #bs > 2 then
-      error(("Network.load_json: %s: layer %d has the wrong shape"):format(path, l), 2)
+      errors.raise(("Network.load_json: %s: layer %d has the wrong shape"):format(path, l))
     end
     net.weights[l]:copy(w)
     net.biases[l]:copy(b)

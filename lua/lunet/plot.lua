@@ -92,6 +92,7 @@ plot.text(opts) -> string;  plot.show(opts) prints it.
     are accepted and ignored; width and height count characters here.
 ]]
 
+local errors = require "lunet.errors"
 local optcheck = require "lunet.opts"
 local svg = require "lunet.plot.svg"
 local term = require "lunet.plot.term"
@@ -138,7 +139,7 @@ local function public(fname, impl)
   return function(...)
     local ok, res = pcall(impl, fname, ...)
     if ok then return res end
-    if getmetatable(res) == UsageError then error(res.msg, 2) end
+    if getmetatable(res) == UsageError then errors.raise(res.msg) end
     error(res, 0)
   end
 end

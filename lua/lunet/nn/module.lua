@@ -119,15 +119,15 @@ local function same_shape(a, b)
   return true
 end
 
-local function check_tensor(x, level)
+local function check_tensor(x)
   if getmetatable(x) ~= core.tensor_metatable then
-    error(("expected a tensor of inputs, got %s"):format(type(x)), level + 1)
+    errors.raise(("expected a tensor of inputs, got %s"):format(type(x)))
   end
 end
 
 -- The C network, built from the shape of x if needed.
 function Module:net(x)
-  if x ~= nil then check_tensor(x, 2) end
+  if x ~= nil then check_tensor(x) end
   if self._provisional and x and x:dim() > 1 and not same_shape({ table.unpack(x:shape(), 2) }, self._input) then
     local old = self._net
     self._net, self._provisional = nil, false
@@ -175,7 +175,7 @@ end
 -- the last forward(x). Adds to the parameters' gradients and returns the
 -- gradient with respect to x.
 function Module:backward(x, dy)
-  if not self._net then error("backward needs a forward first", 2) end
+  if not self._net then errors.raise("backward needs a forward first") end
   local dx = self._net:backward(dy)
   if self._last_single then dx = dx:view(x:shape()) end
   return dx
