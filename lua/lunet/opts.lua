@@ -45,8 +45,11 @@ function opts.unknown(t, valid)
   return bad
 end
 
--- The level argument is accepted for old callers and ignored: errors are
--- raised at the user's line (lunet.errors).
+--- opts.check(fname, t, valid) -> t or {}
+-- Checks an option table: an unknown key, a key that is not a name or a
+-- t that is not a table is an error naming fname and the valid keys. A
+-- fourth (level) argument is accepted for old callers and ignored: errors
+-- are raised at the user's line (lunet.errors).
 function opts.check(fname, t, valid, _)
   if t == nil then return {} end
   if type(t) ~= "table" then

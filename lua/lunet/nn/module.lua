@@ -83,6 +83,7 @@ local function copy_layer(src, from, dst, to)
   end
 end
 
+--- model:build([input]) -> model
 -- Builds the C network (if not built) for the given or known input shape,
 -- carrying over parameter values of layers that lived elsewhere. A lone
 -- convolution does not know its image size: it is built for the smallest
@@ -125,6 +126,7 @@ local function check_tensor(x)
   end
 end
 
+--- model:net([x]) -> lunet.core network
 -- The C network, built from the shape of x if needed.
 function Module:net(x)
   if x ~= nil then check_tensor(x) end
