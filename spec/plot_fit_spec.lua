@@ -95,6 +95,16 @@ describe("pixels", function()
     end
   end)
 
+  it("take 4-D convolution weights: one image per map and input channel", function()
+    lunet.seed(5)
+    local w = lunet.randn(3, 2, 5, 5)
+    local doc = plot.images { images = w, cmap = "diverging", scale = 4 }
+    -- 6 frames of 5 x 5 pixels at 4 px (+1 for the frame's stroke)
+    assert.are.equal(6, count(doc, 'width="21" height="21" fill="none"'))
+    local flat = plot.images { images = w:reshape(6, 25), shape = { 5, 5 }, cmap = "diverging", scale = 4 }
+    assert.are.equal(flat, doc)
+  end)
+
   it("misclassified-sized grids stay small: 100 digits-like images under 200 KB", function()
     lunet.seed(4)
     local imgs = {}
