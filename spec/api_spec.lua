@@ -179,6 +179,7 @@ describe("errors", function()
 
   it("blame the caller's line, not a line inside lunet", function()
     local sgd = lunet.train.sgd
+    local big, y2 = lunet.Network { 4, 2 }, lunet.zeros(2)
     local cases = {
       { "Sequential: layer 2 %(dense%)", function()
         local r = nn.Sequential { nn.Linear(4, 2), nn.Linear(3, 1) }; return r
@@ -194,6 +195,13 @@ describe("errors", function()
         local r = lunet.Network { 4, 2 }:evaluate(blobs(10, 2), { l = 1 }); return r
       end, 1 },
       { "matmul: shapes", function() local r = lunet.zeros(2, 3):matmul(lunet.zeros(2, 3)); return r end },
+      { "Network:forward: expected a batch", function() local r = big:forward(lunet.ones(2, 5)); return r end },
+      { "Network:predict: expected a batch", function() local r = big:predict(lunet.ones(2, 5)); return r end },
+      { "Network:accuracy: inputs of shape 2x5", function()
+        local r = lunet.Network { 4, 2 }:accuracy { x = lunet.ones(2, 5), y = lunet.zeros(2) }; return r
+      end, 1 },
+      { "Network:save: cannot write", function() local r = big:save("/nonexistent/x"); return r end },
+      { "gradcheck: input does not match", function() local r = lunet.gradcheck(big, lunet.ones(2, 5), y2); return r end },
     }
     -- (the cases avoid tail calls, which leave no frame of the caller to blame)
     for _, c in ipairs(cases) do

@@ -43,6 +43,8 @@ end
 -- the core function's name ("net_new: layer 2 ..." -> "layer 2 ...").
 function errors.message(err, core_name)
   local msg = tostring(err):gsub("^[^\n]-:%d+: ", "", 1)
+  -- Lua's "bad argument #1 to 'forward' (...)" names the internal call: keep what it says
+  msg = msg:gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1", 1)
   if core_name then msg = msg:gsub("^" .. core_name:gsub("%p", "%%%0") .. ": ", "", 1) end
   return msg
 end

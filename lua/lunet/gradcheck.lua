@@ -54,7 +54,7 @@ local function gradcheck(model, x, y, opts)
     t = y and y:double():contiguous() or core.randn(batch, outputs, "float64")
   end
   lambda = lambda or 0
-  return net:gradcheck(x:double():contiguous(), t, {
+  return errors.call("gradcheck", "gradcheck", net.gradcheck, net, x:double():contiguous(), t, {
     reg = lambda > 0 and (opts.reg or "l2") or "none",
     c = lambda / (opts.n or batch),
     eps = opts.eps, input = opts.input ~= false,

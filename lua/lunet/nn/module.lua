@@ -158,6 +158,11 @@ local function is_single(x, input)
   return true
 end
 
+-- "Network:forward": the name errors of a method give (lunet.errors).
+local function method_name(self, what)
+  return (getmetatable(self).__name or "model") .. ":" .. what
+end
+
 -- Inputs as a batch; a single sample becomes a batch of one.
 local function as_batch(self, x)
   local net = self:net(x)
@@ -165,20 +170,24 @@ local function as_batch(self, x)
   return x, false
 end
 
+--- model:forward(x) -> tensor
+-- The outputs for a batch x (samples, ...) or one sample, in the current
+-- mode (training: dropout active); keeps what backward needs.
 function Module:forward(x)
   local batch, single = as_batch(self, x)
-  local y = self._net:forward(batch, self._train)
+  local y = errors.call(method_name(self, "forward"), "forward", self._net.forward, self._net, batch, self._train)
   if single then y = y:view(y:numel()) end
   self._last_single = single
   return y
 end
 
--- backward(x, dy): the gradient of some loss with respect to the output of
--- the last forward(x). Adds to the parameters' gradients and returns the
+--- model:backward(x, dy) -> tensor
+-- The gradient of some loss with respect to the output of the last
+-- forward(x) is dy. Adds to the parameters' gradients and returns the
 -- gradient with respect to x.
 function Module:backward(x, dy)
-  if not self._net then errors.raise("backward needs a forward first") end
-  local dx = self._net:backward(dy)
+  if not self._net then errors.fail(method_name(self, "backward"), "needs a forward first") end
+  local dx = errors.call(method_name(self, "backward"), "backward", self._net.backward, self._net, dy)
   if self._last_single then dx = dx:view(x:shape()) end
   return dx
 end
@@ -188,13 +197,27 @@ function Module:zero_grad()
   return self
 end
 
+-- Outputs in evaluation mode; errors are named fname (the method the user called).
+local function outputs(self, x, fname)
+  if getmetatable(x) ~= core.tensor_metatable then
+    errors.fail(fname, "expected a tensor of inputs, got %s", type(x))
+  end
+  local batch, single = as_batch(self, x)
+  local y = errors.call(fname, "predict", self._net.predict, self._net, batch)
+  return single and y:view(y:numel()) or y
+end
+
+local function labels(self, x, fname)
+  local y = outputs(self, x, fname)
+  if y:dim() == 1 then return y:argmax() - 1 end
+  return y:argmax(2) - 1
+end
+
 --- model:output(x) -> tensor
 -- The outputs (samples, n_out) for a batch x, or (n_out) for one sample,
 -- in evaluation mode (no dropout), computed in chunks in C.
 function Module:output(x)
-  local batch, single = as_batch(self, x)
-  local y = self._net:predict(batch)
-  return single and y:view(y:numel()) or y
+  return (outputs(self, x, method_name(self, "output")))
 end
 
 --- model:predict(x) -> tensor or number
@@ -203,15 +226,13 @@ end
 -- sample, that index as a number. Compare them with a data set's labels
 -- directly (`model:predict(test.x):eq(test.y)`; mixed dtypes are fine).
 function Module:predict(x)
-  local y = self:output(x)
-  if y:dim() == 1 then return y:argmax() - 1 end
-  return y:argmax(2) - 1
+  return (labels(self, x, method_name(self, "predict")))
 end
 
 --- model:classify(x) -> tensor or number
 -- The same as model:predict(x).
 function Module:classify(x)
-  return self:predict(x)
+  return (labels(self, x, method_name(self, "classify")))
 end
 
 -- Labels of a data set as 0-based class indices: y itself, or the
@@ -221,20 +242,42 @@ local function true_labels(y)
   return y
 end
 
+local function check_data(fname, data)
+  if type(data) ~= "table" or data.x == nil or data.y == nil then
+    errors.fail(fname, "expected a data set {x = inputs, y = labels}, got %s", type(data))
+  end
+end
+
+-- Mean cost (with the penalty for lambda > 0) and accuracy, named fname.
+local function score(self, fname, data, opts)
+  opts = require("lunet.opts").check(fname, opts, { "lambda", "reg" })
+  check_data(fname, data)
+  if not self:cost() then errors.fail(fname, "the model has no cost: give one (opts.cost or model:set_cost(name))") end
+  local lambda = opts.lambda or 0
+  if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
+    errors.fail(fname, "lambda must be a finite number >= 0")
+  end
+  if getmetatable(data.x) ~= core.tensor_metatable then
+    errors.fail(fname, "data.x must be a tensor of inputs, got %s", type(data.x))
+  end
+  local net = errors.call(fname, nil, self.net, self, data.x)
+  local cost, correct = errors.call(fname, "evaluate", core.evaluate, net, data,
+    { reg = lambda > 0 and (opts.reg or "l2") or "none", lambda = lambda })
+  return cost, correct / (data.n or data.x:size(1))
+end
+
 --- model:accuracy(data) -> number
 -- Fraction (0..1) of the samples of data = {x =, y =} whose predicted
 -- label equals the true label (y as labels, or one-hot targets).
 function Module:accuracy(data)
-  local fname = (getmetatable(self).__name or "model") .. ":accuracy"
-  if type(data) ~= "table" or data.x == nil or data.y == nil then
-    errors.fail(fname, "expected a data set {x = inputs, y = labels}, got %s", type(data))
-  end
+  local fname = method_name(self, "accuracy")
+  check_data(fname, data)
   if self:cost() then
-    local _, accuracy = self:evaluate(data)
+    local _, accuracy = score(self, fname, data)
     return accuracy
   end
-  local predicted = errors.call(fname, nil, self.predict, self, data.x)
-  local right = errors.call(fname, nil, function() return predicted:eq(true_labels(data.y)):sum() end)
+  local predicted = labels(self, data.x, fname)
+  local right = errors.call(fname, "eq", function() return predicted:eq(true_labels(data.y)):sum() end)
   return right / data.x:size(1)
 end
 
@@ -249,20 +292,7 @@ function Module:evaluate(data, opts)
     self._train = false
     return self
   end
-  local fname = (getmetatable(self).__name or "model") .. ":evaluate"
-  opts = require("lunet.opts").check(fname, opts, { "lambda", "reg" }, 2)
-  if type(data) ~= "table" or data.x == nil or data.y == nil then
-    errors.fail(fname, "expected a data set {x = inputs, y = labels}, got %s", type(data))
-  end
-  if not self:cost() then errors.fail(fname, "the model has no cost: give one (opts.cost or model:set_cost(name))") end
-  local lambda = opts.lambda or 0
-  if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
-    errors.fail(fname, "lambda must be a finite number >= 0")
-  end
-  local net = errors.call(fname, nil, self.net, self, data.x)
-  local cost, correct = errors.call(fname, "evaluate", core.evaluate, net, data,
-    { reg = lambda > 0 and (opts.reg or "l2") or "none", lambda = lambda })
-  return cost, correct / (data.n or data.x:size(1))
+  return score(self, method_name(self, "evaluate"), data, opts)
 end
 
 --- model:training() -> model
@@ -307,8 +337,11 @@ function Module:dtype()
   return self._dtype or "float32"
 end
 
+--- model:save(path) -> model
+-- Writes the model (layers, parameters, cost) to path, atomically; lunet.load reads it.
 function Module:save(path)
-  self:net():save(path)
+  local net = self:net()
+  errors.call(method_name(self, "save"), "save", net.save, net, path)
   return self
 end
 
