@@ -144,16 +144,21 @@ lint: deps-dev
 clean-so:
 	rm -f lunet/core.so lunet/readline.so
 
-install: deps-dev
+# Needs only what building and LuaRocks need (no linter, no test tools).
+install:
+	@sh tools/deps.sh $(DEPS_BUILD) luarocks
 	luarocks --lua-version 5.4 make
 
-# What the rockspec's install step runs, with LuaRocks' directories.
+# What the rockspec's install step runs, with LuaRocks' directories. The
+# examples go into the rock's own directory (PREFIX), where bin/lunet finds
+# them (`lunet --example chapter1`) and `luarocks remove` removes them.
 rock-install: all
 	mkdir -p $(LIBDIR)/lunet $(LUADIR) $(BINDIR)
 	cp lunet/core.so $(LIBDIR)/lunet/core.so
 	cp lunet/readline.so $(LIBDIR)/lunet/readline.so
 	cp -r lua/lunet $(LUADIR)/
 	cp bin/lunet $(BINDIR)/lunet
+	if [ -n "$(PREFIX)" ]; then mkdir -p $(PREFIX)/examples && cp examples/*.lua $(PREFIX)/examples/; fi
 
 clean:
 	rm -rf build lunet/core.so lunet/readline.so
@@ -192,14 +197,18 @@ bench-accuracy:
 	@sh bench/accuracy.sh
 
 # The main experiment: depth vs accuracy and the speed of learning of each
-# layer (examples/depth_vs_accuracy.lua), plots in out/. EPOCHS=n,
-# ACTIVATION=relu INIT=he for the cure.
+# layer (examples/depth_vs_accuracy.lua), then the book's learning-speed
+# figure (examples/learning_speed.lua: 1,000 images, full-batch gradient
+# descent, 500 epochs), plots in out/. EPOCHS=n, ACTIVATION=relu INIT=he for
+# the cure.
 EPOCHS     ?= 30
 ACTIVATION ?= sigmoid
 INIT       ?= default
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@bin/lunet examples/depth_vs_accuracy.lua --epochs $(EPOCHS) --activation $(ACTIVATION) --init $(INIT) --out out
+	@echo
+	@bin/lunet examples/learning_speed.lua --activation $(ACTIVATION) --init $(INIT) --out out
 
 # The reference manual (docs/reference.md) from the docstrings help() prints;
 # spec/docs_spec.lua fails when the committed manual is not what this writes.

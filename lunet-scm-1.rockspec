@@ -34,6 +34,7 @@ build = {
   },
   install_target = "rock-install",
   install_variables = {
+    PREFIX = "$(PREFIX)",
     BINDIR = "$(BINDIR)",
     LIBDIR = "$(LIBDIR)",
     LUADIR = "$(LUADIR)",

@@ -53,7 +53,7 @@ else
   local _, accuracy, _, _, h = net:SGD(training, opts.epochs, opts.batch, opts.eta, {
     lambda = opts.lmbda, evaluation_data = validation, monitor_evaluation_accuracy = true, progress = false,
   })
-  local test_accuracy = net:accuracy(test) / test.n
+  local test_accuracy = net:accuracy(test)
   local fractions = {}
   for i, c in ipairs(accuracy) do fractions[i] = c / validation.n end
   print(('{"framework": "lunet", "what": "mlp-train", "test_accuracy": %.4f, "best_validation_accuracy": %.4f, '

@@ -29,6 +29,7 @@
 
 /* Raises the core's message, prefixed by the Lua function's name. */
 int lnL_error(lua_State *L, int status);
+int lnL_fail(lua_State *L, const char *fmt, ...);  /* luaL_error naming the called function */
 static inline void lnL_check(lua_State *L, int status) {
   if (status != LN_OK) lnL_error(L, status);
 }

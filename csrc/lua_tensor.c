@@ -3,6 +3,7 @@
 ** Arithmetic, reductions and products are in lua_tensorops.c.
 */
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "lua_lunet.h"
@@ -15,11 +16,33 @@ int lnL_error(lua_State *L, int status) {
   lua_Debug ar;
   const char *name = NULL;
   (void)status;
+  const char *msg = ln_errmsg();
+  size_t len;
   if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar)) name = ar.name;
+  /* the core may have named the operation already ("matmul: shapes ..."):
+  ** the function is named once */
+  len = name ? strlen(name) : 0;
+  if (name && strncmp(msg, name, len) == 0 && msg[len] == ':') name = NULL;
   luaL_where(L, 1);
-  if (name) lua_pushfstring(L, "%s: %s", name, ln_errmsg());
-  else lua_pushstring(L, ln_errmsg());
+  if (name) lua_pushfstring(L, "%s: %s", name, msg);
+  else lua_pushstring(L, msg);
   lua_concat(L, 2);
+  return lua_error(L);
+}
+
+/* luaL_error with the name of the function called from Lua in front
+** ("zeros: tensor of that shape is too large"), for messages that do not
+** name it themselves. */
+int lnL_fail(lua_State *L, const char *fmt, ...) {
+  lua_Debug ar;
+  va_list ap;
+  luaL_where(L, 1);
+  if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name) lua_pushfstring(L, "%s: ", ar.name);
+  else lua_pushliteral(L, "");
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  lua_concat(L, 3);
   return lua_error(L);
 }
 
@@ -89,7 +112,7 @@ static int read_integers(lua_State *L, int idx, int last, int64_t *v, const char
     }
     return n;
   }
-  if (last - idx + 1 > LN_MAXDIM) luaL_error(L, "too many dimensions (at most %d)", LN_MAXDIM);
+  if (last - idx + 1 > LN_MAXDIM) lnL_fail(L, "too many dimensions (at most %d)", LN_MAXDIM);
   for (int i = idx; i <= last; i++) v[n++] = arg_integer(L, i, what);
   return n;
 }
@@ -105,7 +128,7 @@ int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape) {
     luaL_argerror(L, idx + i, lua_pushfstring(L, "size must be >= 0, got %I", (lua_Integer)shape[i]));
   }
   /* every size counts, a zero among them included: 0 x 2^62 x 2^62 is refused */
-  if (!ln_prod_i64(ndim, shape, &numel)) luaL_error(L, "tensor of that shape is too large");
+  if (!ln_prod_i64(ndim, shape, &numel)) lnL_fail(L, "tensor of that shape is too large");
   return ndim;
 }
 
@@ -114,7 +137,7 @@ int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape) {
 static void check_dims(lua_State *L, int n, const int64_t *v, int ndim, int *dims) {
   for (int i = 0; i < n; i++) {
     if (v[i] < 1 || v[i] > ndim)
-      luaL_error(L, "dimension %I out of range 1..%d", (lua_Integer)v[i], ndim);
+      lnL_fail(L, "dimension %I out of range 1..%d", (lua_Integer)v[i], ndim);
     dims[i] = (int)v[i] - 1;
   }
 }
@@ -127,7 +150,7 @@ double lnL_optnumfield(lua_State *L, int idx, const char *key, double def) {
   double v = def;
   int t = field_type(L, idx, key);
   if (t == LUA_TNUMBER) v = lua_tonumber(L, -1);
-  else if (t != LUA_TNIL) luaL_error(L, "option '%s' must be a number", key);
+  else if (t != LUA_TNIL) lnL_fail(L, "option '%s' must be a number", key);
   lua_pop(L, 1);
   return v;
 }
@@ -137,7 +160,7 @@ int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def) {
   int t = field_type(L, idx, key), isint;
   if (t != LUA_TNIL) {
     v = lua_tointegerx(L, -1, &isint);
-    if (!isint) luaL_error(L, "option '%s' must be an integer, got %s", key, luaL_tolstring(L, -1, NULL));
+    if (!isint) lnL_fail(L, "option '%s' must be an integer, got %s", key, luaL_tolstring(L, -1, NULL));
   }
   lua_pop(L, 1);
   return v;
@@ -146,7 +169,7 @@ int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def) {
 int lnL_optboolfield(lua_State *L, int idx, const char *key, int def) {
   int v = def, t = field_type(L, idx, key);
   if (t != LUA_TNIL && t != LUA_TBOOLEAN)
-    luaL_error(L, "option '%s' must be true or false, got %s", key, lua_typename(L, t));
+    lnL_fail(L, "option '%s' must be true or false, got %s", key, lua_typename(L, t));
   if (t != LUA_TNIL) v = lua_toboolean(L, -1);
   lua_pop(L, 1);
   return v;
@@ -211,7 +234,7 @@ static int creation_args(lua_State *L, int64_t *shape, ln_dtype *dt) {
     lua_pop(L, 1);
     last--;
   }
-  if (last < 1) luaL_error(L, "expected sizes (integers or a table of them)");
+  if (last < 1) lnL_fail(L, "expected sizes (integers or a table of them)");
   return lnL_checkshape(L, 1, last, shape);
 }
 

@@ -33,11 +33,26 @@ static ln_dtype binary_dtype(lua_State *L) {
   return t->dtype;
 }
 
+/* Comparisons take mixed dtypes (predicted labels against float32 labels):
+** the float32 operand is replaced by a float64 clone, which holds each of
+** its values exactly, so the answer is the same as comparing the numbers. */
+static void widen_comparison(lua_State *L, ln_binop op) {
+  if (op < LN_EQ || op > LN_GE) return;
+  ln_tensor *a = lnL_totensor(L, 1), *b = lnL_totensor(L, 2);
+  if (a == NULL || b == NULL || a->dtype == b->dtype) return;
+  int narrow = a->dtype == LN_F32 ? 1 : 2;
+  ln_tensor *r = lnL_newtensor(L);
+  lnL_check(L, ln_clone(r, lnL_checktensor(L, narrow), LN_F64));
+  lnL_track(L, r);
+  lua_replace(L, narrow);
+}
+
 /* upvalue 1: the ln_binop; upvalue 2: in place? The result is pushed
 ** before the operands are fetched for the core (order rule, lua_lunet.h). */
 static int binary(lua_State *L) {
   ln_binop op = (ln_binop)lua_tointeger(L, lua_upvalueindex(1));
   int inplace = lua_toboolean(L, lua_upvalueindex(2));
+  if (!inplace) widen_comparison(L, op);
   ln_dtype dt = binary_dtype(L);
   operand oa, ob;
   const ln_tensor *a = check_operand(L, 1, dt, &oa), *b = check_operand(L, 2, dt, &ob);

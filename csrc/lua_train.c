@@ -264,6 +264,9 @@ typedef struct progress {
   const char *label;
   struct timespec start;
   double drawn;        /* seconds into the epoch of the last redraw */
+  int64_t batch;       /* samples per mini-batch, for the rate */
+  double run_before;   /* seconds the run spent in earlier epochs (< 0: no run line) */
+  int64_t epochs_left; /* epochs of the run after this one */
 } progress;
 
 static double seconds_since(const struct timespec *t0) {
@@ -272,19 +275,46 @@ static double seconds_since(const struct timespec *t0) {
   return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
 }
 
-/* A bar redrawn in place on a terminal, from C between mini-batches. */
+/* 42.0s, 3m05s, 2h10m */
+static void duration(char *buf, size_t n, double s) {
+  if (!(s >= 0) || s > 1e7) snprintf(buf, n, "?");
+  else if (s < 60) snprintf(buf, n, "%.1fs", s);
+  else if (s < 3600) snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)s % 60);
+  else snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+}
+
+/* 950, 41k, 1.2M: a rate in at most four characters */
+static void rate(char *buf, size_t n, double r) {
+  if (!(r >= 0) || r > 9e12) snprintf(buf, n, "?");
+  else if (r < 1e4) snprintf(buf, n, "%.0f", r);
+  else if (r < 1e6) snprintf(buf, n, "%.0fk", r / 1e3);
+  else snprintf(buf, n, "%.1fM", r / 1e6);
+}
+
+/* A bar redrawn in place on a terminal, from C between mini-batches: the
+** samples per second, the time left in this epoch and, in a run of several
+** epochs, in the whole run (the later epochs taken to last as long as this
+** one). Fields have fixed widths, so a redraw covers the last one; the line
+** stays under 80 columns for runs of up to 999 epochs. */
 static void draw_bar(void *ud, int64_t done, int64_t total) {
   progress *p = ud;
   double now = seconds_since(&p->start);
-  char bar[31];
+  char bar[21], left[16], run_left[16], speed[16], run[32] = "";
   if (done < total && now - p->drawn < 0.1) return;   /* ten redraws a second are plenty */
   p->drawn = now;
-  int filled = (int)(30 * done / total);
+  int filled = (int)(20 * done / total);
   memset(bar, '#', (size_t)filled);
-  memset(bar + filled, '.', (size_t)(30 - filled));
-  bar[30] = '\0';
-  fprintf(stderr, "\r%s [%s] %3d%% %lld/%lld batches %.1fs ", p->label, bar, (int)(100 * done / total),
-          (long long)done, (long long)total, now);
+  memset(bar + filled, '.', (size_t)(20 - filled));
+  bar[20] = '\0';
+  double epoch_time = now * (double)total / (double)done, rest = epoch_time - now;
+  duration(left, sizeof left, rest);
+  rate(speed, sizeof speed, (double)(done * p->batch) / (now > 0 ? now : 1e-9));
+  if (p->run_before >= 0 && p->epochs_left > 0) {
+    duration(run_left, sizeof run_left, rest + (double)p->epochs_left * epoch_time);
+    snprintf(run, sizeof run, ", run %-6s", run_left);
+  }
+  fprintf(stderr, "\r%s [%s] %3d%% %4s samples/s, ETA %-6s%s", p->label, bar, (int)(100 * done / total), speed,
+          left, run);
   if (done == total) fputs("\r\033[K", stderr);
   fflush(stderr);
 }
@@ -334,15 +364,22 @@ static int train_in_pieces(lua_State *L, int64_t batch, int64_t every, int mon, 
 }
 
 /* train_epoch(net, optim, data, batch [, {progress = bool, label = s,
-** every = k, monitor = f}]) -> seconds, stopped. With every and monitor,
+** run_seconds = s, epochs_left = n, every = k, monitor = f}]) -> seconds,
+** stopped. run_seconds (the time of the run's earlier epochs) and
+** epochs_left give the bar the run's ETA. With every and monitor,
 ** f(batches done, batches in the epoch, seconds) runs after every k
 ** mini-batches (see train_in_pieces); the network is bit for bit the one
 ** the epoch gives in one piece. */
 static int l_train_epoch(lua_State *L) {
   int64_t batch = lnL_checksize(L, 4, "mini-batch size");
-  progress p = {"training", {0, 0}, 0.0};
-  lnL_checkopts(L, 5, "train_epoch", (const char *const[]){"progress", "label", "every", "monitor", NULL});
+  progress p = {"training", {0, 0}, 0.0, batch, -1.0, 0};
+  lnL_checkopts(L, 5, "train_epoch",
+                (const char *const[]){"progress", "label", "run_seconds", "epochs_left", "every", "monitor", NULL});
   int show = lnL_optboolfield(L, 5, "progress", 1) && isatty(fileno(stderr));
+  p.run_before = lnL_optnumfield(L, 5, "run_seconds", -1.0);
+  double left = lnL_optnumfield(L, 5, "epochs_left", 0.0);
+  if (!(left >= 0 && left < 0x1p40)) luaL_error(L, "train_epoch: epochs_left must be a count >= 0");
+  p.epochs_left = (int64_t)left;
   if (lua_istable(L, 5) && lua_getfield(L, 5, "label") == LUA_TSTRING) p.label = lua_tostring(L, -1);
   int64_t every = lnL_optintfield(L, 5, "every", 0);
   int mon = 0;

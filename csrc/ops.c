@@ -20,6 +20,17 @@ static int shape_mismatch(const char *what, const ln_tensor *a, const ln_tensor 
                  ln_shape_str(b, bb, sizeof bb));
 }
 
+/* An in-place result whose operands broadcast to another shape than its own. */
+static int broadcast_misfit(int ndim, const int64_t *shape, const ln_tensor *dst) {
+  char bs[64], bd[64];
+  ln_tensor b;
+  memset(&b, 0, sizeof b);
+  b.ndim = ndim;
+  memcpy(b.shape, shape, (size_t)ndim * sizeof *shape);
+  return ln_fail(LN_EARG, "the operands broadcast to shape %s, which does not fit the result's shape %s",
+                 ln_shape_str(&b, bs, sizeof bs), ln_shape_str(dst, bd, sizeof bd));
+}
+
 void ln_scalar(ln_tensor *t, ln_storage *s, double *buf, ln_dtype dt, double v) {
   s->data = buf;
   s->nbytes = sizeof *buf;
@@ -97,7 +108,7 @@ int ln_zip(const ln_tensor *dst, const ln_tensor *x, const ln_tensor *y, ln_bino
   if ((st = same_dtype(x, y)) != LN_OK || (st = same_dtype(dst, x)) != LN_OK) return st;
   if ((st = ln_broadcast_shape(x, y, &ndim, shape)) != LN_OK) return st;
   if (ndim != dst->ndim || memcmp(shape, dst->shape, (size_t)ndim * sizeof *shape) != 0)
-    return shape_mismatch("result of the broadcast", x, dst);
+    return broadcast_misfit(ndim, shape, dst);
   if ((st = writable(dst)) != LN_OK) return st;
   /* broadcast first: a row read into every row of dst is a different layout */
   if ((st = ln_expand(&xe, x, ndim, shape)) != LN_OK) return st;

@@ -152,7 +152,8 @@ for i, r in ipairs(runs) do
   local series = {}
   for l = 1, HIDDEN do series[l] = { name = ("hidden layer %d"):format(l), x = r.epoch, y = r.weight[l] } end
   charts[i] = plot.line { title = r.label, xlabel = "epoch", ylabel = "||dC/dW||", logy = true, series = series,
-    ymin = lo / 1.5, ymax = hi * 1.5 }
+    ymin = lo / 1.5, ymax = hi * 1.5, width = 490, height = 380,
+    marks = r.epoch[1] == 0 and { { x = 0, label = "before training" } } or nil }
 end
 plot.grid { charts = charts, cols = 2, title = "Gradient norms per hidden layer, input side first",
   file = opts.out .. "/batchnorm_gradient_norms.svg" }

@@ -24,7 +24,8 @@ print(("%s: %d training images, %d test images; %s"):format(name, training.n, te
 local _, accuracy = net:SGD(training, opts.epochs, 10, opts.eta, {
   evaluation_data = test, monitor_evaluation_accuracy = true, verbose = false,
   on_epoch = function(epoch, h)
-    print(("Epoch %d: %d / %d"):format(epoch - 1, math.floor(h.evaluation_accuracy[epoch] * test.n + 0.5), test.n))
+    local a = h.evaluation_accuracy[epoch]
+    print(("Epoch %d: %d / %d (%.2f%%)"):format(epoch - 1, math.floor(a * test.n + 0.5), test.n, 100 * a))
   end,
 })
 

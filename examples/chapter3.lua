@@ -17,7 +17,8 @@ local opts = require("lunet.cli").parse(arg, {
   { "lambda", 5.0, "L2 regularisation" },
   { "batch", 10, "mini-batch size" },
   { "seed", 1, "random seed" },
-  { "plot", "out/chapter3.svg", "where to write the monitor plot" },
+  { "out", "out", "directory for the plot" },
+  { "plot", "", "file of the monitor plot (default: OUT/chapter3.svg)" },
 }, "The book's chapter-3 network: cross-entropy, L2, the four monitors.")
 
 lunet.seed(opts.seed)
@@ -31,8 +32,9 @@ local _, _, _, _, history = net:SGD(training, opts.epochs, opts.batch, opts.eta,
   monitor_training_cost = true, monitor_training_accuracy = true,
 })
 
-local test_accuracy = net:accuracy(test) / test.n
-os.execute("mkdir -p " .. (opts.plot:match("^(.*)/[^/]*$") or "."))
+local test_accuracy = net:accuracy(test)
+if opts.plot == "" then opts.plot = opts.out .. "/chapter3.svg" end
+os.execute("mkdir -p '" .. (opts.plot:match("^(.*)/[^/]*$") or ".") .. "'")
 lunet.plot.monitor(history, {
   title = ("784-%d-10, eta = %g, lambda = %g (%s)"):format(opts.hidden, opts.eta, opts.lambda, name),
   file = opts.plot,

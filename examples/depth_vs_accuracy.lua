@@ -32,6 +32,7 @@ local opts = require("lunet.cli").parse(arg, {
 }, "Depth versus accuracy, and the speed of learning of each layer.")
 
 local BOOK = { 96.48, 96.90, 96.57, 96.53 }   -- MNIST, sigmoid, the book's chapter 5
+local BEFORE = { { x = 0, label = "before training" } }   -- epoch 0 on the per-epoch plots
 
 lunet.seed(opts.seed)
 local training, validation, test, name = lunet.data.load_default(opts.data)
@@ -61,14 +62,15 @@ for hidden = 1, 4 do
   local label = table.concat(sizes, "-")
   local net = lunet.Network(sizes, { activation = acts(hidden), init = opts.init })
   print(("\n%s (%d parameters)"):format(label, net:info().nparams))
+  local before = net:accuracy(validation)   -- epoch 0: the untrained network
   local _, _, _, _, h = net:SGD(training, opts.epochs, opts.batch, opts.eta, {
     lambda = opts.lambda, evaluation_data = validation, monitor_evaluation_accuracy = true,
     gradient_norms = true,
   })
-  local pct = {}
-  for e, a in ipairs(h.evaluation_accuracy) do pct[e] = 100 * a end
-  accuracy_series[hidden] = { name = label, y = pct }
-  results[hidden] = { label = label, best = 100 * h.best_accuracy, test = 100 * net:accuracy(test) / test.n,
+  local pct, epochs = { 100 * before }, { 0 }
+  for e, a in ipairs(h.evaluation_accuracy) do pct[e + 1], epochs[e + 1] = 100 * a, e end
+  accuracy_series[hidden] = { name = label, y = pct, x = epochs }
+  results[hidden] = { label = label, best = 100 * h.best_accuracy, test = 100 * net:accuracy(test),
     norms = h.gradient_norms }
 
   -- the speed of learning of each hidden layer (the output layer left out, as in the book)
@@ -76,12 +78,27 @@ for hidden = 1, 4 do
   for l = 1, hidden do series[l] = { name = ("hidden layer %d"):format(l), y = h.gradient_norms.bias[l],
     x = h.gradient_norms.epoch } end
   plot.line { title = ("Speed of learning, %s (%s)"):format(label, opts.activation), xlabel = "epoch",
-    ylabel = "||dC/db||", logy = true, series = series,
+    ylabel = "||dC/db||", logy = true, series = series, marks = BEFORE,
     file = ("%s/gradient_norms_%s%s.svg"):format(opts.out, label, suffix) }
 end
 
+-- The axis shows the band where the depths differ (as the book's figure
+-- does): from the lowest accuracy any depth has after the first quarter of
+-- the run to the highest, in whole percent. Earlier epochs (and epoch 0,
+-- the untrained networks at about 10%) enter from below.
+local function band()
+  local lo, hi = math.huge, -math.huge
+  local from = math.max(2, opts.epochs // 4)
+  for _, s in ipairs(accuracy_series) do
+    for i = 1, #s.y do
+      if s.x[i] >= from or opts.epochs < 3 then lo, hi = math.min(lo, s.y[i]), math.max(hi, s.y[i]) end
+    end
+  end
+  return math.max(0, math.floor(lo - 0.5)), math.min(100, math.ceil(hi + 0.5))
+end
+local ymin, ymax = band()
 plot.line { title = ("Validation accuracy per epoch (%s, %s neurons)"):format(name, opts.activation),
-  xlabel = "epoch", ylabel = "accuracy (%)", series = accuracy_series,
+  xlabel = "epoch", ylabel = "accuracy (%)", series = accuracy_series, ymin = ymin, ymax = ymax, marks = BEFORE,
   file = ("%s/depth_vs_accuracy%s.svg"):format(opts.out, suffix) }
 
 print(("\n%-22s %10s %10s %10s   %s"):format("network", "best valid", "test", "book", "speed of learning at the start"))

@@ -98,10 +98,10 @@ for j = 1, DEPTH do
 end
 local file = opts.out .. "/exploding_gradient.svg"
 plot.grid { cols = 2, title = "Unstable gradients in a chain of four sigmoid neurons", file = file, charts = {
-  plot.bar { title = "|dC/db| per layer", ylabel = "|dC/db|", logy = true, labels = labels, width = 560,
+  plot.bar { title = "|dC/db| per layer", ylabel = "|dC/db|", logy = true, labels = labels, width = 490,
     height = 400, series = { { name = ("w = %g, z = 0"):format(opts.weight), values = up },
       { name = "w, b ~ N(0, 1)", values = down } } },
   plot.line { title = "Width of the inputs where |w s'(w a + b)| >= 1", xlabel = "|w|", ylabel = "width",
-    width = 560, height = 400, series = { { name = "width", x = ws, y = widths } } },
+    width = 490, height = 400, series = { { name = "width", x = ws, y = widths } } },
 } }
 print("plot: " .. file)

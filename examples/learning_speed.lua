@@ -80,10 +80,10 @@ for hidden = 2, 4 do
   end
   print(("  %-20s speeds after the last epoch: %s"):format(label, table.concat(ends, ", ")))
   charts[#charts + 1] = plot.line { title = label, xlabel = "epoch", ylabel = "speed of learning ||dC/db||",
-    logy = true, series = series, width = 560, height = 380 }
+    logy = true, series = series, width = 490, height = 360, marks = { { x = 0, label = "before training" } } }
 end
 local file = ("%s/learning_speed%s.svg"):format(opts.out, suffix)
-plot.grid { charts = charts, cols = 3,
+plot.grid { charts = charts, cols = 2,
   title = ("Speed of learning per hidden layer (%s, %s, %d images, full batch)"):format(name, opts.activation,
     opts.images), file = file }
 print("plot: " .. file)

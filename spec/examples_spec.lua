@@ -21,6 +21,31 @@ describe("examples", function()
     assert.matches("</svg>%s*$", svg)
   end
 
+  -- What the README promises of every example's options.
+  it("take the options the README lists for all examples", function()
+    local trains = { batchnorm = "epochs", chapter1 = "epochs", chapter3 = "epochs", chapter6 = "epochs",
+      depth_vs_accuracy = "epochs", filters = "epochs", hessian = "iters", learning_speed = "epochs",
+      optimizers = "epochs" }
+    local figures = { batchnorm = true, chapter3 = true, depth_vs_accuracy = true, exploding_gradient = true,
+      filters = true, hessian = true, learning_speed = true, optimizers = true, valley = true }
+    local p = io.popen("ls examples/*.lua")
+    local names = {}
+    for f in p:lines() do names[#names + 1] = f:match("examples/(.-)%.lua$") end
+    p:close()
+    assert.is_true(#names >= 11)
+    for _, name in ipairs(names) do
+      local ok, text = run("bin/lunet examples/" .. name .. ".lua --help")
+      assert.is_true(ok, name .. ": " .. text)
+      assert.matches("options:", text, 1, false, name)
+      local want = {}
+      if trains[name] then want = { "data", "seed", trains[name] } end
+      if figures[name] then want[#want + 1] = "out" end
+      for _, o in ipairs(want) do
+        assert.is_truthy(text:find("\n  %-%-" .. o .. " "), name .. " lacks --" .. o .. ":\n" .. text)
+      end
+    end
+  end)
+
   it("chapter1 prints the test count each epoch and the book's figure", function()
     local ok, text = run("bin/lunet examples/chapter1.lua --data fashion --epochs 2")
     assert.is_true(ok, text)

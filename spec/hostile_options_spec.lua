@@ -31,7 +31,7 @@ end
 describe("unknown options in Lua constructors are errors listing the valid ones", function()
   local cases = {
     { "lunet.Network", function() return lunet.Network({ 4, 3, 2 }, { dropout = 0.5 }) end,
-      "Network: unknown option 'dropout' (valid: activation, cost, dtype, init)" },
+      "Network: unknown option 'dropout' (valid: activation, cost, dtype, init, output)" },
     { "lunet.Network, single table", function() return lunet.Network { 4, 3, 2, dropuot = 0.5 } end,
       "Network: unknown option 'dropuot'" },
     { "nn.Linear", function() return nn.Linear(4, 3, { inti = "he" }) end,
@@ -116,7 +116,7 @@ describe("unknown options in the binding are errors listing the valid ones", fun
     { "train_epoch", function()
         local net = cnet()
         return core.train_epoch(net, core.optimizer(net, { eta = 0.1 }), set(), 2, { progres = false })
-      end, "train_epoch: unknown option 'progres' (valid: progress, label, every, monitor)" },
+      end, "train_epoch: unknown option 'progres' (valid: progress, label, run_seconds, epochs_left, every, monitor)" },
   }
   for _, c in ipairs(cases) do
     it(c[1], function() has(err(c[2]), c[3]) end)

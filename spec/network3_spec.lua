@@ -59,7 +59,7 @@ describe("network3", function()
     assert.is_true(math.abs(std(linears[1].weight) - math.sqrt(1 / 100)) < 0.001)
     assert.are.equal(0, linears[2].weight:abs():sum())
     assert.are.equal(0, linears[2].bias:abs():sum())
-    assert.are.same({ 10 }, net:predict(lunet.rand(784)):shape())
+    assert.are.same({ 10 }, net:output(lunet.rand(784)):shape())
   end)
 
   it("trains with SGD and prints network3's lines", function()
@@ -89,7 +89,7 @@ end)
 
 -- Networks that always answer the same: outputs given row by row.
 local function fixed(rows)
-  return { predict = function() return lunet.tensor(rows) end }
+  return { output = function() return lunet.tensor(rows) end }
 end
 
 describe("ensemble", function()

@@ -181,8 +181,10 @@ describe("layers", function()
     assert.matches("takes 3 inputs but receives 2", H.err(nn.Sequential, { nn.Linear(4, 2), nn.Linear(3, 1) }))
     assert.matches("size 2 must be a positive integer", H.err(lunet.Network, { 784, 0, 10 }))
     assert.matches("unknown cost 'hinge'", H.err(lunet.Network, { 4, 2 }, { cost = "hinge" }))
-    assert.matches("cross%-entropy cost needs sigmoid outputs",
-      H.err(lunet.Network, { 4, 2 }, { activation = "relu" }))
+    assert.matches("the cross%-entropy cost needs a sigmoid output layer, not relu",
+      H.err(lunet.Network, { 4, 2 }, { activation = { "relu" } }))
+    assert.matches("the cross%-entropy cost needs a sigmoid output layer, not tanh",
+      H.err(lunet.Network, { 4, 3, 2 }, { activation = "tanh", output = "tanh" }))
     assert.matches("unknown activation 'swish'", H.err(lunet.Network, { 4, 2 }, { activation = "swish" }))
   end)
 

@@ -9,6 +9,8 @@
 -- Options are --name value (numbers and strings, typed by their default)
 -- or --name for booleans; --help prints the usage and exits.
 
+local errors = require "lunet.errors"
+
 local cli = {}
 
 local function usage(spec, about)
@@ -23,24 +25,24 @@ end
 -- A mistake in the script's own option list is the script's bug: an error
 -- at its line, not a usage message.
 local function check_spec(spec)
-  if type(spec) ~= "table" then error("cli.parse: the option list must be a table", 3) end
+  if type(spec) ~= "table" then errors.raise("cli.parse: the option list must be a table") end
   for i, o in ipairs(spec) do
     if type(o) ~= "table" or type(o[1]) ~= "string" or not o[1]:match("^[%w_]+$") then
-      error(("cli.parse: option %d must be { name, default, help } with a name of letters, digits and _"):format(i), 3)
+      errors.fail("cli.parse", "option %d must be { name, default, help } with a name of letters, digits and _", i)
     end
     local kind = type(o[2])
     if kind ~= "number" and kind ~= "string" and kind ~= "boolean" then
-      error(("cli.parse: option '%s' needs a number, string or boolean default, got %s"):format(o[1], kind), 3)
+      errors.raise(("cli.parse: option '%s' needs a number, string or boolean default, got %s"):format(o[1], kind))
     end
     if o[3] ~= nil and type(o[3]) ~= "string" then
-      error(("cli.parse: option '%s': the help text must be a string"):format(o[1]), 3)
+      errors.raise(("cli.parse: option '%s': the help text must be a string"):format(o[1]))
     end
   end
 end
 
 function cli.parse(argv, spec, about)
   check_spec(spec)
-  if argv ~= nil and type(argv) ~= "table" then error("cli.parse: argv must be a table (arg) or nil", 2) end
+  if argv ~= nil and type(argv) ~= "table" then errors.raise("cli.parse: argv must be a table (arg) or nil") end
   local opts, byname = {}, {}
   for _, o in ipairs(spec) do
     opts[o[1]] = o[2]
@@ -48,7 +50,7 @@ function cli.parse(argv, spec, about)
   end
   local i = 1
   while argv and argv[i] do
-    if type(argv[i]) ~= "string" then error(("cli.parse: argv[%d] is not a string"):format(i), 2) end
+    if type(argv[i]) ~= "string" then errors.raise(("cli.parse: argv[%d] is not a string"):format(i)) end
     local name = argv[i]:match("^%-%-([%w_-]+)$")
     if argv[i] == "--help" or argv[i] == "-h" then
       print(usage(spec, about))

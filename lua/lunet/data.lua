@@ -36,6 +36,7 @@
 -- is checked against data.MNIST_FILES (size, then MD5) and only then
 -- renamed into place. Files already present and correct are skipped.
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 
 local data = {}
@@ -94,8 +95,8 @@ end
 -- "." or "..", no "/", no NUL or other control character.
 local function check_plain_name(name, what)
   if type(name) ~= "string" or name == "" or name == "." or name == ".." or name:find("[/%c]") then
-    error(("%s: %s is not a plain file name (no \"/\", not \".\" or \"..\", not empty, no control "
-      .. "characters)"):format(what, type(name) == "string" and ("%q"):format(name) or tostring(name)), 3)
+    errors.raise(("%s: %s is not a plain file name (no \"/\", not \".\" or \"..\", not empty, no control "
+      .. "characters)"):format(what, type(name) == "string" and ("%q"):format(name) or tostring(name)))
   end
   return name
 end
@@ -137,7 +138,7 @@ data.default_mnist_dir = default_mnist_dir
 -- The places to look in: a list of { dir =, why = }.
 local function places(opts, env, default, default_why)
   if opts.dir ~= nil then
-    if type(opts.dir) ~= "string" then error("opts.dir must be a string", 3) end
+    if type(opts.dir) ~= "string" then errors.raise("opts.dir must be a string") end
     return { { dir = opts.dir, why = "opts.dir" } }
   end
   local list = {}
@@ -236,8 +237,8 @@ end
 local function canonical(name)
   local key = ALIASES[name]
   if not key then
-    error(("unknown data set %s: expected \"mnist\" or \"fashion\""):format(
-      type(name) == "string" and ("%q"):format(name) or tostring(name)), 3)
+    errors.raise(("unknown data set %s: expected \"mnist\" or \"fashion\""):format(
+      type(name) == "string" and ("%q"):format(name) or tostring(name)))
   end
   return key
 end
@@ -321,7 +322,7 @@ function data.download_mnist(opts)
   opts = require("lunet.opts").check("download_mnist", opts, { "dir", "base_urls", "files", "quiet" })
   local dir = opts.dir or default_mnist_dir()
   if type(dir) ~= "string" then
-    error("download_mnist: no directory: give opts.dir or set HOME", 2)
+    errors.raise("download_mnist: no directory: give opts.dir or set HOME")
   end
   local mirrors = opts.base_urls or data.MNIST_MIRRORS
   local files = opts.files or data.MNIST_FILES
@@ -330,16 +331,16 @@ function data.download_mnist(opts)
     io.stderr:flush()
   end
   if type(mirrors) ~= "table" or #mirrors == 0 then
-    error("download_mnist: opts.base_urls must be a list of base URLs", 2)
+    errors.raise("download_mnist: opts.base_urls must be a list of base URLs")
   end
   for i, base in ipairs(mirrors) do
-    if type(base) ~= "string" then error(("download_mnist: opts.base_urls[%d] is not a string"):format(i), 2) end
+    if type(base) ~= "string" then errors.raise(("download_mnist: opts.base_urls[%d] is not a string"):format(i)) end
   end
   local names = {}
   for name, want in pairs(files) do
     if type(name) ~= "string" or type(want) ~= "table" or math.type(want.size) ~= "integer"
         or type(want.md5) ~= "string" then
-      error("download_mnist: opts.files must map file names to { size = integer, md5 = hex string }", 2)
+      errors.raise("download_mnist: opts.files must map file names to { size = integer, md5 = hex string }")
     end
     -- the name becomes both a path in dir and the end of a URL
     names[#names + 1] = check_plain_name(name, "download_mnist: opts.files")

@@ -12,16 +12,17 @@
 -- A tie in the vote goes to the class with the largest mean output among
 -- the tied ones, so two networks out of four are not a coin toss.
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 local options = require "lunet.opts"
 
 local ensemble = {}
 
 local function check_nets(nets)
-  if type(nets) ~= "table" or #nets == 0 then error("an ensemble is a non-empty list of networks", 3) end
+  if type(nets) ~= "table" or #nets == 0 then errors.raise("an ensemble is a non-empty list of networks") end
   for i, net in ipairs(nets) do
-    if type(net) ~= "table" or type(net.predict) ~= "function" then
-      error(("ensemble: element %d is not a network"):format(i), 3)
+    if type(net) ~= "table" or type(net.output) ~= "function" then
+      errors.raise(("ensemble: element %d is not a network"):format(i))
     end
   end
 end
@@ -32,11 +33,11 @@ end
 -- weights and sees its own order of mini-batches; returns the k networks
 -- (fewer when Ctrl-C stopped an interruptible training: see lunet.train).
 function ensemble.train(k, make, opts)
-  if math.type(k) ~= "integer" or k < 1 then error("ensemble.train: k must be a positive integer", 2) end
-  if type(make) ~= "function" then error("ensemble.train: make must be a function returning a network", 2) end
+  if math.type(k) ~= "integer" or k < 1 then errors.raise("ensemble.train: k must be a positive integer") end
+  if type(make) ~= "function" then errors.raise("ensemble.train: make must be a function returning a network") end
   local seed = options.check("ensemble.train", opts, { "seed" }).seed or 1
   if math.type(seed) ~= "integer" then
-    error(("ensemble.train: seed must be an integer, got %s"):format(tostring(seed)), 2)
+    errors.raise(("ensemble.train: seed must be an integer, got %s"):format(tostring(seed)))
   end
   local nets = {}
   -- Ctrl-C (where training is interruptible, as at the prompt) ends the
@@ -62,13 +63,13 @@ function ensemble.vote(nets, x)
   local votes, mean, labels
   local each = {}
   for i, net in ipairs(nets) do
-    local y = net:predict(x)
-    if y:dim() ~= 2 then error("ensemble.vote: networks must output (n, classes)", 2) end
+    local y = net:output(x)
+    if y:dim() ~= 2 then errors.raise("ensemble.vote: networks must output (n, classes)") end
     y = y:double()
     each[i] = y:argmax(2) - 1
     local v = core.one_hot(each[i], y:size(2))
     if votes then
-      if v:size(2) ~= votes:size(2) then error("ensemble.vote: networks disagree on the class count", 2) end
+      if v:size(2) ~= votes:size(2) then errors.raise("ensemble.vote: networks disagree on the class count") end
       votes:add_(v)
       mean:add_(y)
     else
@@ -82,7 +83,7 @@ end
 
 local function labels_of(data)
   if type(data) ~= "table" or data.x == nil or data.y == nil then
-    error("a data set is a table {x = inputs, y = labels or targets}", 3)
+    errors.raise("a data set is a table {x = inputs, y = labels or targets}")
   end
   local y = data.y
   if y:dim() == 2 then return y:argmax(2) - 1 end

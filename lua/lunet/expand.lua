@@ -25,6 +25,7 @@
 -- expand.sample(set, indices) returns the (virtual) samples at the given
 -- 1-based positions as a tensor (k, h*w), e.g. to look at them.
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 
 local expand = {}
@@ -39,16 +40,16 @@ local function image_side(data, opts)
     local s = opts.shape
     local h, w = type(s) == "table" and s[1], type(s) == "table" and s[2]
     if math.type(h) ~= "integer" or math.type(w) ~= "integer" or h < 1 or w < 1 or #s ~= 2 then
-      error("expand: shape must be {h, w}, two positive integers", 3)
+      errors.raise("expand: shape must be {h, w}, two positive integers")
     end
     if h * w ~= per or h > per or w > per then
-      error(("expand: shape {%d, %d} has %s values but samples have %d"):format(h, w, h * w, per), 3)
+      errors.raise(("expand: shape {%d, %d} has %s values but samples have %d"):format(h, w, h * w, per))
     end
     return h, w
   end
   local side = math.floor(math.sqrt(per) + 0.5)
   if side * side ~= per then
-    error(("expand: %d values per sample is not a square image; give opts.shape = {h, w}"):format(per), 3)
+    errors.raise(("expand: %d values per sample is not a square image; give opts.shape = {h, w}"):format(per))
   end
   return side, side
 end
@@ -58,13 +59,13 @@ local KNOWN = { shifts = true, rotations = true, max_degrees = true, shape = tru
 
 local function check_number(opts, key, ok, what)
   local v = opts[key]
-  if v ~= nil and (type(v) ~= "number" or not ok(v)) then error(("expand: %s must be %s"):format(key, what), 3) end
+  if v ~= nil and (type(v) ~= "number" or not ok(v)) then errors.raise(("expand: %s must be %s"):format(key, what)) end
 end
 
 -- n transforms of a kind, each with a seed drawn from lunet's generator.
 local function add_seeded(transforms, n, what, make)
   if math.type(n) ~= "integer" or n < 0 or #transforms + n > 64 then
-    error(("expand: %s must be an integer from 0 to %d"):format(what, 64 - #transforms), 3)
+    errors.raise(("expand: %s must be an integer from 0 to %d"):format(what, 64 - #transforms))
   end
   for _ = 1, n do
     local t = make()
@@ -85,21 +86,21 @@ end
 -- images are not square; an expanded set cannot be expanded again.
 function expand.expand(data, opts)
   opts = opts or {}
-  if type(opts) ~= "table" then error("expand: options must be a table", 2) end
+  if type(opts) ~= "table" then errors.raise("expand: options must be a table") end
   for k in pairs(opts) do
     if not KNOWN[k] then
-      error(("expand: unknown option '%s' (valid: alpha, elastic, max_degrees, max_skew, rotations, shape, shifts, "
-        .. "sigma, skews)"):format(tostring(k)), 2)
+      errors.raise(("expand: unknown option '%s' (valid: alpha, elastic, max_degrees, max_skew, rotations, shape, shifts, "
+        .. "sigma, skews)"):format(tostring(k)))
     end
   end
   if type(data) ~= "table" or not is_tensor(data.x) or not is_tensor(data.y) then
-    error("expand: expected a data set {x =, y =} of tensors", 2)
+    errors.raise("expand: expected a data set {x =, y =} of tensors")
   end
-  if data.expand then error("expand: the data set is already expanded", 2) end
-  if data.x:dim() < 2 or data.x:size(1) < 1 then error("expand: inputs must be (samples, ...) with samples", 2) end
+  if data.expand then errors.raise("expand: the data set is already expanded") end
+  if data.x:dim() < 2 or data.x:size(1) < 1 then errors.raise("expand: inputs must be (samples, ...) with samples") end
   local md = opts.max_degrees
   if md ~= nil and (type(md) ~= "number" or not (md >= 0 and md < math.huge)) then
-    error("expand: max_degrees must be a finite number >= 0", 2)
+    errors.raise("expand: max_degrees must be a finite number >= 0")
   end
   check_number(opts, "max_skew", function(v) return v >= 0 and v < math.huge end, "a finite number >= 0")
   check_number(opts, "alpha", function(v) return v >= 0 and v < math.huge end, "a finite number >= 0")
@@ -116,7 +117,7 @@ function expand.expand(data, opts)
   add_seeded(transforms, opts.skews or 0, "skews",
     function() return { kind = "skew", max_skew = opts.max_skew or 0.3 } end)
   if (opts.elastic or 0) ~= 0 and h * w > 4096 then
-    error(("expand: elastic distortions work on images of at most 4096 pixels, not %dx%d"):format(h, w), 2)
+    errors.raise(("expand: elastic distortions work on images of at most 4096 pixels, not %dx%d"):format(h, w))
   end
   add_seeded(transforms, opts.elastic or 0, "elastic",
     function() return { kind = "elastic", alpha = opts.alpha or 34, sigma = opts.sigma or 4 } end)
@@ -132,7 +133,7 @@ end
 -- The samples of a (possibly expanded) set at the given 1-based positions
 -- (a Lua list), as a tensor (k, h*w), e.g. to look at expanded images.
 function expand.sample(data, indices)
-  if type(indices) ~= "table" then error("expand.sample: expected a list of positions", 2) end
+  if type(indices) ~= "table" then errors.raise("expand.sample: expected a list of positions") end
   return core.gather(data, indices)
 end
 

@@ -17,12 +17,13 @@
 -- values; details tell where it was (layer, param, element, analytic,
 -- numeric, checked = number of values compared).
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 local options = require "lunet.opts"
 
 local function one_hot(labels, classes)
   local ok, t = pcall(core.one_hot, labels, classes, "float64")
-  if not ok then error("gradcheck: " .. tostring(t):gsub("^one_hot: ", ""), 3) end
+  if not ok then errors.raise("gradcheck: " .. tostring(t):gsub("^one_hot: ", "")) end
   return t
 end
 
@@ -39,15 +40,15 @@ local function gradcheck(model, x, y, opts)
   opts = options.check("gradcheck", opts, { "cost", "lambda", "reg", "n", "eps", "input" })
   local lambda = opts.lambda
   if lambda ~= nil and (type(lambda) ~= "number" or lambda ~= lambda or lambda < 0) then
-    error(("gradcheck: lambda must be a number >= 0, got %s"):format(tostring(opts.lambda)), 2)
+    errors.raise(("gradcheck: lambda must be a number >= 0, got %s"):format(tostring(opts.lambda)))
   end
   if opts.n ~= nil and (math.type(opts.n) ~= "integer" or opts.n < 1) then
-    error(("gradcheck: n must be a positive integer, got %s"):format(tostring(opts.n)), 2)
+    errors.raise(("gradcheck: n must be a positive integer, got %s"):format(tostring(opts.n)))
   end
   if opts.eps ~= nil and (type(opts.eps) ~= "number" or not (opts.eps > 0 and opts.eps < 1)) then
-    error(("gradcheck: eps must be a number in (0, 1), got %s"):format(tostring(opts.eps)), 2)
+    errors.raise(("gradcheck: eps must be a number in (0, 1), got %s"):format(tostring(opts.eps)))
   end
-  if type(model) ~= "table" or not model.net then error("gradcheck: expected a layer or a network", 2) end
+  if type(model) ~= "table" or not model.net then errors.raise("gradcheck: expected a layer or a network") end
   local net = model:net(x):clone("float64")
   if opts.cost then net:set_cost(opts.cost) end
   local info = net:info()
@@ -56,13 +57,13 @@ local function gradcheck(model, x, y, opts)
   for _, d in ipairs(info.output) do outputs = outputs * d end
   local t
   if info.cost then
-    if y == nil then error("gradcheck: a model with a cost needs labels or targets", 2) end
+    if y == nil then errors.raise("gradcheck: a model with a cost needs labels or targets") end
     t = y:dim() == 1 and one_hot(y, outputs) or y:double():contiguous()
   else
     t = y and y:double():contiguous() or core.randn(batch, outputs, "float64")
   end
   lambda = lambda or 0
-  return net:gradcheck(x:double():contiguous(), t, {
+  return errors.call("gradcheck", "gradcheck", net.gradcheck, net, x:double():contiguous(), t, {
     reg = lambda > 0 and (opts.reg or "l2") or "none",
     c = lambda / (opts.n or batch),
     eps = opts.eps, input = opts.input ~= false,

@@ -5,6 +5,7 @@
 -- alternate Linear and activation layers and that has a cost loads as a
 -- Network (the book's API); anything else as a Sequential.
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 
 local model = {}
@@ -15,9 +16,9 @@ local model = {}
 -- Sequential. The file's checksum, version and every size are checked
 -- first; errors say what is wrong with the file.
 function model.load(path)
-  if type(path) ~= "string" then error("lunet.load: expected a file name", 2) end
+  if type(path) ~= "string" then errors.raise("lunet.load: expected a file name") end
   local ok, net = pcall(core.net_load, path)
-  if not ok then error("lunet.load: " .. tostring(net):gsub("^.-net_load: ", ""), 2) end
+  if not ok then errors.raise("lunet.load: " .. tostring(net):gsub("^.-net_load: ", "")) end
   local seq = require("lunet.nn.sequential").wrap(net)
   return require("lunet.network").adopt(seq) or seq
 end

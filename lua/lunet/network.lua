@@ -3,16 +3,19 @@
 --   local net = lunet.Network{784, 30, 10}
 --   local ev_cost, ev_acc, tr_cost, tr_acc = net:SGD(training, 30, 10, 0.5,
 --     { lambda = 5.0, evaluation_data = validation, monitor_evaluation_accuracy = true })
---   print(net:accuracy(test), "/", test.n)
+--   print(("test accuracy %.2f%%"):format(100 * net:accuracy(test)))
 --
 -- Defaults are those of the book's improved program: sigmoid neurons,
 -- the cross-entropy cost, weights ~ N(0, 1/n_in), biases ~ N(0, 1).
 -- Options: cost = "cross_entropy" | "quadratic" | "log_likelihood" (ends
 -- with a softmax layer), init = "default" | "large" | "he" | "xavier" |
--- "zeros", activation = a name or a list with one name per layer
--- ("sigmoid", "tanh", "relu", "identity", "step"; a step network is the
--- book's perceptron network, trained by lunet.perceptron, and needs
--- cost = "quadratic"), dtype = "float32" | "float64".
+-- "zeros", activation = a name for the hidden layers or a list with one
+-- name per layer ("sigmoid", "tanh", "relu", "identity", "step"; a step
+-- network is the book's perceptron network, trained by lunet.perceptron,
+-- and needs cost = "quadratic"), output = the output layer's activation (by
+-- default the one the cost needs: sigmoid for cross_entropy, softmax for
+-- log_likelihood; for quadratic the hidden layers' one), dtype = "float32" |
+-- "float64".
 --
 -- A Network is a Sequential of Linear and activation layers, so the layer
 -- API (forward, backward, parameters, save ...) works on it too. Unlike the
@@ -24,6 +27,7 @@ local json = require "lunet.json"
 local options = require "lunet.opts"
 local nn = require "lunet.nn"
 local core = require "lunet.core"
+local errors = require "lunet.errors"
 local train = require "lunet.train"
 
 local Sequential = nn.Sequential
@@ -52,18 +56,52 @@ end
 
 local COSTS = { cross_entropy = true, quadratic = true, log_likelihood = true }
 
-local function activations(opts, n)
+local ACTIVATIONS = { sigmoid = true, tanh = true, relu = true, identity = true, softmax = true }
+
+-- One activation name per layer. A single name is the hidden layers'; the
+-- output layer follows the cost (softmax for log_likelihood, sigmoid for
+-- cross_entropy, the same name for quadratic) unless opts.output or a list
+-- names it. A list names every layer.
+local function activations(opts, n, cost)
   local a = opts.activation or "sigmoid"
-  if type(a) == "table" and rawlen(a) ~= n then
-    error(("Network: activation lists %d names for %d layers"):format(rawlen(a), n), 3)
-  end
   local out = {}
-  for l = 1, n do out[l] = type(a) == "table" and rawget(a, l) or a end
-  if opts.cost == "log_likelihood" then out[n] = "softmax" end
+  if type(a) == "table" then
+    if rawlen(a) ~= n then errors.fail("Network", "activation lists %d names for %d layers", rawlen(a), n) end
+    if opts.output ~= nil then
+      errors.fail("Network", "name the output layer in the activation list or as output, not both")
+    end
+    for l = 1, n do out[l] = rawget(a, l) end
+  elseif type(a) == "string" then
+    if not ACTIVATIONS[a] or a == "softmax" then
+      errors.fail("Network", "unknown activation '%s' (sigmoid, tanh, relu, identity)", a)
+    end
+    for l = 1, n - 1 do out[l] = a end
+    -- the quadratic cost takes any output (identity for regression)
+    out[n] = opts.output or (cost == "log_likelihood" and "softmax" or cost == "quadratic" and a or "sigmoid")
+  else
+    errors.fail("Network", "activation must be a name or a list of names, got %s", type(a))
+  end
+  for l = 1, n do
+    if type(out[l]) ~= "string" or not ACTIVATIONS[out[l]] then
+      errors.fail("Network", "unknown activation '%s' for layer %d (sigmoid, tanh, relu, identity%s)",
+        tostring(out[l]), l, l == n and ", softmax" or "")
+    end
+  end
+  if cost == "log_likelihood" then
+    if out[n] ~= "softmax" and type(a) == "table" then out[n] = "softmax" end
+    if out[n] ~= "softmax" then
+      errors.fail("Network", "the log-likelihood cost needs a softmax output layer, not %s", out[n])
+    end
+  elseif out[n] == "softmax" then
+    errors.fail("Network", "a softmax output layer goes with cost = \"log_likelihood\"")
+  elseif cost == "cross_entropy" and out[n] ~= "sigmoid" then
+    errors.fail("Network", "the cross-entropy cost needs a sigmoid output layer, not %s "
+      .. "(leave output unset, or use cost = \"quadratic\")", out[n])
+  end
   return out
 end
 
-local OPTIONS = { "cost", "init", "activation", "dtype" }
+local OPTIONS = { "cost", "init", "activation", "output", "dtype" }
 
 -- Network{784, 30, 10, activation = "tanh"} is Network({784, 30, 10},
 -- {activation = "tanh"}); options in both places are an error.
@@ -71,7 +109,7 @@ local function arguments(sizes, opts)
   if type(sizes) ~= "table" then return sizes, opts end
   local list, named = options.split(sizes)
   if next(named) ~= nil then
-    if opts ~= nil then error("Network: give the options in the sizes table or as a second table, not both", 3) end
+    if opts ~= nil then errors.fail("Network", "give the options in the sizes table or as a second table, not both") end
     return list, options.check("Network", named, OPTIONS, 3)
   end
   return list, options.check("Network", opts, OPTIONS, 3)
@@ -80,22 +118,22 @@ end
 local function new(sizes, opts)
   sizes, opts = arguments(sizes, opts)
   if type(sizes) ~= "table" or #sizes < 2 then
-    error("Network takes a list of at least two layer sizes, e.g. {784, 30, 10}", 2)
+    errors.raise("Network takes a list of at least two layer sizes, e.g. {784, 30, 10}")
   end
   for i, s in ipairs(sizes) do
     if math.type(s) ~= "integer" or s < 1 then
-      error(("Network: size %d must be a positive integer, got %s"):format(i, tostring(s)), 2)
+      errors.fail("Network", "size %d must be a positive integer, got %s", i, tostring(s))
     end
   end
   local cost = opts.cost or "cross_entropy"
   if not COSTS[cost] then
-    error(("Network: unknown cost '%s' (cross_entropy, quadratic, log_likelihood)"):format(tostring(cost)), 2)
+    errors.fail("Network", "unknown cost '%s' (cross_entropy, quadratic, log_likelihood)", tostring(cost))
   end
-  local acts = activations(opts, #sizes - 1)
+  local acts = activations(opts, #sizes - 1, cost)
   local layers = {}
   for l = 1, #sizes - 1 do
     layers[#layers + 1] = nn.Linear(sizes[l], sizes[l + 1], { init = opts.init })
-    layers[#layers + 1] = nn.activation(acts[l])
+    layers[#layers + 1] = acts[l] == "softmax" and nn.Softmax() or nn.activation(acts[l])
   end
   local seq = Sequential(layers, { cost = cost, dtype = opts.dtype })
   local self = setmetatable(seq, Network)
@@ -105,35 +143,30 @@ local function new(sizes, opts)
 end
 
 --- net:feedforward(a) -> tensor
--- The output for one input (a vector) or for a batch (samples, n_in).
+-- The output for one input (a vector) or for a batch (samples, n_in), as
+-- the book's feedforward (model:output).
 function Network:feedforward(a)
-  return self:predict(a)
+  return self:output(a)
 end
 
 --- net:SGD(training_data, epochs, mini_batch_size, eta [, opts]) -> ev_cost, ev_acc, tr_cost, tr_acc, history
 -- The book's SGD(training_data, epochs, mini_batch_size, eta, lmbda = 0,
 -- evaluation_data = None, monitor_* = False), with the keyword arguments
 -- in a table (lambda or lmbda), plus every option of lunet.train.sgd.
--- Returns evaluation cost, evaluation accuracy, training cost, training
--- accuracy (per epoch, accuracies as counts as in the book) and the
--- full history.
+-- Returns, as the book does, the evaluation cost, evaluation accuracy,
+-- training cost and training accuracy per epoch, the accuracies as COUNTS
+-- of right answers (net:accuracy(data) gives a fraction), and the full
+-- history (accuracies there as fractions 0..1). The lines it prints give
+-- accuracies in percent.
 function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
   local o = {}
   for k, v in pairs(opts or {}) do o[k] = v end
   if type(o.lambda) == "nil" and type(o.lmbda) ~= "nil" then o.lambda, o.lmbda = o.lmbda, nil end
   o.epochs, o.batch, o.eta = epochs, mini_batch_size, eta
-  return train.sgd(self, training_data, o)
+  return train.sgd(self, training_data, o, "Network:SGD")
 end
 
---- net:accuracy(data) -> integer
--- The book's accuracy: the number (a count, not a fraction) of samples of
--- `data` ({x =, y =}) whose largest output is their label.
-function Network:accuracy(data)
-  local _, correct = train.evaluate(self, data, 0)
-  return correct
-end
-
---- net:total_cost(data [, lambda = 0]) -> number
+--- net:total_cost(data [, lambda]) -> number
 -- The book's total_cost: mean cost plus (lambda / 2n) * sum of squared weights.
 function Network:total_cost(data, lambda)
   return (train.evaluate(self, data, lambda or 0))
@@ -164,11 +197,11 @@ end
 -- sizes, weights, biases and cost ("CrossEntropyCost" or "QuadraticCost").
 function Network.load_json(path)
   local ok, doc = pcall(json.decode_file, path)   -- refuses FIFOs and devices
-  if not ok then error("Network.load_json: " .. doc, 2) end
+  if not ok then errors.raise("Network.load_json: " .. doc) end
   local costs = { CrossEntropyCost = "cross_entropy", QuadraticCost = "quadratic" }
   if type(doc) ~= "table" or type(doc.sizes) ~= "table" or type(doc.weights) ~= "table"
     or type(doc.biases) ~= "table" or not costs[doc.cost] then
-    error(("Network.load_json: %s is not a network2.py file (sizes, weights, biases, cost)"):format(path), 2)
+    errors.raise(("Network.load_json: %s is not a network2.py file (sizes, weights, biases, cost)"):format(path))
   end
   local net = new(doc.sizes, { cost = costs[doc.cost] })
   for l = 1, #doc.sizes - 1 do
@@ -176,7 +209,7 @@ function Network.load_json(path)
     local b = core.tensor(doc.biases[l], "float64")
     local ws, bs = w:shape(), b:shape()
     if ws[1] ~= doc.sizes[l + 1] or ws[2] ~= doc.sizes[l] or b:numel() ~= doc.sizes[l + 1] or #bs > 2 then
-      error(("Network.load_json: %s: layer %d has the wrong shape"):format(path, l), 2)
+      errors.raise(("Network.load_json: %s: layer %d has the wrong shape"):format(path, l))
     end
     net.weights[l]:copy(w)
     net.biases[l]:copy(b)

@@ -25,6 +25,7 @@
 -- mini_batch_size. Unlike network3, the training data are shuffled every
 -- epoch. The layers are ordinary lunet layers: the result is a Sequential.
 
+local errors = require "lunet.errors"
 local nn = require "lunet.nn"
 local options = require "lunet.opts"
 local train = require "lunet.train"
@@ -38,28 +39,27 @@ local function act(name)
 end
 
 local function pair(t, what)
-  if type(t) ~= "table" or t[1] ~= t[2] then error(("network3: %s must be square, e.g. {2, 2}"):format(what), 3) end
+  if type(t) ~= "table" or t[1] ~= t[2] then errors.raise(("network3: %s must be square, e.g. {2, 2}"):format(what)) end
   return t[1]
 end
 
 -- A table argument with the given keys; a missing one is an error.
-local function block_args(fname, o, valid, required, level)
-  level = level or 3
-  if type(o) ~= "table" then error(("%s: expected a table of arguments, got %s"):format(fname, type(o)), level) end
-  options.check(fname, o, valid, level)
+local function block_args(fname, o, valid, required)
+  if type(o) ~= "table" then errors.raise(("%s: expected a table of arguments, got %s"):format(fname, type(o))) end
+  options.check(fname, o, valid)
   for _, k in ipairs(required) do
-    if o[k] == nil then error(("%s: '%s' is required"):format(fname, k), level) end
+    if o[k] == nil then errors.raise(("%s: '%s' is required"):format(fname, k)) end
   end
   return o
 end
 
 local function list_of(fname, t, key, counts)
   if type(t) ~= "table" or not counts[rawlen(t)] then
-    error(("%s: %s must be a list of integers, e.g. %s"):format(fname, key, counts.example), 3)
+    errors.raise(("%s: %s must be a list of integers, e.g. %s"):format(fname, key, counts.example))
   end
   for i = 1, rawlen(t) do
     if math.type(rawget(t, i)) ~= "integer" then
-      error(("%s: %s[%d] must be an integer, got %s"):format(fname, key, i, tostring(rawget(t, i))), 3)
+      errors.raise(("%s: %s[%d] must be an integer, got %s"):format(fname, key, i, tostring(rawget(t, i))))
     end
   end
 end
@@ -81,7 +81,9 @@ function network3.ConvPoolLayer(o)
   local pool = pair(o.poolsize or { 2, 2 }, "poolsize")
   local image = o.image_shape
   if #image == 4 then image = { image[2], image[3], image[4] } end   -- network3 includes the mini-batch size
-  if image[1] ~= c_in then error("network3.ConvPoolLayer: image_shape and filter_shape disagree on input maps", 2) end
+  if image[1] ~= c_in then
+    errors.raise("network3.ConvPoolLayer: image_shape and filter_shape disagree on input maps")
+  end
   local n_out = maps * k * k / (pool * pool)
   return { shape = image,
     nn.Conv2d(c_in, maps, k, { init = { w_std = math.sqrt(1 / n_out), b_std = 1 } }),
@@ -91,15 +93,15 @@ end
 -- A fully connected block: dropout of its inputs when p_dropout > 0, then
 -- the given layers.
 local function dense_args(fname, o, valid)
-  block_args(fname, o, valid, { "n_in", "n_out" }, 4)
+  block_args(fname, o, valid, { "n_in", "n_out" })
   for _, k in ipairs { "n_in", "n_out" } do
     if math.type(o[k]) ~= "integer" or o[k] < 1 then
-      error(("%s: %s must be a positive integer, got %s"):format(fname, k, tostring(o[k])), 3)
+      errors.raise(("%s: %s must be a positive integer, got %s"):format(fname, k, tostring(o[k])))
     end
   end
   local p = o.p_dropout
   if p ~= nil and (type(p) ~= "number" or not (p >= 0 and p < 1)) then
-    error(("%s: p_dropout must be in [0, 1), got %s"):format(fname, tostring(p)), 3)
+    errors.raise(("%s: p_dropout must be in [0, 1), got %s"):format(fname, tostring(p)))
   end
 end
 
@@ -141,9 +143,11 @@ Network3.__tostring = nn.Sequential.__tostring
 -- net:accuracy (a fraction).
 function network3.Network(blocks, mini_batch_size, opts)
   opts = options.check("network3.Network", opts, { "dtype" })
-  if type(blocks) ~= "table" or #blocks == 0 then error("network3.Network: expected a non-empty list of layers", 2) end
+  if type(blocks) ~= "table" or #blocks == 0 then
+    errors.raise("network3.Network: expected a non-empty list of layers")
+  end
   if mini_batch_size ~= nil and (math.type(mini_batch_size) ~= "integer" or mini_batch_size < 1) then
-    error(("network3.Network: mini_batch_size must be a positive integer, got %s"):format(tostring(mini_batch_size)), 2)
+    errors.fail("network3.Network", "mini_batch_size must be a positive integer, got %s", tostring(mini_batch_size))
   end
   local layers = {}
   for _, block in ipairs(blocks) do
@@ -205,13 +209,6 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
   if best_test then out:write(("Corresponding test accuracy of %.2f%%\n"):format(100 * best_test)) end
   if best < 0 then return nil, nil, history end
   return best, best_test, history
-end
-
---- net:accuracy(data) -> number
--- The fraction (0..1) of the samples of `data` classified right.
-function Network3:accuracy(data)
-  local _, correct = train.evaluate(self, data)
-  return correct / train.size(data)
 end
 
 network3.ReLU, network3.sigmoid, network3.tanh, network3.linear = "relu", "sigmoid", "tanh", "identity"

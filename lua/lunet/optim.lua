@@ -26,13 +26,14 @@
 -- the samples are grouped. Networks with batch normalisation are refused
 -- (its evaluation-mode backward is not implemented).
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 local opts = require "lunet.opts"
 
 local optim = {}
 
 local function fail(fname, msg, ...)
-  error(("lunet.optim.%s: %s"):format(fname, msg:format(...)), 3)
+  errors.raise(("lunet.optim.%s: %s"):format(fname, msg:format(...)))
 end
 
 local function built_net(fname, model, x)
@@ -110,7 +111,7 @@ function optim.objective(model, data, o)
   local function f(w)
     check_w("objective", net, w)
     local ok2, cost, grad = pcall(core.objective, net, data, w, options)
-    if not ok2 then error("lunet.optim.objective: " .. tostring(cost):gsub("^.-objective: ", ""), 2) end
+    if not ok2 then errors.raise("lunet.optim.objective: " .. tostring(cost):gsub("^.-objective: ", "")) end
     return cost, grad
   end
   return f, optim.get_params(model)

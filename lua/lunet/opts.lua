@@ -11,6 +11,8 @@
 -- name, and for an argument that is not a table. The table is walked with
 -- next, so a __pairs or __index metamethod never runs while it is checked.
 
+local errors = require "lunet.errors"
+
 local opts = {}
 
 local function valid_list(valid)
@@ -43,17 +45,21 @@ function opts.unknown(t, valid)
   return bad
 end
 
-function opts.check(fname, t, valid, level)
-  level = (level or 2) + 1
+--- opts.check(fname, t, valid) -> t or {}
+-- Checks an option table: an unknown key, a key that is not a name or a
+-- t that is not a table is an error naming fname and the valid keys. A
+-- fourth (level) argument is accepted for old callers and ignored: errors
+-- are raised at the user's line (lunet.errors).
+function opts.check(fname, t, valid, _)
   if t == nil then return {} end
   if type(t) ~= "table" then
-    error(("%s: options must be a table, got %s"):format(fname, type(t)), level)
+    errors.raise(("%s: options must be a table, got %s"):format(fname, type(t)))
   end
   local bad, why = opts.unknown(t, valid)
-  if not bad then error(("%s: %s (valid: %s)"):format(fname, why, valid_list(valid)), level) end
+  if not bad then errors.raise(("%s: %s (valid: %s)"):format(fname, why, valid_list(valid))) end
   if #bad > 0 then
-    error(("%s: unknown option%s '%s' (valid: %s)"):format(fname, #bad > 1 and "s" or "",
-      table.concat(bad, "', '"), valid_list(valid)), level)
+    errors.raise(("%s: unknown option%s '%s' (valid: %s)"):format(fname, #bad > 1 and "s" or "",
+      table.concat(bad, "', '"), valid_list(valid)))
   end
   return t
 end

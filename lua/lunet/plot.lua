@@ -30,7 +30,9 @@ plot.line{ series = {{name=, y=, x=}, ...}, title=, xlabel=, ylabel=,
     8, dashed lines).  A legend appears when there are several series or
     any series has a name; it goes in the plot corner with least data.
     Linear ticks are 1/2/5 x 10^k; log ticks are powers of ten with minor
-    ticks at 2..9.  ymin/ymax fix the y range (lines outside are clipped).
+    ticks at 2..9 (the 2 and 5 labelled too when fewer than four powers of
+    ten are).  marks = {{x =, label =}, ...}: labelled dashed vertical
+    lines (plot.monitor marks epoch 0 "before training").  ymin/ymax fix the y range (lines outside are clipped).
     background = {{x=, y=}, ...}: thin grey lines under the series, with
     no legend entries (contour lines, reference curves); they count for
     the axis ranges.  SVG only (the terminal rendering leaves them out).
@@ -39,7 +41,10 @@ plot.bar{ labels = {...}, values = {...} | series = {{name=, values=}, ...},
     Bar chart; `series` gives grouped bars, one colour per series.
 plot.images{ images = {img, ...}, cols=ceil(sqrt(n)), labels=, title=,
              scale=, normalize="each", cmap="gray", shape=, file= }
-    Grid of small images.  Each image is a 2-D array of rows, or a flat
+    Grid of small images (wrapped to fit 1000 px; one PNG per image when
+    that is smaller than a rect per run of pixels).  images may also be a
+    4-D tensor of convolution weights (maps, channels, k, k): one k x k
+    image per map and channel.  Each image is a 2-D array of rows, or a flat
     array reshaped to `shape = {rows, cols}` (default: square), so the
     rows of a 30x784 weight tensor can be passed directly as `images`.
     scale: pixels per image pixel (default: about 112 px per image).
@@ -54,7 +59,9 @@ plot.heatmap{ data = 2-D, title=, xlabel=, ylabel=, cmap="viridis",
     Matrix as coloured cells with a colour bar labelled min/max (and 0 for
     "diverging").  width/height bound the size; cells stay square.
 plot.grid{ charts = {svg, ...}, cols=ceil(sqrt(n)), title=, file= }
-    Several SVG charts (strings from the functions above) in one document.
+    Several SVG charts (strings from the functions above) in one document,
+    in rows of at most cols charts that fit 1000 px.  No document is shown
+    wider than 1000 px: a wider one is scaled down by its viewBox.
 plot.monitor(history, { title=, file= })
     Training history in one grid: a cost panel (training_cost,
     evaluation_cost), an accuracy panel in percent (training_accuracy,
@@ -66,6 +73,13 @@ plot.save(svg, path) -> path
     Writes path .. ".tmp" then renames it over path, so readers never see
     half a file.  Errors with the OS message when it cannot.
 plot.text(opts) -> string;  plot.show(opts) prints it.
+    plot.show also takes a tensor (1-D: its values as a line; 2-D: a
+    heatmap; 3-D or 4-D: images, e.g. convolution weights), a list of
+    numbers (plot.show{1, 4, 9}) or one series' fields at the top
+    (plot.show{y = ..., x = ..., title = ...}).  It uses colours when
+    standard output is a terminal and NO_COLOR is not set (color = false
+    or true decides), and the terminal's width (COLUMNS, else stty/tput)
+    unless width is given.
     Terminal rendering.  With `images` as in plot.images, or `data` as in
     plot.heatmap, draws those with shade characters (two pixel rows per
     line; blank = min, full block = max; "diverging" uses . - = # for
@@ -78,6 +92,7 @@ plot.text(opts) -> string;  plot.show(opts) prints it.
     are accepted and ignored; width and height count characters here.
 ]]
 
+local errors = require "lunet.errors"
 local optcheck = require "lunet.opts"
 local svg = require "lunet.plot.svg"
 local term = require "lunet.plot.term"
@@ -124,7 +139,7 @@ local function public(fname, impl)
   return function(...)
     local ok, res = pcall(impl, fname, ...)
     if ok then return res end
-    if getmetatable(res) == UsageError then error(res.msg, 2) end
+    if getmetatable(res) == UsageError then errors.raise(res.msg) end
     error(res, 0)
   end
 end
@@ -145,7 +160,7 @@ local function options(list)
 end
 
 local LINE_KEYS = options { "title", "xlabel", "ylabel", "series", "logy", "ymin", "ymax", "markers", "width",
-  "height", "file", "background" }
+  "height", "file", "background", "marks" }
 local BAR_KEYS = options { "title", "xlabel", "ylabel", "labels", "values", "series", "logy", "width", "height",
   "file" }
 local IMAGES_KEYS = options { "images", "cols", "labels", "title", "scale", "normalize", "cmap", "shape", "file" }
@@ -156,7 +171,8 @@ local MONITOR_KEYS = options { "title", "file" }
 -- Text takes every chart option (the SVG-only ones are ignored), so one
 -- table can go to plot.line and to plot.show.
 local TEXT_KEYS = options { "title", "xlabel", "ylabel", "series", "logy", "ymin", "ymax", "markers", "width",
-  "height", "file", "background", "color", "images", "cols", "labels", "scale", "normalize", "cmap", "shape", "data",
+  "height", "file", "background", "marks", "color", "images", "cols", "labels", "scale", "normalize", "cmap", "shape",
+  "data",
   "collabels", "rowlabels" }
 
 ---------------------------------------------------------------------------
@@ -347,6 +363,24 @@ local function check_size(fname, spec, size)
   end
 end
 
+-- marks = {{x = 0, label = "before training"}, ...}: labelled vertical lines.
+local function marks(fname, list)
+  if list == nil then return {} end
+  list = tolist(list)
+  if type(list) ~= "table" then fail(fname, "marks must be an array of {x =, label =} tables") end
+  local out = {}
+  for i = 1, count(fname, list) do
+    local m = list[i]
+    series_keys(fname, i, m, { "x", "label" })
+    if type(m.x) ~= "number" or m.x ~= m.x or m.x == huge or m.x == -huge then
+      fail(fname, "marks[%d].x must be a finite number", i)
+    end
+    check_magnitude(fname, fmt("marks[%d].x", i), m.x)
+    out[i] = { x = m.x + 0.0, label = opt_text(fname, m, "label") }
+  end
+  return out
+end
+
 local function line_spec(fname, opts, size)
   local logy = opt_bool(fname, opts, "logy")
   local spec = { title = opt_text(fname, opts, "title"), xlabel = opt_text(fname, opts, "xlabel"),
@@ -362,6 +396,7 @@ local function line_spec(fname, opts, size)
     if type(list) ~= "table" then fail(fname, "background must be an array of series tables") end
     for i = 1, #list do spec.background[i] = one_series(fname .. " background", i, list[i], logy) end
   end
+  spec.marks = marks(fname, opts.marks)
   return spec
 end
 
@@ -546,8 +581,21 @@ local function cmap_spec(spec, name)
   return spec
 end
 
+-- A 4-D tensor (convolution weights: maps, input channels, k, k) is its
+-- maps x channels k x k images; a 3-D one is a list of 2-D images.
+local function image_list(v)
+  if type(v) == "userdata" then
+    local ok, dim = pcall(function() return v:dim() end)
+    if ok and dim == 4 then
+      local s = v:shape()
+      return v:reshape(s[1] * s[2], s[3], s[4]):totable()
+    end
+  end
+  return tolist(v)
+end
+
 local function images_spec(fname, opts)
-  local list = tolist(opts.images)
+  local list = image_list(opts.images)
   if type(list) ~= "table" or #list == 0 then fail(fname, "images must be a non-empty array of images") end
   local cmap = opt_choice(fname, opts, "cmap", "gray", CMAP_NAMES)
   local mode = opt_choice(fname, opts, "normalize", "each", { "each", "all", false })
@@ -686,9 +734,12 @@ end
 local PANEL = { width = 480, height = 320 }
 
 -- Markers only while there are few enough epochs to tell them apart.
+-- Epoch 0 (measured before the first epoch) gets a "before training" mark.
 local function panel(fname, title, ylabel, series, logy)
+  local x = series[1].x
+  local before = x ~= nil and x[1] == 0 and { { x = 0, label = "before training" } } or nil
   local spec = line_spec(fname, { title = title, xlabel = "epoch", ylabel = ylabel, series = series, logy = logy,
-    width = PANEL.width, height = PANEL.height }, SVG_SIZE)
+    width = PANEL.width, height = PANEL.height, marks = before }, SVG_SIZE)
   spec.markers = spec.series[1].n <= 30
   return svg.line(spec)
 end
@@ -794,15 +845,86 @@ plot.monitor = public("lunet.plot.monitor", monitor_impl)
 -- Writes an SVG string to `path` atomically (a temporary, then a rename); an
 -- error with the OS message when it cannot.
 plot.save = public("lunet.plot.save", save)
+-- plot.show's shorthands: a tensor (1-D: a line of its values; 2-D: a
+-- heatmap; 3-D or 4-D: its images), a plain list of numbers ({1, 4, 9}),
+-- or one series' fields at the top (y =, x =, name =).
+local function shorthand(v)
+  if type(v) == "userdata" then
+    local ok, dim = pcall(function() return v:dim() end)
+    if ok and dim == 1 then return { series = { { y = v } } } end
+    if ok and dim == 2 then return { data = v } end
+    if ok and (dim == 3 or dim == 4) then return { images = v } end
+    return v
+  end
+  if type(v) ~= "table" then return v end
+  if rawlen(v) > 0 and type(rawget(v, 1)) == "number" and next(v, rawlen(v) > 0 and rawlen(v) or nil) == nil then
+    return { series = { { y = v } } }
+  end
+  if rawget(v, "y") ~= nil and rawget(v, "series") == nil then
+    local o = {}
+    for k, x in pairs(v) do
+      if k ~= "y" and k ~= "x" and k ~= "name" then o[k] = x end
+    end
+    o.series = { { y = rawget(v, "y"), x = rawget(v, "x"), name = rawget(v, "name") } }
+    return o
+  end
+  return v
+end
+
+-- Does the terminal take colours? Not when NO_COLOR is set (no-color.org),
+-- TERM is dumb or standard output is not a terminal (a file, a pipe).
+local function colour_terminal()
+  local nc = os.getenv("NO_COLOR")
+  if (nc ~= nil and nc ~= "") or os.getenv("TERM") == "dumb" or os.getenv("TERM") == nil then return false end
+  return os.execute("[ -t 1 ]") == true
+end
+
+--- plot.terminal_columns() -> integer
+-- Columns of the terminal: COLUMNS, else the terminal's own size (stty
+-- asks it on standard input, tput through terminfo), else 80.
+local function terminal_columns()
+  local n = tonumber(os.getenv("COLUMNS") or "")
+  if n and n >= 1 then return floor(n) end
+  for _, cmd in ipairs { "stty size 2>/dev/null", "tput cols 2>/dev/null" } do
+    local p = io.popen(cmd)
+    if p then
+      local out = p:read("a") or ""
+      p:close()
+      n = tonumber(out:match("(%d+)%s*$"))
+      if n and n >= 1 then return n end
+    end
+  end
+  return 80
+end
+plot.terminal_columns = terminal_columns
+
+local function show_impl(fname, opts)
+  opts = shorthand(opts)
+  if type(opts) ~= "table" then
+    fail(fname, "expected a table of options, a list of numbers or a tensor, got %s", type(opts))
+  end
+  local o = {}
+  for k, v in pairs(opts) do o[k] = v end
+  if o.color == nil then o.color = colour_terminal() end
+  if o.width == nil and o.images == nil then
+    -- the y labels and the border take about 12 columns
+    o.width = max(TEXT_SIZE[3], min(TEXT_SIZE[5], terminal_columns() - 12))
+    if o.data ~= nil then o.width = min(o.width, TEXT_SIZE[1]) end
+  end
+  io.write(text_impl(fname, o))
+end
+
 --- plot.text(opts) -> string
 -- A chart for the terminal: images (as plot.images), a heatmap (`data`) or a
 -- line chart (plot.line's options) in braille dots, width x height characters
 -- (default 60 x 15); color = true adds ANSI colours.
 plot.text = public("lunet.plot.text", text_impl)
---- plot.show(opts)
--- Prints plot.text(opts) to standard output.
-plot.show = public("lunet.plot.show", function(fname, opts)
-  io.write(text_impl(fname, opts))
-end)
+--- plot.show(x)
+-- Prints a terminal chart: x is plot.text's options, a tensor (1-D: a line;
+-- 2-D: a heatmap; 3-D or 4-D: images), a list of numbers ({1, 4, 9}) or one
+-- series' fields ({y =, x =, name =}). Colours on a colour terminal (not with
+-- NO_COLOR, TERM=dumb or when output is not a terminal); the width follows
+-- the terminal's (COLUMNS, stty, tput).
+plot.show = public("lunet.plot.show", show_impl)
 
 return plot

@@ -73,6 +73,7 @@
 
 local core = require "lunet.core"
 local checkpoint = require "lunet.checkpoint"
+local errors = require "lunet.errors"
 
 local train = {}
 
@@ -86,7 +87,8 @@ local DEFAULTS = {
 }
 
 local KNOWN = {
-  epochs = true, batch = true, eta = true, lambda = true, lmbda = true, reg = true, momentum = true,
+  epochs = true, batch = true, mini_batch_size = true,
+  eta = true, lambda = true, lmbda = true, reg = true, momentum = true,
   nesterov = true, evaluation_data = true, monitor_evaluation_cost = true, monitor_evaluation_accuracy = true,
   monitor_training_cost = true, monitor_training_accuracy = true, schedule = true, early_stopping = true,
   gradient_norms = true, verbose = true, progress = true, on_epoch = true, cost = true, out = true,
@@ -94,8 +96,11 @@ local KNOWN = {
   saturation = true, monitor_every = true, monitor_data = true, on_monitor = true, interruptible = true,
 }
 
+-- Every message names the function the user called (lunet.train.sgd,
+-- Network:SGD ...) and blames the user's line (lunet.errors).
+local current = "lunet.train"
 local function fail(msg, ...)
-  error("lunet.train: " .. msg:format(...), 3)
+  errors.fail(current, msg, ...)
 end
 
 local function options(opts)
@@ -109,6 +114,10 @@ local function options(opts)
   end
   o.lambda = o.lmbda or o.lambda
   if o.interruptible == nil then o.interruptible = train.interruptible end
+  if o.mini_batch_size ~= nil then
+    if opts.batch ~= nil then fail("give batch or mini_batch_size, not both") end
+    o.batch, o.mini_batch_size = o.mini_batch_size, nil
+  end
   if math.type(o.epochs) ~= "integer" or o.epochs < 1 then fail("epochs must be a positive integer") end
   if math.type(o.batch) ~= "integer" or o.batch < 1 then
     fail("mini-batch size must be a positive integer, got %s", tostring(o.batch))
@@ -187,6 +196,7 @@ end
 -- log2(floor(t / 250) + 1)), mu_max) after t updates, taken at the start of
 -- each epoch of `updates` mini-batches: 0.5 first, rising towards mu_max.
 function train.sutskever(mu_max, updates)
+  current = "lunet.train.sutskever"
   if type(mu_max) ~= "number" or not (mu_max > 0 and mu_max < 1) then fail("mu_max must be in (0, 1)") end
   if math.type(updates) ~= "integer" or updates < 1 then fail("updates per epoch must be a positive integer") end
   return function(epoch)
@@ -200,7 +210,7 @@ end
 -- expanded set's virtual samples); an error when `data` is not a data set.
 function train.size(data)
   if type(data) ~= "table" or data.x == nil or data.y == nil then
-    error("a data set is a table {x = inputs, y = labels or targets}", 3)
+    errors.raise("a data set is a table {x = inputs, y = labels or targets}")
   end
   return data.n or data.x:size(1)
 end
@@ -423,7 +433,8 @@ end
 --- train.sgd(model, training_data, opts) -> ev_cost, ev_acc, tr_cost, tr_acc, history
 -- Trains `model` (any Sequential with a cost, or opts.cost) by mini-batch
 -- stochastic gradient descent, each epoch in C. Options (unknown keys are
--- errors): epochs (required), batch = 10 (the mini-batch size), eta (required
+-- errors): epochs (required), batch = 10 (the mini-batch size; the book's
+-- name mini_batch_size is accepted too), eta (required
 -- for "sgd"), lambda = 0 (or lmbda) with reg = "l2" | "l1", momentum = 0 (a
 -- number or a function of the epoch), nesterov = false, optimizer = "sgd" |
 -- "adam" | "adamw" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters},
@@ -441,7 +452,9 @@ end
 -- book's four per-epoch lists (evaluation cost, evaluation accuracy as counts,
 -- training cost, training accuracy as counts) and the history, whose
 -- accuracies are fractions in [0, 1] (see the top of lunet/train.lua).
-function train.sgd(model, training_data, opts)
+-- Printed accuracies are percentages.
+function train.sgd(model, training_data, opts, fname)
+  current = fname or "lunet.train.sgd"
   local o = options(opts)
   if o.cost and not model:cost() then model:set_cost(o.cost) end
   if not model:cost() then fail("the model has no cost: pass opts.cost or call model:set_cost(name)") end
@@ -495,14 +508,17 @@ function train.sgd(model, training_data, opts)
   local measure_eval = eval and (o.monitor_evaluation_cost or o.monitor_evaluation_accuracy or o.schedule
     or o.early_stopping)
   h.stopped = "epochs"
+  local run_seconds = 0
   for epoch = first, o.epochs do
     if h.momentum then
       h.momentum[epoch] = train.momentum_at(o.momentum, epoch)
       optim:set("momentum", h.momentum[epoch])
     end
     local secs, halted = core.train_epoch(net, optim, training_data, o.batch,
-      { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs),
-        every = o.monitor_every and monitor_batches(o), monitor = o.monitor_every and monitor_fn(net, o, h, epoch, n) })
+      { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs), run_seconds = run_seconds,
+        epochs_left = o.epochs - epoch, every = o.monitor_every and monitor_batches(o),
+        monitor = o.monitor_every and monitor_fn(net, o, h, epoch, n) })
+    run_seconds = run_seconds + secs
     if interrupted() then
       h.stopped, h.interrupted_epoch = "interrupted", epoch
       say_interrupted(o, h, epoch, true)
@@ -548,6 +564,7 @@ end
 -- by the size of `data`) and the number (a count) of samples classified right,
 -- in evaluation mode.
 function train.evaluate(model, data, lambda, reg)
+  current = "lunet.train.evaluate"
   local net = model:net(data.x)
   check_data(net, data, "data")
   lambda = lambda or 0
@@ -558,6 +575,7 @@ end
 --- train.gradient_norms(model, data) -> bias_norms, weight_norms
 -- ||dC/db|| and ||dC/dW|| per layer with parameters, C averaged over data.
 function train.gradient_norms(model, data)
+  current = "lunet.train.gradient_norms"
   local net = model:net(data.x)
   if not model:cost() then fail("the model has no cost") end
   check_data(net, data, "data")

@@ -13,6 +13,7 @@
 -- backward, zero_grad, parameters, predict, save ... The layers' loops are
 -- C; these constructors only describe them.
 
+local errors = require "lunet.errors"
 local Module = require "lunet.nn.module"
 local opts = require "lunet.opts"
 
@@ -29,7 +30,7 @@ local function init_std(init, key, default)
   local v = init[key]
   if v == nil and default then return default end
   if type(v) ~= "number" or v ~= v or v < 0 or v == math.huge then
-    error(("init.%s must be a finite number >= 0, got %s"):format(key, tostring(v)), 4)
+    errors.raise(("init.%s must be a finite number >= 0, got %s"):format(key, tostring(v)))
   end
   return v
 end
@@ -50,12 +51,12 @@ function nn.init_stds(init, n_in, n_out)
   if init == "he" then return math.sqrt(2 / n_in), 0 end
   if init == "xavier" then return math.sqrt(2 / (n_in + n_out)), 0 end
   if init == "zeros" then return 0, 0 end
-  error(("unknown init '%s' (default, large, he, xavier, zeros or {w_std =, b_std =})"):format(tostring(init)), 3)
+  errors.raise(("unknown init '%s' (default, large, he, xavier, zeros or {w_std =, b_std =})"):format(tostring(init)))
 end
 
-local function check_size(v, what, level)
+local function check_size(v, what)
   if math.type(v) ~= "integer" or v < 1 then
-    error(("%s must be a positive integer, got %s"):format(what, tostring(v)), level or 3)
+    errors.raise(("%s must be a positive integer, got %s"):format(what, tostring(v)))
   end
 end
 
@@ -129,7 +130,7 @@ function nn.activation(name)
   local make = ({ sigmoid = nn.Sigmoid, tanh = nn.Tanh, relu = nn.ReLU, identity = nn.Identity,
     linear = nn.Identity, step = nn.Step, softmax = nn.Softmax })[name]
   if not make then
-    error(("unknown activation '%s' (sigmoid, tanh, relu, identity, step, softmax)"):format(tostring(name)), 2)
+    errors.raise(("unknown activation '%s' (sigmoid, tanh, relu, identity, step, softmax)"):format(tostring(name)))
   end
   return make()
 end
@@ -148,7 +149,7 @@ CLASSES.dropout = Dropout
 function nn.Dropout(p)
   p = p or 0.5
   if type(p) ~= "number" or not (p >= 0 and p < 1) then
-    error(("Dropout: p must be in [0, 1), got %s"):format(tostring(p)), 2)
+    errors.raise(("Dropout: p must be in [0, 1), got %s"):format(tostring(p)))
   end
   return Module.new_layer(Dropout, { type = "dropout", p = p })
 end
@@ -201,7 +202,7 @@ function nn.Conv2d(c_in, c_out, k, o)
   o = opts.check("nn.Conv2d", o, { "stride", "pad", "init" })
   local stride, pad = o.stride or 1, o.pad or 0
   check_size(stride, "Conv2d: stride")
-  if math.type(pad) ~= "integer" or pad < 0 then error("Conv2d: pad must be an integer >= 0", 2) end
+  if math.type(pad) ~= "integer" or pad < 0 then errors.raise("Conv2d: pad must be an integer >= 0") end
   local w_std, b_std = nn.init_stds(o.init, c_in * k * k, c_out * k * k)
   local layer = Module.new_layer(Conv2d, { type = "conv2d", n_in = c_in, maps = c_out, kernel = k, stride = stride,
     pad = pad, w_std = w_std, b_std = b_std })
@@ -256,9 +257,9 @@ CLASSES.batchnorm = BatchNorm
 function nn.BatchNorm(o)
   o = opts.check("nn.BatchNorm", o, { "eps", "momentum" })
   local eps, momentum = o.eps or 1e-5, o.momentum or 0.1
-  if type(eps) ~= "number" or not (eps > 0 and eps < math.huge) then error("BatchNorm: eps must be > 0", 2) end
+  if type(eps) ~= "number" or not (eps > 0 and eps < math.huge) then errors.raise("BatchNorm: eps must be > 0") end
   if type(momentum) ~= "number" or not (momentum > 0 and momentum <= 1) then
-    error("BatchNorm: momentum must be in (0, 1]", 2)
+    errors.raise("BatchNorm: momentum must be in (0, 1]")
   end
   return Module.new_layer(BatchNorm, { type = "batchnorm", eps = eps, momentum = momentum })
 end
@@ -267,7 +268,7 @@ end
 -- A layer object for a spec read back from a network (a loaded model).
 function nn.from_spec(spec)
   local class = CLASSES[spec.type == "act" and spec.act or spec.type]
-  if not class then error("no layer class for spec type " .. tostring(spec.type), 2) end
+  if not class then errors.raise("no layer class for spec type " .. tostring(spec.type)) end
   return Module.new_layer(class, spec, spec.type == "dense" and { spec.n_in } or nil)
 end
 

@@ -12,6 +12,7 @@
 -- or training call.
 
 local core = require "lunet.core"
+local errors = require "lunet.errors"
 
 local Module = {}
 Module.__index = Module
@@ -104,12 +105,14 @@ function Module:build(input)
   if not input and #self._layers == 1 and self._layers[1]._shape_hint then
     input, provisional = self._layers[1]._shape_hint, true
   end
+  local fname = getmetatable(self).__name or "nn.Module"
   if not input then
-    error("the input shape is not known yet: give it (opts.input) or call forward/train first", 2)
+    errors.fail(fname, "the input shape is not known yet: give it (opts.input) or call forward/train first")
   end
   local specs = {}
   for i, layer in ipairs(self._layers) do specs[i] = layer.spec end
-  local net = core.net_new(specs, { input = input, dtype = self._dtype, cost = self._cost })
+  local net = errors.call(fname, "net_new", core.net_new, specs,
+    { input = input, dtype = self._dtype, cost = self._cost })
   for i, layer in ipairs(self._layers) do
     if layer._home ~= self and layer._home._net then copy_layer(layer._home._net, layer._pos, net, i) end
     layer._home, layer._pos = self, i
@@ -126,9 +129,9 @@ local function same_shape(a, b)
   return true
 end
 
-local function check_tensor(x, level)
+local function check_tensor(x)
   if getmetatable(x) ~= core.tensor_metatable then
-    error(("expected a tensor of inputs, got %s"):format(type(x)), level + 1)
+    errors.raise(("expected a tensor of inputs, got %s"):format(type(x)))
   end
 end
 
@@ -136,7 +139,7 @@ end
 -- The C network (lunet.core's Net userdata: one block of parameters, one of
 -- gradients), built first from the shape of the batch `x` when needed.
 function Module:net(x)
-  if x ~= nil then check_tensor(x, 2) end
+  if x ~= nil then check_tensor(x) end
   if self._provisional and x and x:dim() > 1 and not same_shape({ table.unpack(x:shape(), 2) }, self._input) then
     local old = self._net
     self._net, self._provisional = nil, false
@@ -165,6 +168,11 @@ local function is_single(x, input)
   return true
 end
 
+-- "Network:forward": the name errors of a method give (lunet.errors).
+local function method_name(self, what)
+  return (getmetatable(self).__name or "model") .. ":" .. what
+end
+
 -- Inputs as a batch; a single sample becomes a batch of one.
 local function as_batch(self, x)
   local net = self:net(x)
@@ -179,7 +187,7 @@ end
 -- the network at the first call from x's shape. Keeps what backward needs.
 function Module:forward(x)
   local batch, single = as_batch(self, x)
-  local y = self._net:forward(batch, self._train)
+  local y = errors.call(method_name(self, "forward"), "forward", self._net.forward, self._net, batch, self._train)
   if single then y = y:view(y:numel()) end
   self._last_single = single
   return y
@@ -190,8 +198,8 @@ end
 -- forward(x). Adds to the parameters' gradients and returns the
 -- gradient with respect to x.
 function Module:backward(x, dy)
-  if not self._net then error("backward needs a forward first", 2) end
-  local dx = self._net:backward(dy)
+  if not self._net then errors.fail(method_name(self, "backward"), "needs a forward first") end
+  local dx = errors.call(method_name(self, "backward"), "backward", self._net.backward, self._net, dy)
   if self._last_single then dx = dx:view(x:shape()) end
   return dx
 end
@@ -203,39 +211,108 @@ function Module:zero_grad()
   return self
 end
 
---- model:predict(x) -> tensor
--- The outputs for inputs x (a batch or one sample, as forward), in
--- evaluation mode (dropout off, batch norm's running averages), in chunks
--- so that any number of samples fits; the mode set by training() is kept.
-function Module:predict(x)
+-- Outputs in evaluation mode; errors are named fname (the method the user called).
+local function outputs(self, x, fname)
+  if getmetatable(x) ~= core.tensor_metatable then
+    errors.fail(fname, "expected a tensor of inputs, got %s", type(x))
+  end
   local batch, single = as_batch(self, x)
-  local y = self._net:predict(batch)
+  local y = errors.call(fname, "predict", self._net.predict, self._net, batch)
   return single and y:view(y:numel()) or y
 end
 
---- model:classify(x) -> tensor or integer
--- The predicted class of each sample: the index of its largest output,
--- 0-based (the digit itself for MNIST), as a float64 tensor (n); for a single
--- sample, an integer.
-function Module:classify(x)
-  local y = self:predict(x)
+local function labels(self, x, fname)
+  local y = outputs(self, x, fname)
   if y:dim() == 1 then return y:argmax() - 1 end
   return y:argmax(2) - 1
 end
 
---- model:training() -> model
--- Puts forward in training mode (dropout drops, batch norm uses the batch's
--- statistics). Training functions set the mode they need themselves.
-function Module:training()
-  self._train = true
-  return self
+--- model:output(x) -> tensor
+-- The outputs (samples, n_out) for a batch x, or (n_out) for one sample,
+-- in evaluation mode (no dropout), computed in chunks in C.
+function Module:output(x)
+  return (outputs(self, x, method_name(self, "output")))
 end
 
---- model:evaluate() -> model
--- Puts forward back in evaluation mode (the default): dropout is the
--- identity, batch norm uses its running averages.
-function Module:evaluate()
-  self._train = false
+--- model:predict(x) -> tensor or number
+-- The predicted labels: for a batch x, a 1-d tensor of the class indices
+-- (0-based, like the digits they name) of the largest outputs; for one
+-- sample, that index as a number. Compare them with a data set's labels
+-- directly (`model:predict(test.x):eq(test.y)`; mixed dtypes are fine).
+function Module:predict(x)
+  return (labels(self, x, method_name(self, "predict")))
+end
+
+--- model:classify(x) -> tensor or number
+-- The same as model:predict(x).
+function Module:classify(x)
+  return (labels(self, x, method_name(self, "classify")))
+end
+
+-- Labels of a data set as 0-based class indices: y itself, or the
+-- positions of the largest targets when y holds one row per sample.
+local function true_labels(y)
+  if y:dim() == 2 then return y:argmax(2) - 1 end
+  return y
+end
+
+local function check_data(fname, data)
+  if type(data) ~= "table" or data.x == nil or data.y == nil then
+    errors.fail(fname, "expected a data set {x = inputs, y = labels}, got %s", type(data))
+  end
+end
+
+-- Mean cost (with the penalty for lambda > 0) and accuracy, named fname.
+local function score(self, fname, data, opts)
+  opts = require("lunet.opts").check(fname, opts, { "lambda", "reg" })
+  check_data(fname, data)
+  if not self:cost() then errors.fail(fname, "the model has no cost: give one (opts.cost or model:set_cost(name))") end
+  local lambda = opts.lambda or 0
+  if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
+    errors.fail(fname, "lambda must be a finite number >= 0")
+  end
+  if getmetatable(data.x) ~= core.tensor_metatable then
+    errors.fail(fname, "data.x must be a tensor of inputs, got %s", type(data.x))
+  end
+  local net = errors.call(fname, nil, self.net, self, data.x)
+  local cost, correct = errors.call(fname, "evaluate", core.evaluate, net, data,
+    { reg = lambda > 0 and (opts.reg or "l2") or "none", lambda = lambda })
+  return cost, correct / (data.n or data.x:size(1))
+end
+
+--- model:accuracy(data) -> number
+-- Fraction (0..1) of the samples of data = {x =, y =} whose predicted
+-- label equals the true label (y as labels, or one-hot targets).
+function Module:accuracy(data)
+  local fname = method_name(self, "accuracy")
+  check_data(fname, data)
+  if self:cost() then
+    local _, accuracy = score(self, fname, data)
+    return accuracy
+  end
+  local predicted = labels(self, data.x, fname)
+  local right = errors.call(fname, "eq", function() return predicted:eq(true_labels(data.y)):sum() end)
+  return right / data.x:size(1)
+end
+
+--- model:evaluate(data [, {lambda =, reg =}]) -> cost, accuracy
+-- The mean cost over data = {x =, y =} (plus the regularisation penalty
+-- when lambda > 0: reg = "l2" (default) or "l1", as in training) and the
+-- accuracy as a fraction (0..1), in evaluation mode. Called without
+-- arguments it switches the model to evaluation mode (Torch's
+-- model:evaluate()) and returns the model.
+function Module:evaluate(data, opts)
+  if data == nil and opts == nil then
+    self._train = false
+    return self
+  end
+  return score(self, method_name(self, "evaluate"), data, opts)
+end
+
+--- model:training() -> model
+-- Switches to training mode (dropout active in forward).
+function Module:training()
+  self._train = true
   return self
 end
 
@@ -293,7 +370,8 @@ end
 -- lunet's own format (versioned, checksummed, written atomically); lunet.load
 -- reads it back.
 function Module:save(path)
-  self:net():save(path)
+  local net = self:net()
+  errors.call(method_name(self, "save"), "save", net.save, net, path)
   return self
 end
 

@@ -5,6 +5,7 @@
 --
 -- Sequentials inside are flattened into their layers.
 
+local errors = require "lunet.errors"
 local Module = require "lunet.nn.module"
 local opts = require "lunet.opts"
 
@@ -16,7 +17,7 @@ Sequential.__tostring = Module.__tostring
 local function collect(layers, out)
   for i, m in ipairs(layers) do
     if type(m) ~= "table" or not m._layers then
-      error(("Sequential: element %d is not a layer (%s)"):format(i, type(m)), 4)
+      errors.raise(("Sequential: element %d is not a layer (%s)"):format(i, type(m)))
     end
     if m.spec then out[#out + 1] = m else collect(m._layers, out) end
   end
@@ -31,21 +32,21 @@ local DTYPES = { float32 = "float32", float = "float32", float64 = "float64", do
 local function check_opts(o)
   o = opts.check("nn.Sequential", o, { "input", "cost", "dtype" }, 3)
   if o.cost ~= nil and not COSTS[o.cost] then
-    error(("nn.Sequential: unknown cost '%s' (cross_entropy, quadratic, log_likelihood)"):format(tostring(o.cost)), 3)
+    errors.fail("nn.Sequential", "unknown cost '%s' (cross_entropy, quadratic, log_likelihood)", tostring(o.cost))
   end
   if o.dtype ~= nil and not DTYPES[o.dtype] then
-    error(("nn.Sequential: unknown dtype '%s' (float32, float64)"):format(tostring(o.dtype)), 3)
+    errors.raise(("nn.Sequential: unknown dtype '%s' (float32, float64)"):format(tostring(o.dtype)))
   end
   local input
   if o.input ~= nil then
     input = {}
     if type(o.input) ~= "table" or rawlen(o.input) < 1 or rawlen(o.input) > 3 then
-      error("nn.Sequential: input must be a list of 1 to 3 sizes, e.g. {1, 28, 28}", 3)
+      errors.raise("nn.Sequential: input must be a list of 1 to 3 sizes, e.g. {1, 28, 28}")
     end
     for i = 1, rawlen(o.input) do
       local d = rawget(o.input, i)
       if math.type(d) ~= "integer" or d < 1 then
-        error(("nn.Sequential: input size %d must be a positive integer, got %s"):format(i, tostring(d)), 3)
+        errors.raise(("nn.Sequential: input size %d must be a positive integer, got %s"):format(i, tostring(d)))
       end
       input[i] = d
     end
@@ -55,7 +56,7 @@ end
 
 local function new(layers, o)
   if type(layers) ~= "table" or #layers == 0 then
-    error("Sequential takes a non-empty list of layers", 2)
+    errors.raise("Sequential takes a non-empty list of layers")
   end
   o = check_opts(o)
   local self = Module.new_container(Sequential, collect(layers, {}), o)

@@ -7,6 +7,7 @@
 -- goes through num() and every loop runs over arrays, never over pairs().
 
 local M = {}
+M.core = require "lunet.core"   -- png_encode
 
 local fmt, concat = string.format, table.concat
 local floor, ceil, max, min, abs = math.floor, math.ceil, math.max, math.min, math.abs
@@ -79,9 +80,15 @@ local function text_width(s, size)
 end
 M.text_width = text_width
 
+-- No document is shown wider than this: a wider layout (a chart made wider
+-- on purpose) is scaled down to it by its viewBox, so it fits a window.
+M.MAX_WIDTH = 1000
+
 function M.document(w, h, body)
+  local sw, sh = w, h
+  if w > M.MAX_WIDTH then sw, sh = M.MAX_WIDTH, h * M.MAX_WIDTH / w end
   local head = fmt('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s"'
-    .. ' font-family="sans-serif" font-size="12">', num(w), num(h), num(w), num(h))
+    .. ' font-family="sans-serif" font-size="12">', num(sw), num(sh), num(w), num(h))
   return concat({ head, '<rect width="100%" height="100%" fill="#ffffff"/>', concat(body, "\n"), "</svg>", "" },
     "\n")
 end
@@ -152,6 +159,26 @@ local function label_fallback(ticks)
   end
 end
 
+-- m x 10^e as a label: plain digits for moderate magnitudes, else 2×10⁻⁴.
+local function log_label(m, e)
+  if e >= -3 and e <= 4 then return fmt("%g", m * 10.0 ^ e) end
+  return (m == 1 and "" or m .. "×") .. M.pow10_label(e)
+end
+
+-- Fewer than four labelled powers of ten do not let a reader place a value
+-- (gradient norms spanning one or two decades): the 2 and 5 ticks get
+-- labels too, when a decade is long enough (93 px) to keep them 28 px apart.
+local function label_dense(ticks, per_decade)
+  local labelled = 0
+  for _, t in ipairs(ticks) do if t.label then labelled = labelled + 1 end end
+  if labelled >= 4 or per_decade < 28 / log10(2) then return end
+  for _, t in ipairs(ticks) do
+    local e = floor(log10(t.v) + EPS)
+    local m = floor(t.v / 10.0 ^ e + 0.5)
+    if m == 1 or m == 2 or m == 5 then t.label = log_label(m, e) end
+  end
+end
+
 -- A log axis: majors at powers of ten (labels thinned to stay ~28 px
 -- apart), minors at 2..9 times them while there is room to see them.
 -- Without fixed ends the range is widened to whole decades.
@@ -171,6 +198,7 @@ function M.log_axis(lo, hi, len, fixed_lo, fixed_hi)
       if decades <= 6 and inside(m * p, dlo, dhi) then ticks[#ticks + 1] = { v = m * p, minor = true } end
     end
   end
+  label_dense(ticks, len / decades)
   label_fallback(ticks)
   return { lo = dlo, hi = dhi, log = true, ticks = ticks }
 end
@@ -413,11 +441,25 @@ local function draw_background(out, spec, sx, sy)
   end
 end
 
+-- Labelled vertical lines (epoch 0, "before training"), dashed, under the
+-- series; the label sits just right of the line at the top of the plot.
+local function draw_marks(out, spec, f, sx)
+  for _, m in ipairs(spec.marks or {}) do
+    local x = sx(m.x)
+    el(out, "line", { "class", "mark", "x1", x, "y1", f.top, "x2", x, "y2", f.bottom, "stroke", "#888888",
+      "stroke-dasharray", "4 3" })
+    if m.label then text(out, x + 4, f.top + 12, m.label, { "class", "mark", "font-size", 11, "fill", "#555555" }) end
+  end
+end
+
 function M.line(spec)
   local all = { table.unpack(spec.series) }
   for _, s in ipairs(spec.background or {}) do all[#all + 1] = s end
   local ylo, yhi = extent(all, "y")
   local xlo, xhi, whole = extent(all, "x")
+  for _, m in ipairs(spec.marks or {}) do
+    xlo, xhi, whole = min(xlo, m.x), max(xhi, m.x), whole and m.x == floor(m.x)
+  end
   local f, yaxis = frame(spec, function(h) return make_y_axis(spec, ylo, yhi, h) end)
   local xaxis = M.linear_axis(xlo, xhi, f.w, 70, false, false, whole)
   local sx, sy = mapper(xaxis, f.left, f.right), mapper(yaxis, f.bottom, f.top)
@@ -427,6 +469,7 @@ function M.line(spec)
   x_axis(out, f, xaxis, sx)
   axis_lines(out, f)
   axis_titles(out, spec, f)
+  draw_marks(out, spec, f, sx)
   local paths = {}
   for i, s in ipairs(spec.series) do paths[i] = pixel_path(s, sx, sy) end
   -- The nested viewport clips lines that leave a fixed ymin/ymax range,
@@ -545,7 +588,7 @@ local function colour_of(t, colours)
 end
 
 -- Equal neighbours in a row are merged into one rect, and white ones are
--- skipped (the page is white), which keeps MNIST-like images small.
+-- skipped (the page is white), which keeps tiny images small and readable.
 local function pixel_rects(out, img, colours)
   for r = 1, img.rows do
     local row, c = img.t[r], 1
@@ -560,11 +603,84 @@ local function pixel_rects(out, img, colours)
   end
 end
 
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+local function base64(s)
+  local out = {}
+  for i = 1, #s, 3 do
+    local a, b, c = s:byte(i, i + 2)
+    local n = a * 65536 + (b or 0) * 256 + (c or 0)
+    local q = { n >> 18, (n >> 12) & 63, (n >> 6) & 63, n & 63 }
+    out[#out + 1] = B64:sub(q[1] + 1, q[1] + 1) .. B64:sub(q[2] + 1, q[2] + 1)
+      .. (b and B64:sub(q[3] + 1, q[3] + 1) or "=") .. (c and B64:sub(q[4] + 1, q[4] + 1) or "=")
+  end
+  return concat(out)
+end
+M.base64 = base64
+
+local function rgb(hex)
+  return tonumber(hex:sub(2, 3), 16), tonumber(hex:sub(4, 5), 16), tonumber(hex:sub(6, 7), 16)
+end
+
+-- The image as a PNG data: URI: 8-bit grey when every colour used is a
+-- grey and no pixel is missing (the gray map, MNIST digits), else a
+-- palette of the colours used with index 0 transparent for missing pixels.
+local function png_uri(img, colours)
+  local levels, used, grey, missing = {}, {}, true, false
+  for r = 1, img.rows do
+    local row = img.t[r]
+    for c = 1, img.cols do
+      local t = row[c]
+      local k = t == t and floor(min(1, max(0, t)) * M.LEVELS + 0.5) or -1
+      levels[#levels + 1] = k
+      if k < 0 then
+        missing = true
+      elseif not used[k] then
+        local R, G, B = rgb(colours[k])
+        used[k] = { R, G, B }
+        grey = grey and R == G and G == B
+      end
+    end
+  end
+  local char, bytes = string.char, {}
+  local png
+  if grey and not missing then
+    for i, k in ipairs(levels) do bytes[i] = char(used[k][1]) end
+    png = M.core.png_encode(img.cols, img.rows, "gray", concat(bytes))
+  else
+    local index, palette = {}, { "\0\0\0" }
+    for k = 0, M.LEVELS do
+      if used[k] then
+        palette[#palette + 1] = char(used[k][1], used[k][2], used[k][3])
+        index[k] = #palette - 1
+      end
+    end
+    for i, k in ipairs(levels) do bytes[i] = char(k < 0 and 0 or index[k]) end
+    png = M.core.png_encode(img.cols, img.rows, "palette", concat(bytes), concat(palette), "\0")
+  end
+  return "data:image/png;base64," .. base64(png)
+end
+
+-- Pixels as rects when that is smaller (a few pixels, or few runs), else as
+-- one PNG image: misclassified digits or a weight grid would otherwise
+-- take a rect per run of one colour (megabytes for a few dozen images).
+local PNG_WORTH = 600   -- bytes of rects above which a PNG is tried
+
 local function pixels(out, img, colours, x, y, scale)
-  open(out, "g", { "transform", fmt("translate(%s %s) scale(%s)", num(x), num(y), num(scale)),
-    "shape-rendering", "crispEdges" })
-  pixel_rects(out, img, colours)
-  close(out, "g")
+  local rects, size = {}, 0
+  pixel_rects(rects, img, colours)
+  for _, r in ipairs(rects) do size = size + #r + 1 end
+  local uri = size > PNG_WORTH and png_uri(img, colours)
+  if uri and #uri + 160 < size then
+    el(out, "image", { "x", x, "y", y, "width", img.cols * scale, "height", img.rows * scale,
+      "preserveAspectRatio", "none", "image-rendering", "optimizeSpeed", "style", "image-rendering:pixelated",
+      "href", uri })
+  else
+    open(out, "g", { "transform", fmt("translate(%s %s) scale(%s)", num(x), num(y), num(scale)),
+      "shape-rendering", "crispEdges" })
+    for _, r in ipairs(rects) do out[#out + 1] = r end
+    close(out, "g")
+  end
   el(out, "rect", { "x", x - 0.5, "y", y - 0.5, "width", img.cols * scale + 1, "height", img.rows * scale + 1,
     "fill", "none", "stroke", FRAME })
 end
@@ -577,7 +693,22 @@ local function image_cell(spec)
   return cols * spec.scale, rows * spec.scale + (spec.labels and 18 or 0)
 end
 
+-- Columns (then, if one column is still too wide, the scale) reduced so
+-- the grid fits MAX_WIDTH.
+local function fit_images(spec)
+  local cw = image_cell(spec)
+  local fits = (M.MAX_WIDTH - 2 * PAD + GAP) // (cw + GAP)
+  if fits >= 1 then
+    spec.cols = min(spec.cols, fits)
+  else
+    local widest = 0
+    for _, img in ipairs(spec.images) do widest = max(widest, img.cols) end
+    spec.cols, spec.scale = 1, max(0.01, (M.MAX_WIDTH - 2 * PAD) / widest)
+  end
+end
+
 function M.images(spec)
+  fit_images(spec)
   local n, ncols = #spec.images, spec.cols
   local nrows = ceil(n / ncols)
   local cw, ch = image_cell(spec)
@@ -686,7 +817,8 @@ end
 function M.grid(spec)
   local cw, ch = 0, 0
   for _, c in ipairs(spec.charts) do cw, ch = max(cw, c.w), max(ch, c.h) end
-  local ncols = spec.cols
+  -- panels wrap into rows rather than run past the window's width
+  local ncols = max(1, min(spec.cols, (M.MAX_WIDTH + GAP) // (cw + GAP)))
   local nrows = ceil(#spec.charts / ncols)
   local top = spec.title and 40 or 0
   local width = ncols * cw + (ncols - 1) * GAP
