@@ -203,6 +203,11 @@ describe("errors", function()
       end, 1 },
       { "Network:save: cannot write", function() local r = big:save("/nonexistent/x"); return r end },
       { "gradcheck: input does not match", function() local r = check(big, lunet.ones(2, 5), y2); return r end },
+      { "perceptron.truth_table: n must be", function() local r = lunet.perceptron.truth_table(0); return r end },
+      { "universality.bump: ", function() local r = lunet.universality.bump(0.4, 0.6, 0 / 0); return r end },
+      { "data.take: n must be", function() local r = lunet.data.take(blobs(10, 2), 0); return r end },
+      { "data.filter: classes must be", function() local r = lunet.data.filter(blobs(10, 2), {}); return r end },
+      { "lunet.diagnose.trace: ", function() local r = lunet.diagnose.trace(big, 7); return r end },
     }
     -- (the cases avoid tail calls, which leave no frame of the caller to blame)
     for _, c in ipairs(cases) do

@@ -18,7 +18,10 @@ describe("the step activation", function()
   it("is a Network activation, by name, and needs the quadratic cost", function()
     local net = lunet.Network({ 2, 3, 1 }, { activation = "step", cost = "quadratic" })
     assert.matches("Step", tostring(net))
-    assert.matches("cross%-entropy cost needs sigmoid outputs", H.err(lunet.Network, { 2, 1 }, { activation = "step" }))
+    -- the output follows the cost unless named: a step output needs the quadratic cost
+    assert.matches("cross%-entropy cost needs a sigmoid output layer, not step",
+      H.err(lunet.Network, { 2, 1 }, { activation = "step", output = "step" }))
+    assert.matches("Sigmoid", tostring(lunet.Network({ 2, 3, 1 }, { activation = "step" })))
     assert.matches("step, softmax", H.err(lunet.nn.activation, "steps"))
   end)
 

@@ -411,9 +411,9 @@ end
 local function check_set(fname, set)
   if type(set) ~= "table" or getmetatable(set.x) ~= core.tensor_metatable
       or getmetatable(set.y) ~= core.tensor_metatable then
-    error(fname .. ": expected a data set {x =, y =} of tensors", 3)
+    errors.raise(fname .. ": expected a data set {x =, y =} of tensors")
   end
-  if set.expand then error(fname .. ": the set is expanded; take a subset before expanding", 3) end
+  if set.expand then errors.raise(fname .. ": the set is expanded; take a subset before expanding") end
 end
 
 --- data.filter(set, classes [, {relabel = false}]) -> set
@@ -426,11 +426,12 @@ end
 function data.filter(set, classes, opts)
   check_set("data.filter", set)
   opts = require("lunet.opts").check("data.filter", opts, { "relabel" })
-  if type(classes) ~= "table" or #classes < 1 then error("data.filter: classes must be a list of class numbers", 2) end
+  if type(classes) ~= "table" or #classes < 1 then errors.raise(
+    "data.filter: classes must be a list of class numbers") end
   for i, c in ipairs(classes) do
-    if type(c) ~= "number" then error(("data.filter: class %d is not a number"):format(i), 2) end
+    if type(c) ~= "number" then errors.raise(("data.filter: class %d is not a number"):format(i)) end
   end
-  if set.y:dim() ~= 1 then error("data.filter: the set must hold labels (a vector y)", 2) end
+  if set.y:dim() ~= 1 then errors.raise("data.filter: the set must hold labels (a vector y)") end
   local pos = core.label_positions(set.y, classes)
   local x, y = core.take_rows(set.x, pos), core.take_rows(set.y, pos)
   if opts.relabel then
@@ -449,9 +450,9 @@ function data.take(set, n, from)
   check_set("data.take", set)
   from = from or 1
   local size = set.x:size(1)
-  if math.type(n) ~= "integer" or n < 1 then error("data.take: n must be a positive integer", 2) end
+  if math.type(n) ~= "integer" or n < 1 then errors.raise("data.take: n must be a positive integer") end
   if math.type(from) ~= "integer" or from < 1 or from > size then
-    error(("data.take: from must be an integer 1..%d"):format(size), 2)
+    errors.raise(("data.take: from must be an integer 1..%d"):format(size))
   end
   n = math.min(n, size - from + 1)
   return { x = set.x:narrow(1, from, n), y = set.y:narrow(1, from, n), n = n,

@@ -9,6 +9,7 @@
 -- Nothing here changes the network: parameters are put back after a cost
 -- slice, and the measurements run in evaluation mode (dropout off).
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 local opts = require "lunet.opts"
 local train = require "lunet.train"
@@ -16,7 +17,7 @@ local train = require "lunet.train"
 local diagnose = {}
 
 local function fail(fname, msg, ...)
-  error(("lunet.diagnose.%s: %s"):format(fname, msg:format(...)), 3)
+  errors.raise(("lunet.diagnose.%s: %s"):format(fname, msg:format(...)))
 end
 
 local function check_set(fname, data)

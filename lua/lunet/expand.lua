@@ -89,7 +89,8 @@ function expand.expand(data, opts)
   if type(opts) ~= "table" then errors.raise("expand: options must be a table") end
   for k in pairs(opts) do
     if not KNOWN[k] then
-      errors.raise(("expand: unknown option '%s' (valid: alpha, elastic, max_degrees, max_skew, rotations, shape, shifts, "
+      errors.raise(
+        ("expand: unknown option '%s' (valid: alpha, elastic, max_degrees, max_skew, rotations, shape, shifts, "
         .. "sigma, skews)"):format(tostring(k)))
     end
   end

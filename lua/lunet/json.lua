@@ -4,6 +4,7 @@
 -- deeper than MAX_DEPTH (the decoder recurses per level) and numbers that
 -- overflow to infinity are refused.
 
+local errors = require "lunet.errors"
 local json = {}
 
 local MAX_DEPTH = 512
@@ -121,7 +122,7 @@ end
 -- which refuses anything but a regular file (a FIFO would block io.open);
 -- errors name the path.
 function json.decode_file(path)
-  if type(path) ~= "string" then error("json.decode_file: path must be a string", 2) end
+  if type(path) ~= "string" then errors.raise("json.decode_file: path must be a string") end
   local ok, text = pcall(require("lunet.core").read_file, path)
   if not ok then error(text, 0) end
   local decoded, v = pcall(json.decode, text)

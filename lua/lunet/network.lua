@@ -56,7 +56,7 @@ end
 
 local COSTS = { cross_entropy = true, quadratic = true, log_likelihood = true }
 
-local ACTIVATIONS = { sigmoid = true, tanh = true, relu = true, identity = true, softmax = true }
+local ACTIVATIONS = { sigmoid = true, tanh = true, relu = true, identity = true, step = true, softmax = true }
 
 -- One activation name per layer. A single name is the hidden layers'; the
 -- output layer follows the cost (softmax for log_likelihood, sigmoid for
@@ -73,7 +73,7 @@ local function activations(opts, n, cost)
     for l = 1, n do out[l] = rawget(a, l) end
   elseif type(a) == "string" then
     if not ACTIVATIONS[a] or a == "softmax" then
-      errors.fail("Network", "unknown activation '%s' (sigmoid, tanh, relu, identity)", a)
+      errors.fail("Network", "unknown activation '%s' (sigmoid, tanh, relu, identity, step)", a)
     end
     for l = 1, n - 1 do out[l] = a end
     -- the quadratic cost takes any output (identity for regression)
@@ -83,7 +83,7 @@ local function activations(opts, n, cost)
   end
   for l = 1, n do
     if type(out[l]) ~= "string" or not ACTIVATIONS[out[l]] then
-      errors.fail("Network", "unknown activation '%s' for layer %d (sigmoid, tanh, relu, identity%s)",
+      errors.fail("Network", "unknown activation '%s' for layer %d (sigmoid, tanh, relu, identity, step%s)",
         tostring(out[l]), l, l == n and ", softmax" or "")
     end
   end

@@ -15,6 +15,7 @@
 -- step layer); perceptron.train runs Rosenblatt's rule instead, one pass
 -- over the samples per call of the C core.
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 local options = require "lunet.opts"
 local Network = require "lunet.network"
@@ -65,18 +66,19 @@ perceptron.TWO_BIT_ADDER = {
 -- Depth of every node (inputs 0) and checks on the gate list.
 local function depths(n_in, gates)
   if math.type(n_in) ~= "integer" or n_in < 1 then
-    error("perceptron.circuit: the number of inputs must be a positive integer", 3)
+    errors.raise("perceptron.circuit: the number of inputs must be a positive integer")
   end
-  if type(gates) ~= "table" or #gates < 1 then error("perceptron.circuit: gates must be a non-empty list", 3) end
+  if type(gates) ~= "table" or #gates < 1 then errors.raise("perceptron.circuit: gates must be a non-empty list") end
   local depth = {}
   for i = 1, n_in do depth[i] = 0 end
   for k, g in ipairs(gates) do
     local node = n_in + k
-    if type(g) ~= "table" or #g ~= 2 then error(("perceptron.circuit: gate %d must be {a, b}"):format(k), 3) end
+    if type(g) ~= "table" or #g ~= 2 then errors.raise(("perceptron.circuit: gate %d must be {a, b}"):format(k)) end
     for _, a in ipairs(g) do
       if math.type(a) ~= "integer" or a < 1 or a >= node then
-        error(("perceptron.circuit: gate %d (node %d) reads node %s; it may read only nodes 1..%d"):format(k, node,
-          tostring(a), node - 1), 3)
+        errors.raise(
+          ("perceptron.circuit: gate %d (node %d) reads node %s; it may read only nodes 1..%d"):format(k, node,
+          tostring(a), node - 1))
       end
     end
     depth[node] = 1 + math.max(depth[g[1]], depth[g[2]])
@@ -140,11 +142,12 @@ end
 function perceptron.circuit(n_in, gates, outputs, opts)
   local depth = depths(n_in, gates)
   local n_nodes = n_in + #gates
-  if type(outputs) ~= "table" or #outputs < 1 then error("perceptron.circuit: outputs must be a non-empty list", 2) end
+  if type(outputs) ~= "table" or #outputs < 1 then errors.raise(
+    "perceptron.circuit: outputs must be a non-empty list") end
   local top = 1
   for i, o in ipairs(outputs) do
     if math.type(o) ~= "integer" or o < 1 or o > n_nodes then
-      error(("perceptron.circuit: output %d is node %s, not one of 1..%d"):format(i, tostring(o), n_nodes), 2)
+      errors.raise(("perceptron.circuit: output %d is node %s, not one of 1..%d"):format(i, tostring(o), n_nodes))
     end
     top = math.max(top, depth[o])
   end
@@ -168,7 +171,7 @@ end
 -- dtype defaults to "float64"; n is 1..20.
 function perceptron.truth_table(n, dtype)
   if math.type(n) ~= "integer" or n < 1 or n > 20 then
-    error("perceptron.truth_table: n must be an integer in 1..20", 2)
+    errors.raise("perceptron.truth_table: n must be an integer in 1..20")
   end
   local rows = {}
   for r = 0, (1 << n) - 1 do
@@ -202,7 +205,7 @@ end
 -- output (weights +1, -1, +1, ... , bias -1/2) fires when an odd number of
 -- hidden units fire. opts as perceptron.network's.
 function perceptron.parity_network(n, opts)
-  if math.type(n) ~= "integer" or n < 1 then error("perceptron.parity_network: n must be a positive integer", 2) end
+  if math.type(n) ~= "integer" or n < 1 then errors.raise("perceptron.parity_network: n must be a positive integer") end
   local net = perceptron.network({ n, n, 1 }, opts)
   local b, v = {}, {}
   for k = 1, n do b[k], v[k] = 0.5 - k, k % 2 == 1 and 1 or -1 end
@@ -218,7 +221,7 @@ end
 -- balanced tree of XORs (four NANDs each), n - 1 XORs and ceil(log2 n)
 -- levels. Returns the gate list and the output node.
 function perceptron.xor_tree(n)
-  if math.type(n) ~= "integer" or n < 2 then error("perceptron.xor_tree: n must be an integer >= 2", 2) end
+  if math.type(n) ~= "integer" or n < 2 then errors.raise("perceptron.xor_tree: n must be an integer >= 2") end
   local gates, level = {}, {}
   for i = 1, n do level[i] = i end
   local function gate(a, b)
@@ -245,7 +248,7 @@ local function only_layer(net)
   local layers = type(net) == "table" and net.layers and net:layers()
   if not layers or #layers ~= 2 or layers[1].spec.type ~= "dense" or layers[2].spec.type ~= "act"
     or layers[2].spec.act ~= "step" then
-    error("perceptron.train: the network must be one layer of perceptrons (perceptron.network{n_in, n_out})", 3)
+    errors.raise("perceptron.train: the network must be one layer of perceptrons (perceptron.network{n_in, n_out})")
   end
   return layers[1]
 end
@@ -256,7 +259,7 @@ local function targets(y, n, k, dtype)
   local shape = y:shape()
   if #shape == 2 then return y:to(dtype):contiguous() end
   if #shape ~= 1 or shape[1] ~= n then
-    error(("perceptron.train: %d samples but y has the wrong shape"):format(n), 3)
+    errors.raise(("perceptron.train: %d samples but y has the wrong shape"):format(n))
   end
   if k == 1 then return y:to(dtype):contiguous():view(n, 1) end
   return core.one_hot(y, k, dtype)
@@ -277,13 +280,14 @@ function perceptron.train(net, data, opts)
   local o = options.check("perceptron.train", opts, { "eta", "epochs" })
   local eta, epochs = o.eta or 1, o.epochs or 100
   if type(eta) ~= "number" or not (eta > 0 and eta < math.huge) then
-    error("perceptron.train: eta must be a finite number > 0", 2)
+    errors.raise("perceptron.train: eta must be a finite number > 0")
   end
-  if math.type(epochs) ~= "integer" or epochs < 1 then error("perceptron.train: epochs must be an integer >= 1", 2) end
+  if math.type(epochs) ~= "integer" or epochs < 1 then errors.raise(
+    "perceptron.train: epochs must be an integer >= 1") end
   local layer = only_layer(net)
   if type(data) ~= "table" or getmetatable(data.x) ~= core.tensor_metatable
     or getmetatable(data.y) ~= core.tensor_metatable then
-    error("perceptron.train: data must be {x = tensor, y = tensor}", 2)
+    errors.raise("perceptron.train: data must be {x = tensor, y = tensor}")
   end
   local w, b = layer.weight, layer.bias
   local dtype = w:dtype()

@@ -22,6 +22,7 @@
 -- lunet.seed(seed), so a configuration gives the same result whichever
 -- worker runs it and whatever else runs beside it.
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 local opts = require "lunet.opts"
 local train = require "lunet.train"
@@ -30,7 +31,7 @@ local checkpoint = require "lunet.checkpoint"
 local tune = {}
 
 local function fail(fname, msg, ...)
-  error(("lunet.tune.%s: %s"):format(fname, msg:format(...)), 3)
+  errors.raise(("lunet.tune.%s: %s"):format(fname, msg:format(...)))
 end
 
 local TRAIN_KEYS = { eta = true, lambda = true, batch = true, momentum = true, optimizer = true }

@@ -18,6 +18,7 @@
 -- output neuron); with a sigmoid output neuron, as in the book's last
 -- design, the hidden layer aims at the inverse sigmoid of the goal.
 
+local errors = require "lunet.errors"
 local core = require "lunet.core"
 local options = require "lunet.opts"
 local Network = require "lunet.network"
@@ -28,19 +29,20 @@ local DEFAULT_W = 1000   -- the book's "large" weight: the step rises within abo
 
 local function number(fname, what, v)
   if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
-    error(("%s: %s must be a finite number, got %s"):format(fname, what, tostring(v)), 4)
+    errors.raise(("%s: %s must be a finite number, got %s"):format(fname, what, tostring(v)))
   end
   return v
 end
 
 local function positive(fname, what, v)
   number(fname, what, v)
-  if v <= 0 then error(("%s: %s must be > 0, got %s"):format(fname, what, tostring(v)), 4) end
+  if v <= 0 then errors.raise(("%s: %s must be > 0, got %s"):format(fname, what, tostring(v))) end
   return v
 end
 
 local function list_of_numbers(fname, what, t)
-  if type(t) ~= "table" or #t < 1 then error(("%s: %s must be a non-empty list of numbers"):format(fname, what), 4) end
+  if type(t) ~= "table" or #t < 1 then errors.raise(
+    ("%s: %s must be a non-empty list of numbers"):format(fname, what)) end
   for i = 1, #t do number(fname, ("%s[%d]"):format(what, i), t[i]) end
   return t
 end
@@ -51,7 +53,7 @@ end
 function U.step_position(w, b)
   number("universality.step_position", "w", w)
   number("universality.step_position", "b", b)
-  if w == 0 then error("universality.step_position: w must not be 0 (a neuron with w = 0 has no step)", 2) end
+  if w == 0 then errors.raise("universality.step_position: w must not be 0 (a neuron with w = 0 has no step)") end
   return -b / w
 end
 
@@ -65,7 +67,7 @@ end
 -- log(y / (1 - y)), the z with sigmoid(z) = y; y must lie strictly between 0 and 1.
 function U.inverse_sigmoid(y)
   if type(y) ~= "number" or not (y > 0 and y < 1) then
-    error(("universality.inverse_sigmoid: y must lie strictly between 0 and 1, got %s"):format(tostring(y)), 2)
+    errors.raise(("universality.inverse_sigmoid: y must lie strictly between 0 and 1, got %s"):format(tostring(y)))
   end
   return math.log(y / (1 - y))
 end
@@ -87,25 +89,18 @@ local function step_options(fname, opts)
   local w = o.w == nil and DEFAULT_W or positive(fname, "w", o.w)
   local output = o.output or "identity"
   if output ~= "identity" and output ~= "sigmoid" then
-    error(("%s: output must be \"identity\" (the weighted output) or \"sigmoid\", got %s"):format(fname,
-      tostring(output)), 4)
+    errors.raise(("%s: output must be \"identity\" (the weighted output) or \"sigmoid\", got %s"):format(fname,
+      tostring(output)))
   end
   local bias = o.bias == nil and 0 or number(fname, "bias", o.bias)
   return w, output, bias, o.dtype or "float64"
 end
 
---- universality.steps(points, heights [, opts]) -> Network
--- A 1-n-1 network whose hidden neuron j is a step at points[j] (weight w,
--- bias -w points[j]) with output weight heights[j]. opts: w (default
--- 1000), output = "identity" (default: the network's output is the
--- weighted output sum_j heights[j] s(w (x - points[j])) + bias) or
--- "sigmoid" (the sigmoid of that), bias (the output neuron's, default 0),
--- dtype (default "float64").
-function U.steps(points, heights, opts)
-  local fname = "universality.steps"
+-- steps named after the function the user called (bump and bumps build on it)
+local function steps(fname, points, heights, opts)
   list_of_numbers(fname, "points", points)
   list_of_numbers(fname, "heights", heights)
-  if #heights ~= #points then error(fname .. ": one height per point", 2) end
+  if #heights ~= #points then errors.raise(fname .. ": one height per point") end
   local w, output, bias, dtype = step_options(fname, opts)
   local n = #points
   local net = Network({ 1, n, 1 }, { activation = { "sigmoid", output }, cost = "quadratic", dtype = dtype })
@@ -116,6 +111,17 @@ function U.steps(points, heights, opts)
   net.weights[2]:copy(core.tensor({ heights }, "float64"))
   net.biases[2]:fill(bias)
   return net
+end
+
+--- universality.steps(points, heights [, opts]) -> Network
+-- A 1-n-1 network whose hidden neuron j is a step at points[j] (weight w,
+-- bias -w points[j]) with output weight heights[j]. opts: w (default
+-- 1000), output = "identity" (default: the network's output is the
+-- weighted output sum_j heights[j] s(w (x - points[j])) + bias) or
+-- "sigmoid" (the sigmoid of that), bias (the output neuron's, default 0),
+-- dtype (default "float64").
+function U.steps(points, heights, opts)
+  return (steps("universality.steps", points, heights, opts))
 end
 
 --- universality.neuron(w, b [, opts]) -> Network
@@ -144,8 +150,9 @@ end
 function U.bump(s1, s2, h, opts)
   number("universality.bump", "s1", s1)
   number("universality.bump", "s2", s2)
-  if s1 >= s2 then error("universality.bump: s1 must be less than s2", 2) end
-  return U.steps({ s1, s2 }, { h, -h }, opts)
+  number("universality.bump", "h", h)
+  if s1 >= s2 then errors.raise("universality.bump: s1 must be less than s2") end
+  return (steps("universality.bump", { s1, s2 }, { h, -h }, opts))
 end
 
 --- universality.bumps(edges, heights [, opts]) -> Network
@@ -157,14 +164,14 @@ function U.bumps(edges, heights, opts)
   local fname = "universality.bumps"
   list_of_numbers(fname, "edges", edges)
   list_of_numbers(fname, "heights", heights)
-  if #edges ~= #heights + 1 then error(fname .. ": edges needs one entry more than heights", 2) end
+  if #edges ~= #heights + 1 then errors.raise(fname .. ": edges needs one entry more than heights") end
   local points, weights = {}, {}
   for j = 1, #heights do
-    if edges[j] >= edges[j + 1] then error(fname .. ": edges must increase", 2) end
+    if edges[j] >= edges[j + 1] then errors.raise(fname .. ": edges must increase") end
     points[2 * j - 1], weights[2 * j - 1] = edges[j], heights[j]
     points[2 * j], weights[2 * j] = edges[j + 1], -heights[j]
   end
-  return U.steps(points, weights, opts)
+  return (steps(fname, points, weights, opts))
 end
 
 --- universality.approximate(f, N [, opts]) -> Network, heights, edges
@@ -179,15 +186,15 @@ end
 -- returns the lists of heights and of edges (as universality.bumps takes them).
 function U.approximate(f, N, opts)
   local fname = "universality.approximate"
-  if type(f) ~= "function" then error(fname .. ": f must be a function of a number", 2) end
-  if math.type(N) ~= "integer" or N < 1 then error(fname .. ": N must be a positive integer", 2) end
+  if type(f) ~= "function" then errors.raise(fname .. ": f must be a function of a number") end
+  if math.type(N) ~= "integer" or N < 1 then errors.raise(fname .. ": N must be a positive integer") end
   local o = options.check(fname, opts, { "w", "dtype" })
   local edges, heights = { -1 / N }, {}
   for j = 1, N do
     local y = f((j - 0.5) / N)
     if type(y) ~= "number" or not (y > 0 and y < 1) then
-      error(("%s: f(%g) = %s, but a sigmoid output needs values strictly between 0 and 1"):format(fname,
-        (j - 0.5) / N, tostring(y)), 2)
+      errors.raise(("%s: f(%g) = %s, but a sigmoid output needs values strictly between 0 and 1"):format(fname,
+        (j - 0.5) / N, tostring(y)))
     end
     heights[j] = U.inverse_sigmoid(y)
     edges[j + 1] = j < N and j / N or 1 + 1 / N
@@ -216,8 +223,9 @@ end
 function U.deviation(net, f, opts)
   local o = options.check("universality.deviation", opts, { "points" })
   local n = o.points or 1000
-  if math.type(n) ~= "integer" or n < 1 then error("universality.deviation: points must be a positive integer", 2) end
-  if type(f) ~= "function" then error("universality.deviation: f must be a function of a number", 2) end
+  if math.type(n) ~= "integer" or n < 1 then errors.raise(
+    "universality.deviation: points must be a positive integer") end
+  if type(f) ~= "function" then errors.raise("universality.deviation: f must be a function of a number") end
   local x, y = grid(f, n)
   local diff = (net:feedforward(x):double() - y):abs()
   local largest = diff:max()   -- max also returns its position
@@ -229,7 +237,7 @@ end
 -- inclusive, as two Lua lists, for plot.line.
 function U.curve(net, n)
   n = n or 500
-  if math.type(n) ~= "integer" or n < 2 then error("universality.curve: n must be an integer >= 2", 2) end
+  if math.type(n) ~= "integer" or n < 2 then errors.raise("universality.curve: n must be an integer >= 2") end
   local x = core.linspace(0, 1, n, "float64")
   local y = net:feedforward(x:view(n, 1)):double():view(n)
   return x:totable(), y:totable()
@@ -246,7 +254,7 @@ end
 function U.sgd_fit(f, opts)
   local fname = "universality.sgd_fit"
   local o = options.check(fname, opts, { "hidden", "points", "epochs", "batch", "eta", "optimizer", "seed", "dtype" })
-  if type(f) ~= "function" then error(fname .. ": f must be a function of a number", 2) end
+  if type(f) ~= "function" then errors.raise(fname .. ": f must be a function of a number") end
   local x, y = grid(f, o.points or 1000)
   core.seed(o.seed or 1)
   local net = Network({ 1, o.hidden or 20, 1 }, { dtype = o.dtype or "float64" })
@@ -268,13 +276,14 @@ local function tower_steps(t, w, W, B, row)
 end
 
 local function check_towers(fname, towers)
-  if type(towers) ~= "table" or #towers < 1 then error(fname .. ": towers must be a non-empty list", 3) end
+  if type(towers) ~= "table" or #towers < 1 then errors.raise(fname .. ": towers must be a non-empty list") end
   for i, t in ipairs(towers) do
     if type(t) ~= "table" or #t ~= 5 then
-      error(("%s: tower %d must be {x1, x2, y1, y2, height}"):format(fname, i), 3)
+      errors.raise(("%s: tower %d must be {x1, x2, y1, y2, height}"):format(fname, i))
     end
     for k = 1, 5 do number(fname, ("tower %d's value %d"):format(i, k), t[k]) end
-    if not (t[1] < t[2] and t[3] < t[4]) then error(("%s: tower %d needs x1 < x2 and y1 < y2"):format(fname, i), 3) end
+    if not (t[1] < t[2] and t[3] < t[4]) then errors.raise(
+      ("%s: tower %d needs x1 < x2 and y1 < y2"):format(fname, i)) end
   end
 end
 
@@ -348,7 +357,7 @@ end
 function U.surface(net, n)
   n = n or 60
   if math.type(n) ~= "integer" or n < 1 or n > 1000 then
-    error("universality.surface: n must be an integer in 1..1000", 2)
+    errors.raise("universality.surface: n must be an integer in 1..1000")
   end
   local pts = {}
   for r = 1, n do
