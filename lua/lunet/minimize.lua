@@ -180,9 +180,7 @@ local MAX_LS = 40
 
 -- phi(a) = f(x + a d): returns the cost, gradient, phi'(a) and point.
 local function phi(S, x, d, a)
-  local step = d:mul(a)
-  local xa = x:add(step)
-  step:close()                        -- freed now, not at the next collection (see release)
+  local xa = d:mul(a):add_(x)
   local c, g = evaluate(S, xa)
   if c == nil then return nil end
   return c, g, c < math.huge and core.dot(g, d) or math.huge, xa
