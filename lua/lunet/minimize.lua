@@ -18,8 +18,11 @@
 --            differences of gradients (n evaluations), damped by mu I until
 --            Cholesky succeeds (3.4)
 -- cg, bfgs, lbfgs and newton step along a line search that satisfies the
--- strong Wolfe conditions (algorithms 3.5 and 3.6, cubic interpolation),
--- with c1 = 1e-4 and c2 = 0.9 (0.1 for cg).
+-- strong Wolfe conditions (algorithms 3.5 and 3.6, cubic interpolation and
+-- extrapolation), with c1 = 1e-4 and c2 = 0.9 (0.1 for cg). L-BFGS's first
+-- step is min(1, 1/|g|_1) along -g, and s = a d: with these, it follows
+-- torch.optim.LBFGS(line_search_fn = "strong_wolfe") step for step, up to
+-- rounding (bench/README.md).
 --
 -- Stops when the gradient's 2-norm is at most gtol (1e-6), when the cost
 -- changes by at most ftol * max(|f|, |f'|, 1) in one iteration (ftol = 0:
