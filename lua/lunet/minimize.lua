@@ -314,9 +314,21 @@ end
 -- products of the next direction and of this one. (Computing them by three
 -- more products over S and Y took 0.5 ms an iteration on the 23,860-parameter
 -- network of bench/lbfgs.lua.)
+-- S and Y have a spare (m+1)-th row that receives the next pair in place
+-- (pair()), so a step allocates no s and y; when the pair is kept, the
+-- slot it evicts becomes the spare.
 directions.lbfgs = function(S)
-  local st = { order = {}, rho = {}, SY = {}, YY = {} }   -- order: slots, oldest first
-  for i = 1, S.m do st.SY[i], st.YY[i] = {}, {} end
+  local st = { order = {}, rho = {}, SY = {}, YY = {}, spare = 1, unused = {}, rows = {} }   -- order: oldest first
+  for i = 1, S.m + 1 do st.SY[i], st.YY[i] = {}, {} end
+  for i = S.m + 1, 2, -1 do st.unused[#st.unused + 1] = i end
+
+  function st.pair()
+    if st.S == nil then
+      st.S, st.Y = core.zeros(S.m + 1, S.n, "float64"), core.zeros(S.m + 1, S.n, "float64")
+      for i = 1, S.m + 1 do st.rows[i] = { st.S:select(1, i), st.Y:select(1, i) } end
+    end
+    return st.rows[st.spare][1], st.rows[st.spare][2]
+  end
 
   -- The new pair (slot p)'s products with the older ones, now that S g and Y g are known.
   local function fill_pending(Sg, Yg)
@@ -356,25 +368,22 @@ directions.lbfgs = function(S)
       c[i] = alpha[i] - rho[i] * v
     end
     local ca, cc = {}, {}
-    for i = 1, S.m do ca[i], cc[i] = gamma * (alpha[i] or 0), -(c[i] or 0) end
+    for i = 1, S.m + 1 do ca[i], cc[i] = gamma * (alpha[i] or 0), -(c[i] or 0) end
     local d = g:mul(-gamma)                 -- d = -gamma g + Y'(gamma alpha) - S'c
     local dv = d:view(S.n, 1)
-    core.gemm(st.Y, core.tensor(ca, "float64"):view(S.m, 1), dv, { transA = true, beta = 1 })
-    core.gemm(st.S, core.tensor(cc, "float64"):view(S.m, 1), dv, { transA = true, beta = 1 })
+    core.gemm(st.Y, core.tensor(ca, "float64"):view(S.m + 1, 1), dv, { transA = true, beta = 1 })
+    core.gemm(st.S, core.tensor(cc, "float64"):view(S.m + 1, 1), dv, { transA = true, beta = 1 })
     dv:close()
     st.Sg_prev, st.Yg_prev = Sg, Yg
     return d
   end
 
-  function st.update(_, s, y)
+  function st.update(_, s, y)              -- s, y: the rows pair() gave
     local sy = core.dot(s, y)
     if sy ~= sy or sy <= 0 then return end
-    if st.S == nil then st.S, st.Y = core.zeros(S.m, S.n, "float64"), core.zeros(S.m, S.n, "float64") end
-    local order = st.order
-    local slot = #order < S.m and #order + 1 or table.remove(order, 1)
-    st.S:select(1, slot):copy(s)
-    st.Y:select(1, slot):copy(y)
+    local order, slot = st.order, st.spare
     order[#order + 1] = slot
+    st.spare = #order > S.m and table.remove(order, 1) or table.remove(st.unused)
     st.SY[slot][slot], st.YY[slot][slot] = sy, core.dot(y, y)
     st.rho[slot] = 1 / sy
     st.pending = #order > 1 and slot or nil
@@ -480,23 +489,35 @@ end
 
 -- Frees the vectors of an iteration that nothing keeps (CG keeps its
 -- direction and gradient), and on large problems runs the collector for
--- what f made. Lua's collector counts a tensor as a few bytes, not the
--- storage behind it, so left to it an n-vector made each step lives for
--- many steps and every new one lands on fresh pages: on the 23,860-parameter
--- network of bench/lbfgs.lua that page faulting cost as much as f itself
--- (7 ms an iteration besides f, 2.5 ms with this). Below BIG_N values a
--- full collection would cost more than the pages it saves.
+-- what it cannot free: the copy of x given to f and the gradient f made,
+-- about 16n bytes an evaluation. Lua's collector counts a tensor as a few
+-- bytes, not the storage behind it, so left to it an n-vector made each step
+-- lives for many steps and every new one lands on fresh pages: on the
+-- 23,860-parameter network of bench/lbfgs.lua that page faulting cost as
+-- much as f itself (7 ms an iteration besides f). A full collection once
+-- GC_BYTES of such vectors have accumulated keeps them in reused pages;
+-- collecting at every iteration instead cost 0.4 ms an iteration there.
+-- Below BIG_N values a full collection would cost more than the pages it saves.
 local BIG_N = 4096
+local GC_BYTES = 4e6
 
-local function release(S, x, g, d, s, y)
+local function release(S, x, g, d, s, y, in_place)
   x:close()
-  s:close()
-  y:close()
+  if not in_place then
+    s:close()
+    y:close()
+  end
   if S.method ~= "cg" then
     g:close()
     d:close()
   end
-  if S.n >= BIG_N then collectgarbage() end
+  if S.n >= BIG_N then
+    S.garbage = (S.garbage or 0) + 16 * S.n
+    if S.garbage >= GC_BYTES then
+      collectgarbage()
+      S.garbage = 0
+    end
+  end
 end
 
 local function line_search_method(S, hist, x, f, g)
@@ -524,10 +545,17 @@ local function line_search_method(S, hist, x, f, g)
     if a == nil then
       return x, xn == "max_evals" and "max_evals reached" or "line search failed"
     end
-    local s, y = d:mul(a), gn:sub(g)      -- s = a d, as torch.optim.LBFGS has it
+    local s, y                            -- s = a d, as torch.optim.LBFGS has it
+    if dir.pair then
+      s, y = dir.pair()
+      s:copy(d):mul_(a)
+      y:copy(gn):sub_(g)
+    else
+      s, y = d:mul(a), gn:sub(g)
+    end
     dir.update(x, s, y, gn)
     record(S, hist, xn, fn, gn, s:norm(), a)
-    release(S, x, g, d, s, y)
+    release(S, x, g, d, s, y, dir.pair ~= nil)
     local small = relative_change_small(S, f, fn)
     x, f_prev, f, g = xn, f, fn, gn
     if hist.grad_norm[#hist.grad_norm] <= S.gtol then return x, "gradient norm below gtol", true end
