@@ -298,6 +298,20 @@ static int64_t cols_of(const ln_tensor *m, int t) {
   return m->shape[t ? 0 : 1];
 }
 
+/* A product with one row or one column of output, C (m, n) = op(A) (m, kk)
+** op(B) (kk, n), row-major, through gemv: gemm packs both operands into
+** blocks first, which for a matrix times a vector (L-BFGS's history times
+** a gradient) is a second pass over the matrix and took longer than the
+** product itself. A vector's elements are lda/ldb apart when it is a
+** column of a row-major matrix, 1 apart when it is a row. */
+static void as_gemv(const ln_kern *k, int ta, int tb, int64_t m, int64_t n, int64_t kk, double alpha,
+                    const void *a, int la, const void *b, int lb, double beta, void *c, int lc) {
+  if (n == 1)                        /* C = op(A) b: A stored (m, kk), or (kk, m) when transposed */
+    k->gemv(ta, ta ? (int)kk : (int)m, ta ? (int)m : (int)kk, alpha, a, la, b, tb ? 1 : lb, beta, c, lc);
+  else                               /* C' = op(B)' a': B stored (kk, n), or (n, kk) when transposed */
+    k->gemv(!tb, tb ? (int)n : (int)kk, tb ? (int)kk : (int)n, alpha, b, lb, a, ta ? la : 1, beta, c, 1);
+}
+
 int ln_gemm_t(const ln_tensor *a, int ta, const ln_tensor *b, int tb, double alpha, double beta,
               const ln_tensor *c, int reference) {
   const ln_kern *k = ln_kern_for(c->dtype);
@@ -323,8 +337,11 @@ int ln_gemm_t(const ln_tensor *a, int ta, const ln_tensor *b, int tb, double alp
   if (blas_layout(c, &trc, &lc) && !trc) ln_tensor_ref(&cc, c);
   else if ((st = ln_clone(&cc, c, c->dtype)) != LN_OK) goto free_b;
   else lc = (int)n;
-  (reference ? k->gemm_ref : k->gemm)(ta ^ tra, tb ^ trb, (int)m, (int)n, (int)kk, alpha,
-                                      ln_data(&ab), la, ln_data(&bb), lb, beta, ln_data(&cc), lc);
+  if (!reference && (n == 1 || m == 1))
+    as_gemv(k, ta ^ tra, tb ^ trb, m, n, kk, alpha, ln_data(&ab), la, ln_data(&bb), lb, beta, ln_data(&cc), lc);
+  else
+    (reference ? k->gemm_ref : k->gemm)(ta ^ tra, tb ^ trb, (int)m, (int)n, (int)kk, alpha,
+                                        ln_data(&ab), la, ln_data(&bb), lb, beta, ln_data(&cc), lc);
   if (cc.storage != c->storage) st = ln_copy(c, &cc);
   ln_tensor_free(&cc);
 free_b:

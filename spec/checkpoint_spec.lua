@@ -101,6 +101,12 @@ describe("checkpoints", function()
     assert.are.same({ 0.5, 0.6, 0.7, 0.8 }, h.momentum)
   end)
 
+  it("resume momentum with a schedule (without Nesterov) bit for bit", function()
+    local function mu(epoch) return 0.95 - 0.1 / epoch end
+    local h = compare({ momentum = mu, lambda = 0.5 })
+    assert.are.same({ mu(1), mu(2), mu(3), mu(4) }, h.momentum)
+  end)
+
   it("resume plain SGD bit for bit, with early stopping counters", function()
     compare({ early_stopping = 3 })
   end)
@@ -110,6 +116,19 @@ describe("checkpoints", function()
       compare({ optimizer = kind, eta = 0.01, lambda = 0.2, schedule = { patience = 1 } })
     end
     compare({ optimizer = { kind = "adam", beta1 = 0.8, eps = 1e-6 }, eta = 0.01 })
+    compare({ optimizer = { kind = "rmsprop", rho = 0.9 }, eta = 0.01, reg = "l1", lambda = 0.1 })
+    compare({ optimizer = { kind = "adamw", weight_decay = 0.1 }, eta = 0.01 })
+  end)
+
+  it("restores Adam's moments and step count: without them the resumed run differs", function()
+    local o = { optimizer = "adam", eta = 0.01 }
+    local net, training, validation = setup()
+    lunet.train.sgd(net, training, options({ epochs = 4, evaluation_data = validation }, o))
+    local want = snapshot(net)
+    net, training, validation = setup()
+    lunet.train.sgd(net, training, options({ epochs = 2, evaluation_data = validation }, o))
+    lunet.train.sgd(net, training, options({ epochs = 2, evaluation_data = validation }, o))
+    assert.are_not.equal(want, snapshot(net))
   end)
 
   it("a run stopped by on_epoch resumes where it stopped", function()

@@ -252,6 +252,72 @@ describe("lunet.minimize", function()
     assert.matches("f is infinite at x0", err(function(x) return math.huge, x end, { 1, 2 }))
   end)
 
+  it("L-BFGS's every direction is the textbook two-loop recursion over the last m stored", function()
+    -- The extended Rosenbrock function in 8 dimensions, m = 3 so stored are
+    -- dropped; the directions are recovered from the path (x_k+1 - x_k = a_k d_k)
+    -- and recomputed with the loop over vectors (N&W algorithm 7.4),
+    -- gamma = s'y / y'y of the newest pair, s = x_k+1 - x_k, y = g_k+1 - g_k.
+    -- With c2 = 0.1 too, where the accepted steps are rarely 1.
+    local n, m = 8, 3
+    local function ext(x)
+      local v, c, g = x:totable(), 0, {}
+      for i = 1, n do g[i] = 0 end
+      for i = 1, n - 1 do
+        local r, t = v[i + 1] - v[i] ^ 2, 1 - v[i]
+        c = c + 100 * r * r + t * t
+        g[i] = g[i] - 400 * v[i] * r - 2 * t
+        g[i + 1] = g[i + 1] + 200 * r
+      end
+      return c, lunet.tensor(g, "float64")
+    end
+    local function dot(a, b) local s = 0 for i = 1, #a do s = s + a[i] * b[i] end return s end
+    local x0 = {}
+    for i = 1, n do x0[i] = i % 2 == 1 and -1.2 or 1 end
+    for _, c2 in ipairs { 0.9, 0.1 } do
+      local _, h = minimize(ext, x0, { method = "lbfgs", m = m, path = true, max_iter = 25, c2 = c2 })
+      assert.is_true(#h.path >= 20)
+      local grads, stored = {}, {}
+      for k = 1, #h.path do grads[k] = select(2, ext(lunet.tensor(h.path[k], "float64"))):totable() end
+      local checked = 0
+      for k = 1, #h.path - 1 do
+        local g, want = grads[k], {}
+        if #stored == 0 then
+          for i = 1, n do want[i] = -g[i] end
+        else
+          local q, alpha = {}, {}
+          for i = 1, n do q[i] = g[i] end
+          for j = #stored, 1, -1 do
+            local pj = stored[j]
+            alpha[j] = dot(pj.s, q) / dot(pj.s, pj.y)
+            for i = 1, n do q[i] = q[i] - alpha[j] * pj.y[i] end
+          end
+          local last = stored[#stored]
+          local gamma = dot(last.s, last.y) / dot(last.y, last.y)
+          for i = 1, n do q[i] = gamma * q[i] end
+          for j = 1, #stored do
+            local pj = stored[j]
+            local beta = dot(pj.y, q) / dot(pj.s, pj.y)
+            for i = 1, n do q[i] = q[i] + (alpha[j] - beta) * pj.s[i] end
+          end
+          for i = 1, n do want[i] = -q[i] end
+        end
+        local got, s, y = {}, {}, {}
+        for i = 1, n do
+          s[i] = h.path[k + 1][i] - h.path[k][i]
+          y[i] = grads[k + 1][i] - grads[k][i]
+          got[i] = s[i] / h.alpha[k + 1]
+        end
+        H.near(lunet.tensor(got, "float64"), want, 1e-6 * math.sqrt(dot(want, want)), "direction " .. k)
+        checked = checked + 1
+        if dot(s, y) > 0 then
+          stored[#stored + 1] = { s = s, y = y }
+          if #stored > m then table.remove(stored, 1) end
+        end
+      end
+      assert.is_true(checked >= 20)
+    end
+  end)
+
   it("stops when a fixed step diverges to an infinite cost", function()
     local function steep(x) local c = x:dot(x) ^ 8 return c, x:mul(16 * x:dot(x) ^ 7) end
     local _, h = minimize(steep, { 3, 3 }, { method = "gd", eta = 1 })

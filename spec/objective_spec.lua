@@ -37,6 +37,36 @@ local function rows(data, first, count)
 end
 
 describe("lunet.optim.objective", function()
+  it("reads float64 inputs of a float64 network in place, as the gathered copy gives them", function()
+    -- Inputs that are multiples of 1/8 are exact in float32 too: the float32
+    -- set is gathered and converted chunk by chunk, the float64 set read
+    -- where it is; 450 samples make two full chunks and a partial one. Both
+    -- must give the same cost and gradient, bit for bit, and so must a
+    -- narrowed (offset) float64 set against its copy.
+    lunet.seed(3)
+    local net = lunet.Network({ 6, 5, 3 }, { dtype = "float64" })
+    local t = {}
+    for i = 1, 460 do
+      t[i] = {}
+      for j = 1, 6 do t[i][j] = ((i * 7 + j * 13 + i * j) % 17 - 8) / 8 end
+    end
+    local x = lunet.tensor(t, "float64")
+    local y = labels(460, 3)
+    local f64, w = lunet.optim.objective(net, { x = x:narrow(1, 1, 450), y = y:narrow(1, 1, 450) })
+    local f32 = lunet.optim.objective(net, { x = x:narrow(1, 1, 450):to("float32"), y = y:narrow(1, 1, 450) })
+    local c64, g64 = f64(w)
+    local c32, g32 = f32(w)
+    assert.are.equal(c32, c64)
+    assert.are.same(g32:totable(), g64:totable())
+    local shifted = lunet.optim.objective(net, { x = x:narrow(1, 7, 450), y = y:narrow(1, 7, 450) })
+    local copied = lunet.optim.objective(net, { x = x:narrow(1, 7, 450):clone(), y = y:narrow(1, 7, 450):clone() })
+    local cs, gs = shifted(w)
+    local cc, gc = copied(w)
+    assert.are.equal(cc, cs)
+    assert.are.same(gc:totable(), gs:totable())
+    assert.are_not.equal(c64, cs)
+  end)
+
   it("returns f and the model's parameters as a float64 copy", function()
     local net, data = small(12)
     local f, w0 = lunet.optim.objective(net, data)

@@ -18,8 +18,11 @@
 --            differences of gradients (n evaluations), damped by mu I until
 --            Cholesky succeeds (3.4)
 -- cg, bfgs, lbfgs and newton step along a line search that satisfies the
--- strong Wolfe conditions (algorithms 3.5 and 3.6, cubic interpolation),
--- with c1 = 1e-4 and c2 = 0.9 (0.1 for cg).
+-- strong Wolfe conditions (algorithms 3.5 and 3.6, cubic interpolation and
+-- extrapolation), with c1 = 1e-4 and c2 = 0.9 (0.1 for cg). L-BFGS's first
+-- step is min(1, 1/|g|_1) along -g, and s = a d: with these, it follows
+-- torch.optim.LBFGS(line_search_fn = "strong_wolfe") step for step, up to
+-- rounding (bench/README.md).
 --
 -- Stops when the gradient's 2-norm is at most gtol (1e-6), when the cost
 -- changes by at most ftol * max(|f|, |f'|, 1) in one iteration (ftol = 0:
@@ -164,13 +167,23 @@ local function cubicmin(a, fa, da, b, fb, db)
   return t
 end
 
+-- The minimiser of the same cubic clamped to [lo, hi], for extrapolation
+-- (the middle of [lo, hi] when the cubic has no minimiser).
+local function cubic_clamped(a, fa, da, b, fb, db, lo, hi)
+  local d1 = da + db - 3 * (fa - fb) / (a - b)
+  local disc = d1 * d1 - da * db
+  if disc ~= disc or disc < 0 then return (lo + hi) / 2 end
+  local d2 = math.sqrt(disc)
+  local t = b - (b - a) * (db + d2 - d1) / (db - da + 2 * d2)
+  if t ~= t then return (lo + hi) / 2 end
+  return math.min(math.max(t, lo), hi)
+end
+
 local MAX_LS = 40
 
 -- phi(a) = f(x + a d): returns the cost, gradient, phi'(a) and point.
 local function phi(S, x, d, a)
-  local step = d:mul(a)
-  local xa = x:add(step)
-  step:close()                        -- freed now, not at the next collection (see release)
+  local xa = d:mul(a):add_(x)
   local c, g = evaluate(S, xa)
   if c == nil then return nil end
   return c, g, c < math.huge and core.dot(g, d) or math.huge, xa
@@ -218,6 +231,11 @@ end
 -- A step a > 0 along the descent direction d (d0 = g'd < 0) with
 -- f(x + a d) <= f0 + c1 a d0 and |g(x + a d)'d| <= c2 |d0|.
 -- Returns a, the new point, its cost and gradient; or nil and a reason.
+-- While the slope is still downhill the next trial is the minimiser of the
+-- cubic through the last two, kept within [a + (a - a_prev)/100, 10 a]
+-- (N&W 3.5's extrapolation; torch.optim.LBFGS and minFunc do the same).
+-- Doubling instead took 5 evaluations for the 3 of this from a first step
+-- of 1/|g|_1 on bench/lbfgs.lua's network.
 function M.line_search(S, x, f0, d0, d, a1)
   local prev, fprev, dprev = 0, f0, d0
   local a = a1
@@ -229,16 +247,15 @@ function M.line_search(S, x, f0, d0, d, a1)
     end
     if math.abs(da) <= -S.c2 * d0 then return a, xa, fa, ga end
     if da >= 0 then return zoom(S, x, d, f0, d0, a, fa, da, prev, fprev, dprev) end
-    prev, fprev, dprev = a, fa, da
-    a = 2 * a
+    prev, fprev, dprev, a = a, fa, da, cubic_clamped(prev, fprev, dprev, a, fa, da, a + 0.01 * (a - prev), 10 * a)
   end
   return nil, "line search failed"
 end
 
 -- ---- directions --------------------------------------------------------------
 
--- Each method is new(S) -> state with direction(state, x, g, k) -> d and
--- update(state, s, y, g_new) after an accepted step.
+-- Each method is new(S) -> state with direction(x, g, k) -> d and
+-- update(x, s, y, g_new) after an accepted step.
 
 local directions = {}
 
@@ -288,22 +305,54 @@ directions.bfgs = function(S)
 end
 
 -- L-BFGS's two-loop recursion with its inner products taken from matrices:
--- the pairs are the rows of S and Y, (m, n), and s_i'y_j, y_i'y_j are kept
--- as numbers, filled in by three matrix-vector products per new pair. Each
--- direction then costs two products for S g and Y g, the recursion on
--- numbers (s_i'q and y_i'r expand into those), and two more to form
--- -(gamma (g - Y'alpha) + S'c): seven passes over S or Y in all, where the
--- loop over vectors makes 4m dots and axpys with a new tensor each (on the
--- 23,860-parameter network of bench/lbfgs.lua: 3 ms a direction there, 1 ms
--- here). The same numbers, summed in another order.
+-- the pairs are the rows of S and Y, (m, n), preallocated, and s_i'y_j,
+-- y_i'y_j are kept as numbers. A direction costs two matrix-vector products
+-- for S g and Y g, the recursion on numbers (s_i'q and y_i'r expand into
+-- those), and two more to form d = -(gamma (g - Y'alpha) + S'c): four passes
+-- over the history, as many as the loop over vectors makes (4m dots and
+-- axpys), in four BLAS calls instead of 4m. The recursion reads s_i'y_j only
+-- for pair i no newer than pair j, so a new pair's products with the others
+-- cost no pass either: with y = g_new - g_old,
+--   s_i'y = (S g_new - S g_old)_i  and  y_i'y = (Y g_new - Y g_old)_i,
+-- products of the next direction and of this one. (Computing them by three
+-- more products over S and Y took 0.5 ms an iteration on the 23,860-parameter
+-- network of bench/lbfgs.lua.)
+-- S and Y have a spare (m+1)-th row that receives the next pair in place
+-- (pair()), so a step allocates no s and y; when the pair is kept, the
+-- slot it evicts becomes the spare.
 directions.lbfgs = function(S)
-  local st = { order = {}, rho = {}, SY = {}, YY = {} }   -- order: slots, oldest first
-  for i = 1, S.m do st.SY[i], st.YY[i] = {}, {} end
+  local st = { order = {}, rho = {}, SY = {}, YY = {}, spare = 1, unused = {}, rows = {} }   -- order: oldest first
+  for i = 1, S.m + 1 do st.SY[i], st.YY[i] = {}, {} end
+  for i = S.m + 1, 2, -1 do st.unused[#st.unused + 1] = i end
+
+  function st.pair()
+    if st.S == nil then
+      st.S, st.Y = core.zeros(S.m + 1, S.n, "float64"), core.zeros(S.m + 1, S.n, "float64")
+      for i = 1, S.m + 1 do st.rows[i] = { st.S:select(1, i), st.Y:select(1, i) } end
+    end
+    return st.rows[st.spare][1], st.rows[st.spare][2]
+  end
+
+  -- The new pair (slot p)'s products with the older ones, now that S g and Y g are known.
+  local function fill_pending(Sg, Yg)
+    local p = st.pending
+    st.pending = nil
+    if p == nil then return end
+    for _, i in ipairs(st.order) do
+      if i ~= p then
+        st.SY[i][p] = Sg[i] - st.Sg_prev[i]
+        local yy = Yg[i] - st.Yg_prev[i]
+        st.YY[i][p], st.YY[p][i] = yy, yy
+      end
+    end
+  end
+
   function st.direction(_, g)
     local order, k = st.order, #st.order
     if k == 0 then return g:neg() end
     local SY, YY, rho = st.SY, st.YY, st.rho
     local Sg, Yg = core.mv(st.S, g):totable(), core.mv(st.Y, g):totable()
+    fill_pending(Sg, Yg)
     local alpha, c = {}, {}
     for p = k, 1, -1 do                     -- alpha_i = rho_i s_i'q, q = g - sum over newer of alpha_j y_j
       local i = order[p]
@@ -322,29 +371,25 @@ directions.lbfgs = function(S)
       c[i] = alpha[i] - rho[i] * v
     end
     local ca, cc = {}, {}
-    for i = 1, S.m do ca[i], cc[i] = gamma * (alpha[i] or 0), -(c[i] or 0) end
+    for i = 1, S.m + 1 do ca[i], cc[i] = gamma * (alpha[i] or 0), -(c[i] or 0) end
     local d = g:mul(-gamma)                 -- d = -gamma g + Y'(gamma alpha) - S'c
     local dv = d:view(S.n, 1)
-    core.gemm(st.Y, core.tensor(ca, "float64"):view(S.m, 1), dv, { transA = true, beta = 1 })
-    core.gemm(st.S, core.tensor(cc, "float64"):view(S.m, 1), dv, { transA = true, beta = 1 })
+    core.gemm(st.Y, core.tensor(ca, "float64"):view(S.m + 1, 1), dv, { transA = true, beta = 1 })
+    core.gemm(st.S, core.tensor(cc, "float64"):view(S.m + 1, 1), dv, { transA = true, beta = 1 })
     dv:close()
+    st.Sg_prev, st.Yg_prev = Sg, Yg
     return d
   end
-  function st.update(_, s, y)
+
+  function st.update(_, s, y)              -- s, y: the rows pair() gave
     local sy = core.dot(s, y)
     if sy ~= sy or sy <= 0 then return end
-    if st.S == nil then st.S, st.Y = core.zeros(S.m, S.n, "float64"), core.zeros(S.m, S.n, "float64") end
-    local order = st.order
-    local slot = #order < S.m and #order + 1 or table.remove(order, 1)
+    local order, slot = st.order, st.spare
     order[#order + 1] = slot
-    st.S:select(1, slot):copy(s)
-    st.Y:select(1, slot):copy(y)
-    local Sy, Ys, Yy = core.mv(st.S, y):totable(), core.mv(st.Y, s):totable(), core.mv(st.Y, y):totable()
-    for _, i in ipairs(order) do
-      st.SY[i][slot], st.SY[slot][i] = Sy[i], Ys[i]
-      st.YY[i][slot], st.YY[slot][i] = Yy[i], Yy[i]
-    end
+    st.spare = #order > S.m and table.remove(order, 1) or table.remove(st.unused)
+    st.SY[slot][slot], st.YY[slot][slot] = sy, core.dot(y, y)
     st.rho[slot] = 1 / sy
+    st.pending = #order > 1 and slot or nil
   end
   return st
 end
@@ -447,23 +492,35 @@ end
 
 -- Frees the vectors of an iteration that nothing keeps (CG keeps its
 -- direction and gradient), and on large problems runs the collector for
--- what f made. Lua's collector counts a tensor as a few bytes, not the
--- storage behind it, so left to it an n-vector made each step lives for
--- many steps and every new one lands on fresh pages: on the 23,860-parameter
--- network of bench/lbfgs.lua that page faulting cost as much as f itself
--- (7 ms an iteration besides f, 2.5 ms with this). Below BIG_N values a
--- full collection would cost more than the pages it saves.
+-- what it cannot free: the copy of x given to f and the gradient f made,
+-- about 16n bytes an evaluation. Lua's collector counts a tensor as a few
+-- bytes, not the storage behind it, so left to it an n-vector made each step
+-- lives for many steps and every new one lands on fresh pages: on the
+-- 23,860-parameter network of bench/lbfgs.lua that page faulting cost as
+-- much as f itself (7 ms an iteration besides f). A full collection once
+-- GC_BYTES of such vectors have accumulated keeps them in reused pages;
+-- collecting at every iteration instead cost 0.4 ms an iteration there.
+-- Below BIG_N values a full collection would cost more than the pages it saves.
 local BIG_N = 4096
+local GC_BYTES = 4e6
 
-local function release(S, x, g, d, s, y)
+local function release(S, x, g, d, s, y, in_place)
   x:close()
-  s:close()
-  y:close()
+  if not in_place then
+    s:close()
+    y:close()
+  end
   if S.method ~= "cg" then
     g:close()
     d:close()
   end
-  if S.n >= BIG_N then collectgarbage() end
+  if S.n >= BIG_N then
+    S.garbage = (S.garbage or 0) + 16 * S.n
+    if S.garbage >= GC_BYTES then
+      collectgarbage()
+      S.garbage = 0
+    end
+  end
 end
 
 local function line_search_method(S, hist, x, f, g)
@@ -478,19 +535,30 @@ local function line_search_method(S, hist, x, f, g)
     -- min(1, the step that repeats the last decrease) (N&W 3.60): BFGS from
     -- H0 = I is not scaled until it has learnt the curvature; on the 100-d
     -- quadratic this took 105 evaluations where starting at 1 took 399.
+    -- L-BFGS's first step (along -g) is min(1, 1/|g|_1), minFunc's and
+    -- torch.optim.LBFGS's, so that the two follow the same path (bench/README.md).
     local a1 = 1
-    if S.method == "cg" or (S.method == "bfgs" and not S.scale_h0) or (k == 1 and S.method ~= "newton") then
+    if S.method == "lbfgs" and k == 1 then
+      a1 = math.min(1, 1 / g:abs():sum())
+    elseif S.method == "cg" or (S.method == "bfgs" and not S.scale_h0) or (k == 1 and S.method ~= "newton") then
       a1 = math.min(1, 2.02 * (f - f_prev) / d0)
-      if a1 ~= a1 or a1 <= 0 then a1 = 1 end
     end
+    if a1 ~= a1 or a1 <= 0 then a1 = 1 end
     local a, xn, fn, gn = M.line_search(S, x, f, d0, d, a1)
     if a == nil then
       return x, xn == "max_evals" and "max_evals reached" or "line search failed"
     end
-    local s, y = xn:sub(x), gn:sub(g)
+    local s, y                            -- s = a d, as torch.optim.LBFGS has it
+    if dir.pair then
+      s, y = dir.pair()
+      s:copy(d):mul_(a)
+      y:copy(gn):sub_(g)
+    else
+      s, y = d:mul(a), gn:sub(g)
+    end
     dir.update(x, s, y, gn)
     record(S, hist, xn, fn, gn, s:norm(), a)
-    release(S, x, g, d, s, y)
+    release(S, x, g, d, s, y, dir.pair ~= nil)
     local small = relative_change_small(S, f, fn)
     x, f_prev, f, g = xn, f, fn, gn
     if hist.grad_norm[#hist.grad_norm] <= S.gtol then return x, "gradient norm below gtol", true end
