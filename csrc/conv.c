@@ -15,6 +15,7 @@
 #include "layer.h"
 #include "ops.h"
 #include "parallel.h"
+#include "profile.h"
 
 typedef struct conv {
   ln_layer base;
@@ -64,16 +65,30 @@ static block block_of(const pass *ps, int part, int nparts, const ln_tensor *x, 
   return bl;
 }
 
+/* The profiler's clock inside a part: adds the time since t to the phase
+** and returns the new start (only part 0 is timed, on the calling thread). */
+static double lap(int timed, double t, int layer, ln_phase phase) {
+  if (!timed) return t;
+  double now = ln_prof_now();
+  ln_prof_add(layer, "conv2d", phase, now - t);
+  return now;
+}
+
 /* y of images [b0, b1) = W col + b */
 static void forward_part(void *ctx, int part, int nparts) {
   pass *ps = ctx;
   conv *c = ps->c;
   int kk = c->g.c_in * c->g.k_h * c->g.k_w;
   block bl = block_of(ps, part, nparts, ps->x, ps->y);
+  int timed = ln_prof_on && part == 0, layer = ln_prof_layer;
+  double t = timed ? ln_prof_now() : 0.0;
   ps->k->im2col(&c->g, bl.b1 - bl.b0, bl.x, bl.col);
+  t = lap(timed, t, layer, LN_PH_IM2COL);
   ps->k->gemm(0, 0, c->g.c_out, bl.cols, kk, 1.0, ln_data(&c->base.params[0].value), kk, bl.col, bl.cols, 0.0,
               bl.t, bl.cols);
+  t = lap(timed, t, layer, LN_PH_PRODUCT);
   ps->k->unfold_batch(bl.b1 - bl.b0, c->g.c_out, ps->p, bl.t, ln_data(&c->base.params[1].value), bl.y);
+  lap(timed, t, layer, LN_PH_LAYOUT);
 }
 
 static int conv_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
@@ -105,13 +120,19 @@ static void backward_part(void *ctx, int part, int nparts) {
     db = ln_data_at(&c->partial, slice + (int64_t)kk * c->g.c_out);
     beta = 0.0;
   }
+  int timed = ln_prof_on && part == 0, layer = ln_prof_layer;
+  double t = timed ? ln_prof_now() : 0.0;
   k->fold_batch(bl.b1 - bl.b0, c->g.c_out, ps->p, bl.y, bl.t);
+  t = lap(timed, t, layer, LN_PH_LAYOUT);
   k->gemm(0, 1, c->g.c_out, kk, bl.cols, 1.0, bl.t, bl.cols, bl.col, bl.cols, beta, dw, kk);
   k->gemv(0, c->g.c_out, bl.cols, 1.0, bl.t, bl.cols, ln_data(&c->ones), 1, beta, db, 1);
+  t = lap(timed, t, layer, LN_PH_PRODUCT);
   if (ps->dx == NULL) return;
   k->gemm(1, 0, kk, bl.cols, c->g.c_out, 1.0, ln_data(&c->base.params[0].value), kk, bl.t, bl.cols, 0.0,
           bl.dcol, bl.cols);
+  t = lap(timed, t, layer, LN_PH_PRODUCT);
   k->col2im(&c->g, bl.b1 - bl.b0, bl.dcol, bl.x);
+  lap(timed, t, layer, LN_PH_COL2IM);
 }
 
 static int conv_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,

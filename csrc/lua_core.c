@@ -67,6 +67,7 @@ int luaopen_lunet_core(lua_State *L) {
   lnL_open_train(L);
   lnL_open_ref(L);
   lnL_open_linalg(L);
+  lnL_open_profile(L);
   lua_pushcfunction(L, l_threads);
   lua_setfield(L, -2, "threads");
   lua_pushcfunction(L, l_blas_core);

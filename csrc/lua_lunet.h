@@ -73,5 +73,6 @@ void lnL_open_nn(lua_State *L);
 void lnL_open_train(lua_State *L);
 void lnL_open_ref(lua_State *L);
 void lnL_open_linalg(lua_State *L);
+void lnL_open_profile(lua_State *L);
 
 #endif

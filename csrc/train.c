@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "profile.h"
 #include "train.h"
 
 /* Evaluation goes through this many samples at a time: enough for
@@ -96,21 +97,31 @@ int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch,
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
   if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
   if ((st = ln_net_reserve(net, batch < d->n ? batch : d->n)) != LN_OK) return st;
+  double t0 = LN_PROF_START();
   if ((perm = identity_permutation(d->n)) == NULL) return ln_fail(LN_ENOMEM, "out of memory");
   ln_rng_shuffle(r, perm, d->n);
   nbatches = d->n / batch + (d->n % batch != 0);   /* n + batch - 1 overflows for a huge batch */
   every = nbatches / 100 > 0 ? nbatches / 100 : 1;
   for (int64_t b = 0; b < nbatches && st == LN_OK; b++) {
     int64_t start = b * batch, m = d->n - start < batch ? d->n - start : batch;
+    double t = LN_PROF_START();
     gather(net, d, perm + start, m);
+    LN_PROF_STOP(t, -1, NULL, LN_PH_GATHER);
     if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
+    t = LN_PROF_START();
     ln_net_zero_grad(net);
+    LN_PROF_STOP(t, -1, NULL, LN_PH_ZERO_GRAD);
+    t = LN_PROF_START();
     ln_net_cost_delta(net, m, 1.0 / (double)m, &top);
+    LN_PROF_STOP(t, -1, NULL, LN_PH_COST);
     if ((st = ln_net_backward(net, m, top, 0)) != LN_OK) break;
+    t = LN_PROF_START();
     st = ln_optim_step(o, net);
+    LN_PROF_STOP(t, -1, NULL, LN_PH_UPDATE);
     if (progress && ((b + 1) % every == 0 || b + 1 == nbatches)) progress(ud, b + 1, nbatches);
   }
   free(perm);
+  LN_PROF_STOP(t0, -1, NULL, LN_PH_EPOCH);
   if (st == LN_OK && ln_count_nonfinite(&net->params, &bad) == LN_OK && bad > 0)
     st = ln_fail(LN_EARG, "training diverged: %lld parameters are NaN or infinite (try a smaller eta)",
                  (long long)bad);

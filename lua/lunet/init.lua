@@ -39,6 +39,9 @@ lunet.load = require("lunet.model").load
 lunet.gradcheck = require "lunet.gradcheck"
 lunet.linalg = core.linalg
 lunet.minimize = require "lunet.minimize"
+local profile = require "lunet.profile"
+lunet.profile, lunet.profile_enabled = profile.profile, profile.enabled
+lunet.profile_report, lunet.profile_text = profile.report, profile.text
 
 -- loaded on first use: data needs files, plots are not always wanted
 setmetatable(lunet, {

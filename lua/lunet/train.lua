@@ -366,6 +366,10 @@ function train.sgd(model, training_data, opts)
     local secs = core.train_epoch(net, optim, training_data, o.batch,
       { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs) })
     h.epoch[epoch], h.eta[epoch], h.seconds[epoch] = epoch, state.eta, secs
+    if core.profile_enabled() then   -- LUNET_PROFILE=1 or lunet.profile(true): this epoch's table
+      print(require("lunet.profile").text())
+      core.profile(true)
+    end
     if o.monitor_training_cost or o.monitor_training_accuracy then
       local cost, correct, frac = measure(net, training_data, o)
       if o.monitor_training_cost then h.training_cost[epoch], book[3][epoch] = cost, cost end
