@@ -156,11 +156,15 @@ mnist:
 	@$(MAKE) --no-print-directory all
 	$(LUA) -e 'require("lunet.data").download_mnist()'
 
-# lunet and PyTorch timed side by side in one run (THREADS=n, REPEAT=n).
+# The benchmark suite: lunet and PyTorch side by side in one run (bench/run.sh:
+# BLAS=native unsets the platform's OpenBLAS settings for both sides, QUICK=1
+# runs a short version; REPEAT, CONV_REPEAT, INFER_REPEAT, CORES, IMAGES).
+BLAS  ?= platform
+QUICK ?= 0
 bench:
 	@sh tools/deps.sh $(DEPS_TEST) $(DEPS_BENCH)
 	@$(MAKE) --no-print-directory all
-	@sh bench/run.sh
+	@BLAS=$(BLAS) QUICK=$(QUICK) sh bench/run.sh
 
 # Full-batch L-BFGS, lunet.minimize against torch.optim.LBFGS: iterations
 # and time to PyTorch's final cost after ITER (100) iterations.
