@@ -203,6 +203,8 @@ def fastest_form(steps, tensors, args, batches=300, rounds=2):
     (name, runner, step). With --loop NAME (e.g. index+logits) that form
     is used without measuring."""
     forms = {f"{g}+{s}": (runner, step) for g, runner in GATHERS.items() for s, step in steps.items()}
+    # a fifth of an epoch at most, so that a short run (QUICK=1) is not all probe
+    batches = max(20, min(batches, tensors[0].shape[0] // args.batch // 5))
     if args.loop != "auto":
         if args.loop not in forms:
             raise SystemExit(f"--loop must be auto or one of {', '.join(sorted(forms))}")

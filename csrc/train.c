@@ -128,6 +128,15 @@ int ln_train_epoch(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch,
   return st;
 }
 
+/* Evaluation reads the inputs in place, without copying them into acts[0],
+** when they are exactly what the copy would hold: the network's dtype, no
+** expansion (the data set is checked contiguous). The copy was a quarter of
+** the MLP's inference time. No layer writes its input, and acts[0] is put
+** back after each forward pass. */
+static int reads_in_place(const ln_net *net, const ln_dataset *d) {
+  return d->ntransforms == 0 && d->x.dtype == net->dtype && d->n == d->n_base;
+}
+
 int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost,
                 int64_t *correct) {
   const ln_kern *k = ln_kern_for(net->dtype);
@@ -140,11 +149,22 @@ int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, dou
   int64_t *guess = malloc(2 * (size_t)chunk * sizeof *guess), *truth = guess + chunk;
   if (guess == NULL) return ln_fail(LN_ENOMEM, "out of memory");
   *correct = 0;
+  ln_tensor acts0 = net->acts[0];
+  int direct = reads_in_place(net, d);
   for (int64_t start = 0; start < d->n && st == LN_OK; start += chunk) {
     int64_t m = d->n - start < chunk ? d->n - start : chunk;
     for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
-    gather(net, d, net->index, m);
-    if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
+    if (direct) {   /* acts[0] looks at the chunk's rows for this forward pass */
+      net->acts[0].storage = d->x.storage;
+      net->acts[0].offset = d->x.offset + start * ln_shape_numel(&net->in);
+      k->gather_targets(m, net->index, d->n_base, n_out, d->labels, d->y.dtype, ln_data(&d->y),
+                        ln_data(&net->targets));
+    } else {
+      gather(net, d, net->index, m);
+    }
+    st = ln_net_forward(net, m, &mode);
+    net->acts[0] = acts0;
+    if (st != LN_OK) break;
     sum += ln_net_cost_sum(net, m);
     k->argmax_rows(m, n_out, ln_data(&net->acts[net->nlayers]), guess);
     k->argmax_rows(m, n_out, ln_data(&net->targets), truth);
