@@ -24,6 +24,7 @@ local opts = require("lunet.cli").parse(arg, {
   { "activation", "relu", "relu or sigmoid" },
   { "threads", 1, "lunet threads" },
   { "seed", 1, "random seed" },
+  { "clock", "wall", "profile mode: wall, or cpu (the calling thread's CPU time: steadier on a shared machine)" },
 }, "lunet's side of the convolutional benchmark")
 
 lunet.seed(opts.seed)
@@ -62,7 +63,7 @@ elseif opts.mode == "profile" then
   local m = net:net()
   local optim = core.optimizer(m, optimizer)
   core.train_epoch(m, optim, common.subset(training, 2000), opts.batch, { progress = false })
-  lunet.profile(true)
+  lunet.profile(true, opts.clock)
   core.train_epoch(m, optim, training, opts.batch, { progress = false })
   print(lunet.profile_text())
   lunet.profile(false)

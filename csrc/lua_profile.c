@@ -4,10 +4,12 @@
 #include "lua_lunet.h"
 #include "profile.h"
 
-/* profile(on): turns the profiler on or off and clears its table */
+/* profile(on [, cpu]): turns the profiler on or off and clears its table;
+** cpu: time the calling thread's CPU time instead of the wall clock */
 static int l_profile(lua_State *L) {
   luaL_checktype(L, 1, LUA_TBOOLEAN);
-  ln_prof_enable(lua_toboolean(L, 1));
+  int cpu = lua_toboolean(L, 2);
+  ln_prof_enable(lua_toboolean(L, 1), cpu);
   return 0;
 }
 
@@ -49,7 +51,7 @@ static int l_profile_table(lua_State *L) {
 /* clock() -> seconds on a monotonic wall clock (benchmarks of threaded work,
 ** where os.clock's CPU time adds the threads up) */
 static int l_clock(lua_State *L) {
-  lua_pushnumber(L, ln_prof_now());
+  lua_pushnumber(L, ln_wall_now());
   return 1;
 }
 

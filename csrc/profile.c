@@ -22,16 +22,27 @@ static const char *const phase_names[LN_PH_NPHASES] = {
   "im2col", "col2im", "products", "layout",
 };
 
-void ln_prof_enable(int on) {
+static clockid_t prof_clock = CLOCK_MONOTONIC;
+
+void ln_prof_enable(int on, int cpu) {
   memset(&table, 0, sizeof table);
   ln_prof_layer = -1;
+  prof_clock = cpu ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC;
   ln_prof_on = on != 0;
 }
 
-double ln_prof_now(void) {
+static double seconds(clockid_t id) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(id, &t);
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+double ln_prof_now(void) {
+  return seconds(prof_clock);
+}
+
+double ln_wall_now(void) {
+  return seconds(CLOCK_MONOTONIC);
 }
 
 /* Layers past the table's last row are folded into it: the table stays

@@ -36,8 +36,11 @@ typedef enum {
 extern int ln_prof_on;   /* read before every phase: keep it a plain int */
 extern int ln_prof_layer;   /* the layer whose pass is running (-1: none) */
 
-void ln_prof_enable(int on);   /* also clears the table */
-double ln_prof_now(void);      /* seconds on a monotonic clock */
+/* also clears the table; cpu: time the calling thread's CPU time rather
+** than the wall clock (steadier on a shared machine; waits are not counted) */
+void ln_prof_enable(int on, int cpu);
+double ln_prof_now(void);      /* seconds on the profiler's clock */
+double ln_wall_now(void);      /* seconds on a monotonic wall clock */
 /* adds seconds to (layer, phase); name is the layer's kind (static string) */
 void ln_prof_add(int layer, const char *name, ln_phase phase, double seconds);
 const char *ln_prof_phase_name(ln_phase phase);

@@ -17,13 +17,29 @@ local profile = {}
 local TOP = { "gather", "forward", "zero_grad", "cost", "backward", "update" }
 local INNER = { "im2col", "products", "col2im", "layout" }
 
---- lunet.profile(on)
+local cpu_clock = false
+
+--- lunet.profile(on [, clock])
 -- Turns the profiler on (true) or off (false); either way its table is cleared.
 -- While on, every training epoch and forward pass adds to the table, and the
 -- trainer (net:SGD, lunet.train.sgd) prints it after each epoch and starts afresh.
-function profile.profile(on)
+-- clock is "wall" (the default) or "cpu": the calling thread's CPU time, which
+-- a machine shared with other work disturbs less (time spent waiting for other
+-- threads or for a core is then not counted). LUNET_PROFILE=1 (or =cpu) turns it on.
+function profile.profile(on, clock)
   if type(on) ~= "boolean" then error("lunet.profile(on): on must be true or false", 2) end
-  core.profile(on)
+  if clock ~= nil and clock ~= "wall" and clock ~= "cpu" then
+    error("lunet.profile(on, clock): clock must be \"wall\" or \"cpu\"", 2)
+  end
+  cpu_clock = clock == "cpu"
+  core.profile(on, cpu_clock)
+end
+
+--- lunet.profile_restart()
+-- Clears the profiler's table and keeps it on, with the same clock (the trainer
+-- calls it after printing each epoch's table).
+function profile.restart()
+  core.profile(core.profile_enabled(), cpu_clock)
 end
 
 --- lunet.profile_enabled() -> boolean
@@ -75,8 +91,9 @@ function profile.text()
       r.calls)
   end
   if rep.epochs > 0 then
-    out[#out + 1] = ("profile of %d epoch%s: %.4f s; the phases below account for %.1f%%"):format(rep.epochs,
-      rep.epochs == 1 and "" or "s", rep.epoch, 100 * rep.accounted / rep.epoch)
+    out[#out + 1] = ("profile of %d epoch%s: %.4f s (%s); the phases below account for %.1f%%"):format(rep.epochs,
+      rep.epochs == 1 and "" or "s", rep.epoch, cpu_clock and "CPU time of the calling thread" or "wall clock",
+      100 * rep.accounted / rep.epoch)
   else
     out[#out + 1] = ("profile (no training epoch): %.4f s in the phases below"):format(rep.accounted)
   end
@@ -106,6 +123,6 @@ function profile.text()
 end
 
 local env = os.getenv("LUNET_PROFILE")
-if env and env ~= "" and env ~= "0" then core.profile(true) end
+if env and env ~= "" and env ~= "0" then profile.profile(true, env == "cpu" and "cpu" or "wall") end
 
 return profile

@@ -367,8 +367,9 @@ function train.sgd(model, training_data, opts)
       { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs) })
     h.epoch[epoch], h.eta[epoch], h.seconds[epoch] = epoch, state.eta, secs
     if core.profile_enabled() then   -- LUNET_PROFILE=1 or lunet.profile(true): this epoch's table
-      print(require("lunet.profile").text())
-      core.profile(true)
+      local profile = require "lunet.profile"
+      print(profile.text())
+      profile.restart()
     end
     if o.monitor_training_cost or o.monitor_training_accuracy then
       local cost, correct, frac = measure(net, training_data, o)
