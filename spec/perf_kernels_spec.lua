@@ -60,6 +60,55 @@ describe("stride-1 convolution without padding", function()
   end)
 end)
 
+describe("2x2 max-pooling's backward pass (each input written once)", function()
+  -- the plain rule: dx is dy at the first maximum of each window (reading
+  -- order) and 0 everywhere else, including rows and columns no window covers
+  local function expected(x, dy, n, c, h, w)
+    local xs, dys = x:totable(), dy:totable()
+    local dx = {}
+    for b = 1, n do
+      dx[b] = {}
+      for m = 1, c do
+        dx[b][m] = {}
+        for i = 1, h do
+          dx[b][m][i] = {}
+          for j = 1, w do dx[b][m][i][j] = 0 end
+        end
+        for oy = 1, h // 2 do
+          for ox = 1, w // 2 do
+            local bi, bj = 2 * oy - 1, 2 * ox - 1
+            for i = 2 * oy - 1, 2 * oy do
+              for j = 2 * ox - 1, 2 * ox do
+                if xs[b][m][i][j] > xs[b][m][bi][bj] then bi, bj = i, j end
+              end
+            end
+            dx[b][m][bi][bj] = dys[b][m][oy][ox]
+          end
+        end
+      end
+    end
+    return dx
+  end
+
+  it("routes dy to the maximum and zeros the rest, odd sizes and ties included, float64 and float32", function()
+    lunet.seed(134)
+    for _, dtype in ipairs { "float64", "float32" } do
+      for _, c in ipairs { { 2, 3, 4, 4 }, { 1, 2, 5, 7 }, { 3, 1, 24, 24 }, { 2, 2, 9, 2 }, { 1, 1, 2, 3 } } do
+        local n, maps, h, w = table.unpack(c)
+        local model = nn.Sequential({ nn.MaxPool(2) }, { input = { maps, h, w }, dtype = dtype })
+        local x = lunet.randn(n, maps, h, w, dtype)
+        if h * w > 8 then   -- ties: a window of equal values takes the first
+          x[{ 1, 1, 1, 1 }], x[{ 1, 1, 1, 2 }], x[{ 1, 1, 2, 1 }], x[{ 1, 1, 2, 2 }] = 0.5, 0.5, 0.5, 0.5
+        end
+        local y = model:forward(x, true)
+        local dy = lunet.randn(y:shape(), dtype)
+        local dx = model:backward(x, dy)
+        assert.are.same(expected(x, dy, n, maps, h, w), dx:totable(), dtype .. " " .. table.concat(c, "x"))
+      end
+    end
+  end)
+end)
+
 describe("evaluation reading inputs in place", function()
   it("gives the cost and count of the copying path (inputs of another dtype are copied)", function()
     lunet.seed(133)
