@@ -144,6 +144,12 @@ end
 
 print(("GEMM probe: %.1f GFLOP/s (1024^3 sgemm, one thread, kernels %s); peak of n threads taken as n times that")
   :format(probe.gflops, probe.blas))
+for _, r in ipairs(rows) do
+  if r.what:match("epoch") == nil and r.images and not r.id:match("^infer") then
+    print(("training epochs of %d images"):format(r.images))
+    break
+  end
+end
 print(("%-52s %9s %9s %7s %8s %6s %13s %s"):format("workload", "lunet", "PyTorch", "ratio", "GFLOP/s", "peak",
   "RSS MB l / P", "goal"))
 local function opt(fmt, v, width)
