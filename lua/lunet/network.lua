@@ -123,8 +123,7 @@ end
 
 -- Number of inputs whose largest output is the right class (the book's accuracy).
 function Network:accuracy(data)
-  local _, correct = train.evaluate(self, data, 0)
-  return correct
+  return train.correct(self, data)
 end
 
 -- The book's total_cost: mean cost plus (lambda / 2n) * sum of squared weights.

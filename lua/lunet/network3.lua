@@ -190,8 +190,7 @@ end
 
 -- Fraction of data classified right.
 function Network3:accuracy(data)
-  local _, correct = train.evaluate(self, data)
-  return correct / train.size(data)
+  return train.correct(self, data) / train.size(data)
 end
 
 network3.ReLU, network3.sigmoid, network3.tanh, network3.linear = "relu", "sigmoid", "tanh", "identity"

@@ -407,6 +407,16 @@ function train.evaluate(model, data, lambda, reg)
   return cost, correct
 end
 
+--- lunet.train.correct(model, data) -> integer
+-- How many samples of `data` the model classifies right (largest output at the
+-- label), in evaluation mode; the cost is not computed.
+function train.correct(model, data)
+  local net = model:net(data.x)
+  check_data(net, data, "data")
+  local _, correct = core.evaluate(net, data, { cost = false })
+  return correct
+end
+
 -- ||dC/db|| and ||dC/dW|| per layer with parameters, C averaged over data.
 function train.gradient_norms(model, data)
   local net = model:net(data.x)
