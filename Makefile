@@ -85,7 +85,7 @@ asan:
 # the specs that train and run layers: under this runtime /bin/sh crashes, so
 # specs that shell out (files, plots, data) cannot run here.
 TSAN_SPECS = spec/conv_spec.lua spec/nn_layers_spec.lua spec/train_spec.lua spec/network3_spec.lua \
-  spec/gradient_norms_spec.lua spec/expand_spec.lua
+  spec/gradient_norms_spec.lua spec/expand_spec.lua spec/perf_kernels_spec.lua spec/profile_spec.lua
 tsan:
 	@sh tools/deps.sh $(DEPS_TEST)
 	@$(MAKE) --no-print-directory clean-so

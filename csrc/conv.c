@@ -99,7 +99,7 @@ static void forward_part(void *ctx, int part, int nparts) {
   int kk = c->g.c_in * c->g.k_h * c->g.k_w, p = (int)ps->p;
   const void *w = ln_data(&c->base.params[0].value), *bias = ln_data(&c->base.params[1].value);
   block bl = block_of(ps, part, nparts, ps->x, ps->y);
-  int timed = ln_prof_on && part == 0, layer = ln_prof_layer;
+  int timed = ln_prof_on && part == 0, layer = timed ? ln_prof_layer : -1;   /* the caller's, read by part 0 only */
   double t = timed ? ln_prof_now() : 0.0;
   size_t esize = ln_dtype_size(c->base.dtype);
   ps->k->im2col(&c->g, bl.b1 - bl.b0, bl.x, bl.col);
@@ -172,7 +172,7 @@ static void backward_part(void *ctx, int part, int nparts) {
     db = ln_data_at(&c->partial, slice + (int64_t)kk * c->g.c_out);
     beta = 0.0;
   }
-  int timed = ln_prof_on && part == 0, layer = ln_prof_layer;
+  int timed = ln_prof_on && part == 0, layer = timed ? ln_prof_layer : -1;   /* the caller's, read by part 0 only */
   double t = timed ? ln_prof_now() : 0.0;
   if (direct(ps)) {
     backward_direct(ps, &bl, dw, db, beta, timed, layer, t);
