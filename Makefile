@@ -91,7 +91,7 @@ asan:
 # the specs that train and run layers: under this runtime /bin/sh crashes, so
 # specs that shell out (files, plots, data) cannot run here.
 TSAN_SPECS = spec/conv_spec.lua spec/nn_layers_spec.lua spec/train_spec.lua spec/network3_spec.lua \
-  spec/gradient_norms_spec.lua spec/expand_spec.lua
+  spec/gradient_norms_spec.lua spec/expand_spec.lua spec/perf_kernels_spec.lua spec/profile_spec.lua
 tsan:
 	@sh tools/deps.sh $(DEPS_TEST)
 	@$(MAKE) --no-print-directory clean-so
@@ -168,11 +168,15 @@ mnist:
 	@$(MAKE) --no-print-directory all
 	$(LUA) -e 'require("lunet.data").download_mnist()'
 
-# lunet and PyTorch timed side by side in one run (THREADS=n, REPEAT=n).
+# The benchmark suite: lunet and PyTorch side by side in one run (bench/run.sh:
+# BLAS=native unsets the platform's OpenBLAS settings for both sides, QUICK=1
+# runs a short version; REPEAT, CONV_REPEAT, INFER_REPEAT, CORES, IMAGES).
+BLAS  ?= platform
+QUICK ?= 0
 bench:
 	@sh tools/deps.sh $(DEPS_TEST) $(DEPS_BENCH)
 	@$(MAKE) --no-print-directory all
-	@sh bench/run.sh
+	@BLAS=$(BLAS) QUICK=$(QUICK) sh bench/run.sh
 
 # Full-batch L-BFGS, lunet.minimize against torch.optim.LBFGS: iterations
 # and time to PyTorch's final cost after ITER (100) iterations.

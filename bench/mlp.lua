@@ -6,6 +6,7 @@
 --   lua5.4 bench/mlp.lua --mode train --epochs 30    per-epoch validation accuracy, JSON last
 --   lua5.4 bench/mlp.lua --mode time --optimizer adam  Adam with its defaults (eta 0.001,
 --                                                      betas 0.9, 0.999, eps 1e-8, no L2)
+--   lua5.4 bench/mlp.lua --mode infer --repeat 5     predictions on the 10,000 test images
 --
 -- Timing covers what core.train_epoch does (shuffle, gather, forward,
 -- backward, update for all 50,000 images), after an untimed warm-up epoch
@@ -14,7 +15,8 @@
 local lunet = require "lunet"
 
 local opts = require("lunet.cli").parse(arg, {
-  { "mode", "time", "time or train" },
+  { "mode", "time", "time, infer or train" },
+  { "images", 0, "train on the first N training images (0: all; the bench's quick mode)" },
   { "data", "fashion", "fashion or mnist" },
   { "repeat", 5, "timed epochs (time mode); the median is reported" },
   { "epochs", 30, "epochs (train mode)" },
@@ -33,22 +35,32 @@ end
 
 lunet.seed(opts.seed)
 lunet.threads(opts.threads)
-local training, validation, test = lunet.data.load(opts.data)
-local sizes = { 784, opts.hidden, 10 }
-local net = lunet.Network(sizes)
-
 local common = dofile(arg[0]:gsub("[^/]*$", "") .. "common.lua")
 local json_list = common.json_list
+local training, validation, test = lunet.data.load(opts.data)
+training = common.subset(training, opts.images)
+local sizes = { 784, opts.hidden, 10 }
+local net = lunet.Network(sizes)
+local layers = { { sizes[1], sizes[2] }, { sizes[2], sizes[3] } }
 
-if opts.mode == "time" then
+if opts.mode == "infer" then
+  local core = require "lunet.core"
+  local median, times, correct = common.time_inference(net, test, opts["repeat"])
+  print(('{"framework": "lunet", "what": "mlp-infer", "seconds": %.6g, "sizes": [%d, %d, %d], "threads": %d, '
+    .. '"all": %s, "correct": %d, "test_images": %d, "flops": %.6g, "data": "%s", "blas": "%s", '
+    .. '"peak_rss_mb": %.1f}'):format(median, sizes[1], sizes[2], sizes[3], opts.threads, json_list(times), correct,
+    test.n, common.product_flops(layers, false) * test.n, opts.data, core.blas_core(), common.peak_rss_mb() or 0))
+elseif opts.mode == "time" then
   local core = require "lunet.core"
   local optimizer = opts.optimizer == "adam" and { kind = "adam", n = training.n }
     or { eta = opts.eta, reg = "l2", lambda = opts.lmbda, n = training.n }
   local median, times = common.time_epochs(net, training, opts.batch, optimizer, opts["repeat"])
   print(('{"framework": "lunet", "what": "mlp-epoch", "seconds": %.6g, "batch": %d, "sizes": [%d, %d, %d], '
-    .. '"threads": %d, "all": %s, "images": %d, "data": "%s", "blas": "%s", "optimizer": "%s"}'):format(
+    .. '"threads": %d, "all": %s, "images": %d, "data": "%s", "blas": "%s", "optimizer": "%s", "flops": %.6g, '
+    .. '"peak_rss_mb": %.1f}'):format(
     median, opts.batch, sizes[1], sizes[2], sizes[3], opts.threads, json_list(times),
-    training.n, opts.data, core.blas_core(), opts.optimizer))
+    training.n, opts.data, core.blas_core(), opts.optimizer, common.product_flops(layers, true) * training.n,
+    common.peak_rss_mb() or 0))
 else
   local _, accuracy, _, _, h = net:SGD(training, opts.epochs, opts.batch, opts.eta, {
     lambda = opts.lmbda, evaluation_data = validation, monitor_evaluation_accuracy = true, progress = false,

@@ -1,6 +1,7 @@
--- bench/report.lua: reads the JSON lines of lunet's and PyTorch's runs
--- (files given as arguments, in pairs: lunet, pytorch) and prints the
--- times and their ratio, or, with --accuracy first, both test accuracies.
+-- bench/report.lua: reads the JSON lines of lunet's and PyTorch's runs and
+-- prints the suite's table (bench/run.sh: times, ratios, GFLOP/s against
+-- the probe's peak, memory, the goals) with its JSON file; with --accuracy
+-- first, both test accuracies; with --lbfgs, the L-BFGS table alone.
 local json = require "lunet.json"
 
 local function last_json(path)
@@ -81,21 +82,130 @@ if arg[1] == "--lbfgs" then
   return
 end
 
-print(("%-56s %10s %10s %8s"):format("one 50,000-image epoch", "lunet", "PyTorch", "ratio"))
-local lbfgs_pairs = {}
-for i = 1, #arg, 2 do
-  local l, p = last_json(arg[i]), last_json(arg[i + 1])
-  if l.what == "lbfgs" then
-    lbfgs_pairs[#lbfgs_pairs + 1] = { l, p }
-    goto continue
+-- The suite (bench/run.sh): --dir DIR --blas MODE --cores N --json PATH id...
+-- DIR holds probe, ID.lunet and ID.torch for every id, and lbfgs-lunet,
+-- lbfgs-torch. One table, then L-BFGS's, and the JSON file.
+local opts = { ids = {} }
+do
+  local i = 1
+  while i <= #arg do
+    local a = arg[i]
+    if a:match("^%-%-") then
+      opts[a:sub(3)] = arg[i + 1]
+      i = i + 2
+    else
+      opts.ids[#opts.ids + 1] = a
+      i = i + 1
+    end
   end
-  local what = l.what == "mlp-epoch"
-      and ("784-%d-10 sigmoid, %s, mini-batch %d"):format(l.sizes[2], l.optimizer == "adam" and "Adam" or "SGD",
-        l.batch)
-      or ("conv 20-40 + FC 100 %s, mini-batch %d"):format(l.activation or "", l.batch)
-  what = ("%s, %d thread%s"):format(what, l.threads, l.threads == 1 and "" or "s")
-  print(("%-56s %9.3fs %9.3fs %8.3f"):format(what, l.seconds, p.seconds, l.seconds / p.seconds))
-  ::continue::
 end
-print("(ratio = lunet time / PyTorch time; medians of repeated epochs, the same thread count on both sides)")
-for _, pair in ipairs(lbfgs_pairs) do lbfgs_table(pair[1], pair[2]) end
+if not opts.dir then error("bench/report.lua: --dir is required (see bench/run.sh)") end
+local blas_mode, cores = opts.blas or "platform", tonumber(opts.cores or 1)
+
+-- The issue's goals (ratio lunet / PyTorch at most this), by workload and BLAS mode.
+local TARGETS = {
+  platform = { ["mlp30-b10-t1"] = 0.15, ["conv-b10-t1"] = 0.40, ["conv-b10-all"] = 0.33,
+    ["infer-conv-t1"] = 0.5, ["infer-mlp30-t1"] = 1.0 },
+  native = { ["mlp30-b10-t1"] = 0.10, ["conv-b10-all"] = 0.28 },
+}
+
+local function describe(id, l)
+  local threads = ("%d thread%s"):format(l.threads, l.threads == 1 and "" or "s")
+  if l.what == "mlp-epoch" then
+    return ("784-%d-10 %s, mini-batch %d, %s"):format(l.sizes[2], l.optimizer == "adam" and "Adam" or "SGD",
+      l.batch, threads)
+  elseif l.what == "conv-epoch" then
+    return ("conv 20-40 + FC 100 %s, mini-batch %d, %s"):format(l.activation, l.batch, threads)
+  elseif l.what == "mlp-infer" then
+    return ("inference 784-%d-10 on %d images, %s"):format(l.sizes[2], l.test_images, threads)
+  elseif l.what == "conv-infer" then
+    return ("inference conv on %d images, %s"):format(l.test_images, threads)
+  end
+  return id
+end
+
+local probe = last_json(opts.dir .. "/probe")
+local rows = {}
+for _, id in ipairs(opts.ids) do
+  local l, p = last_json(opts.dir .. "/" .. id .. ".lunet"), last_json(opts.dir .. "/" .. id .. ".torch")
+  -- the peak of this row's thread budget: the probe's one-thread peak times the threads
+  local peak = probe.gflops * l.threads
+  local gflops = l.flops and l.flops / l.seconds / 1e9 or nil
+  local target = (TARGETS[blas_mode] or {})[id]
+  rows[#rows + 1] = {
+    id = id, what = describe(id, l), threads = l.threads, batch = l.batch, lunet_seconds = l.seconds,
+    pytorch_seconds = p.seconds, ratio = l.seconds / p.seconds, lunet_all = l.all, pytorch_all = p.all,
+    gflops = gflops, peak_fraction = gflops and gflops / peak or nil, flops = l.flops,
+    lunet_peak_rss_mb = l.peak_rss_mb, pytorch_peak_rss_mb = p.peak_rss_mb, images = l.images or l.test_images,
+    pytorch_loop = p.loop, pytorch_chunk = p.chunk, lunet_blas = l.blas, pytorch_blas = p.blas,
+    target = target, met = target and l.seconds / p.seconds <= target or nil,
+  }
+end
+
+print(("GEMM probe: %.1f GFLOP/s (1024^3 sgemm, one thread, kernels %s); peak of n threads taken as n times that")
+  :format(probe.gflops, probe.blas))
+for _, r in ipairs(rows) do
+  if r.what:match("epoch") == nil and r.images and not r.id:match("^infer") then
+    print(("training epochs of %d images"):format(r.images))
+    break
+  end
+end
+print(("%-52s %9s %9s %7s %8s %6s %13s %s"):format("workload", "lunet", "PyTorch", "ratio", "GFLOP/s", "peak",
+  "RSS MB l / P", "goal"))
+local function opt(fmt, v, width)
+  return v and fmt:format(v) or ("%" .. width .. "s"):format("-")
+end
+for _, r in ipairs(rows) do
+  local rss = r.what:match("^conv") and ("%6.0f / %-6.0f"):format(r.lunet_peak_rss_mb or 0, r.pytorch_peak_rss_mb or 0)
+    or ("%13s"):format("")
+  local goal = r.target and ("<= %.2f %s"):format(r.target, r.met and "met" or "NOT MET") or ""
+  print(("%-52s %8.3fs %8.3fs %7.3f %8s %6s %s %s"):format(r.what, r.lunet_seconds, r.pytorch_seconds, r.ratio,
+    opt("%8.1f", r.gflops, 8), opt("%5.0f%%", r.peak_fraction and 100 * r.peak_fraction, 6), rss, goal))
+end
+local first = rows[1] or {}
+print(("(ratio = lunet / PyTorch, medians; GFLOP/s: lunet's matrix-product work over its time; peak: of the probe "
+  .. "times the threads; RSS: peak resident memory of each side's process, data included; OpenBLAS kernels: "
+  .. "lunet %s, PyTorch %s)"):format(first.lunet_blas or "?", first.pytorch_blas or "?"))
+
+local lbfgs
+local f = io.open(opts.dir .. "/lbfgs-lunet")
+if f then
+  f:close()
+  lbfgs = { lunet = last_json(opts.dir .. "/lbfgs-lunet"), pytorch = last_json(opts.dir .. "/lbfgs-torch") }
+  lbfgs_table(lbfgs.lunet, lbfgs.pytorch)
+end
+
+-- a small JSON writer: numbers, strings, booleans, lists and string-keyed tables
+local function encode(v)
+  local t = type(v)
+  if t == "number" then
+    if v ~= v or v == math.huge or v == -math.huge then return "null" end
+    return math.type(v) == "integer" and tostring(v) or ("%.6g"):format(v)
+  elseif t == "string" then
+    return '"' .. v:gsub('[%c"\\]', function(c) return ("\\u%04x"):format(c:byte()) end) .. '"'
+  elseif t == "boolean" then
+    return tostring(v)
+  elseif t == "table" then
+    if #v > 0 or next(v) == nil then
+      local parts = {}
+      for i, x in ipairs(v) do parts[i] = encode(x) end
+      return "[" .. table.concat(parts, ", ") .. "]"
+    end
+    local keys, parts = {}, {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for i, k in ipairs(keys) do parts[i] = encode(k) .. ": " .. encode(v[k]) end
+    return "{" .. table.concat(parts, ", ") .. "}"
+  end
+  return "null"
+end
+
+if opts.json then
+  local out = assert(io.open(opts.json, "w"))
+  out:write(encode {
+    blas_mode = blas_mode, cores = cores, date = os.date("!%Y-%m-%dT%H:%M:%SZ"),
+    openblas_coretype = os.getenv("OPENBLAS_CORETYPE") or "unset", probe = probe, rows = rows, lbfgs = lbfgs,
+  }, "\n")
+  out:close()
+  print(("\nJSON: %s"):format(opts.json))
+end

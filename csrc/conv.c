@@ -15,6 +15,7 @@
 #include "layer.h"
 #include "ops.h"
 #include "parallel.h"
+#include "profile.h"
 
 typedef struct conv {
   ln_layer base;
@@ -64,16 +65,82 @@ static block block_of(const pass *ps, int part, int nparts, const ln_tensor *x, 
   return bl;
 }
 
+/* The profiler's clock inside a part: adds the time since t to the phase
+** and returns the new start (only part 0 is timed, on the calling thread). */
+static double lap(int timed, double t, int layer, ln_phase phase) {
+  if (!timed) return t;
+  double now = ln_prof_now();
+  ln_prof_add(layer, "conv2d", phase, now - t);
+  return now;
+}
+
+/*
+** Layers with many output positions per image (the chapter-6 network's
+** first, 576) multiply image by image, straight into y's (maps, h, w) and
+** out of dy's: those products ran as fast as one over the whole batch
+** (conv 1 forward: ten of 20x576x25 took 78 us against 82 us for one of
+** 20x5760x25, CPU time), and the copies between the product's layout and
+** the batch's (fold and unfold, a tenth of that layer's time) go. With
+** few positions (64 in the second layer) ten products of 64 columns were
+** slower than one of 640, so those keep the batch product and the copies.
+** Per image, dW is summed image by image (the order of the additions
+** differs from one product over the batch: rounding-level differences).
+*/
+#define DIRECT_P 256
+
+static int direct(const pass *ps) {
+  return ps->p >= DIRECT_P;
+}
+
 /* y of images [b0, b1) = W col + b */
 static void forward_part(void *ctx, int part, int nparts) {
   pass *ps = ctx;
   conv *c = ps->c;
-  int kk = c->g.c_in * c->g.k_h * c->g.k_w;
+  int kk = c->g.c_in * c->g.k_h * c->g.k_w, p = (int)ps->p;
+  const void *w = ln_data(&c->base.params[0].value), *bias = ln_data(&c->base.params[1].value);
   block bl = block_of(ps, part, nparts, ps->x, ps->y);
+  int timed = ln_prof_on && part == 0, layer = timed ? ln_prof_layer : -1;   /* the caller's, read by part 0 only */
+  double t = timed ? ln_prof_now() : 0.0;
+  size_t esize = ln_dtype_size(c->base.dtype);
   ps->k->im2col(&c->g, bl.b1 - bl.b0, bl.x, bl.col);
-  ps->k->gemm(0, 0, c->g.c_out, bl.cols, kk, 1.0, ln_data(&c->base.params[0].value), kk, bl.col, bl.cols, 0.0,
-              bl.t, bl.cols);
-  ps->k->unfold_batch(bl.b1 - bl.b0, c->g.c_out, ps->p, bl.t, ln_data(&c->base.params[1].value), bl.y);
+  t = lap(timed, t, layer, LN_PH_IM2COL);
+  if (direct(ps)) {
+    for (int64_t i = 0; i < bl.b1 - bl.b0; i++)
+      ps->k->gemm(0, 0, c->g.c_out, p, kk, 1.0, w, kk, (char *)bl.col + (size_t)(i * p) * esize, bl.cols, 0.0,
+                  (char *)bl.y + (size_t)(i * c->g.c_out * p) * esize, p);
+    t = lap(timed, t, layer, LN_PH_PRODUCT);
+    ps->k->bias_maps(bl.b1 - bl.b0, c->g.c_out, p, bias, bl.y);
+  } else {
+    ps->k->gemm(0, 0, c->g.c_out, bl.cols, kk, 1.0, w, kk, bl.col, bl.cols, 0.0, bl.t, bl.cols);
+    t = lap(timed, t, layer, LN_PH_PRODUCT);
+    ps->k->unfold_batch(bl.b1 - bl.b0, c->g.c_out, p, bl.t, bias, bl.y);
+  }
+  lap(timed, t, layer, LN_PH_LAYOUT);
+}
+
+/* The gradients of images [b0, b1) image by image, dy read in place (see
+** DIRECT_P): dW and db summed over the images (the first with beta, the
+** rest adding), dcol = W^T dy into each image's columns. */
+static void backward_direct(const pass *ps, const block *bl, void *dw, void *db, double beta, int timed,
+                            int layer, double t) {
+  const conv *c = ps->c;
+  const ln_kern *k = ps->k;
+  int kk = c->g.c_in * c->g.k_h * c->g.k_w, p = (int)ps->p, c_out = c->g.c_out;
+  size_t esize = ln_dtype_size(c->base.dtype);
+  const void *w = ln_data(&c->base.params[0].value), *ones = ln_data(&c->ones);
+  for (int64_t i = 0; i < bl->b1 - bl->b0; i++) {
+    const char *dy = (const char *)bl->y + (size_t)(i * c_out * p) * esize;
+    const char *col = (const char *)bl->col + (size_t)(i * p) * esize;
+    double b = i == 0 ? beta : 1.0;
+    k->gemm(0, 1, c_out, kk, p, 1.0, dy, p, col, bl->cols, b, dw, kk);
+    k->gemv(0, c_out, p, 1.0, dy, p, ones, 1, b, db, 1);
+    if (ps->dx)
+      k->gemm(1, 0, kk, p, c_out, 1.0, w, kk, dy, p, 0.0, (char *)bl->dcol + (size_t)(i * p) * esize, bl->cols);
+  }
+  t = lap(timed, t, layer, LN_PH_PRODUCT);
+  if (ps->dx == NULL) return;
+  k->col2im(&c->g, bl->b1 - bl->b0, bl->dcol, bl->x);
+  lap(timed, t, layer, LN_PH_COL2IM);
 }
 
 static int conv_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
@@ -105,13 +172,23 @@ static void backward_part(void *ctx, int part, int nparts) {
     db = ln_data_at(&c->partial, slice + (int64_t)kk * c->g.c_out);
     beta = 0.0;
   }
+  int timed = ln_prof_on && part == 0, layer = timed ? ln_prof_layer : -1;   /* the caller's, read by part 0 only */
+  double t = timed ? ln_prof_now() : 0.0;
+  if (direct(ps)) {
+    backward_direct(ps, &bl, dw, db, beta, timed, layer, t);
+    return;
+  }
   k->fold_batch(bl.b1 - bl.b0, c->g.c_out, ps->p, bl.y, bl.t);
+  t = lap(timed, t, layer, LN_PH_LAYOUT);
   k->gemm(0, 1, c->g.c_out, kk, bl.cols, 1.0, bl.t, bl.cols, bl.col, bl.cols, beta, dw, kk);
   k->gemv(0, c->g.c_out, bl.cols, 1.0, bl.t, bl.cols, ln_data(&c->ones), 1, beta, db, 1);
+  t = lap(timed, t, layer, LN_PH_PRODUCT);
   if (ps->dx == NULL) return;
   k->gemm(1, 0, kk, bl.cols, c->g.c_out, 1.0, ln_data(&c->base.params[0].value), kk, bl.t, bl.cols, 0.0,
           bl.dcol, bl.cols);
+  t = lap(timed, t, layer, LN_PH_PRODUCT);
   k->col2im(&c->g, bl.b1 - bl.b0, bl.dcol, bl.x);
+  lap(timed, t, layer, LN_PH_COL2IM);
 }
 
 static int conv_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_tensor *dy,

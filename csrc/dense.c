@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "layer.h"
+#include "profile.h"
 
 typedef struct dense {
   ln_layer base;
@@ -18,8 +19,10 @@ static int dense_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, co
   const ln_kern *k = ln_kern_for(l->dtype);
   int batch = (int)x->shape[0];
   (void)mode;
+  double t = LN_PROF_START();
   k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(x), d->n_in, ln_data(&l->params[0].value),
           d->n_in, 0.0, ln_data(y), d->n_out);
+  LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
   k->bias_add(batch, d->n_out, ln_data(y), ln_data(&l->params[1].value));
   return LN_OK;
 }
@@ -31,12 +34,16 @@ static int dense_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, c
   int batch = (int)x->shape[0];
   (void)y;
   /* dW += dy^T x;  db += column sums of dy;  dx = dy W */
+  double t = LN_PROF_START();
   k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(dy), d->n_out, ln_data(x), d->n_in, 1.0,
           ln_data(&l->params[0].grad), d->n_in);
+  LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
   k->bias_grad(batch, d->n_out, ln_data(dy), ln_data(&l->params[1].grad));
+  t = LN_PROF_START();
   if (dx)
     k->gemm(0, 0, batch, d->n_in, d->n_out, 1.0, ln_data(dy), d->n_out, ln_data(&l->params[0].value),
             d->n_in, 0.0, ln_data(dx), d->n_in);
+  LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
   return LN_OK;
 }
 

@@ -157,6 +157,7 @@ typedef struct ln_kern {
   void (*col2im)(const ln_convgeom *g, int64_t batch, const void *col, void *dx);
   void (*unfold_batch)(int64_t batch, int64_t c, int64_t p, const void *t, const void *bias, void *y);
   void (*fold_batch)(int64_t batch, int64_t c, int64_t p, const void *y, void *t);
+  void (*bias_maps)(int64_t batch, int64_t c, int64_t p, const void *bias, void *y);   /* y[b, c, q] += bias[c] */
   void (*conv_forward_ref)(const ln_convgeom *g, int64_t batch, const void *x, const void *w,
                            const void *bias, void *y);
   void (*conv_backward_input_ref)(const ln_convgeom *g, int64_t batch, const void *dy, const void *w,

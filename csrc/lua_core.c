@@ -70,6 +70,7 @@ int luaopen_lunet_core(lua_State *L) {
   lnL_open_interrupt(L);
   lnL_open_proc(L);
   lnL_open_perceptron(L);
+  lnL_open_profile(L);
   lua_pushcfunction(L, l_threads);
   lua_setfield(L, -2, "threads");
   lua_pushcfunction(L, l_blas_core);

@@ -77,5 +77,6 @@ void lnL_open_linalg(lua_State *L);
 void lnL_open_interrupt(lua_State *L);
 void lnL_open_proc(lua_State *L);
 void lnL_open_perceptron(lua_State *L);
+void lnL_open_profile(lua_State *L);
 
 #endif

@@ -404,10 +404,12 @@ static int l_train_epoch(lua_State *L) {
   return 2;
 }
 
-/* evaluate(net, data [, {reg =, lambda =}]) -> mean cost (with penalty), correct */
+/* evaluate(net, data [, {reg =, lambda =, cost = true}]) -> mean cost (with penalty), correct;
+** with cost = false the cost is not computed (nil, correct) */
 static int l_evaluate(lua_State *L) {
   ln_reg reg = LN_REG_NONE;
-  lnL_checkopts(L, 3, "evaluate", (const char *const[]){"reg", "lambda", NULL});
+  lnL_checkopts(L, 3, "evaluate", (const char *const[]){"reg", "lambda", "cost", NULL});
+  int want_cost = lnL_optboolfield(L, 3, "cost", 1);
   if (lua_istable(L, 3)) {
     lua_getfield(L, 3, "reg");
     reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
@@ -419,8 +421,9 @@ static int l_evaluate(lua_State *L) {
   lua_dataset ld;
   read_dataset(L, 2, &ld);
   ln_net *net = lnL_checknet(L, 1);
-  lnL_check(L, ln_evaluate(net, dataset_tensors(L, &ld), reg, lambda, &cost, &correct));
-  lua_pushnumber(L, cost);
+  lnL_check(L, ln_evaluate(net, dataset_tensors(L, &ld), reg, lambda, want_cost ? &cost : NULL, &correct));
+  if (want_cost) lua_pushnumber(L, cost);
+  else lua_pushnil(L);
   lua_pushinteger(L, correct);
   return 2;
 }

@@ -8,6 +8,7 @@
 
 #include "net.h"
 #include "ops.h"
+#include "profile.h"
 
 int ln_net_new(ln_net **out, ln_dtype dt, const ln_shape *in) {
   ln_net *net;
@@ -309,7 +310,11 @@ int ln_net_forward(ln_net *net, int64_t batch, const ln_mode *mode) {
   for (int i = 0; i < net->nlayers; i++) {
     ln_layer *l = net->layers[i];
     ln_tensor x = ln_rows(&net->acts[i], batch), y = ln_rows(&net->acts[i + 1], batch);
+    double t = LN_PROF_START();
+    ln_prof_layer = i;
     int st = l->cls->forward(l, &x, &y, mode);
+    LN_PROF_STOP(t, i, l->cls->name, LN_PH_FORWARD);
+    ln_prof_layer = -1;
     if (st != LN_OK) return st;
   }
   net->last_batch = batch;
@@ -364,7 +369,11 @@ int ln_net_backward(ln_net *net, int64_t batch, int top, int need_dx) {
     ln_layer *l = net->layers[i];
     ln_tensor x = ln_rows(&net->acts[i], batch), y = ln_rows(&net->acts[i + 1], batch);
     ln_tensor dy = ln_rows(&net->deltas[i + 1], batch), dx = ln_rows(&net->deltas[i], batch);
+    double t = LN_PROF_START();
+    ln_prof_layer = i;
     int st = l->cls->backward(l, &x, &y, &dy, (i > 0 || need_dx) ? &dx : NULL);
+    LN_PROF_STOP(t, i, l->cls->name, LN_PH_BACKWARD);
+    ln_prof_layer = -1;
     if (st != LN_OK) return st;
   }
   return LN_OK;

@@ -58,7 +58,8 @@ int ln_train_batches(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batc
 int ln_train_diverged(const ln_net *net);
 
 /* The book's total_cost (mean cost plus (lambda/2n)|w|^2, or (lambda/n)|w|_1,
-** with n the size of d) and accuracy (number of argmax hits) in evaluation mode. */
+** with n the size of d) and accuracy (number of argmax hits) in evaluation mode.
+** cost may be NULL: the count alone, without the cost's logarithms. */
 int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost,
                 int64_t *correct);
 

@@ -112,7 +112,7 @@ describe("unknown options in the binding are errors listing the valid ones", fun
     { "Net:gradcheck", function() return cnet():gradcheck(lunet.randn(2, 2, "float64"), lunet.rand(2, 2, "float64"),
         { epsilon = 1 }) end, "gradcheck: unknown option 'epsilon' (valid: reg, c, eps, input)" },
     { "evaluate", function() return core.evaluate(cnet(), set(), { lamda = 1 }) end,
-      "evaluate: unknown option 'lamda' (valid: reg, lambda)" },
+      "evaluate: unknown option 'lamda' (valid: reg, lambda, cost)" },
     { "train_epoch", function()
         local net = cnet()
         return core.train_epoch(net, core.optimizer(net, { eta = 0.1 }), set(), 2, { progres = false })

@@ -46,6 +46,9 @@ lunet.linalg = core.linalg
 lunet.minimize = require "lunet.minimize"
 lunet.perceptron = require "lunet.perceptron"
 lunet.universality = require "lunet.universality"
+local profile = require "lunet.profile"
+lunet.profile, lunet.profile_enabled = profile.profile, profile.enabled
+lunet.profile_report, lunet.profile_text, lunet.profile_restart = profile.report, profile.text, profile.restart
 
 -- loaded on first use: data needs files, plots are not always wanted
 setmetatable(lunet, {

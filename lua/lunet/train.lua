@@ -525,6 +525,11 @@ function train.sgd(model, training_data, opts, fname)
       break
     end
     h.epoch[epoch], h.eta[epoch], h.seconds[epoch] = epoch, state.eta, secs
+    if core.profile_enabled() then   -- LUNET_PROFILE=1 or lunet.profile(true): this epoch's table
+      local profile = require "lunet.profile"
+      print(profile.text())
+      profile.restart()
+    end
     if o.monitor_training_cost or o.monitor_training_accuracy then
       local cost, correct, frac = measure(net, training_data, o)
       if o.monitor_training_cost then h.training_cost[epoch], book[3][epoch] = cost, cost end
@@ -570,6 +575,17 @@ function train.evaluate(model, data, lambda, reg)
   lambda = lambda or 0
   local cost, correct = core.evaluate(net, data, { reg = lambda > 0 and (reg or "l2") or "none", lambda = lambda })
   return cost, correct
+end
+
+--- lunet.train.correct(model, data) -> integer
+-- How many samples of `data` the model classifies right (largest output at the
+-- label), in evaluation mode; the cost is not computed.
+function train.correct(model, data)
+  current = "lunet.train.correct"
+  local net = model:net(data.x)
+  check_data(net, data, "data")
+  local _, correct = core.evaluate(net, data, { cost = false })
+  return correct
 end
 
 --- train.gradient_norms(model, data) -> bias_norms, weight_norms

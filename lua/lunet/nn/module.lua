@@ -287,8 +287,13 @@ function Module:accuracy(data)
   local fname = method_name(self, "accuracy")
   check_data(fname, data)
   if self:cost() then
-    local _, accuracy = score(self, fname, data)
-    return accuracy
+    -- the count alone: evaluation without the cost is about a third faster
+    if getmetatable(data.x) ~= core.tensor_metatable then
+      errors.fail(fname, "data.x must be a tensor of inputs, got %s", type(data.x))
+    end
+    local net = errors.call(fname, nil, self.net, self, data.x)
+    local _, correct = errors.call(fname, "evaluate", core.evaluate, net, data, { cost = false })
+    return correct / (data.n or data.x:size(1))
   end
   local predicted = labels(self, data.x, fname)
   local right = errors.call(fname, "eq", function() return predicted:eq(true_labels(data.y)):sum() end)

@@ -1,0 +1,139 @@
+-- The fast paths of issue 13 against the plain kernels beside them: the
+-- stride-1, unpadded im2col/col2im (specialised by output width) and the
+-- image-by-image products of layers with 256 or more positions per image
+-- against the direct convolution written out in real/conv.inc, in float64
+-- and float32, for widths that have their own instance and widths that do
+-- not, on one and two threads; 2x2 max-pooling's backward pass against the
+-- plain rule; evaluation reading the inputs in place (and without the
+-- cost) against the copying path.
+local lunet = require "lunet"
+local core = require "lunet.core"
+local H = require "spec.helpers"
+local nn = lunet.nn
+
+local function conv_case(c_in, c_out, k, h, w, batch, dtype, tol, threads)
+  lunet.threads(threads)
+  local layer = nn.Conv2d(c_in, c_out, k)
+  local model = nn.Sequential({ layer }, { input = { c_in, h, w }, dtype = dtype })
+  local x = lunet.randn(batch, c_in, h, w, dtype)
+  local what = ("%s c_in %d k %d %dx%d batch %d, %d thread(s)"):format(dtype, c_in, k, h, w, batch, threads)
+  local y = model:forward(x, true)
+  H.near(y, core._conv_forward_ref(x, layer.weight, layer.bias, 1, 0), tol, "forward, " .. what)
+  local dy = lunet.randn(y:shape(), dtype)
+  model:zero_grad()
+  local dx = model:backward(x, dy)
+  local rdx, rdw = core._conv_backward_ref(x, layer.weight, dy, 1, 0)
+  H.near(dx, rdx, tol, "input gradient, " .. what)
+  H.near(layer.grad_weight, rdw, tol * 10, "weight gradient, " .. what)
+end
+
+describe("stride-1 convolution without padding", function()
+  local before
+  before_each(function() before = lunet.threads() end)
+  after_each(function() lunet.threads(before) end)
+
+  it("matches the direct convolution for output widths with and without their own loops", function()
+    lunet.seed(131)
+    -- output widths 1, 3, 4, 5, 8, 12, 13, 16, 24, 32 (k 1..5): instantiated ones and others
+    for _, c in ipairs {
+      { 1, 2, 5, 28, 28, 3 }, { 20, 4, 5, 12, 12, 2 }, { 3, 2, 3, 6, 5, 4 }, { 2, 3, 2, 7, 6, 1 }, { 1, 1, 1, 5, 4, 2 },
+      { 2, 2, 3, 9, 14, 3 }, { 1, 3, 4, 19, 19, 2 }, { 2, 2, 5, 20, 36, 2 }, { 3, 2, 1, 4, 1, 2 },
+      { 1, 2, 3, 17, 15, 5 },
+    } do
+      for _, threads in ipairs { 1, 2 } do
+        conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float64", 1e-12, threads)
+        conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float32", 2e-4, threads)
+      end
+    end
+  end)
+
+  it("gives the same numbers on the same seed in the chapter-6 shapes twice (no state kept between calls)", function()
+    lunet.threads(1)
+    local function run()
+      lunet.seed(132)
+      local model = nn.Sequential({ nn.Conv2d(1, 4, 5), nn.MaxPool(2), nn.ReLU(), nn.Conv2d(4, 6, 5), nn.MaxPool(2),
+        nn.ReLU(), nn.Reshape(6 * 4 * 4), nn.Linear(96, 3), nn.Softmax() },
+        { input = { 1, 28, 28 }, cost = "log_likelihood" })
+      local x = lunet.rand(30, 1, 28, 28)
+      local y = lunet.zeros(30, 3)
+      for i = 1, 30 do y[{ i, i % 3 + 1 }] = 1 end
+      lunet.train.sgd(model, { x = x, y = y },
+        { epochs = 2, batch = 10, eta = 0.05, verbose = false, progress = false })
+      return model:flat_parameters():clone()
+    end
+    assert.are.same(run():totable(), run():totable())
+  end)
+end)
+
+describe("2x2 max-pooling's backward pass (each input written once)", function()
+  -- the plain rule: dx is dy at the first maximum of each window (reading
+  -- order) and 0 everywhere else, including rows and columns no window covers
+  local function expected(x, dy, n, c, h, w)
+    local xs, dys = x:totable(), dy:totable()
+    local dx = {}
+    for b = 1, n do
+      dx[b] = {}
+      for m = 1, c do
+        dx[b][m] = {}
+        for i = 1, h do
+          dx[b][m][i] = {}
+          for j = 1, w do dx[b][m][i][j] = 0 end
+        end
+        for oy = 1, h // 2 do
+          for ox = 1, w // 2 do
+            local bi, bj = 2 * oy - 1, 2 * ox - 1
+            for i = 2 * oy - 1, 2 * oy do
+              for j = 2 * ox - 1, 2 * ox do
+                if xs[b][m][i][j] > xs[b][m][bi][bj] then bi, bj = i, j end
+              end
+            end
+            dx[b][m][bi][bj] = dys[b][m][oy][ox]
+          end
+        end
+      end
+    end
+    return dx
+  end
+
+  it("routes dy to the maximum and zeros the rest, odd sizes and ties included, float64 and float32", function()
+    lunet.seed(134)
+    for _, dtype in ipairs { "float64", "float32" } do
+      for _, c in ipairs { { 2, 3, 4, 4 }, { 1, 2, 5, 7 }, { 3, 1, 24, 24 }, { 2, 2, 9, 2 }, { 1, 1, 2, 3 } } do
+        local n, maps, h, w = table.unpack(c)
+        local model = nn.Sequential({ nn.MaxPool(2) }, { input = { maps, h, w }, dtype = dtype })
+        local x = lunet.randn(n, maps, h, w, dtype)
+        if h * w > 8 then   -- ties: a window of equal values takes the first
+          x[{ 1, 1, 1, 1 }], x[{ 1, 1, 1, 2 }], x[{ 1, 1, 2, 1 }], x[{ 1, 1, 2, 2 }] = 0.5, 0.5, 0.5, 0.5
+        end
+        local y = model:forward(x, true)
+        local dy = lunet.randn(y:shape(), dtype)
+        local dx = model:backward(x, dy)
+        assert.are.same(expected(x, dy, n, maps, h, w), dx:totable(), dtype .. " " .. table.concat(c, "x"))
+      end
+    end
+  end)
+end)
+
+describe("evaluation reading inputs in place", function()
+  it("gives the cost and count of the copying path (inputs of another dtype are copied)", function()
+    lunet.seed(133)
+    local model = nn.Sequential({ nn.Linear(12, 7), nn.Sigmoid(), nn.Linear(7, 4), nn.Sigmoid() },
+      { cost = "cross_entropy" })
+    local n = 450   -- several chunks of 200 and a partial one
+    local x32 = lunet.rand(n, 12)
+    local y = lunet.zeros(n, 4)
+    for i = 1, n do y[{ i, i % 4 + 1 }] = 1 end
+    local cost32, correct32 = core.evaluate(model:net(), { x = x32, y = y })   -- float32 net, float32 data: in place
+    local cost64, correct64 = core.evaluate(model:net(), { x = x32:double(), y = y })   -- converted: copied
+    assert.are.equal(correct64, correct32)
+    assert.are.equal(cost64, cost32)
+    -- the count alone, without the cost: the same count, no cost
+    local none, correct = core.evaluate(model:net(), { x = x32, y = y }, { cost = false })
+    assert.is_nil(none)
+    assert.are.equal(correct32, correct)
+    assert.are.equal(correct32, lunet.train.correct(model, { x = x32, y = y }))
+    -- and it left the network's own input buffer alone: a forward pass still works on new data
+    local out = model:forward(x32:narrow(1, 1, 3))
+    assert.are.same({ 3, 4 }, out:shape())
+  end)
+end)
