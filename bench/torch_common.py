@@ -157,11 +157,12 @@ def run_batches(step, tensors, batch, shuffle=True, limit=None):
         step(*(t[i:i + batch] for t in tensors))
 
 
-def run_batches_indexed(step, tensors, batch, shuffle=True, limit=None):
-    """One pass in mini-batches, each gathered by x[idx] from a permutation.
+def run_batches(step, tensors, batch, shuffle=True, limit=None, gather=lambda t, idx: t[idx]):
+    """One pass in mini-batches, each gathered by `gather` (x[idx] by
+    default) from a permutation.
 
     Torch 1.13 takes about a second (1 thread) to gather the whole 50,000 x
-    784 training set in a new order, so a loop that indexes each
+    784 training set in a new order, so a loop that gathers each
     mini-batch's 10 rows is the faster one a user would write.
     """
     n = tensors[0].shape[0]
@@ -170,20 +171,18 @@ def run_batches_indexed(step, tensors, batch, shuffle=True, limit=None):
         if limit is not None and k >= limit:
             break
         idx = perm[i:i + batch]
-        step(*(t[idx] for t in tensors))
+        step(*(gather(t, idx) for t in tensors))
+
+
+def run_batches_indexed(step, tensors, batch, shuffle=True, limit=None):
+    """run_batches with x[idx]."""
+    run_batches(step, tensors, batch, shuffle, limit)
 
 
 def run_batches_selected(step, tensors, batch, shuffle=True, limit=None):
-    """As run_batches_indexed, with torch.index_select for the gather (the
-    same rows; it skips advanced indexing's dispatch, a little faster at
-    mini-batch 10 in torch 1.13)."""
-    n = tensors[0].shape[0]
-    perm = torch.randperm(n) if shuffle else torch.arange(n)
-    for k, i in enumerate(range(0, n, batch)):
-        if limit is not None and k >= limit:
-            break
-        idx = perm[i:i + batch]
-        step(*(t.index_select(0, idx) for t in tensors))
+    """run_batches with torch.index_select (the same rows; it skips advanced
+    indexing's dispatch, a little faster at mini-batch 10 in torch 1.13)."""
+    run_batches(step, tensors, batch, shuffle, limit, lambda t, idx: t.index_select(0, idx))
 
 
 # How a mini-batch is gathered: the per-batch forms a PyTorch user writes.

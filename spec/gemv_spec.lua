@@ -6,21 +6,7 @@ local lunet = require "lunet"
 local core = require "lunet.core"
 local H = require "spec.helpers"
 
--- (r, c) values, as a tensor stored as given, as the transpose of a (c, r)
--- tensor, or as a narrowed block of a wider tensor (rows apart by 7 + c).
-local function matrix(r, c, dtype, layout, salt)
-  local t = {}
-  for i = 1, r do
-    t[i] = {}
-    for j = 1, c do t[i][j] = ((i * 7 + j * 3 + salt) % 11 - 5) / 4 end
-  end
-  if layout == "plain" then return lunet.tensor(t, dtype), t end
-  if layout == "transposed" then return lunet.tensor(H.transpose(t), dtype):t(), t end
-  local wide = lunet.zeros(r, c + 7, dtype):fill(0 / 0)
-  local block = wide:narrow(2, 3, c)
-  block:copy(lunet.tensor(t, dtype))
-  return block, t
-end
+local matrix = H.layout_matrix
 
 local function want(a, ta, b, tb, alpha, beta, c)
   local p = H.matmul(ta and H.transpose(a) or a, tb and H.transpose(b) or b)

@@ -132,4 +132,24 @@ function H.close_and_collect(t)
   end
 end
 
+-- A (r, c) float tensor with distinct values and the Lua table of them,
+-- stored as given ("plain"), as the transpose of a (c, r) tensor
+-- ("transposed", a column-major view) or as a block narrowed out of a wider
+-- tensor of NaN ("narrowed", rows apart by c + 7). For the product specs.
+function H.layout_matrix(r, c, dtype, layout, salt)
+  local lunet = require "lunet"
+  local t = {}
+  for i = 1, r do
+    t[i] = {}
+    for j = 1, c do t[i][j] = ((i * 7 + j * 3 + salt) % 11 - 5) / 4 end
+  end
+  if layout == "plain" then return lunet.tensor(t, dtype), t end
+  if layout == "transposed" then return lunet.tensor(H.transpose(t), dtype):t(), t end
+  assert(layout == "narrowed", "layout_matrix: plain, transposed or narrowed")
+  local wide = lunet.zeros(r, c + 7, dtype):fill(0 / 0)
+  local block = wide:narrow(2, 3, c)
+  block:copy(lunet.tensor(t, dtype))
+  return block, t
+end
+
 return H

@@ -6,16 +6,8 @@ local lunet = require "lunet"
 local core = require "lunet.core"
 local H = require "spec.helpers"
 
--- A (r, c) tensor with distinct values, stored as given or as the transpose
--- of a (c, r) tensor (a column-major view of the same values).
 local function matrix(r, c, dtype, transposed, salt)
-  local t = {}
-  for i = 1, r do
-    t[i] = {}
-    for j = 1, c do t[i][j] = ((i * 7 + j * 3 + salt) % 11 - 5) / 4 end
-  end
-  if not transposed then return lunet.tensor(t, dtype), t end
-  return lunet.tensor(H.transpose(t), dtype):t(), t
+  return H.layout_matrix(r, c, dtype, transposed and "transposed" or "plain", salt)
 end
 
 local function product(a, ta, b, tb, alpha, beta, c)
