@@ -23,6 +23,8 @@ local FILES = os.getenv("MUTANT_FILES")
 local KEYS = os.getenv("MUTANT_KEYS")
 local SKIP = os.getenv("MUTANT_SKIP_SPECS") or "examples_spec install_spec"
 local TREE = os.getenv("MUTANT_TREE") or ROOT .. "/build/mut-tree"
+-- the tree is entered with cd, so a relative MUTANT_TREE is made absolute
+if TREE:sub(1, 1) ~= "/" then TREE = io.popen("pwd"):read("l") .. "/" .. TREE end
 local EQUIV = ROOT .. "/tools/mutants_equivalent.txt"
 -- a second tree (MUTANT_TREE) keeps its report beside it, so two runs never mix
 local REPORT = os.getenv("MUTANT_TREE") and TREE .. "-report.txt" or ROOT .. "/build/mutants-report.txt"
