@@ -98,6 +98,20 @@ describe("plot golden files (regression)", function()
     golden("line_fixed.svg", plot.line(FIXED))
     golden("line_decades.svg", plot.line(DECADES))
     golden("line_many.svg", plot.line(MANY))
+    -- how many decades a log axis labels depends on its length: one axis
+    -- every 15 pixels of height, and wide and narrow value spans
+    local axes = {}
+    for h = 150, 450, 15 do
+      for _, top in ipairs { 3, 12 } do
+        local doc = plot.line { logy = true, width = 200, height = h,
+          series = { { y = { 10 ^ -top, 1, 10 ^ (top // 3) } } } }
+        -- only the tick labels (the choice under test) are kept
+        local ticks = {}
+        for tick in doc:gmatch('<text[^>]- class="ytick"[^>]*>[^<]*</text>') do ticks[#ticks + 1] = tick end
+        axes[#axes + 1] = ("height %d, 1e-%d .. 1e%d\n%s"):format(h, top, top // 3, table.concat(ticks, "\n"))
+      end
+    end
+    golden("line_log_lengths.txt", table.concat(axes, "\n"))
   end)
 
   it("bar charts: turned labels and negative values, log bars", function()
