@@ -284,11 +284,20 @@ local function operators(m, lang, out)
   end
 end
 
+-- Constant arguments that are only sizing hints: lua_createtable's
+-- preallocation, and a userdata's user-value count of 0 (made 1, an unused
+-- slot; a count of 1 is used and stays a site), so changing one can never
+-- change what lunet computes.
+local function hint_argument(before, num)
+  return before:match("lua_createtable%s*%([^()]*$") ~= nil or
+    (num == "0" and before:match("lua_newuserdatauv%s*%([^()]*,[^()]*,%s*$") ~= nil)
+end
+
 local function constants(m, out)
   for s, num, e in m:gmatch("()%f[%w_%.]0*(%d+)%f[^%w_%.]()") do
     local before = m:sub(1, s - 1)
     local tok = m:sub(s, e - 1)
-    if not before:match("[%d%.][eE][%+%-]?$") and not before:match("%[%s*$") then
+    if not before:match("[%d%.][eE][%+%-]?$") and not before:match("%[%s*$") and not hint_argument(before, num) then
       local n = tonumber(num)
       local r = n == 0 and 1 or n == 1 and 0 or n + 1
       out[#out + 1] = { s, tok, tostring(r), "const" }
@@ -306,8 +315,13 @@ local function booleans(m, lang, out)
   end
 end
 
+-- Calls whose two arguments can be swapped without any effect: symmetric
+-- by definition (max, min, rawequal, a dot product of two vectors) or by
+-- their code (ln_overlap, ln_same_shape, ln_same_layout compare both ways;
+-- plot/term.lua's labeler reads only |hi - lo| and max(|lo|, |hi|)).
 local EQUIV_CALLS = { max = true, min = true, fmax = true, fmin = true, ["math.max"] = true,
-  ["math.min"] = true, MAX = true, MIN = true, rawequal = true }
+  ["math.min"] = true, MAX = true, MIN = true, rawequal = true, ["core.dot"] = true,
+  ln_overlap = true, ln_same_shape = true, ln_same_layout = true, labeler = true }
 
 local function swaps(m, out)
   for s, name, args in m:gmatch("()([%a_][%w_%.:]*)(%b())") do
