@@ -13,6 +13,9 @@
 -- e.g. build/mutants-survivors.txt), MUTANT_SKIP_SPECS (space-separated spec
 -- names left out; default the example smoke runs and the install check),
 -- MUTANT_TREE (another scratch directory, so that two runs can go at once).
+-- A spec file may take 4 times its baseline time, or 15 s; one that takes
+-- longer is run again with 20 times (120 s at least) before the mutant
+-- counts as a timeout, so a machine busy with other jobs kills nothing.
 -- Known-equivalent mutants are listed in tools/mutants_equivalent.txt as
 -- `key  reason`; the report keeps them out of the kill rate.
 
@@ -630,6 +633,10 @@ local function main()
       status = "survived"
       for _, s in ipairs(order_specs(specs, times, c.path)) do
         local r = run_spec(s, math.max(15, 4 * times[s]))
+        -- A spec that outlives four times its baseline may only have met a
+        -- busier machine (other jobs share the cores): it counts as a
+        -- timeout only when it also outlives a far longer second run.
+        if r == "timeout" then r = run_spec(s, math.max(120, 20 * times[s])) end
         if r ~= "pass" then
           status = r == "timeout" and "timeout" or "killed"
           by = s
