@@ -45,13 +45,17 @@ describe("options at the edges of their ranges (regression)", function()
 
   it("lunet.train.sgd: epochs, batch and checkpoint_every of 1, lambda of 0; one below refused", function()
     local net = lunet.Network { 3, 2 }
-    ok(lunet.train.sgd, net, data(4), { epochs = 1, batch = 1, eta = 0.1, lambda = 0, checkpoint_every = 1, verbose = false, progress = false })
+    ok(lunet.train.sgd, net, data(4),
+      { epochs = 1, batch = 1, eta = 0.1, lambda = 0, checkpoint_every = 1, verbose = false, progress = false })
     bad("epochs must be a positive integer", lunet.train.sgd, net, data(4), { epochs = 0, eta = 0.1 })
-    bad("mini-batch size must be a positive integer", lunet.train.sgd, net, data(4), { epochs = 1, batch = 0, eta = 0.1 })
+    bad("mini-batch size must be a positive integer", lunet.train.sgd, net, data(4),
+      { epochs = 1, batch = 0, eta = 0.1 })
     bad("checkpoint_every must be a positive integer", lunet.train.sgd, net, data(4),
       { epochs = 1, eta = 0.1, checkpoint_every = 0 })
-    bad("lambda must be a finite number >= 0", lunet.train.sgd, net, data(4), { epochs = 1, eta = 0.1, lambda = -1e-300 })
-    bad("lambda must be a finite number >= 0", lunet.train.sgd, net, data(4), { epochs = 1, eta = 0.1, lambda = math.huge })
+    bad("lambda must be a finite number >= 0", lunet.train.sgd, net, data(4),
+      { epochs = 1, eta = 0.1, lambda = -1e-300 })
+    bad("lambda must be a finite number >= 0", lunet.train.sgd, net, data(4),
+      { epochs = 1, eta = 0.1, lambda = math.huge })
     bad("eta must be a finite positive number", lunet.train.sgd, net, data(4), { epochs = 1, eta = 0 })
     ok(lunet.train.sgd, net, data(4), { epochs = 1, eta = 1e-300, verbose = false, progress = false })
   end)
@@ -159,7 +163,9 @@ describe("printing at its thresholds (regression)", function()
     assert.truthy(lines(lunet.zeros(1001)):find("...", 1, true))
     local function rows(t)
       local n = 0
-      for l in lines(t):gmatch("[^\n]+") do if l:find("0", 1, true) and not l:find("Tensor", 1, true) then n = n + 1 end end
+      for l in lines(t):gmatch("[^\n]+") do
+        if l:find("0", 1, true) and not l:find("Tensor", 1, true) then n = n + 1 end
+      end
       return n
     end
     assert.are.equal(6, rows(lunet.zeros(6, 200)))   -- all six rows

@@ -40,7 +40,7 @@ local function cholesky(A)
   for j = 1, n do
     local s = A[j][j]
     for k = 1, j - 1 do s = s - L[j][k] ^ 2 end
-    if not (s > 0) then return nil end
+    if s ~= s or s <= 0 then return nil end
     L[j][j] = math.sqrt(s)
     for i = j + 1, n do
       local t = A[i][j]
@@ -151,7 +151,7 @@ local function reference(f, x0, o)
     dir.get = function(_, g) return H and scale(-1, matvec(H, g)) or scale(-1, g) end
     dir.update = function(s, y)
       local sy = dot(s, y)
-      if not (sy > 0) then return end
+      if sy ~= sy or sy <= 0 then return end
       local rho = 1 / sy
       if not H then
         H = {}
@@ -186,7 +186,7 @@ local function reference(f, x0, o)
     end
     dir.update = function(s, y)
       local sy = dot(s, y)
-      if not (sy > 0) then return end
+      if sy ~= sy or sy <= 0 then return end
       if #pairs_ == S.m then table.remove(pairs_, 1) end
       pairs_[#pairs_ + 1] = { s = s, y = y, rho = 1 / sy }
     end
@@ -391,7 +391,7 @@ describe("minimize's option ranges (regression)", function()
       { max_evals = 0 }, { m = 0 }, { max_iter = -1 }, { c2 = 1 }, { c1 = 0.5, c2 = 0.5 } } do
       local ok, err = pcall(minimize, quad, { 1, 2 }, o)
       assert(not ok, "accepted " .. next(o))
-      assert.truthy(tostring(err):find("minimize: option", 1, true) or tostring(err):find("minimize: options", 1, true), err)
+      assert.truthy(tostring(err):find("minimize: option", 1, true), err)
     end
   end)
 end)

@@ -30,7 +30,9 @@ local function golden(name, actual)
     local wl, al = want:gmatch("[^\n]*"), actual:gmatch("[^\n]*")
     repeat
       local a, b = wl(), al()
-      if a ~= b then error(("%s differs at line %d:\n  want %s\n  got  %s"):format(name, n, tostring(a), tostring(b))) end
+      if a ~= b then
+        error(("%s differs at line %d:\n  want %s\n  got  %s"):format(name, n, tostring(a), tostring(b)))
+      end
       n = n + 1
     until a == nil
   end
@@ -46,7 +48,8 @@ end
 -- right, so the legend must go elsewhere.
 local LINE = { title = "linear axes", xlabel = "step", ylabel = "value", width = 420, height = 260, markers = true,
   series = {
-    { name = "rising", x = ramp(12, function(i) return i * 0.5 end), y = ramp(12, function(i) return i * i / 10 - 3 end) },
+    { name = "rising", x = ramp(12, function(i) return i * 0.5 end),
+      y = ramp(12, function(i) return i * i / 10 - 3 end) },
     { name = "wave", x = ramp(12, function(i) return i * 0.5 end), y = ramp(12, function(i)
       return i == 6 and NaN or 4 * math.sin(i / 2) + 8 end) },
     { name = "flat", y = { 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11 } },
