@@ -298,11 +298,21 @@ local function hint_argument(before, num)
     (num == "0" and before:match("lua_newuserdatauv%s*%([^()]*,[^()]*,%s*$") ~= nil)
 end
 
+-- The 0 of `x > 0 ? x : 1` (at least 1): made 1, it gives the same value
+-- for every integer x.
+local function clamp_zero(before, after, num)
+  if num ~= "0" then return false end
+  local a = before:match("([%w_%.%->%[%]]+)%s*>%s*$")
+  local b = after:match("^%s*%?%s*([%w_%.%->%[%]]+)%s*:%s*1%f[^%w_%.]")
+  return a ~= nil and a == b
+end
+
 local function constants(m, out)
   for s, num, e in m:gmatch("()%f[%w_%.]0*(%d+)%f[^%w_%.]()") do
     local before = m:sub(1, s - 1)
     local tok = m:sub(s, e - 1)
-    if not before:match("[%d%.][eE][%+%-]?$") and not before:match("%[%s*$") and not hint_argument(before, num) then
+    if not before:match("[%d%.][eE][%+%-]?$") and not before:match("%[%s*$") and not hint_argument(before, num) and
+       not clamp_zero(before, m:sub(e), num) then
       local n = tonumber(num)
       local r = n == 0 and 1 or n == 1 and 0 or n + 1
       out[#out + 1] = { s, tok, tostring(r), "const" }
