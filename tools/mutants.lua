@@ -14,7 +14,10 @@
 -- matches), MUTANT_KEYS (a file of mutant keys, one a line: run exactly those,
 -- e.g. build/mutants-survivors.txt), MUTANT_SKIP_SPECS (space-separated spec
 -- names left out; default the example smoke runs and the install check),
--- MUTANT_TREE (another scratch directory, so that two runs can go at once).
+-- MUTANT_TREE (another scratch directory, so that two runs can go at once),
+-- MUTANT_TIMES (the <tree>-times.txt an earlier run over the same sources
+-- and specs wrote: its baseline is taken instead of measured again, so a
+-- second run can share out the keys of a first).
 -- A spec file may take 4 times its baseline time, or 15 s; one that takes
 -- longer is run again with 20 times (120 s at least) before the mutant
 -- counts as a timeout, so a machine busy with other jobs kills nothing.
@@ -602,21 +605,36 @@ local function main()
 
   local specs = spec_files()
   local times = {}
-  print(("mutants: baseline run of %d spec files (skipped: %s)"):format(#specs, SKIP))
-  for _, s in ipairs(specs) do
-    local a = now()
-    local r = run_spec(s, 600)
-    times[s] = now() - a
-    if r ~= "pass" then
-      error(("%s does not pass on the unmutated tree (%s); see %s/build/mut-spec.log"):format(s, r, TREE))
+  local given = os.getenv("MUTANT_TIMES")
+  if given then
+    -- another run over the same tree measured them (and checked it passes)
+    for l in io.lines(given) do
+      local s, t = l:match("^(%S+)%s+([%d.]+)")
+      if s then times[s] = tonumber(t) end
     end
+    for _, s in ipairs(specs) do assert(times[s], "MUTANT_TIMES has no time for " .. s) end
+    print(("mutants: %d spec files, baseline times from %s"):format(#specs, given))
   end
-  local suite = 0
-  for _, s in ipairs(specs) do suite = suite + times[s] end
-  print(("mutants: baseline suite %.1f s"):format(suite))
-  -- the files run together after the first ALONE must pass together too
-  if run_batch(specs, 20 * suite + 60) ~= "pass" then
-    error(("the spec files do not pass when run in one busted; see %s/build/mut-spec.log"):format(TREE))
+  if not given then
+    print(("mutants: baseline run of %d spec files (skipped: %s)"):format(#specs, SKIP))
+    for _, s in ipairs(specs) do
+      local a = now()
+      local r = run_spec(s, 600)
+      times[s] = now() - a
+      if r ~= "pass" then
+        error(("%s does not pass on the unmutated tree (%s); see %s/build/mut-spec.log"):format(s, r, TREE))
+      end
+    end
+    local suite = 0
+    for _, s in ipairs(specs) do suite = suite + times[s] end
+    print(("mutants: baseline suite %.1f s"):format(suite))
+    -- the files run together after the first ALONE must pass together too
+    if run_batch(specs, 20 * suite + 60) ~= "pass" then
+      error(("the spec files do not pass when run in one busted; see %s/build/mut-spec.log"):format(TREE))
+    end
+    local tf = assert(io.open(TREE .. "-times.txt", "w"))
+    for _, s in ipairs(specs) do tf:write(("%s %.2f\n"):format(s, times[s])) end
+    tf:close()
   end
 
   -- all sites, then a seeded shuffle
