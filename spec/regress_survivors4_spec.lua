@@ -45,4 +45,43 @@ describe("seed 4 survivors (regression)", function()
       assert.are.same({ 1 }, t:totable())
     end)
   end)
+
+  describe("low-level calls", function()
+    local core = require "lunet.core"
+    local function count(...) return select("#", ...) end
+
+    it("that act return nothing, and lookups that miss return nothing", function()
+      lunet.seed(3)
+      local model = lunet.Network({ 3, 2 }, { cost = "quadratic" })
+      local net = model:net()
+      local d = { x = lunet.rand(4, 3), y = lunet.tensor { 0, 1, 1, 0 } }
+      local sgd = core.optimizer(net, { eta = 0.1, momentum = 0.5 })
+      local adam = core.optimizer(net, { kind = "adam" })
+      local ckpt, npy, mdl = H.tmpname(".ckpt"), H.tmpname(".npy"), H.tmpname(".lunet")
+      local calls = {
+        { "seed", function() return lunet.seed(5) end },
+        { "net:zero_grad", function() return net:zero_grad() end },
+        { "net:set_cost", function() return net:set_cost("quadratic") end },
+        { "net:save", function() return net:save(mdl) end },
+        { "save_npy", function() return lunet.save_npy(npy, lunet.ones(2)) end },
+        { "optimizer:set_eta", function() return sgd:set_eta(0.2) end },
+        { "optimizer:set", function() return sgd:set("momentum", 0.25) end },
+        { "optimizer:step", function() return sgd:step(net) end },
+        { "check_data", function() return core.check_data(net, d) end },
+        { "checkpoint_save", function() return core.checkpoint_save(ckpt, net, sgd, "root t:\n") end },
+        { "optimizer:state of an unknown name", function() return sgd:state("nope") end },
+        { "optimizer:velocity of Adam", function() return adam:velocity() end },
+        { "tensor:close", function() return lunet.ones(2):close() end },
+      }
+      for _, c in ipairs(calls) do
+        assert.are.equal(0, count(c[2]()), c[1])
+      end
+      -- and what they did took effect
+      assert.are.equal(0.2, sgd:eta())
+      assert.are.equal(0.25, sgd:get("momentum"))
+      assert.are.same({ 1, 1 }, lunet.load_npy(npy):totable())
+      assert.truthy(sgd:state("velocity"))
+      os.remove(ckpt); os.remove(npy); os.remove(mdl)
+    end)
+  end)
 end)
