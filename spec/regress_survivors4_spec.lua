@@ -57,13 +57,13 @@ describe("seed 4 survivors (regression)", function()
       local d = { x = lunet.rand(4, 3), y = lunet.tensor { 0, 1, 1, 0 } }
       local sgd = core.optimizer(net, { eta = 0.1, momentum = 0.5 })
       local adam = core.optimizer(net, { kind = "adam" })
-      local ckpt, npy, mdl = H.tmpname(".ckpt"), H.tmpname(".npy"), H.tmpname(".lunet")
+      local ckpt, npyfile, mdl = H.tmpname(".ckpt"), H.tmpname(".npy"), H.tmpname(".lunet")
       local calls = {
         { "seed", function() return lunet.seed(5) end },
         { "net:zero_grad", function() return net:zero_grad() end },
         { "net:set_cost", function() return net:set_cost("quadratic") end },
         { "net:save", function() return net:save(mdl) end },
-        { "save_npy", function() return lunet.save_npy(npy, lunet.ones(2)) end },
+        { "save_npy", function() return lunet.save_npy(npyfile, lunet.ones(2)) end },
         { "optimizer:set_eta", function() return sgd:set_eta(0.2) end },
         { "optimizer:set", function() return sgd:set("momentum", 0.25) end },
         { "optimizer:step", function() return sgd:step(net) end },
@@ -79,9 +79,9 @@ describe("seed 4 survivors (regression)", function()
       -- and what they did took effect
       assert.are.equal(0.2, sgd:eta())
       assert.are.equal(0.25, sgd:get("momentum"))
-      assert.are.same({ 1, 1 }, lunet.load_npy(npy):totable())
+      assert.are.same({ 1, 1 }, lunet.load_npy(npyfile):totable())
       assert.truthy(sgd:state("velocity"))
-      os.remove(ckpt); os.remove(npy); os.remove(mdl)
+      os.remove(ckpt); os.remove(npyfile); os.remove(mdl)
     end)
   end)
 end)
