@@ -84,4 +84,33 @@ describe("seed 4 survivors (regression)", function()
       os.remove(ckpt); os.remove(npyfile); os.remove(mdl)
     end)
   end)
+
+  describe("gradcheck's details", function()
+    it("name the layer, parameter and element of the worst error, with its two values", function()
+      lunet.seed(8)
+      local model = lunet.Network({ 3, 4, 2 }, { cost = "quadratic" })
+      local x, y = lunet.randn(5, 3, "float64"), lunet.tensor { 0, 1, 1, 0, 1 }
+      -- a crude step makes every error visible; the worst is somewhere real
+      local worst, where = lunet.gradcheck(model, x, y, { eps = 0.5 })
+      assert.is_true(worst > 1e-4)
+      local sizes = { weight = { 4 * 3, 2 * 4 }, bias = { 4, 2 } }
+      if where.param == "input" then
+        assert.are.equal(0, where.layer)
+        assert.is_true(where.element >= 1 and where.element <= 15)
+      else
+        assert.truthy(sizes[where.param], where.param)
+        local layer = (where.layer + 1) // 2    -- Linear layers are 1 and 3
+        assert.is_true(where.layer == 1 or where.layer == 3, tostring(where.layer))
+        assert.is_true(where.element >= 1 and where.element <= sizes[where.param][layer])
+      end
+      -- the worst error is the reported pair's
+      local scale = math.max(math.abs(where.analytic), math.abs(where.numeric), 1e-3)
+      assert.is_true(math.abs(math.abs(where.analytic - where.numeric) / scale - worst) < 1e-12)
+      -- inputs alone: the location is an input
+      local _, w2 = lunet.gradcheck(lunet.nn.Sigmoid(), x, nil, { eps = 0.5 })
+      assert.are.equal("input", w2.param)
+      assert.are.equal(0, w2.layer)
+      assert.is_true(w2.element >= 1 and w2.element <= 15)
+    end)
+  end)
 end)
