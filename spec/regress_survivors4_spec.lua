@@ -113,4 +113,57 @@ describe("seed 4 survivors (regression)", function()
       assert.is_true(w2.element >= 1 and w2.element <= 15)
     end)
   end)
+
+  describe("gemm operands", function()
+    it("of one column broadcast down the rows (row stride 0) read the one value for every row", function()
+      for _, dtype in ipairs { "float32", "float64" } do
+        local col = lunet.tensor({ { 2 } }, dtype):expand(3, 1)          -- (3, 1), strides (0, 1)
+        local row = lunet.tensor({ { 1, 2, 3, 4 } }, dtype)
+        H.near(lunet.matmul(col, row), { { 2, 4, 6, 8 }, { 2, 4, 6, 8 }, { 2, 4, 6, 8 } }, 0, dtype)
+        local c = lunet.zeros(3, 4, dtype)
+        lunet.gemm(col, row, c)
+        H.near(c, { { 2, 4, 6, 8 }, { 2, 4, 6, 8 }, { 2, 4, 6, 8 } }, 0, dtype)
+        -- and as the right operand: (1, 3) broadcast to (4, 3) is not a case, but (3, 1) x (1, 1) is
+        local one = lunet.tensor({ { 5 } }, dtype):expand(1, 1)
+        H.near(lunet.matmul(lunet.tensor({ { 1 }, { 2 }, { 3 } }, dtype), one), { { 5 }, { 10 }, { 15 } }, 0, dtype)
+        local tall = lunet.tensor({ { 3 } }, dtype):expand(4, 1)         -- B (4, 1), row stride 0
+        H.near(lunet.matmul(lunet.ones(2, 4, dtype), tall), { { 12 }, { 12 } }, 0, dtype)
+      end
+    end)
+  end)
+
+  describe("minimize's gradients", function()
+    local minimize = require("lunet.minimize").minimize
+    local core = require "lunet.core"
+    local function quad(x)
+      local v = x:totable()
+      return (v[1] - 1) ^ 2 + 3 * (v[2] + 2) ^ 2, { 2 * (v[1] - 1), 6 * (v[2] + 2) }
+    end
+    it("may come in one reused buffer, or in float32, with the same path", function()
+      local function fresh(x)
+        local c, g = quad(x)
+        return c, core.tensor(g, "float64")
+      end
+      local buf = core.zeros(2, "float64")
+      local function reused(x)
+        local c, g = quad(x)
+        buf[1], buf[2] = g[1], g[2]
+        return c, buf
+      end
+      for _, method in ipairs { "lbfgs", "cg", "bfgs" } do
+        local xa, ha = minimize(fresh, { 0, 0 }, { method = method, path = true })
+        local xb, hb = minimize(reused, { 0, 0 }, { method = method, path = true })
+        assert.are.same(xa:totable(), xb:totable(), method)
+        assert.are.same(ha.path, hb.path, method)
+        assert.are.equal(ha.evaluations, hb.evaluations, method)
+        H.near(xa, { 1, -2 }, 1e-6, method)
+      end
+      local x32 = minimize(function(x)
+        local c, g = quad(x)
+        return c, core.tensor(g, "float32")
+      end, { 0, 0 }, { method = "lbfgs" })
+      assert.are.equal("float64", x32:dtype())
+      H.near(x32, { 1, -2 }, 1e-5)
+    end)
+  end)
 end)
