@@ -166,4 +166,64 @@ describe("seed 4 survivors (regression)", function()
       H.near(x32, { 1, -2 }, 1e-5)
     end)
   end)
+
+  describe("optimizer hyperparameters", function()
+    local core = require "lunet.core"
+    -- What each kind takes, and which of them may change between steps.
+    local KINDS = {
+      sgd = { eta = true, momentum = true, nesterov = false },
+      adagrad = { eta = true, eps = false },
+      rmsprop = { eta = true, rho = false, eps = false },
+      adam = { eta = true, beta1 = false, beta2 = false, eps = false },
+      adamw = { eta = true, beta1 = false, beta2 = false, eps = false, weight_decay = false },
+    }
+    local function net() return lunet.Network({ 3, 2 }, { cost = "quadratic" }):net() end
+
+    it("only eta (and SGD's momentum) change between steps; the rest are fixed at creation", function()
+      for kind, names in pairs(KINDS) do
+        local o = core.optimizer(net(), { kind = kind, eta = 0.1, momentum = kind == "sgd" and 0.5 or nil })
+        for name, scheduled in pairs(names) do
+          if name ~= "nesterov" then
+            local v = name == "eta" and 0.05 or name == "momentum" and 0.25 or 0.5
+            local ok, err = pcall(o.set, o, name, v)
+            if scheduled then
+              assert(ok, kind .. "." .. name .. ": " .. tostring(err))
+              assert.are.equal(v, o:get(name), kind .. "." .. name)
+            else
+              assert.is_false(ok, kind .. "." .. name .. " was changed")
+              assert.truthy(tostring(err):find(name .. " is fixed when the optimizer is made", 1, true), err)
+            end
+          end
+        end
+        assert.is_false(pcall(o.set, o, "nesterov", 1))
+        assert.is_false(pcall(o.set, o, "no_such", 1))
+      end
+    end)
+
+    it("a checkpoint resumes only with the same fixed hyperparameters, whatever the scheduled ones", function()
+      local path = H.tmpname(".ckpt")
+      for kind, names in pairs(KINDS) do
+        local a = net()
+        local base = { kind = kind, eta = 0.1, momentum = kind == "sgd" and 0.5 or nil }
+        core.checkpoint_save(path, a, core.optimizer(a, base), "root t:\n")
+        for name, scheduled in pairs(names) do
+          if name ~= "nesterov" then
+            local o = {}
+            for k, v in pairs(base) do o[k] = v end
+            o[name] = name == "eta" and 0.123 or name == "momentum" and 0.3 or 0.625
+            local b = net()
+            local opt = core.optimizer(b, o)
+            local ok, err = pcall(core.checkpoint_load, path, b, opt)
+            if scheduled then
+              assert(ok, kind .. "." .. name .. ": " .. tostring(err))
+            else
+              assert.is_false(ok, kind .. "." .. name .. " differs but was resumed")
+              assert.truthy(tostring(err):find("was made with " .. name .. " = ", 1, true), err)
+            end
+          end
+        end
+      end
+      os.remove(path)
+    end)
+  end)
 end)

@@ -302,10 +302,10 @@ local function hint_argument(before, num)
     (num == "0" and before:match("lua_newuserdatauv%s*%([^()]*,[^()]*,%s*$") ~= nil)
 end
 
--- The 0 of `x > 0 ? x : 1` (at least 1): made 1, it gives the same value
--- for every integer x.
+-- The 0 of `x > 0 ? x : 1` or the 1 of `x > 1 ? x : 1` (at least 1): made 1
+-- or 0, it gives the same value for every integer x.
 local function clamp_zero(before, after, num)
-  if num ~= "0" then return false end
+  if num ~= "0" and num ~= "1" then return false end
   local a = before:match("([%w_%.%->%[%]]+)%s*>%s*$")
   local b = after:match("^%s*%?%s*([%w_%.%->%[%]]+)%s*:%s*1%f[^%w_%.]")
   return a ~= nil and a == b
