@@ -226,4 +226,20 @@ describe("seed 4 survivors (regression)", function()
       os.remove(path)
     end)
   end)
+
+  describe("data.load_default", function()
+    it("without a name is the automatic choice: MNIST when found", function()
+      local data = lunet.data
+      local mnist, fashion = data.mnist, data.fashion
+      local ok, err = pcall(function()
+        data.mnist = function() return "tr", "va", "te" end
+        local a, b, c, name = data.load_default()
+        assert.are.same({ "tr", "va", "te", "mnist" }, { a, b, c, name })
+        a, b, c, name = data.load_default("auto")
+        assert.are.same({ "tr", "va", "te", "mnist" }, { a, b, c, name })
+      end)
+      data.mnist, data.fashion = mnist, fashion
+      assert(ok, err)
+    end)
+  end)
 end)
