@@ -242,4 +242,18 @@ describe("seed 4 survivors (regression)", function()
       assert(ok, err)
     end)
   end)
+
+  describe("L2 pooling's gradient", function()
+    it("is 0 (not NaN, not x) where the window's norm is 0, including when it underflows", function()
+      local pool = lunet.nn.Sequential({ lunet.nn.L2Pool(2) }, { dtype = "float64" })
+      -- (1e-170)^2 underflows: the window's norm is 0 though its values are not
+      local x = lunet.tensor({ { { { 1e-170, -1e-170, 3, 4 }, { 1e-170, 0, 0, 0 } } } }, "float64")
+      local y = pool:forward(x):totable()[1][1][1]
+      assert.are.same({ 0, 5 }, y)
+      local dx = pool:backward(x, lunet.ones(1, 1, 1, 2, "float64")):totable()[1][1]
+      H.near(dx, { { 0, 0, 0.6, 0.8 }, { 0, 0, 0, 0 } }, 1e-15)
+      -- exactly 0 in the underflowed window (the mutant's x would be 1e-170)
+      assert.are.equal(0, dx[1][1]); assert.are.equal(0, dx[1][2]); assert.are.equal(0, dx[2][1])
+    end)
+  end)
 end)
