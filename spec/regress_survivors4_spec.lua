@@ -256,4 +256,54 @@ describe("seed 4 survivors (regression)", function()
       assert.are.equal(0, dx[1][1]); assert.are.equal(0, dx[1][2]); assert.are.equal(0, dx[2][1])
     end)
   end)
+
+  describe("reductions", function()
+    -- plain-Lua references over a table of rows
+    local function ref(rows, dim, f)
+      local out = {}
+      if dim == 1 then
+        for j = 1, #rows[1] do
+          local col = {}
+          for i = 1, #rows do col[i] = rows[i][j] end
+          out[j] = f(col)
+        end
+      else
+        for i = 1, #rows do out[i] = f(rows[i]) end
+      end
+      return out
+    end
+    local function pnorm(p)
+      return function(v)
+        local s = 0
+        for _, x in ipairs(v) do s = s + math.abs(x) ^ p end
+        return s ^ (1 / p)
+      end
+    end
+    local function total(v)
+      local s = 0
+      for _, x in ipairs(v) do s = s + x end
+      return s
+    end
+
+    it("norm (p = 1, 2, 3), sum and mean along each dimension of plain and transposed views", function()
+      local rows = { { 1, -2, 0, 3 }, { 0.5, 4, -1, 0 }, { -3, 0, 2, 1.5 } }
+      local cols = H.transpose(rows)
+      for _, dtype in ipairs { "float32", "float64" } do
+        local tol = dtype == "float64" and 1e-12 or 1e-5
+        for _, case in ipairs { { lunet.tensor(rows, dtype), rows },
+          { lunet.tensor(cols, dtype):t(), rows }, { lunet.tensor(rows, dtype):t(), cols } } do
+          local t, r = case[1], case[2]
+          for dim = 1, 2 do
+            for _, p in ipairs { 1, 2, 3 } do
+              H.near(t:norm(p, dim), ref(r, dim, pnorm(p)), tol, ("%s norm %d dim %d"):format(dtype, p, dim))
+            end
+            H.near(t:sum(dim), ref(r, dim, total), tol, dtype .. " sum")
+            H.near(t:mean(dim), ref(r, dim, function(v) return total(v) / #v end), tol, dtype .. " mean")
+          end
+          H.near(t:norm(), pnorm(2)(H.flat(r)), tol, dtype .. " norm")
+          H.near(t:norm(2), pnorm(2)(H.flat(r)), tol, dtype .. " norm(2)")
+        end
+      end
+    end)
+  end)
 end)
