@@ -5,14 +5,23 @@
 -- lua/lunet/, and for each one applies a single small change, rebuilds the
 -- module there, runs the spec files one at a time (the ones most likely to
 -- fail first), stops at the first failing file, restores the source and
--- goes on. A mutant survives only when every spec file passes.
+-- goes on. A mutant survives only when every spec file passes. The 8
+-- likeliest files run one at a time, the rest in one busted process (each
+-- process's start-up would otherwise dominate a survivor's time).
 --
 -- Environment: MUTANTS (100: how many mutants that build are run),
 -- MUTANT_SEED (1), MUTANT_FILES (a Lua pattern: only sources whose path
 -- matches), MUTANT_KEYS (a file of mutant keys, one a line: run exactly those,
 -- e.g. build/mutants-survivors.txt), MUTANT_SKIP_SPECS (space-separated spec
 -- names left out; default the example smoke runs and the install check),
--- MUTANT_TREE (another scratch directory, so that two runs can go at once).
+-- MUTANT_TREE (another scratch directory, so that two runs can go at once),
+-- MUTANT_TIMES (the <tree>-times.txt an earlier run over the same sources
+-- and specs wrote: its baseline is taken instead of measured again, so a
+-- second run can share out the keys of a first).
+-- A spec file may take 4 times its baseline time, or 15 s; one that takes
+-- longer is run again with 20 times (120 s at least, 10 minutes more than
+-- the first limit at most) before the mutant
+-- counts as a timeout, so a machine busy with other jobs kills nothing.
 -- Known-equivalent mutants are listed in tools/mutants_equivalent.txt as
 -- `key  reason`; the report keeps them out of the kill rate.
 
@@ -23,6 +32,8 @@ local FILES = os.getenv("MUTANT_FILES")
 local KEYS = os.getenv("MUTANT_KEYS")
 local SKIP = os.getenv("MUTANT_SKIP_SPECS") or "examples_spec install_spec"
 local TREE = os.getenv("MUTANT_TREE") or ROOT .. "/build/mut-tree"
+-- the tree is entered with cd, so a relative MUTANT_TREE is made absolute
+if TREE:sub(1, 1) ~= "/" then TREE = io.popen("pwd"):read("l") .. "/" .. TREE end
 local EQUIV = ROOT .. "/tools/mutants_equivalent.txt"
 -- a second tree (MUTANT_TREE) keeps its report beside it, so two runs never mix
 local REPORT = os.getenv("MUTANT_TREE") and TREE .. "-report.txt" or ROOT .. "/build/mutants-report.txt"
@@ -282,11 +293,30 @@ local function operators(m, lang, out)
   end
 end
 
+-- Constant arguments that are only sizing hints: lua_createtable's
+-- preallocation, and a userdata's user-value count of 0 (made 1, an unused
+-- slot; a count of 1 is used and stays a site), so changing one can never
+-- change what lunet computes.
+local function hint_argument(before, num)
+  return before:match("lua_createtable%s*%([^()]*$") ~= nil or
+    (num == "0" and before:match("lua_newuserdatauv%s*%([^()]*,[^()]*,%s*$") ~= nil)
+end
+
+-- The 0 of `x > 0 ? x : 1` or the 1 of `x > 1 ? x : 1` (at least 1): made 1
+-- or 0, it gives the same value for every integer x.
+local function clamp_zero(before, after, num)
+  if num ~= "0" and num ~= "1" then return false end
+  local a = before:match("([%w_%.%->%[%]]+)%s*>%s*$")
+  local b = after:match("^%s*%?%s*([%w_%.%->%[%]]+)%s*:%s*1%f[^%w_%.]")
+  return a ~= nil and a == b
+end
+
 local function constants(m, out)
   for s, num, e in m:gmatch("()%f[%w_%.]0*(%d+)%f[^%w_%.]()") do
     local before = m:sub(1, s - 1)
     local tok = m:sub(s, e - 1)
-    if not before:match("[%d%.][eE][%+%-]?$") and not before:match("%[%s*$") then
+    if not before:match("[%d%.][eE][%+%-]?$") and not before:match("%[%s*$") and not hint_argument(before, num) and
+       not clamp_zero(before, m:sub(e), num) then
       local n = tonumber(num)
       local r = n == 0 and 1 or n == 1 and 0 or n + 1
       out[#out + 1] = { s, tok, tostring(r), "const" }
@@ -304,8 +334,13 @@ local function booleans(m, lang, out)
   end
 end
 
+-- Calls whose two arguments can be swapped without any effect: symmetric
+-- by definition (max, min, rawequal, a dot product of two vectors) or by
+-- their code (ln_overlap, ln_same_shape, ln_same_layout compare both ways;
+-- plot/term.lua's labeler reads only |hi - lo| and max(|lo|, |hi|)).
 local EQUIV_CALLS = { max = true, min = true, fmax = true, fmin = true, ["math.max"] = true,
-  ["math.min"] = true, MAX = true, MIN = true, rawequal = true }
+  ["math.min"] = true, MAX = true, MIN = true, rawequal = true, ["core.dot"] = true,
+  ln_overlap = true, ln_same_shape = true, ln_same_layout = true, labeler = true }
 
 local function swaps(m, out)
   for s, name, args in m:gmatch("()([%a_][%w_%.:]*)(%b())") do
@@ -475,6 +510,21 @@ local function run_spec(spec, limit)
   return "fail"
 end
 
+-- Several spec files in one busted process, stopping at the first failure:
+-- "pass", "timeout" or the failing file ("fail" when the log names none).
+-- One process instead of one per file saves the interpreter's, busted's
+-- and the module's start-up for each file, which dominates a survivor's
+-- time on a loaded machine.
+local function run_batch(list, limit)
+  local r = run_spec("--no-keep-going " .. table.concat(list, " "), limit)
+  if r ~= "fail" then return r end
+  local log = readfile(TREE .. "/build/mut-spec.log")
+  return log:match("\n# (spec/[%w_]+%.lua) @") or "fail"
+end
+
+-- Files run one at a time first (the most likely to kill); the rest together.
+local ALONE = 8
+
 local function tokens_of(path)
   local base = path:match("([%w_]+)%.%w+$"):gsub("^lua_", ""):gsub("^kern_f%d+", "")
   local t = { base }
@@ -556,18 +606,37 @@ local function main()
 
   local specs = spec_files()
   local times = {}
-  print(("mutants: baseline run of %d spec files (skipped: %s)"):format(#specs, SKIP))
-  for _, s in ipairs(specs) do
-    local a = now()
-    local r = run_spec(s, 600)
-    times[s] = now() - a
-    if r ~= "pass" then
-      error(("%s does not pass on the unmutated tree (%s); see %s/build/mut-spec.log"):format(s, r, TREE))
+  local given = os.getenv("MUTANT_TIMES")
+  if given then
+    -- another run over the same tree measured them (and checked it passes)
+    for l in io.lines(given) do
+      local s, t = l:match("^(%S+)%s+([%d.]+)")
+      if s then times[s] = tonumber(t) end
     end
+    for _, s in ipairs(specs) do assert(times[s], "MUTANT_TIMES has no time for " .. s) end
+    print(("mutants: %d spec files, baseline times from %s"):format(#specs, given))
   end
-  local suite = 0
-  for _, s in ipairs(specs) do suite = suite + times[s] end
-  print(("mutants: baseline suite %.1f s"):format(suite))
+  if not given then
+    print(("mutants: baseline run of %d spec files (skipped: %s)"):format(#specs, SKIP))
+    for _, s in ipairs(specs) do
+      local a = now()
+      local r = run_spec(s, 600)
+      times[s] = now() - a
+      if r ~= "pass" then
+        error(("%s does not pass on the unmutated tree (%s); see %s/build/mut-spec.log"):format(s, r, TREE))
+      end
+    end
+    local suite = 0
+    for _, s in ipairs(specs) do suite = suite + times[s] end
+    print(("mutants: baseline suite %.1f s"):format(suite))
+    -- the files run together after the first ALONE must pass together too
+    if run_batch(specs, 20 * suite + 60) ~= "pass" then
+      error(("the spec files do not pass when run in one busted; see %s/build/mut-spec.log"):format(TREE))
+    end
+    local tf = assert(io.open(TREE .. "-times.txt", "w"))
+    for _, s in ipairs(specs) do tf:write(("%s %.2f\n"):format(s, times[s])) end
+    tf:close()
+  end
 
   -- all sites, then a seeded shuffle
   local files = source_files()
@@ -612,16 +681,29 @@ local function main()
       if not build() then status = "stillborn"; return end
       done = done + 1
       status = "survived"
-      for _, s in ipairs(order_specs(specs, times, c.path)) do
+      local function killed(r, s)
+        status = r == "timeout" and "timeout" or "killed"
+        by = s
+        kills_file[c.path] = kills_file[c.path] or {}
+        kills_file[c.path][s] = (kills_file[c.path][s] or 0) + 1
+        kills_all[s] = (kills_all[s] or 0) + 1
+      end
+      local order = order_specs(specs, times, c.path)
+      for i = 1, math.min(ALONE, #order) do
+        local s = order[i]
         local r = run_spec(s, math.max(15, 4 * times[s]))
-        if r ~= "pass" then
-          status = r == "timeout" and "timeout" or "killed"
-          by = s
-          kills_file[c.path] = kills_file[c.path] or {}
-          kills_file[c.path][s] = (kills_file[c.path][s] or 0) + 1
-          kills_all[s] = (kills_all[s] or 0) + 1
-          break
-        end
+        -- A spec that outlives four times its baseline may only have met a
+        -- busier machine (other jobs share the cores): it counts as a
+        -- timeout only when it also outlives a far longer second run.
+        if r == "timeout" then r = run_spec(s, math.max(120, math.min(20 * times[s], 4 * times[s] + 600))) end
+        if r ~= "pass" then killed(r, s); return end
+      end
+      if #order > ALONE then
+        local rest, t = {}, 0
+        for i = ALONE + 1, #order do rest[#rest + 1] = order[i]; t = t + times[order[i]] end
+        local r = run_batch(rest, math.max(30, 4 * t))
+        if r == "timeout" then r = run_batch(rest, math.max(240, math.min(20 * t, 4 * t + 600))) end
+        if r ~= "pass" then killed(r == "timeout" and "timeout" or "fail", r == "timeout" and "rest" or r) end
       end
     end)
     put_source(c.path, orig)   -- always restored

@@ -79,7 +79,7 @@ local function parse_value(text, line)
     if rest == "nan" then return 0 / 0 end
     if rest == "inf" then return math.huge end
     if rest == "-inf" then return -math.huge end
-    if rest:match("^%-?0x[%x.]+p[%+%-]?%d+$") then return tonumber(rest) + 0.0 end
+    if rest:match("^%-?0x[%x.]+p[%+%-]?%d+$") then return tonumber(rest) end   -- a float (a p exponent), -0 kept
   elseif kind == "b" and (rest == "true" or rest == "false") then
     return rest == "true"
   elseif kind == "s" then
