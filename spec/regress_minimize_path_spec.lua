@@ -1,6 +1,6 @@
 -- lunet.minimize against a plain-Lua reference of the same algorithms
 -- (Nocedal and Wright: the strong-Wolfe line search 3.5/3.6 with cubic
--- interpolation, Polak-Ribiere+ CG with restarts, BFGS's inverse update,
+-- interpolation and extrapolation, L-BFGS's first step min(1, 1/|g|_1), Polak-Ribiere+ CG with restarts, BFGS's inverse update,
 -- L-BFGS's two-loop recursion, damped Newton, the fixed-step methods), as
 -- the module's header documents them. Every iterate is compared: the point,
 -- the cost, the line-search multiple and the number of evaluations so far,
@@ -124,8 +124,17 @@ local function reference(f, x0, o)
       end
       if math.abs(da) <= -S.c2 * d0 then return a, xa, fa, ga end
       if da >= 0 then return zoom(x, d, f0, d0, a, fa, da, prev, fprev, dprev) end
-      prev, fprev, dprev = a, fa, da
-      a = 2 * a
+      -- extrapolate: the cubic's minimiser, kept within [a + (a - prev)/100, 10 a]
+      local lo, hi = a + 0.01 * (a - prev), 10 * a
+      local d1 = dprev + da - 3 * (fprev - fa) / (prev - a)
+      local disc = d1 * d1 - dprev * da
+      local t = (lo + hi) / 2
+      if disc == disc and disc >= 0 then
+        local d2 = math.sqrt(disc)
+        local c = a - (a - prev) * (da + d2 - d1) / (da - dprev + 2 * d2)
+        if c == c then t = math.min(math.max(c, lo), hi) end
+      end
+      prev, fprev, dprev, a = a, fa, da, t
     end
     return nil, "line search failed"
   end
@@ -253,13 +262,17 @@ local function reference(f, x0, o)
     local d0 = dot(g, d)
     if d0 ~= d0 or d0 >= 0 then d, d0 = scale(-1, g), -dot(g, g) end
     local a1 = 1
-    if method == "cg" or (method == "bfgs" and not o.scale_h0) or (k == 1 and method ~= "newton") then
+    if method == "lbfgs" and k == 1 then
+      local l1 = 0
+      for i = 1, #g do l1 = l1 + math.abs(g[i]) end
+      a1 = math.min(1, 1 / l1)                  -- torch.optim.LBFGS's first step
+    elseif method == "cg" or (method == "bfgs" and not o.scale_h0) or (k == 1 and method ~= "newton") then
       a1 = math.min(1, 2.02 * (fx - f_prev) / d0)
-      if a1 ~= a1 or a1 <= 0 then a1 = 1 end
     end
+    if a1 ~= a1 or a1 <= 0 then a1 = 1 end
     local a, xn, fn, gn = line_search(x, fx, d0, d, a1)
     if a == nil then return hist, xn == "max_evals" and "max_evals reached" or "line search failed" end
-    if dir.update then dir.update(axpy(-1, x, xn), axpy(-1, g, gn)) end
+    if dir.update then dir.update(scale(a, d), axpy(-1, g, gn)) end   -- s = a d
     record(xn, fn, a)
     x, f_prev, fx, g = xn, fx, fn, gn
     if norm(g) <= gtol then return hist, "gradient norm below gtol" end
