@@ -1,6 +1,7 @@
 -- lunet.minimize against a plain-Lua reference of the same algorithms
 -- (Nocedal and Wright: the strong-Wolfe line search 3.5/3.6 with cubic
--- interpolation and extrapolation, L-BFGS's first step min(1, 1/|g|_1), Polak-Ribiere+ CG with restarts, BFGS's inverse update,
+-- interpolation and extrapolation, L-BFGS's first step min(1, 1/|g|_1),
+-- Polak-Ribiere+ CG with restarts, BFGS's inverse update,
 -- L-BFGS's two-loop recursion, damped Newton, the fixed-step methods), as
 -- the module's header documents them. Every iterate is compared: the point,
 -- the cost, the line-search multiple and the number of evaluations so far,
