@@ -306,7 +306,9 @@ static void draw_bar(void *ud, int64_t done, int64_t total) {
   memset(bar, '#', (size_t)filled);
   memset(bar + filled, '.', (size_t)(20 - filled));
   bar[20] = '\0';
-  double epoch_time = now * (double)total / (double)done, rest = epoch_time - now;
+  double epoch_time = now * (double)total / (double)done;
+  /* at 100% now * total / done can round below now: the ETA is 0, not "?" */
+  double rest = done >= total || epoch_time < now ? 0.0 : epoch_time - now;
   duration(left, sizeof left, rest);
   rate(speed, sizeof speed, (double)(done * p->batch) / (now > 0 ? now : 1e-9));
   if (p->run_before >= 0 && p->epochs_left > 0) {
