@@ -152,4 +152,27 @@ function H.layout_matrix(r, c, dtype, layout, salt)
   return block, t
 end
 
+-- tmp(suffix) -> a temporary path, remembered; clean() removes them all.
+function H.temp_files()
+  local paths = {}
+  local function tmp(suffix)
+    local p = H.tmpname(suffix)
+    paths[#paths + 1] = p
+    return p
+  end
+  local function clean()
+    for _, p in ipairs(paths) do os.remove(p) end
+  end
+  return tmp, clean
+end
+
+-- The process's resident memory in MB (nil where /proc is missing).
+function H.rss_mb()
+  local f = io.open("/proc/self/status")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return tonumber(s:match("VmRSS:%s+(%d+)")) / 1024
+end
+
 return H

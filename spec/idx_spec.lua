@@ -35,12 +35,7 @@ end
 
 local function q(s) return data.shell_quote(s) end
 
-local tmpfiles = {}
-local function tmp(suffix)
-  local p = H.tmpname(suffix)
-  tmpfiles[#tmpfiles + 1] = p
-  return p
-end
+local tmp, remove_tmp = H.temp_files()
 
 -- Writes bytes to a plain file and returns its path.
 local function plain(bytes)
@@ -63,7 +58,7 @@ end
 
 describe("IDX files", function()
   teardown(function()
-    for _, p in ipairs(tmpfiles) do os.remove(p) end
+    remove_tmp()
   end)
 
   it("reads every element type with its shape, values and scale, plain and gzip alike", function()

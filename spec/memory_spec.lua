@@ -1,12 +1,7 @@
 local lunet = require "lunet"
+local H = require "spec.helpers"
 
-local function rss_mb()
-  local f = io.open("/proc/self/status")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return tonumber(s:match("VmRSS:%s+(%d+)")) / 1024
-end
+local rss_mb = H.rss_mb
 
 describe("memory", function()
   it("the collector keeps up with big temporary tensors", function()

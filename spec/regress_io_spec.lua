@@ -8,12 +8,7 @@ local data = require "lunet.data"
 local H = require "spec.helpers"
 local nn = lunet.nn
 
-local tmpfiles = {}
-local function tmp(suffix)
-  local p = H.tmpname(suffix)
-  tmpfiles[#tmpfiles + 1] = p
-  return p
-end
+local tmp, remove_tmp = H.temp_files()
 
 local function specs_of(model)
   local out = {}
@@ -37,7 +32,7 @@ end
 
 describe("model files (regression)", function()
   teardown(function()
-    for _, p in ipairs(tmpfiles) do os.remove(p) end
+    remove_tmp()
   end)
 
   local function conv_model(dtype)

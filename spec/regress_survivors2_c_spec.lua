@@ -5,13 +5,7 @@ local lunet = require "lunet"
 local core = require "lunet.core"
 local H = require "spec.helpers"
 
-local function rss_mb()
-  local f = io.open("/proc/self/status")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return tonumber(s:match("VmRSS:%s+(%d+)")) / 1024
-end
+local rss_mb = H.rss_mb
 
 describe("survivors in csrc/ (seed 2)", function()
   -- csrc/net.c:16 (the input must have 1 to 3 sizes): an empty input shape

@@ -6,16 +6,11 @@ local data = require "lunet.data"
 local H = require "spec.helpers"
 local nn = lunet.nn
 
-local tmpfiles = {}
-local function tmp(suffix)
-  local p = H.tmpname(suffix)
-  tmpfiles[#tmpfiles + 1] = p
-  return p
-end
+local tmp, remove_tmp = H.temp_files()
 
 describe("survivors in csrc/", function()
   teardown(function()
-    for _, p in ipairs(tmpfiles) do os.remove(p) end
+    remove_tmp()
   end)
 
   -- csrc/tensor.c:425 (a size-1 dimension with stride 0 is one position,
