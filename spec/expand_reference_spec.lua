@@ -1,5 +1,7 @@
--- The elastic distortion of data.expand against a plain Lua re-derivation
--- of its definition (Simard, Steinkraus and Platt 2003, as data.expand's
+-- data.expand's transforms against plain Lua re-derivations of their
+-- definitions: shifts by one pixel (0 where uncovered), rotations about the
+-- centre and horizontal skews about the centre row (both sampled
+-- bilinearly, 0 outside), and the elastic distortion (Simard, Steinkraus and Platt 2003, as data.expand's
 -- docstring states it): per-pixel uniform draws in [-1, 1] from the
 -- transform's seed, each field smoothed by a Gaussian of width sigma
 -- truncated at 3 sigma and zero beyond the image (rows, then columns),
@@ -77,13 +79,82 @@ local function elastic(h, w, seed, image, alpha, sigma, img)
   return out
 end
 
+local function rotate(h, w, seed, image, max_degrees, img)
+  local u = (hash(seed ~ (image * 0x9e3779b97f4a7c15)) >> 11) * 2.0 ^ -53
+  local t = (2 * u - 1) * max_degrees * 3.14159265358979323846 / 180.0
+  local cs, sn = math.cos(t), math.sin(t)
+  local cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
+  local out = {}
+  for r = 0, h - 1 do
+    for c = 0, w - 1 do
+      local y, x = r - cy, c - cx
+      out[r * w + c + 1] = bilinear(h, w, img, cs * y - sn * x + cy, sn * y + cs * x + cx)
+    end
+  end
+  return out
+end
+
+local function skew(h, w, seed, image, max_skew, img)
+  local s = (2 * unit_draw(seed, image, 0) - 1) * max_skew
+  local cy, out = (h - 1) / 2.0, {}
+  for r = 0, h - 1 do
+    for c = 0, w - 1 do out[r * w + c + 1] = bilinear(h, w, img, r, c + s * (r - cy)) end
+  end
+  return out
+end
+
+local function shift(h, w, dx, dy, img)
+  local out = {}
+  for r = 0, h - 1 do
+    for c = 0, w - 1 do
+      local sr, sc = r - dy, c - dx
+      out[r * w + c + 1] = (sr >= 0 and sr < h and sc >= 0 and sc < w) and img[sr * w + sc + 1] or 0
+    end
+  end
+  return out
+end
+
+local function images(h, w, n, dtype)
+  local x = lunet.zeros(n, h * w, dtype or "float64")
+  for s = 1, n do
+    for i = 1, h * w do x[s][i] = ((i * 37 + s * 11) % 17) / 4 - 1 end
+  end
+  return x
+end
+
+describe("data.expand shifts, rotations and skews", function()
+  it("equal their definitions at every pixel, for each image of a non-square set", function()
+    local h, w, n = 5, 7, 2
+    for _, dtype in ipairs { "float64", "float32" } do
+      local x = images(h, w, n, dtype)
+      lunet.seed(3)
+      local set = lunet.data.expand({ x = x, y = lunet.tensor({ 0, 1 }) },
+        { rotations = 2, max_degrees = 25, skews = 2, max_skew = 0.4, shape = { h, w } })
+      local tr = set.expand.transforms
+      assert.are.equal(1 + 4 + 2 + 2, #tr)
+      local positions = {}
+      for i = 1, n * #tr do positions[i] = i end
+      local got = lunet.data.sample(set, positions):totable()
+      local tol = dtype == "float64" and 1e-12 or 1e-5
+      for k, t in ipairs(tr) do
+        for s = 1, n do
+          local img = x[s]:totable()
+          local want
+          if t.kind == "identity" then want = img
+          elseif t.kind == "shift" then want = shift(h, w, t.dx, t.dy, img)
+          elseif t.kind == "rotate" then want = rotate(h, w, t.seed, s - 1, t.max_degrees, img)
+          else want = skew(h, w, t.seed, s - 1, t.max_skew, img) end
+          H.near(got[(k - 1) * n + s], want, tol, ("%s %s (transform %d), sample %d"):format(dtype, t.kind, k, s))
+        end
+      end
+    end
+  end)
+end)
+
 describe("data.expand elastic distortions", function()
   it("equal the definition at every pixel, for each image of a non-square set", function()
     local h, w, n = 5, 7, 2
-    local x = lunet.zeros(n, h * w, "float64")
-    for s = 1, n do
-      for i = 1, h * w do x[s][i] = ((i * 37 + s * 11) % 17) / 4 - 1 end
-    end
+    local x = images(h, w, n)
     for _, case in ipairs { { alpha = 1.5, sigma = 1 }, { alpha = 3, sigma = 0.6 }, { alpha = 0.7, sigma = 2.2 } } do
       lunet.seed(7)
       local set = lunet.data.expand({ x = x, y = lunet.tensor({ 0, 1 }) },
