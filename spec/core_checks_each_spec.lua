@@ -65,4 +65,32 @@ describe("lunet.core argument checks, each condition alone", function()
     refused("expansion needs the image size h and w", core.gather, expanded(2, 0, 1), { 1 })
     assert.are.same(x:totable()[2], core.gather(expanded(2, 2, 64), { 128 }):totable()[1])
   end)
+
+  it("a network's forward takes (samples, ...) with samples >= 1 and the right count, each alone", function()
+    local net = cnet()
+    local msg = "expected a batch of shape (samples, ...) with 2 values per sample, got "
+    refused(msg .. "2)", net.forward, net, lunet.ones(2))
+    refused(msg .. "0x2)", net.forward, net, lunet.zeros(0, 2))
+    refused(msg .. "2x3)", net.forward, net, lunet.ones(2, 3))
+    assert.are.same({ 1, 2 }, net:forward(lunet.ones(1, 2)):shape())
+    assert.are.same({ 3, 2 }, net:forward(lunet.ones(3, 1, 2)):shape())
+  end)
+
+  it("a layer's output is read for layers 0..n only", function()
+    local net = cnet()
+    local x = lunet.tensor({ { 1, -1 } })
+    local y = net:forward(x)
+    refused("layer number out of range", net.output, net, -1)
+    refused("layer number out of range", net.output, net, 3)
+    assert.are.same(x:totable(), net:output(0):totable())
+    assert.are.same(y:totable(), net:output(2):totable())
+  end)
+
+  it("an input shape has 0 to 3 sizes and a layer shape 0 to 4", function()
+    local dense = { { type = "dense", n_in = 1, n_out = 2 } }
+    refused("'input' must have 0 to 3 sizes", core.net_new, dense, { input = { 1, 1, 1, 1 } })
+    assert.is_userdata(core.net_new(dense, { input = { 1, 1, 1 } }))
+    refused("'shape' must have 0 to 4 sizes", core.net_new, { { type = "reshape", shape = { 1, 1, 1, 1, 1 } } },
+      { input = { 1 } })
+  end)
 end)
