@@ -81,4 +81,15 @@ describe("plot checks, each condition alone", function()
     end
     assert.is_string(plot.images { images = flat, shape = { 2, 3 }, scale = 1 })
   end)
+
+  it("values of magnitude 1e-300 to 1e300 are drawn, just beyond either end refused", function()
+    for _, ys in ipairs { { 1e300, 5e299 }, { -1e300, -5e299 }, { 1e-300, 2e-300 }, { -1e-300, -2e-300 } } do
+      assert.is_string(plot.line { series = { { y = ys } } }, tostring(ys[1]))
+    end
+    assert.is_string(plot.line { series = { { y = { 0, 1 } } } })
+    for _, v in ipairs { 1.0000001e300, -1.0000001e300, 0.99e-300, -0.99e-300 } do
+      refused("cannot be drawn (non-zero values must be 1e-300 to 1e300 in magnitude", plot.line,
+        { series = { { y = { 1, v } } } })
+    end
+  end)
 end)
