@@ -84,4 +84,16 @@ describe("resuming a checkpoint of a network that differs in one layer field", f
       assert.truthy(err:find(want, 1, true), ("expected %q in: %s"):format(want, err))
     end)
   end
+
+  it("reshape sizes of the same rank, alone, are refused at the reshape", function()
+    local path = H.tmpname(".ckpt")
+    lunet.train.sgd(model { [3] = function() return nn.Reshape(2, 4) end }, data(), opts { checkpoint = path })
+    local ok, err = pcall(lunet.train.sgd, model { [3] = function() return nn.Reshape(2, 4) end }, data(),
+      opts { epochs = 2, resume = path })
+    assert.is_true(ok, tostring(err))
+    err = H.err(lunet.train.sgd, model { [3] = function() return nn.Reshape(4, 2) end }, data(),
+      opts { epochs = 2, resume = path })
+    os.remove(path)
+    assert.truthy(err:find("layer 3 (reshape) differs", 1, true), err)
+  end)
 end)

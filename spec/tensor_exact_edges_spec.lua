@@ -1,7 +1,7 @@
 -- Tensor element-wise and reduction kernels at their edges, exactly:
 -- relu(-0) is +0, sign(±0) is 0, max and min pick the first of tied
 -- values (also along a dimension) and skip NaN (all NaN gives NaN at
--- position 0), clamp keeps the ends.
+-- position 0), clamp keeps the ends, pow by a tensor goes element by element.
 local lunet = require "lunet"
 
 describe("tensor kernels at their edges", function()
@@ -35,4 +35,15 @@ describe("tensor kernels at their edges", function()
       assert.are.same({ 0, 0, 0.5, 1, 1 }, lunet.tensor({ -1, 0, 0.5, 1, 2 }, dt):clamp(0, 1):totable())
     end)
   end
+
+  it("pow by a tensor raises element by element, broadcast along rows, in place too", function()
+    local x = lunet.tensor({ { 2, 3 }, { 4, 9 } }, "float64")
+    assert.are.same({ { 4, math.sqrt(3) }, { 0.25, 3 } }, x:pow(lunet.tensor({ { 2, 0.5 }, { -1, 0.5 } }, "float64")):totable())
+    assert.are.same({ { 4, 27 }, { 16, 729 } }, x:pow(lunet.tensor({ 2, 3 }, "float64")):totable())
+    assert.are.same({ { 2, 9 }, { 4, 81 } }, (x ^ lunet.tensor({ 1, 2 }, "float64")):totable())
+    local y = x:clone()
+    y:pow_(lunet.tensor({ 2, 1 }, "float64"))
+    assert.are.same({ { 4, 3 }, { 16, 9 } }, y:totable())
+    assert.are.same({ { 4, 8 }, { 16, 512 } }, (2 ^ x):totable())
+  end)
 end)
