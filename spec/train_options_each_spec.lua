@@ -90,4 +90,36 @@ describe("lunet.train.sgd option checks, each condition alone", function()
     end
     assert.are.equal(0.5, train.momentum_at(function(e) return e / 6 end, 3))
   end)
+
+  it("knows every documented option (none is refused as unknown)", function()
+    local d = data()
+    local path = H.tmpname(".ckpt")
+    local values = {
+      epochs = 1, batch = 2, mini_batch_size = 2, eta = 0.1, lambda = 0.1, lmbda = 0.1, reg = "l1", momentum = 0.5,
+      nesterov = true, evaluation_data = d, monitor_evaluation_cost = true, monitor_evaluation_accuracy = true,
+      monitor_training_cost = true, monitor_training_accuracy = true, schedule = {}, early_stopping = 3,
+      gradient_norms = true, verbose = false, progress = false, on_epoch = function() end, cost = "quadratic",
+      out = io.stdout, checkpoint = path, checkpoint_every = 1, resume = path .. ".none", optimizer = "sgd",
+      saturation = true, monitor_every = 3, monitor_data = d, on_monitor = function() end, interruptible = false,
+    }
+    for k, v in pairs(values) do
+      local o = { epochs = 1, eta = 0.1, verbose = false, progress = false }
+      if k ~= "mini_batch_size" then o.batch = 3 end
+      if k == "nesterov" then o.momentum = 0.5 end
+      if k == "monitor_every" then o.monitor_data = d end
+      o[k] = v
+      local ok, err = pcall(lunet.train.sgd, model(), d, o)
+      assert.is_falsy(not ok and tostring(err):find("unknown option", 1, true), k .. ": " .. tostring(err))
+    end
+    os.remove(path)
+    local err = H.err(lunet.train.sgd, model(), d, opts { epoch = 1 })
+    assert.truthy(err:find("unknown option 'epoch'", 1, true), err)
+  end)
+
+  it("an optimizer other than SGD may leave eta to its default", function()
+    local ok, err = pcall(lunet.train.sgd, model(), data(), { epochs = 1, batch = 3, optimizer = "adam", verbose = false,
+      progress = false })
+    assert.is_true(ok, tostring(err))
+    refused("eta must be a finite positive number", { optimizer = "adam", eta = 0 })
+  end)
 end)
