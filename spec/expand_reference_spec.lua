@@ -169,4 +169,17 @@ describe("data.expand elastic distortions", function()
       end
     end
   end)
+
+  it("equal the definition on an image of the largest size (4096 pixels)", function()
+    -- the field's smoothing then fills its whole work area, so a read past
+    -- either end of a row or column of it cannot go unseen
+    local h, w = 64, 64
+    local x = images(h, w, 1)
+    lunet.seed(11)
+    local set = lunet.data.expand({ x = x, y = lunet.tensor({ 0 }) },
+      { shifts = false, elastic = 1, alpha = 2, sigma = 1.2, shape = { h, w } })
+    local got = lunet.data.sample(set, { 2 }):totable()[1]
+    local want = elastic(h, w, set.expand.transforms[2].seed, 0, 2, 1.2, x[1]:totable())
+    H.near(got, want, 1e-12, "64x64")
+  end)
 end)
