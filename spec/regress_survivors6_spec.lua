@@ -152,7 +152,8 @@ describe("seed 5 survivors, second pass (regression)", function()
     local U = require "lunet.universality"
     for _, v in ipairs { 0, 1, 1.5, -0.5, "0.5", false } do
       local err = H.err(U.approximate, function() return v end, 2)
-      assert.truthy(err:find("strictly between 0 and 1", 1, true), tostring(v) .. ": " .. err)
+      assert.truthy(err:find("universality.approximate: f(0.25) = " .. tostring(v) ..
+        ", but a sigmoid output needs values strictly between 0 and 1", 1, true), tostring(v) .. ": " .. err)
     end
     local ok, err = pcall(U.approximate, function() return 0.5 end, 2)
     assert.is_true(ok, tostring(err))
