@@ -2,7 +2,6 @@
 -- sides: width and height separately at their least and most, non-finite
 -- numbers one kind at a time, image scales at their ends, shapes part by part.
 local plot = require "lunet.plot"
-local svg = require "lunet.plot.svg"
 local H = require "spec.helpers"
 
 local function refused(pattern, f, ...)

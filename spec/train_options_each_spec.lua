@@ -117,8 +117,8 @@ describe("lunet.train.sgd option checks, each condition alone", function()
   end)
 
   it("an optimizer other than SGD may leave eta to its default", function()
-    local ok, err = pcall(lunet.train.sgd, model(), data(), { epochs = 1, batch = 3, optimizer = "adam", verbose = false,
-      progress = false })
+    local ok, err = pcall(lunet.train.sgd, model(), data(), { epochs = 1, batch = 3, optimizer = "adam",
+      verbose = false, progress = false })
     assert.is_true(ok, tostring(err))
     refused("eta must be a finite positive number", { optimizer = "adam", eta = 0 })
   end)

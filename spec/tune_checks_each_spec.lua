@@ -37,7 +37,8 @@ describe("tune checks, each condition alone", function()
   it("a search's data sets, epochs, seed and jobs are checked each alone", function()
     local configs = { { eta = 0.1 } }
     refused("training must be a data set", tune.run, configs, { validation = set() })
-    refused("training must be a data set", tune.run, configs, { training = { x = lunet.ones(2, 2) }, validation = set() })
+    refused("training must be a data set", tune.run, configs,
+      { training = { x = lunet.ones(2, 2) }, validation = set() })
     refused("training must be a data set", tune.run, configs, { training = { y = lunet.ones(2) }, validation = set() })
     refused("validation must be a data set", tune.run, configs, { training = set() })
     local base = function(extra)

@@ -2,7 +2,6 @@
 -- +inf, -inf, a string one at a time), positive weights, non-empty lists,
 -- ordered bump edges and tower sides (x and y each), and the counts of
 -- curve, surface, deviation and approximate at their least and most.
-local lunet = require "lunet"
 local H = require "spec.helpers"
 local U = require "lunet.universality"
 
