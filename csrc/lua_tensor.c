@@ -94,6 +94,30 @@ ln_dtype lnL_optdtype(lua_State *L, int idx, ln_dtype def) {
 
 /* Integers from idx to last, or from one table at idx (whose __len and
 ** __index may run: call this before fetching any tensor). */
+/* A list of sizes, indices or elements has only the keys 1..len: {dtype =
+** "float64"} alone (an options table written where the sizes go) or {2, 3,
+** x = 1} would otherwise be read as an empty or shorter list and give a
+** silently wrong shape. Raw keys only: a proxy table that serves its items
+** through __index and __len has none. arg is the argument's number for the
+** message, or 0 for the nested tables of lunet.tensor's argument. */
+static void check_list_keys(lua_State *L, int idx, int arg, lua_Integer len, const char *what) {
+  idx = lua_absindex(L, idx);
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    lua_pop(L, 1);
+    int isint;
+    lua_Integer k = lua_tointegerx(L, -1, &isint);
+    if (lua_type(L, -1) == LUA_TNUMBER && isint && k >= 1 && k <= len) continue;
+    int named = lua_type(L, -1) == LUA_TSTRING;
+    const char *key = named ? lua_pushfstring(L, "'%s'", lua_tostring(L, -1)) : luaL_tolstring(L, -1, NULL);
+    const char *msg = lua_pushfstring(L, "a list of %s has only the keys 1..%I, not %s%s", what, len, key,
+                                      named && strcmp(what, "sizes") == 0
+                                        ? " (options go in a table after the sizes)" : "");
+    if (arg > 0) luaL_argerror(L, arg, msg);
+    luaL_error(L, "tensor: %s", msg);
+  }
+}
+
 static int read_integers(lua_State *L, int idx, int last, int64_t *v, const char *what,
                          const char *kind) {
   int n = 0;
@@ -110,6 +134,8 @@ static int read_integers(lua_State *L, int idx, int last, int64_t *v, const char
                                               luaL_tolstring(L, -1, NULL)));
       lua_pop(L, 1);
     }
+    check_list_keys(L, idx, idx, len, lua_pushfstring(L, "%ss", what));
+    lua_pop(L, 1);
     return n;
   }
   if (last - idx + 1 > LN_MAXDIM) lnL_fail(L, "too many dimensions (at most %d)", LN_MAXDIM);
@@ -376,6 +402,7 @@ static void fill_from_table(lua_State *L, ln_tensor *t, int dim, int64_t *idx) {
   if (len != t->shape[dim])
     luaL_error(L, "tensor: ragged table: %d-th level has %I elements where %I were expected",
                dim + 1, len, (lua_Integer)t->shape[dim]);
+  check_list_keys(L, -1, 0, len, "elements");
   for (idx[dim] = 0; idx[dim] < t->shape[dim]; idx[dim]++) {
     int ty = lua_geti(L, -1, idx[dim] + 1);
     if (dim + 1 < t->ndim) {
@@ -639,6 +666,7 @@ static void read_key(lua_State *L, int key, index_key *k) {
     k->i[d] = arg_integer(L, lua_gettop(L), "index");
     lua_pop(L, 1);
   }
+  check_list_keys(L, key, key, n, "indices");
 }
 
 /* The descriptor the key selects, borrowing t's storage (no reference):

@@ -26,6 +26,30 @@ describe("creation arguments", function()
     assert.are.same({ "float64", { 3 }, { 1, 1, 1 } }, { d:dtype(), d:shape(), d:totable() })
   end)
 
+  it("a table of sizes with keys other than 1..n is refused, never read as a shorter shape", function()
+    for _, f in ipairs({ lunet.zeros, lunet.ones, lunet.randn, lunet.rand }) do
+      assert.matches("keys 1..0, not 'dtype' %(options go in a table after the sizes%)",
+        message(f, { dtype = "float64" }))
+      assert.matches("keys 1..2, not 'x'", message(f, { 2, 3, x = 1 }))
+      assert.matches("keys 1..1, not 3%)$", message(f, { [1] = 2, [3] = 4 }))
+      assert.matches("keys 1..1, not 2.5", message(f, { 2, [2.5] = 1 }))
+    end
+    assert.matches("list of dimensions has only the keys 1..2, not 'y'%)$",
+      message(function() return lunet.zeros(2, 3):permute({ 2, 1, y = 0 }) end))
+    assert.matches("tensor: a list of elements has only the keys 1..2, not 'x'$",
+      message(lunet.tensor, { 1, 2, x = 3 }))
+    assert.matches("tensor: a list of elements has only the keys 1..2, not 0$",
+      message(lunet.tensor, { { 1, 2 }, { 3, 4, [0] = 1 } }))
+    assert.matches("a list of indices has only the keys 1..2, not 'z'%)$",
+      message(function() return lunet.zeros(2, 3)[{ 1, 2, z = 1 }] end))
+    assert.matches("a list of indices has only the keys 1..2, not 'z'%)$",
+      message(function() lunet.zeros(2, 3)[{ 1, 2, z = 1 }] = 5 end))
+    -- a proxy that serves its items through metamethods has no raw keys and is read as a list
+    local proxy = setmetatable({}, { __len = function() return 2 end, __index = function() return 3 end })
+    assert.are.same({ 3, 3 }, lunet.zeros(proxy):shape())
+    assert.are.same({}, lunet.zeros({}):shape())
+  end)
+
   it("option fields of the wrong type are refused with their names", function()
     assert.are.equal("option 'transA' must be true or false, got number",
       message(lunet.gemm, lunet.ones(2, 2), lunet.ones(2, 2), lunet.zeros(2, 2), { transA = 1 }))
