@@ -8,11 +8,18 @@
 
 #include "layer.h"
 #include "profile.h"
+#include "skinny.h"
 
 typedef struct dense {
   ln_layer base;
   int n_in, n_out;
 } dense;
+
+/* float64 with few outputs and wide inputs (784-30-10's first layer): the
+** skinny kernels (skinny.h) read x in place where dgemm would first copy it. */
+static int use_skinny(const ln_layer *l, const dense *d) {
+  return l->dtype == LN_F64 && d->n_out <= LN_SKINNY_MAX && d->n_in >= 64 && ln_skinny_available();
+}
 
 static int dense_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
   dense *d = (dense *)l;
@@ -20,8 +27,12 @@ static int dense_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, co
   int batch = (int)x->shape[0];
   (void)mode;
   double t = LN_PROF_START();
-  k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(x), d->n_in, ln_data(&l->params[0].value),
-          d->n_in, 0.0, ln_data(y), d->n_out);
+  if (use_skinny(l, d))
+    ln_skinny_nt(batch, d->n_out, d->n_in, ln_data(x), d->n_in, ln_data(&l->params[0].value), d->n_in, 0,
+                 ln_data(y), d->n_out);
+  else
+    k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(x), d->n_in, ln_data(&l->params[0].value),
+            d->n_in, 0.0, ln_data(y), d->n_out);
   LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
   k->bias_add(batch, d->n_out, ln_data(y), ln_data(&l->params[1].value));
   return LN_OK;
@@ -35,8 +46,12 @@ static int dense_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, c
   (void)y;
   /* dW += dy^T x;  db += column sums of dy;  dx = dy W */
   double t = LN_PROF_START();
-  k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(dy), d->n_out, ln_data(x), d->n_in, 1.0,
-          ln_data(&l->params[0].grad), d->n_in);
+  if (use_skinny(l, d))
+    ln_skinny_tn(batch, d->n_out, d->n_in, ln_data(dy), d->n_out, ln_data(x), d->n_in, ln_data(&l->params[0].grad),
+                 d->n_in);
+  else
+    k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(dy), d->n_out, ln_data(x), d->n_in, 1.0,
+            ln_data(&l->params[0].grad), d->n_in);
   LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
   k->bias_grad(batch, d->n_out, ln_data(dy), ln_data(&l->params[1].grad));
   t = LN_PROF_START();

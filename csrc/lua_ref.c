@@ -2,7 +2,10 @@
 ** lua_ref.c: the plain reference kernels, exposed (as core._*) so the
 ** specs can compare the fast paths against them. Not part of the public API.
 */
+#include <string.h>
+
 #include "kern.h"
+#include "skinny.h"
 #include "lua_lunet.h"
 
 /* geometry from x (batch, c_in, h, w), w (c_out, c_in, k, k), stride, pad;
@@ -56,7 +59,57 @@ static int l_conv_backward_ref(lua_State *L) {
   return 2;
 }
 
+/* A float64 matrix whose rows are runs (stride 1 along them), its sizes in int. */
+static const double *skinny_operand(lua_State *L, int idx, int *rows, int *cols, int *ld) {
+  ln_tensor *t = lnL_checktensor(L, idx);
+  if (t->storage == NULL || t->dtype != LN_F64 || t->ndim != 2 || t->stride[1] != 1 || t->shape[0] < 1 ||
+      t->shape[1] < 1 || !ln_fits_int(t->shape[0]) || !ln_fits_int(t->shape[1]) || !ln_fits_int(t->stride[0]) ||
+      t->stride[0] < t->shape[1])
+    luaL_error(L, "_skinny: argument %d must be a non-empty 2-d float64 matrix with rows of stride 1", idx);
+  *rows = (int)t->shape[0], *cols = (int)t->shape[1], *ld = (int)t->stride[0];
+  return ln_data(t);
+}
+
+/* _skinny(op, level, a, b, c [, beta]) -> level run: skinny.h's products on
+** float64 matrices, into c; op "nt" is c (=, += with beta 1) a b^T, "tn"
+** c += a^T b. level 0 is the reference, 1 AVX2, 2 AVX-512 (or the most this
+** CPU has: the level run is returned). The dispatch level is left as it was. */
+static int l_skinny(lua_State *L) {
+  const char *op = luaL_checkstring(L, 1);
+  int want = lnL_checkint(L, 2, "level"), beta = (int)luaL_optinteger(L, 6, 0);
+  int ma, na, lda, mb, nb, ldb, mc, nc, ldc;
+  const double *a = skinny_operand(L, 3, &ma, &na, &lda), *b = skinny_operand(L, 4, &mb, &nb, &ldb);
+  double *c = (double *)skinny_operand(L, 5, &mc, &nc, &ldc);
+  int nt = strcmp(op, "nt") == 0;
+  if (!nt && strcmp(op, "tn") != 0) luaL_error(L, "_skinny: op must be \"nt\" or \"tn\"");
+  if (nt ? (na != nb || mc != ma || nc != mb || mb > LN_SKINNY_MAX) : (ma != mb || mc != na || nc != nb ||
+                                                                           na > LN_SKINNY_MAX))
+    luaL_error(L, "_skinny: shapes do not match (or the narrow side is over %d)", LN_SKINNY_MAX);
+  if (beta != 0 && beta != 1) luaL_error(L, "_skinny: beta must be 0 or 1");
+  const char *before = ln_skinny_level_name();
+  int old = strcmp(before, "avx512") == 0 ? 2 : strcmp(before, "avx2") == 0 ? 1 : 0;
+  int ran = ln_skinny_set_level(want);
+  if (nt)
+    ln_skinny_nt(ma, mb, na, a, lda, b, ldb, beta, c, ldc);
+  else
+    ln_skinny_tn(ma, na, nb, a, lda, b, ldb, c, ldc);
+  ln_skinny_set_level(old);
+  lua_pushinteger(L, ran);
+  return 1;
+}
+
+/* _skinny_level([level]) -> level: sets (0 off, 1 AVX2, 2 AVX-512, capped
+** at the CPU's) and returns the level of the skinny kernels, and whether
+** the dense layers use them (true only at the AVX-512 level). */
+static int l_skinny_level(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) ln_skinny_set_level(lnL_checkint(L, 1, "level"));
+  lua_pushstring(L, ln_skinny_level_name());
+  lua_pushboolean(L, ln_skinny_available());
+  return 2;
+}
+
 static const luaL_Reg functions[] = {
+  {"_skinny", l_skinny}, {"_skinny_level", l_skinny_level},
   {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref}, {NULL, NULL}
 };
 
