@@ -4,6 +4,7 @@
 */
 #include "kern.h"
 #include "lua_lunet.h"
+#include "vmath.h"
 
 /* geometry from x (batch, c_in, h, w), w (c_out, c_in, k, k), stride, pad;
 ** every size must fit an int and so must every size computed from them */
@@ -56,8 +57,34 @@ static int l_conv_backward_ref(lua_State *L) {
   return 2;
 }
 
+/* _vmath(fn, x, ref) -> y: fn "exp" or "sigmoid" of a contiguous x through
+** vmath.c's vector path (or its libm reference when ref is true) */
+static int l_vmath(lua_State *L) {
+  static const char *const names[] = {"exp", "sigmoid", NULL};
+  int fn = luaL_checkoption(L, 1, NULL, names), ref = lua_toboolean(L, 3);
+  ln_tensor *x = lnL_checktensor(L, 2);
+  if (!ln_is_contiguous(x)) luaL_error(L, "x must be contiguous");
+  ln_tensor *y = lnL_pushnew(L, x->dtype, x->ndim, x->shape);
+  x = lnL_checktensor(L, 2);
+  int64_t n = ln_numel(x);
+  if (x->dtype == LN_F64)
+    (fn == 0 ? (ref ? ln_vexp_f64_ref : ln_vexp_f64) : (ref ? ln_vsigmoid_f64_ref : ln_vsigmoid_f64))(
+      n, ln_data(x), ln_data(y));
+  else
+    (fn == 0 ? (ref ? ln_vexp_f32_ref : ln_vexp_f32) : (ref ? ln_vsigmoid_f32_ref : ln_vsigmoid_f32))(
+      n, ln_data(x), ln_data(y));
+  return 1;
+}
+
+/* _vmath_vectorised() -> boolean: whether the AVX2 path runs here */
+static int l_vmath_vectorised(lua_State *L) {
+  lua_pushboolean(L, ln_vmath_vectorised());
+  return 1;
+}
+
 static const luaL_Reg functions[] = {
-  {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref}, {NULL, NULL}
+  {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref},
+  {"_vmath", l_vmath}, {"_vmath_vectorised", l_vmath_vectorised}, {NULL, NULL}
 };
 
 void lnL_open_ref(lua_State *L) {
