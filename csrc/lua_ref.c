@@ -4,6 +4,7 @@
 */
 #include "kern.h"
 #include "lua_lunet.h"
+#include "train.h"
 #include "vmath.h"
 
 /* geometry from x (batch, c_in, h, w), w (c_out, c_in, k, k), stride, pad;
@@ -82,9 +83,20 @@ static int l_vmath_vectorised(lua_State *L) {
   return 1;
 }
 
+/* _fuse_sgd(on) -> previous: whether training folds plain SGD into dense
+** layers' backward passes (train.c), so a spec can run both paths */
+static int l_fuse_sgd(lua_State *L) {
+  int before = ln_train_fuse;
+  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  ln_train_fuse = lua_toboolean(L, 1);
+  lua_pushboolean(L, before);
+  return 1;
+}
+
 static const luaL_Reg functions[] = {
   {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref},
-  {"_vmath", l_vmath}, {"_vmath_vectorised", l_vmath_vectorised}, {NULL, NULL}
+  {"_vmath", l_vmath}, {"_vmath_vectorised", l_vmath_vectorised},
+  {"_fuse_sgd", l_fuse_sgd}, {NULL, NULL}
 };
 
 void lnL_open_ref(lua_State *L) {
