@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "kern.h"
+#include "linear.h"
 #include "skinny.h"
 #include "lua_lunet.h"
+#include "train.h"
+#include "vmath.h"
 
 /* geometry from x (batch, c_in, h, w), w (c_out, c_in, k, k), stride, pad;
 ** every size must fit an int and so must every size computed from them */
@@ -108,9 +111,71 @@ static int l_skinny_level(lua_State *L) {
   return 2;
 }
 
+/* _vmath(fn, x, ref) -> y: fn "exp" or "sigmoid" of a contiguous x through
+** vmath.c's vector path (or its libm reference when ref is true) */
+static int l_vmath(lua_State *L) {
+  static const char *const names[] = {"exp", "sigmoid", NULL};
+  int fn = luaL_checkoption(L, 1, NULL, names), ref = lua_toboolean(L, 3);
+  ln_tensor *x = lnL_checktensor(L, 2);
+  if (!ln_is_contiguous(x)) luaL_error(L, "x must be contiguous");
+  ln_tensor *y = lnL_pushnew(L, x->dtype, x->ndim, x->shape);
+  x = lnL_checktensor(L, 2);
+  int64_t n = ln_numel(x);
+  if (x->dtype == LN_F64)
+    (fn == 0 ? (ref ? ln_vexp_f64_ref : ln_vexp_f64) : (ref ? ln_vsigmoid_f64_ref : ln_vsigmoid_f64))(
+      n, ln_data(x), ln_data(y));
+  else
+    (fn == 0 ? (ref ? ln_vexp_f32_ref : ln_vexp_f32) : (ref ? ln_vsigmoid_f32_ref : ln_vsigmoid_f32))(
+      n, ln_data(x), ln_data(y));
+  return 1;
+}
+
+/* _vmath_vectorised() -> boolean: whether the AVX2 path runs here */
+static int l_vmath_vectorised(lua_State *L) {
+  lua_pushboolean(L, ln_vmath_vectorised());
+  return 1;
+}
+
+/* _linear(x, w, b, ref) -> y, taken: y = x w^T + b through linear.h's
+** kernel (taken: whether it ran here; if not, y is the reference's) or,
+** when ref is true, its textbook loops. x (m, k), w (n, k), b (n). */
+static int l_linear(lua_State *L) {
+  int ref = lua_toboolean(L, 4), taken = 0;
+  ln_tensor *x = lnL_checktensor(L, 1), *w = lnL_checktensor(L, 2), *b = lnL_checktensor(L, 3);
+  if (x->ndim != 2 || w->ndim != 2 || x->shape[1] != w->shape[1] || ln_numel(b) != w->shape[0] ||
+      !ln_is_contiguous(x) || !ln_is_contiguous(w) || !ln_is_contiguous(b) || x->dtype != w->dtype ||
+      b->dtype != x->dtype || !ln_fits_int(x->shape[0]) || !ln_fits_int(w->shape[0]) || !ln_fits_int(x->shape[1]))
+    luaL_error(L, "expected contiguous x (m, k), w (n, k), b (n) of one dtype");
+  int64_t shape[2] = {x->shape[0], w->shape[0]};
+  ln_tensor *y = lnL_pushnew(L, x->dtype, 2, shape);
+  x = lnL_checktensor(L, 1), w = lnL_checktensor(L, 2), b = lnL_checktensor(L, 3);
+  int m = (int)x->shape[0], n = (int)w->shape[0], k = (int)x->shape[1];
+  if (x->dtype == LN_F64) {
+    if (!ref) taken = ln_linear_f64(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
+    if (!taken) ln_linear_f64_ref(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
+  } else {
+    if (!ref) taken = ln_linear_f32(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
+    if (!taken) ln_linear_f32_ref(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
+  }
+  lua_pushboolean(L, taken);
+  return 2;
+}
+
+/* _fuse_sgd(on) -> previous: whether training folds plain SGD into dense
+** layers' backward passes (train.c), so a spec can run both paths */
+static int l_fuse_sgd(lua_State *L) {
+  int before = ln_train_fuse;
+  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  ln_train_fuse = lua_toboolean(L, 1);
+  lua_pushboolean(L, before);
+  return 1;
+}
+
 static const luaL_Reg functions[] = {
-  {"_skinny", l_skinny}, {"_skinny_level", l_skinny_level},
-  {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref}, {NULL, NULL}
+  {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref},
+  {"_vmath", l_vmath}, {"_vmath_vectorised", l_vmath_vectorised},
+  {"_fuse_sgd", l_fuse_sgd}, {"_linear", l_linear}, {"_skinny", l_skinny}, {"_skinny_level", l_skinny_level},
+  {NULL, NULL}
 };
 
 void lnL_open_ref(lua_State *L) {
