@@ -58,6 +58,8 @@ int ln_blas_init(void) {
     return ln_fail(LN_EIO, "the OpenBLAS found lacks a CBLAS function");
   /* one thread unless the user chose: mini-batch products lose to thread wake-ups */
   if (getenv("OPENBLAS_NUM_THREADS") == NULL && getenv("OMP_NUM_THREADS") == NULL) ln_blas_fn.set_num_threads(1);
+  const char *core = ln_blas_fn.get_corename();
+  ln_blas_fn.avx512 = core && (strstr(core, "SkylakeX") || strstr(core, "Cooperlake") || strstr(core, "SapphireRapids"));
   opened = 1;
   return LN_OK;
 }

@@ -34,6 +34,9 @@ typedef struct ln_blas {
   void (*set_num_threads)(int);
   int (*get_num_threads)(void);
   char *(*get_corename)(void);
+  /* OpenBLAS runs its AVX-512 kernels (SkylakeX and later), which beat
+  ** lunet's own small products (linear.h); set when it is opened */
+  int avx512;
 } ln_blas;
 
 extern ln_blas ln_blas_fn;

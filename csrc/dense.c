@@ -7,12 +7,27 @@
 #include <stdlib.h>
 
 #include "layer.h"
+#include "linear.h"
+#include "optim.h"
 #include "profile.h"
+#include "skinny.h"
 
 typedef struct dense {
   ln_layer base;
   int n_in, n_out;
 } dense;
+
+/* float64 with few outputs and wide inputs (784-30-10's first layer) on a
+** CPU with AVX-512: the skinny kernels (skinny.h) read x in place where
+** dgemm would first copy it, and beat linear.h's AVX2 kernel there. */
+static int use_skinny(const ln_layer *l, const dense *d) {
+  return l->dtype == LN_F64 && d->n_out <= LN_SKINNY_MAX && d->n_in >= 64 && ln_skinny_available();
+}
+
+/* y = x W^T + b through linear.h's kernel where it is the faster choice */
+static int linear(ln_dtype dt, int m, int n, int k, const void *x, const void *w, const void *b, void *y) {
+  return dt == LN_F64 ? ln_linear_f64(m, n, k, x, w, b, y) : ln_linear_f32(m, n, k, x, w, b, y);
+}
 
 static int dense_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, const ln_mode *mode) {
   dense *d = (dense *)l;
@@ -20,10 +35,49 @@ static int dense_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, co
   int batch = (int)x->shape[0];
   (void)mode;
   double t = LN_PROF_START();
-  k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(x), d->n_in, ln_data(&l->params[0].value),
-          d->n_in, 0.0, ln_data(y), d->n_out);
+  if (use_skinny(l, d)) {
+    ln_skinny_nt(batch, d->n_out, d->n_in, ln_data(x), d->n_in, ln_data(&l->params[0].value), d->n_in, 0,
+                 ln_data(y), d->n_out);
+  } else if (linear(l->dtype, batch, d->n_out, d->n_in, ln_data(x), ln_data(&l->params[0].value),
+                    ln_data(&l->params[1].value), ln_data(y))) {
+    LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
+    return LN_OK;
+  } else {
+    k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(x), d->n_in, ln_data(&l->params[0].value),
+            d->n_in, 0.0, ln_data(y), d->n_out);
+  }
   LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
   k->bias_add(batch, d->n_out, ln_data(y), ln_data(&l->params[1].value));
+  return LN_OK;
+}
+
+/* The backward pass with plain SGD folded in (l->fuse, see layer.h):
+** dx = dy W first, from the weights before the step; then
+** W <- keep W - eta dy^T x in one product (beta = keep = 1 - eta c for a
+** decayed weight under L2, else 1), which spares clearing the gradient,
+** writing it and the optimiser's pass over it; the bias through the
+** optimiser's kernel from its column sums, as the general path does. */
+static int dense_backward_sgd(dense *d, const ln_tensor *x, const ln_tensor *dy, const ln_tensor *dx) {
+  ln_layer *l = &d->base;
+  const ln_kern *k = ln_kern_for(l->dtype);
+  const ln_step *s = l->fuse;
+  ln_param *w = &l->params[0], *b = &l->params[1];
+  int batch = (int)x->shape[0];
+  double t = LN_PROF_START();
+  if (dx)
+    k->gemm(0, 0, batch, d->n_in, d->n_out, 1.0, ln_data(dy), d->n_out, ln_data(&w->value), d->n_in, 0.0,
+            ln_data(dx), d->n_in);
+  double keep = w->decay && s->reg == LN_REG_L2 ? (double)(1 - s->eta * s->c) : 1.0;
+  k->gemm(1, 0, d->n_out, d->n_in, batch, -s->eta, ln_data(dy), d->n_out, ln_data(x), d->n_in, keep,
+          ln_data(&w->value), d->n_in);
+  LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
+  ln_step bs = *s;
+  bs.reg = b->decay ? s->reg : LN_REG_NONE;
+  bs.decay = b->decay;
+  void *none[LN_OPTIM_MAXSTATE] = {NULL};
+  k->fill(d->n_out, ln_data(&b->grad), 1, 0.0);
+  k->bias_grad(batch, d->n_out, ln_data(dy), ln_data(&b->grad));
+  k->optim_step(&bs, d->n_out, ln_data(&b->value), ln_data(&b->grad), none);
   return LN_OK;
 }
 
@@ -33,10 +87,15 @@ static int dense_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, c
   const ln_kern *k = ln_kern_for(l->dtype);
   int batch = (int)x->shape[0];
   (void)y;
+  if (l->fuse) return dense_backward_sgd(d, x, dy, dx);
   /* dW += dy^T x;  db += column sums of dy;  dx = dy W */
   double t = LN_PROF_START();
-  k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(dy), d->n_out, ln_data(x), d->n_in, 1.0,
-          ln_data(&l->params[0].grad), d->n_in);
+  if (use_skinny(l, d))
+    ln_skinny_tn(batch, d->n_out, d->n_in, ln_data(dy), d->n_out, ln_data(x), d->n_in, ln_data(&l->params[0].grad),
+                 d->n_in);
+  else
+    k->gemm(1, 0, d->n_out, d->n_in, batch, 1.0, ln_data(dy), d->n_out, ln_data(x), d->n_in, 1.0,
+            ln_data(&l->params[0].grad), d->n_in);
   LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
   k->bias_grad(batch, d->n_out, ln_data(dy), ln_data(&l->params[1].grad));
   t = LN_PROF_START();

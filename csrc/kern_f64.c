@@ -4,9 +4,12 @@
 #include <tgmath.h>
 
 #include "kern.h"
+#include "vmath.h"
 
 typedef double real;
 #define LN_KERN_TABLE ln_kern_f64
+#define VEXP ln_vexp_f64         /* exp and the sigmoid over arrays (vmath.h) */
+#define VSIGMOID ln_vsigmoid_f64
 
 #include "real/tensor.inc"
 #include "real/blas.inc"

@@ -102,6 +102,11 @@ typedef struct ln_layer_class {
 
 struct ln_layer {
   const ln_layer_class *cls;
+  /* Plain SGD folded into the backward pass (train.c sets it around the
+  ** mini-batches of an epoch it can fold, for dense layers only): the pass
+  ** then steps the parameters itself, as the optimiser's kernel would with
+  ** this step, instead of adding to their gradients. NULL otherwise. */
+  const ln_step *fuse;
   ln_layer_spec spec;
   ln_dtype dtype;
   ln_shape in, out;

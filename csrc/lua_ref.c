@@ -2,8 +2,14 @@
 ** lua_ref.c: the plain reference kernels, exposed (as core._*) so the
 ** specs can compare the fast paths against them. Not part of the public API.
 */
+#include <string.h>
+
 #include "kern.h"
+#include "linear.h"
+#include "skinny.h"
 #include "lua_lunet.h"
+#include "train.h"
+#include "vmath.h"
 
 /* geometry from x (batch, c_in, h, w), w (c_out, c_in, k, k), stride, pad;
 ** every size must fit an int and so must every size computed from them */
@@ -56,8 +62,120 @@ static int l_conv_backward_ref(lua_State *L) {
   return 2;
 }
 
+/* A float64 matrix whose rows are runs (stride 1 along them), its sizes in int. */
+static const double *skinny_operand(lua_State *L, int idx, int *rows, int *cols, int *ld) {
+  ln_tensor *t = lnL_checktensor(L, idx);
+  if (t->storage == NULL || t->dtype != LN_F64 || t->ndim != 2 || t->stride[1] != 1 || t->shape[0] < 1 ||
+      t->shape[1] < 1 || !ln_fits_int(t->shape[0]) || !ln_fits_int(t->shape[1]) || !ln_fits_int(t->stride[0]) ||
+      t->stride[0] < t->shape[1])
+    luaL_error(L, "_skinny: argument %d must be a non-empty 2-d float64 matrix with rows of stride 1", idx);
+  *rows = (int)t->shape[0], *cols = (int)t->shape[1], *ld = (int)t->stride[0];
+  return ln_data(t);
+}
+
+/* _skinny(op, level, a, b, c [, beta]) -> level run: skinny.h's products on
+** float64 matrices, into c; op "nt" is c (=, += with beta 1) a b^T, "tn"
+** c += a^T b. level 0 is the reference, 1 AVX2, 2 AVX-512 (or the most this
+** CPU has: the level run is returned). The dispatch level is left as it was. */
+static int l_skinny(lua_State *L) {
+  const char *op = luaL_checkstring(L, 1);
+  int want = lnL_checkint(L, 2, "level"), beta = (int)luaL_optinteger(L, 6, 0);
+  int ma, na, lda, mb, nb, ldb, mc, nc, ldc;
+  const double *a = skinny_operand(L, 3, &ma, &na, &lda), *b = skinny_operand(L, 4, &mb, &nb, &ldb);
+  double *c = (double *)skinny_operand(L, 5, &mc, &nc, &ldc);
+  int nt = strcmp(op, "nt") == 0;
+  if (!nt && strcmp(op, "tn") != 0) luaL_error(L, "_skinny: op must be \"nt\" or \"tn\"");
+  if (nt ? (na != nb || mc != ma || nc != mb || mb > LN_SKINNY_MAX) : (ma != mb || mc != na || nc != nb ||
+                                                                           na > LN_SKINNY_MAX))
+    luaL_error(L, "_skinny: shapes do not match (or the narrow side is over %d)", LN_SKINNY_MAX);
+  if (beta != 0 && beta != 1) luaL_error(L, "_skinny: beta must be 0 or 1");
+  const char *before = ln_skinny_level_name();
+  int old = strcmp(before, "avx512") == 0 ? 2 : strcmp(before, "avx2") == 0 ? 1 : 0;
+  int ran = ln_skinny_set_level(want);
+  if (nt)
+    ln_skinny_nt(ma, mb, na, a, lda, b, ldb, beta, c, ldc);
+  else
+    ln_skinny_tn(ma, na, nb, a, lda, b, ldb, c, ldc);
+  ln_skinny_set_level(old);
+  lua_pushinteger(L, ran);
+  return 1;
+}
+
+/* _skinny_level([level]) -> level: sets (0 off, 1 AVX2, 2 AVX-512, capped
+** at the CPU's) and returns the level of the skinny kernels, and whether
+** the dense layers use them (true only at the AVX-512 level). */
+static int l_skinny_level(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) ln_skinny_set_level(lnL_checkint(L, 1, "level"));
+  lua_pushstring(L, ln_skinny_level_name());
+  lua_pushboolean(L, ln_skinny_available());
+  return 2;
+}
+
+/* _vmath(fn, x, ref) -> y: fn "exp" or "sigmoid" of a contiguous x through
+** vmath.c's vector path (or its libm reference when ref is true) */
+static int l_vmath(lua_State *L) {
+  static const char *const names[] = {"exp", "sigmoid", NULL};
+  int fn = luaL_checkoption(L, 1, NULL, names), ref = lua_toboolean(L, 3);
+  ln_tensor *x = lnL_checktensor(L, 2);
+  if (!ln_is_contiguous(x)) luaL_error(L, "x must be contiguous");
+  ln_tensor *y = lnL_pushnew(L, x->dtype, x->ndim, x->shape);
+  x = lnL_checktensor(L, 2);
+  int64_t n = ln_numel(x);
+  if (x->dtype == LN_F64)
+    (fn == 0 ? (ref ? ln_vexp_f64_ref : ln_vexp_f64) : (ref ? ln_vsigmoid_f64_ref : ln_vsigmoid_f64))(
+      n, ln_data(x), ln_data(y));
+  else
+    (fn == 0 ? (ref ? ln_vexp_f32_ref : ln_vexp_f32) : (ref ? ln_vsigmoid_f32_ref : ln_vsigmoid_f32))(
+      n, ln_data(x), ln_data(y));
+  return 1;
+}
+
+/* _vmath_vectorised() -> boolean: whether the AVX2 path runs here */
+static int l_vmath_vectorised(lua_State *L) {
+  lua_pushboolean(L, ln_vmath_vectorised());
+  return 1;
+}
+
+/* _linear(x, w, b, ref) -> y, taken: y = x w^T + b through linear.h's
+** kernel (taken: whether it ran here; if not, y is the reference's) or,
+** when ref is true, its textbook loops. x (m, k), w (n, k), b (n). */
+static int l_linear(lua_State *L) {
+  int ref = lua_toboolean(L, 4), taken = 0;
+  ln_tensor *x = lnL_checktensor(L, 1), *w = lnL_checktensor(L, 2), *b = lnL_checktensor(L, 3);
+  if (x->ndim != 2 || w->ndim != 2 || x->shape[1] != w->shape[1] || ln_numel(b) != w->shape[0] ||
+      !ln_is_contiguous(x) || !ln_is_contiguous(w) || !ln_is_contiguous(b) || x->dtype != w->dtype ||
+      b->dtype != x->dtype || !ln_fits_int(x->shape[0]) || !ln_fits_int(w->shape[0]) || !ln_fits_int(x->shape[1]))
+    luaL_error(L, "expected contiguous x (m, k), w (n, k), b (n) of one dtype");
+  int64_t shape[2] = {x->shape[0], w->shape[0]};
+  ln_tensor *y = lnL_pushnew(L, x->dtype, 2, shape);
+  x = lnL_checktensor(L, 1), w = lnL_checktensor(L, 2), b = lnL_checktensor(L, 3);
+  int m = (int)x->shape[0], n = (int)w->shape[0], k = (int)x->shape[1];
+  if (x->dtype == LN_F64) {
+    if (!ref) taken = ln_linear_f64(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
+    if (!taken) ln_linear_f64_ref(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
+  } else {
+    if (!ref) taken = ln_linear_f32(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
+    if (!taken) ln_linear_f32_ref(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
+  }
+  lua_pushboolean(L, taken);
+  return 2;
+}
+
+/* _fuse_sgd(on) -> previous: whether training folds plain SGD into dense
+** layers' backward passes (train.c), so a spec can run both paths */
+static int l_fuse_sgd(lua_State *L) {
+  int before = ln_train_fuse;
+  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  ln_train_fuse = lua_toboolean(L, 1);
+  lua_pushboolean(L, before);
+  return 1;
+}
+
 static const luaL_Reg functions[] = {
-  {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref}, {NULL, NULL}
+  {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref},
+  {"_vmath", l_vmath}, {"_vmath_vectorised", l_vmath_vectorised},
+  {"_fuse_sgd", l_fuse_sgd}, {"_linear", l_linear}, {"_skinny", l_skinny}, {"_skinny_level", l_skinny_level},
+  {NULL, NULL}
 };
 
 void lnL_open_ref(lua_State *L) {

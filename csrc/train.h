@@ -36,6 +36,9 @@ typedef void (*ln_progress_fn)(void *ud, int64_t done, int64_t total);
 ** to end ln_train_epoch after the mini-batch that is running: checked once
 ** per mini-batch, never cleared here. */
 extern volatile sig_atomic_t ln_train_stop;
+/* 1 (the default): plain SGD on dense-only networks is folded into the
+** backward pass (train.c); 0 runs the general path (the specs compare them). */
+extern int ln_train_fuse;
 
 /* One epoch: a seeded shuffle, then for each mini-batch gather, forward,
 ** cost gradient (averaged over the batch), backward, optimizer step. The last

@@ -324,4 +324,29 @@ describe("lunet.minimize", function()
     assert.are.equal("diverged (infinite cost)", h.reason)
     assert.is_false(h.converged)
   end)
+  it("takes an objective's fresh gradient without copying, to the same path as a copying wrapper", function()
+    -- lunet.optim.objective's f is marked (minimize.fresh_gradient): x is
+    -- passed as is and its gradient used as returned. A plain wrapper of the
+    -- same f gets copies; both must follow the same path, bit for bit, and
+    -- the marked run must leave x0 alone.
+    lunet.seed(9)
+    local net = lunet.Network({ 5, 4, 3 }, { dtype = "float64" })
+    local x = lunet.randn(40, 5, "float64")
+    local y = lunet.zeros(40)
+    for i = 1, 40 do y[i] = i % 3 end
+    local f, w0 = lunet.optim.objective(net, { x = x, y = y })
+    local seen = {}
+    local wrapped = function(w)
+      seen[#seen + 1] = w
+      return f(w)
+    end
+    local before = w0:totable()
+    local xa, ha = minimize(f, w0, { method = "lbfgs", max_iter = 15 })
+    local xb, hb = minimize(wrapped, w0, { method = "lbfgs", max_iter = 15 })
+    assert.are.same(before, w0:totable())
+    assert.are.same(hb.cost, ha.cost)
+    assert.are.same(xb:totable(), xa:totable())
+    assert.is_true(#seen == hb.evaluations and seen[1] ~= w0)
+    assert.are.equal(f, lunet.minimize.fresh_gradient(f))
+  end)
 end)

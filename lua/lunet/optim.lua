@@ -29,6 +29,7 @@
 local errors = require "lunet.errors"
 local core = require "lunet.core"
 local opts = require "lunet.opts"
+local minimize = require "lunet.minimize"
 
 local optim = {}
 
@@ -114,6 +115,7 @@ function optim.objective(model, data, o)
     if not ok2 then errors.raise("lunet.optim.objective: " .. tostring(cost):gsub("^.-objective: ", "")) end
     return cost, grad
   end
+  minimize.fresh_gradient(f)   -- grad is a new tensor at every call
   return f, optim.get_params(model)
 end
 
@@ -217,6 +219,6 @@ end
 
 -- minimize(f, x0, {method = "lbfgs", ...}): lunet.minimize's minimisers,
 -- which take an objective's f and w0 as they are.
-optim.minimize = require("lunet.minimize").minimize
+optim.minimize = minimize.minimize
 
 return optim
