@@ -5,10 +5,7 @@
 local lunet = require "lunet"
 local H = require "spec.helpers"
 
-local function refused(pattern, f, ...)
-  local err = H.err(f, ...)
-  assert.truthy(err:find(pattern, 1, true), ("expected %q in: %s"):format(pattern, err))
-end
+local refused = H.refused
 
 describe("tensor argument ranges, each bound alone", function()
   local t = lunet.tensor({ { 1, 2, 3 }, { 4, 5, 6 } }, "float64")

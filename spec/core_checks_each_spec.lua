@@ -5,10 +5,7 @@ local nn = require "lunet.nn"
 local core = require "lunet.core"
 local H = require "spec.helpers"
 
-local function refused(pattern, f, ...)
-  local err = H.err(f, ...)
-  assert.truthy(err:find(pattern, 1, true), ("expected %q in: %s"):format(pattern, err))
-end
+local refused = H.refused
 
 local function cnet()
   lunet.seed(4)

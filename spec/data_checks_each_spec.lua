@@ -5,10 +5,7 @@ local lunet = require "lunet"
 local H = require "spec.helpers"
 local data = lunet.data
 
-local function refused(pattern, f, ...)
-  local err = H.err(f, ...)
-  assert.truthy(err:find(pattern, 1, true), ("expected %q in: %s"):format(pattern, err))
-end
+local refused = H.refused
 
 local function set()
   return { x = lunet.tensor({ { 1, 1 }, { 2, 2 }, { 3, 3 }, { 4, 4 }, { 5, 5 } }, "float64"),

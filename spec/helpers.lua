@@ -91,6 +91,13 @@ function H.err(f, ...)
   return tostring(msg)
 end
 
+-- Asserts that f(...) fails with a message containing the plain text `text`.
+function H.refused(text, f, ...)
+  local err = H.err(f, ...)
+  assert(err:find(text, 1, true), ("expected %q in: %s"):format(text, err))
+  return err
+end
+
 function H.tmpname(suffix)
   local name = os.tmpname()
   os.remove(name)

@@ -7,10 +7,7 @@ local lunet = require "lunet"
 local H = require "spec.helpers"
 local P = lunet.perceptron
 
-local function refused(pattern, f, ...)
-  local err = H.err(f, ...)
-  assert.truthy(err:find(pattern, 1, true), ("expected %q in: %s"):format(pattern, err))
-end
+local refused = H.refused
 
 describe("perceptron checks, each condition alone", function()
   it("a circuit's inputs, gates and outputs", function()

@@ -4,10 +4,7 @@
 local plot = require "lunet.plot"
 local H = require "spec.helpers"
 
-local function refused(pattern, f, ...)
-  local err = H.err(f, ...)
-  assert.truthy(err:find(pattern, 1, true), ("expected %q in: %s"):format(pattern, err))
-end
+local refused = H.refused
 
 local Y = { y = { 1, 2, 3 } }
 

@@ -5,10 +5,7 @@
 local H = require "spec.helpers"
 local U = require "lunet.universality"
 
-local function refused(pattern, f, ...)
-  local err = H.err(f, ...)
-  assert.truthy(err:find(pattern, 1, true), ("expected %q in: %s"):format(pattern, err))
-end
+local refused = H.refused
 
 describe("universality checks, each condition alone", function()
   it("numbers must be finite, each non-finite kind refused alone", function()
