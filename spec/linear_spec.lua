@@ -18,7 +18,6 @@ describe("linear: y = x w^T + b", function()
     local tol = dtype == "float64" and 1e-13 or 2e-6
     it(dtype .. " matches the textbook loops for every block and vector remainder", function()
       lunet.seed(41)
-      local ran = 0
       for _, c in ipairs {
         { 1, 1, 1 }, { 2, 3, 7 }, { 3, 4, 8 }, { 4, 5, 9 }, { 5, 7, 15 }, { 6, 8, 16 }, { 7, 9, 17 },
         { 10, 30, 784 }, { 10, 10, 30 }, { 11, 13, 33 }, { 1, 100, 3 }, { 200, 30, 784 }, { 13, 1, 5 },
@@ -29,9 +28,10 @@ describe("linear: y = x w^T + b", function()
         local ref = core._linear(x, w, b, true)
         -- relative to the size of the sum of |terms| (about sqrt(k))
         H.near(y, ref, tol * math.sqrt(k), ("%s m %d n %d k %d"):format(dtype, m, n, k))
-        if taken then ran = ran + 1 end
+        -- taken wherever w stays in the L2 cache (512 KB), on CPUs where it is the faster choice
+        local fits = n * k * (dtype == "float64" and 8 or 4) <= 512 * 1024
+        if expect_taken() then assert.equal(fits, taken, ("taken, n %d k %d"):format(n, k)) end
       end
-      if expect_taken() then assert.equal(13, ran) end
     end)
 
     it(dtype .. " passes NaN and infinity through as the sum does", function()
