@@ -113,24 +113,23 @@ AVX512 static inline double hsum8d(__m512d v) {
   BLOCK(avx512, AVX512, double, __m512d, 8, _mm512_loadu_pd, maskz_pd, _mm512_fmadd_pd, _mm512_setzero_pd, hsum8d, \
         __mmask8, mask8b, MR, NR)
 #define BLOCKS(B) \
-  B(1, 1) B(1, 2) B(1, 3) B(1, 4) B(2, 1) B(2, 2) B(2, 3) B(2, 4) B(3, 1) B(3, 2) B(3, 3) B(3, 4) \
-  B(4, 1) B(4, 2) B(4, 3) B(4, 4)
+  B(1, 1) B(1, 2) B(1, 3) B(1, 4) B(2, 1) B(2, 2) B(2, 3) B(2, 4) B(3, 1) B(3, 2) B(3, 3) B(3, 4)
+#define BLOCKS5(B) BLOCKS(B) B(4, 1) B(4, 2) B(4, 3) B(4, 4) B(5, 1) B(5, 2) B(5, 3) B(5, 4)
 BLOCKS(BLOCK32)
 BLOCKS(BLOCK64)
-BLOCKS(BLOCK32W)
-BLOCKS(BLOCK64W)
+BLOCKS5(BLOCK32W)
+BLOCKS5(BLOCK64W)
 
-#define TABLE(I, T) \
-  { {blk_##I##_##T##_1_1, blk_##I##_##T##_1_2, blk_##I##_##T##_1_3, blk_##I##_##T##_1_4}, \
-    {blk_##I##_##T##_2_1, blk_##I##_##T##_2_2, blk_##I##_##T##_2_3, blk_##I##_##T##_2_4}, \
-    {blk_##I##_##T##_3_1, blk_##I##_##T##_3_2, blk_##I##_##T##_3_3, blk_##I##_##T##_3_4}, \
-    {blk_##I##_##T##_4_1, blk_##I##_##T##_4_2, blk_##I##_##T##_4_3, blk_##I##_##T##_4_4} }
+#define ROW(I, T, R) {blk_##I##_##T##_##R##_1, blk_##I##_##T##_##R##_2, blk_##I##_##T##_##R##_3, blk_##I##_##T##_##R##_4}
+#define TABLE3(I, T) {ROW(I, T, 1), ROW(I, T, 2), ROW(I, T, 3), {NULL}, {NULL}}
+#define TABLE5(I, T) {ROW(I, T, 1), ROW(I, T, 2), ROW(I, T, 3), ROW(I, T, 4), ROW(I, T, 5)}
 
 typedef void (*blk32)(int, const float *, const float *, const float *, float *, int);
 typedef void (*blk64)(int, const double *, const double *, const double *, double *, int);
-/* [0]: AVX2 in 3 x 4 blocks (16 registers), [1]: AVX-512 in 4 x 4 */
-static const blk32 blocks32[2][4][4] = {TABLE(avx2, float), TABLE(avx512, float)};
-static const blk64 blocks64[2][4][4] = {TABLE(avx2, double), TABLE(avx512, double)};
+/* [0]: AVX2 in blocks of up to 3 x 4 (16 registers), [1]: AVX-512 in up
+** to 5 x 4 (26 of 32), so a mini-batch of 10 reads w twice */
+static const blk32 blocks32[2][5][4] = {TABLE3(avx2, float), TABLE5(avx512, float)};
+static const blk64 blocks64[2][5][4] = {TABLE3(avx2, double), TABLE5(avx512, double)};
 
 /* Whether this kernel is the faster choice (linear.h). Against OpenBLAS's
 ** AVX-512 kernels it measured faster only on many rows of few outputs
@@ -146,7 +145,7 @@ static int taken(int m, int n, int64_t w_bytes) {
 #define DRIVER(name, T, table)                                                                    \
   int name(int m, int n, int k, const T *x, const T *w, const T *b, T *y) {                       \
     if (m < 1 || n < 1 || k < 1 || !taken(m, n, (int64_t)n * k * (int64_t)sizeof(T))) return 0;        \
-    int wide = !ln_linear_narrow && __builtin_cpu_supports("avx512f"), rows = wide ? 4 : 3;     \
+    int wide = !ln_linear_narrow && __builtin_cpu_supports("avx512f"), rows = wide ? 5 : 3;     \
     for (int i = 0; i < m; i += rows) {                                                           \
       int mr = m - i < rows ? m - i : rows;                                                       \
       for (int j = 0; j < n; j += 4) {                                                            \

@@ -6,7 +6,7 @@
 ** a (10 x 784) times (784 x 30) product: the matrices are too small to
 ** amortise their packing. This kernel packs nothing: each output is a dot
 ** product of two contiguous rows, three rows of x against four of w at a
-** time in 12 vector accumulators (four rows against four in 16 with
+** time in 12 vector accumulators (five rows against four in 20 with
 ** AVX-512, chosen at run time), with the bias added as it stores. It is
 ** used only where it measured faster (bench/README.md): AVX2 and FMA on the
 ** CPU, w small enough to stay in the L2 cache across the passes over it,
