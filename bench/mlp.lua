@@ -45,20 +45,21 @@ local layers = { { sizes[1], sizes[2] }, { sizes[2], sizes[3] } }
 
 if opts.mode == "infer" then
   local core = require "lunet.core"
-  local median, times, correct = common.time_inference(net, test, opts["repeat"])
+  local median, times, correct, cpu = common.time_inference(net, test, opts["repeat"])
   print(('{"framework": "lunet", "what": "mlp-infer", "seconds": %.6g, "sizes": [%d, %d, %d], "threads": %d, '
-    .. '"all": %s, "correct": %d, "test_images": %d, "flops": %.6g, "data": "%s", "blas": "%s", '
-    .. '"peak_rss_mb": %.1f}'):format(median, sizes[1], sizes[2], sizes[3], opts.threads, json_list(times), correct,
-    test.n, common.product_flops(layers, false) * test.n, opts.data, core.blas_core(), common.peak_rss_mb() or 0))
+    .. '"all": %s, "cpu_seconds": %s, "correct": %d, "test_images": %d, "flops": %.6g, "data": "%s", "blas": "%s", '
+    .. '"peak_rss_mb": %.1f}'):format(median, sizes[1], sizes[2], sizes[3], opts.threads, json_list(times),
+    json_list(cpu), correct, test.n, common.product_flops(layers, false) * test.n, opts.data, core.blas_core(),
+    common.peak_rss_mb() or 0))
 elseif opts.mode == "time" then
   local core = require "lunet.core"
   local optimizer = opts.optimizer == "adam" and { kind = "adam", n = training.n }
     or { eta = opts.eta, reg = "l2", lambda = opts.lmbda, n = training.n }
-  local median, times = common.time_epochs(net, training, opts.batch, optimizer, opts["repeat"])
+  local median, times, cpu = common.time_epochs(net, training, opts.batch, optimizer, opts["repeat"])
   print(('{"framework": "lunet", "what": "mlp-epoch", "seconds": %.6g, "batch": %d, "sizes": [%d, %d, %d], '
-    .. '"threads": %d, "all": %s, "images": %d, "data": "%s", "blas": "%s", "optimizer": "%s", "flops": %.6g, '
-    .. '"peak_rss_mb": %.1f}'):format(
-    median, opts.batch, sizes[1], sizes[2], sizes[3], opts.threads, json_list(times),
+    .. '"threads": %d, "all": %s, "cpu_seconds": %s, "images": %d, "data": "%s", "blas": "%s", "optimizer": "%s", '
+    .. '"flops": %.6g, "peak_rss_mb": %.1f}'):format(
+    median, opts.batch, sizes[1], sizes[2], sizes[3], opts.threads, json_list(times), json_list(cpu),
     training.n, opts.data, core.blas_core(), opts.optimizer, common.product_flops(layers, true) * training.n,
     common.peak_rss_mb() or 0))
 else

@@ -19,6 +19,8 @@
 REF(ln_linear_f32_ref, float)
 REF(ln_linear_f64_ref, double)
 
+int ln_linear_narrow = 0;
+
 /* w up to this size is read again for every three rows of x from the L2
 ** cache; past it OpenBLAS's blocking wins */
 #define MAX_W_BYTES (512 * 1024)
@@ -43,8 +45,8 @@ AVX2 static inline double hsum4(__m256d v) {
 
 /* One MR x NR block of y: rows x[0..MR) against rows w[0..NR), k long;
 ** the last k % L values through masked loads (lanes past k read nothing). */
-#define BLOCK(T, V, L, LOAD, MLOAD, FMA, ZERO, HSUM, MASK, MR, NR)                                \
-  AVX2 static void blk_##T##_##MR##_##NR(int k, const T *x, const T *w, const T *b, T *y, int n) { \
+#define BLOCK(ISA, TGT, T, V, L, LOAD, MLOAD, FMA, ZERO, HSUM, MASKT, MASK, MR, NR)                \
+  TGT static void blk_##ISA##_##T##_##MR##_##NR(int k, const T *x, const T *w, const T *b, T *y, int n) { \
     V acc[MR][NR];                                                                                \
     for (int i = 0; i < MR; i++)                                                                  \
       for (int j = 0; j < NR; j++) acc[i][j] = ZERO();                                            \
@@ -58,7 +60,7 @@ AVX2 static inline double hsum4(__m256d v) {
       }                                                                                           \
     }                                                                                             \
     if (p < k) {                                                                                  \
-      __m256i m = MASK(k - p);                                                                    \
+      MASKT m = MASK(k - p);                                                                      \
       V xv[MR];                                                                                   \
       for (int i = 0; i < MR; i++) xv[i] = MLOAD(x + (int64_t)i * k + p, m);                      \
       for (int j = 0; j < NR; j++) {                                                              \
@@ -77,40 +79,79 @@ AVX2 static inline __m256i mask4(int r) {   /* lanes 0..r-1 on, 0 < r < 4 */
   return _mm256_cmpgt_epi64(_mm256_set1_epi64x(r), _mm256_setr_epi64x(0, 1, 2, 3));
 }
 
+/* AVX-512: twice the lanes, and 32 registers for 4 x 4 blocks */
+#define AVX512 __attribute__((target("avx512f")))
+AVX512 static inline __m512 maskz_ps(const float *p, __mmask16 m) {
+  return _mm512_maskz_loadu_ps(m, p);
+}
+AVX512 static inline __m512d maskz_pd(const double *p, __mmask8 m) {
+  return _mm512_maskz_loadu_pd(m, p);
+}
+static inline __mmask16 mask16(int r) {   /* lanes 0..r-1 on, 0 < r < 16 */
+  return (__mmask16)((1u << r) - 1);
+}
+static inline __mmask8 mask8b(int r) {   /* lanes 0..r-1 on, 0 < r < 8 */
+  return (__mmask8)((1u << r) - 1);
+}
+AVX512 static inline float hsum16(__m512 v) {
+  return _mm512_reduce_add_ps(v);
+}
+AVX512 static inline double hsum8d(__m512d v) {
+  return _mm512_reduce_add_pd(v);
+}
+
 #define BLOCK32(MR, NR) \
-  BLOCK(float, __m256, 8, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_fmadd_ps, _mm256_setzero_ps, hsum8, mask8, MR, NR)
+  BLOCK(avx2, AVX2, float, __m256, 8, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_fmadd_ps, _mm256_setzero_ps, hsum8, \
+        __m256i, mask8, MR, NR)
 #define BLOCK64(MR, NR) \
-  BLOCK(double, __m256d, 4, _mm256_loadu_pd, _mm256_maskload_pd, _mm256_fmadd_pd, _mm256_setzero_pd, hsum4, mask4, MR, NR)
-#define BLOCKS(B) B(1, 1) B(1, 2) B(1, 3) B(1, 4) B(2, 1) B(2, 2) B(2, 3) B(2, 4) B(3, 1) B(3, 2) B(3, 3) B(3, 4)
+  BLOCK(avx2, AVX2, double, __m256d, 4, _mm256_loadu_pd, _mm256_maskload_pd, _mm256_fmadd_pd, _mm256_setzero_pd, hsum4, \
+        __m256i, mask4, MR, NR)
+#define BLOCK32W(MR, NR) \
+  BLOCK(avx512, AVX512, float, __m512, 16, _mm512_loadu_ps, maskz_ps, _mm512_fmadd_ps, _mm512_setzero_ps, hsum16, \
+        __mmask16, mask16, MR, NR)
+#define BLOCK64W(MR, NR) \
+  BLOCK(avx512, AVX512, double, __m512d, 8, _mm512_loadu_pd, maskz_pd, _mm512_fmadd_pd, _mm512_setzero_pd, hsum8d, \
+        __mmask8, mask8b, MR, NR)
+#define BLOCKS(B) \
+  B(1, 1) B(1, 2) B(1, 3) B(1, 4) B(2, 1) B(2, 2) B(2, 3) B(2, 4) B(3, 1) B(3, 2) B(3, 3) B(3, 4)
+#define BLOCKS5(B) BLOCKS(B) B(4, 1) B(4, 2) B(4, 3) B(4, 4) B(5, 1) B(5, 2) B(5, 3) B(5, 4)
 BLOCKS(BLOCK32)
 BLOCKS(BLOCK64)
+BLOCKS5(BLOCK32W)
+BLOCKS5(BLOCK64W)
 
-#define TABLE(T) \
-  { {blk_##T##_1_1, blk_##T##_1_2, blk_##T##_1_3, blk_##T##_1_4}, \
-    {blk_##T##_2_1, blk_##T##_2_2, blk_##T##_2_3, blk_##T##_2_4}, \
-    {blk_##T##_3_1, blk_##T##_3_2, blk_##T##_3_3, blk_##T##_3_4} }
+#define ROW(I, T, R) {blk_##I##_##T##_##R##_1, blk_##I##_##T##_##R##_2, blk_##I##_##T##_##R##_3, blk_##I##_##T##_##R##_4}
+#define TABLE3(I, T) {ROW(I, T, 1), ROW(I, T, 2), ROW(I, T, 3), {NULL}, {NULL}}
+#define TABLE5(I, T) {ROW(I, T, 1), ROW(I, T, 2), ROW(I, T, 3), ROW(I, T, 4), ROW(I, T, 5)}
 
 typedef void (*blk32)(int, const float *, const float *, const float *, float *, int);
 typedef void (*blk64)(int, const double *, const double *, const double *, double *, int);
-static const blk32 blocks32[3][4] = TABLE(float);
-static const blk64 blocks64[3][4] = TABLE(double);
+/* [0]: AVX2 in blocks of up to 3 x 4 (16 registers), [1]: AVX-512 in up
+** to 5 x 4 (26 of 32), so a mini-batch of 10 reads w twice */
+static const blk32 blocks32[2][5][4] = {TABLE3(avx2, float), TABLE5(avx512, float)};
+static const blk64 blocks64[2][5][4] = {TABLE3(avx2, double), TABLE5(avx512, double)};
 
-/* Whether this kernel is the faster choice for a w of w_bytes (linear.h). */
-static int taken(int64_t w_bytes) {
-  if (w_bytes > MAX_W_BYTES || ln_blas_fn.avx512) return 0;
+/* Whether this kernel is the faster choice (linear.h). Against OpenBLAS's
+** AVX-512 kernels it measured faster only on many rows of few outputs
+** (200 x 30 x 784: 77 against 111 us; 10 x 30 x 784: 5.4 against 3.8;
+** 100 x 100 x 784: 131 against 118). */
+static int taken(int m, int n, int64_t w_bytes) {
+  if (w_bytes > MAX_W_BYTES) return 0;
+  if (ln_blas_fn.avx512 && (m < 128 || n > 32)) return 0;
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
   return ln_blas_fn.get_num_threads == NULL || ln_blas_fn.get_num_threads() == 1;
 }
 
 #define DRIVER(name, T, table)                                                                    \
   int name(int m, int n, int k, const T *x, const T *w, const T *b, T *y) {                       \
-    if (m < 1 || n < 1 || k < 1 || !taken((int64_t)n * k * (int64_t)sizeof(T))) return 0;        \
-    for (int i = 0; i < m; i += 3) {                                                              \
-      int mr = m - i < 3 ? m - i : 3;                                                             \
+    if (m < 1 || n < 1 || k < 1 || !taken(m, n, (int64_t)n * k * (int64_t)sizeof(T))) return 0;        \
+    int wide = !ln_linear_narrow && __builtin_cpu_supports("avx512f"), rows = wide ? 5 : 3;     \
+    for (int i = 0; i < m; i += rows) {                                                           \
+      int mr = m - i < rows ? m - i : rows;                                                       \
       for (int j = 0; j < n; j += 4) {                                                            \
         int nr = n - j < 4 ? n - j : 4;                                                           \
-        table[mr - 1][nr - 1](k, x + (int64_t)i * k, w + (int64_t)j * k, b ? b + j : NULL,       \
-                              y + (int64_t)i * n + j, n);                                         \
+        table[wide][mr - 1][nr - 1](k, x + (int64_t)i * k, w + (int64_t)j * k, b ? b + j : NULL, \
+                                    y + (int64_t)i * n + j, n);                                   \
       }                                                                                           \
     }                                                                                             \
     return 1;                                                                                     \

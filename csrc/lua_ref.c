@@ -136,11 +136,12 @@ static int l_vmath_vectorised(lua_State *L) {
   return 1;
 }
 
-/* _linear(x, w, b, ref) -> y, taken: y = x w^T + b through linear.h's
-** kernel (taken: whether it ran here; if not, y is the reference's) or,
-** when ref is true, its textbook loops. x (m, k), w (n, k), b (n). */
+/* _linear(x, w, b, ref, narrow) -> y, taken: y = x w^T + b through
+** linear.h's kernel (taken: whether it ran here; if not, y is the
+** reference's; narrow: its AVX2 blocks even where AVX-512 runs) or, when
+** ref is true, its textbook loops. x (m, k), w (n, k), b (n). */
 static int l_linear(lua_State *L) {
-  int ref = lua_toboolean(L, 4), taken = 0;
+  int ref = lua_toboolean(L, 4), narrow = lua_toboolean(L, 5), taken = 0;
   ln_tensor *x = lnL_checktensor(L, 1), *w = lnL_checktensor(L, 2), *b = lnL_checktensor(L, 3);
   if (x->ndim != 2 || w->ndim != 2 || x->shape[1] != w->shape[1] || ln_numel(b) != w->shape[0] ||
       !ln_is_contiguous(x) || !ln_is_contiguous(w) || !ln_is_contiguous(b) || x->dtype != w->dtype ||
@@ -150,6 +151,7 @@ static int l_linear(lua_State *L) {
   ln_tensor *y = lnL_pushnew(L, x->dtype, 2, shape);
   x = lnL_checktensor(L, 1), w = lnL_checktensor(L, 2), b = lnL_checktensor(L, 3);
   int m = (int)x->shape[0], n = (int)w->shape[0], k = (int)x->shape[1];
+  ln_linear_narrow = narrow;
   if (x->dtype == LN_F64) {
     if (!ref) taken = ln_linear_f64(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
     if (!taken) ln_linear_f64_ref(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
@@ -157,6 +159,7 @@ static int l_linear(lua_State *L) {
     if (!ref) taken = ln_linear_f32(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
     if (!taken) ln_linear_f32_ref(m, n, k, ln_data(x), ln_data(w), ln_data(b), ln_data(y));
   }
+  ln_linear_narrow = 0;
   lua_pushboolean(L, taken);
   return 2;
 }

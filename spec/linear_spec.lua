@@ -7,10 +7,12 @@ local lunet = require "lunet"
 local core = require "lunet.core"
 local H = require "spec.helpers"
 
--- whether the kernel runs here: AVX2 and OpenBLAS on its AVX2 kernels
-local function expect_taken()
-  return core._vmath_vectorised() and not core.blas_core():match("SkylakeX")
-    and not core.blas_core():match("Cooperlake") and not core.blas_core():match("SapphireRapids")
+-- whether the kernel runs here for m rows of n outputs: AVX2, and with
+-- OpenBLAS on its AVX-512 kernels only for many rows of few outputs
+local function expect_taken(m, n)
+  local core_name = core.blas_core()
+  local wide = core_name:match("SkylakeX") or core_name:match("Cooperlake") or core_name:match("SapphireRapids")
+  return core._vmath_vectorised() and (not wide or (m >= 128 and n <= 32))
 end
 
 describe("linear: y = x w^T + b", function()
@@ -18,7 +20,6 @@ describe("linear: y = x w^T + b", function()
     local tol = dtype == "float64" and 1e-13 or 2e-6
     it(dtype .. " matches the textbook loops for every block and vector remainder", function()
       lunet.seed(41)
-      local ran = 0
       for _, c in ipairs {
         { 1, 1, 1 }, { 2, 3, 7 }, { 3, 4, 8 }, { 4, 5, 9 }, { 5, 7, 15 }, { 6, 8, 16 }, { 7, 9, 17 },
         { 10, 30, 784 }, { 10, 10, 30 }, { 11, 13, 33 }, { 1, 100, 3 }, { 200, 30, 784 }, { 13, 1, 5 },
@@ -29,9 +30,13 @@ describe("linear: y = x w^T + b", function()
         local ref = core._linear(x, w, b, true)
         -- relative to the size of the sum of |terms| (about sqrt(k))
         H.near(y, ref, tol * math.sqrt(k), ("%s m %d n %d k %d"):format(dtype, m, n, k))
-        if taken then ran = ran + 1 end
+        -- the AVX2 blocks too where AVX-512 runs
+        local narrow = core._linear(x, w, b, false, true)
+        H.near(narrow, ref, tol * math.sqrt(k), ("%s AVX2 m %d n %d k %d"):format(dtype, m, n, k))
+        -- taken wherever w stays in the L2 cache (512 KB), where it is the faster choice
+        local fits = n * k * (dtype == "float64" and 8 or 4) <= 512 * 1024
+        if expect_taken(m, n) then assert.equal(fits, taken, ("taken, n %d k %d"):format(n, k)) end
       end
-      if expect_taken() then assert.equal(13, ran) end
     end)
 
     it(dtype .. " passes NaN and infinity through as the sum does", function()
@@ -39,11 +44,13 @@ describe("linear: y = x w^T + b", function()
       x[{ 2, 3 }] = 0 / 0
       x[{ 3, 9 }] = math.huge
       local w, b = lunet.ones(5, 9, dtype), lunet.zeros(5, dtype)
-      local y = core._linear(x, w, b)
-      for j = 1, 5 do
-        assert.equal(9, y[{ 1, j }])
-        assert.is_true(y[{ 2, j }] ~= y[{ 2, j }])
-        assert.equal(math.huge, y[{ 3, j }])
+      for _, narrow in ipairs { false, true } do
+        local y = core._linear(x, w, b, false, narrow)
+        for j = 1, 5 do
+          assert.equal(9, y[{ 1, j }])
+          assert.is_true(y[{ 2, j }] ~= y[{ 2, j }])
+          assert.equal(math.huge, y[{ 3, j }])
+        end
       end
     end)
   end
