@@ -137,3 +137,38 @@ describe("evaluation reading inputs in place", function()
     assert.are.same({ 3, 4 }, out:shape())
   end)
 end)
+
+describe("convolutions in evaluation (cache-sized slices of the chunk)", function()
+  local before
+  before_each(function() before = lunet.threads() end)
+  after_each(function() lunet.threads(before) end)
+
+  it("give the cost and count of the plain forward pass over several chunks, on one and two threads", function()
+    for _, dtype in ipairs { "float64", "float32" } do
+      for _, threads in ipairs { 1, 2 } do
+        lunet.threads(threads)
+        lunet.seed(134)
+        -- conv 1's columns are 115 KB an image in float64 (slices of 4), conv 2's 51 KB (slices of 10)
+        local model = nn.Sequential({ nn.Conv2d(1, 4, 5), nn.MaxPool(2), nn.ReLU(), nn.Conv2d(4, 6, 5, { pad = 1 }),
+          nn.ReLU(), nn.Reshape(6 * 10 * 10), nn.Linear(600, 3), nn.Softmax() },
+          { input = { 1, 28, 28 }, cost = "log_likelihood", dtype = dtype })
+        local n = 437   -- two chunks of 200 and a partial one, none a multiple of the slices
+        local x = lunet.rand(n, 1, 28, 28, dtype)
+        local y = lunet.zeros(n, 3)
+        for i = 1, n do y[{ i, i % 3 + 1 }] = 1 end
+        local out = model:forward(x)
+        local cost, correct = 0, 0
+        for i = 1, n do
+          local best = 1
+          for j = 2, 3 do if out[{ i, j }] > out[{ i, best }] then best = j end end
+          if best == i % 3 + 1 then correct = correct + 1 end
+          cost = cost - math.log(out[{ i, i % 3 + 1 }])
+        end
+        local got_cost, got_correct = core.evaluate(model:net(), { x = x, y = y })
+        local what = dtype .. ", " .. threads .. " thread(s)"
+        assert.are.equal(correct, got_correct, what)
+        assert.is_true(math.abs(got_cost - cost / n) <= (dtype == "float64" and 1e-12 or 1e-5) * math.abs(cost / n), what)
+      end
+    end
+  end)
+end)
