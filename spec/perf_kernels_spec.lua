@@ -3,7 +3,9 @@
 -- image-by-image products of layers with 256 or more positions per image
 -- against the direct convolution written out in real/conv.inc, in float64
 -- and float32, for widths that have their own instance and widths that do
--- not, on one and two threads; 2x2 max-pooling's backward pass against the
+-- not, on one and two threads; the float32 AVX2 convolution of
+-- conv_direct.c (used where its geometry fits) against the same plain loops;
+-- 2x2 max-pooling's backward pass against the
 -- plain rule; evaluation reading the inputs in place (and without the
 -- cost) against the copying path.
 local lunet = require "lunet"
@@ -43,6 +45,22 @@ describe("stride-1 convolution without padding", function()
       for _, threads in ipairs { 1, 2 } do
         conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float64", 1e-12, threads)
         conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float32", 2e-4, threads)
+      end
+    end
+  end)
+
+  it("matches the direct convolution where float32 layers take the AVX2 kernels (conv_direct.c)", function()
+    lunet.seed(135)
+    -- {c_in, c_out, k, h, w, batch}: rows of 8, 16, 24 and 32 (1 to 4 vectors), k 3 and 5, maps in
+    -- blocks of 4 (forward) and 2 (weights) with the rest one by one, up to 75 weights a map; and
+    -- shapes just outside (rows of 40, 76 weights) that keep im2col + GEMM
+    for _, c in ipairs {
+      { 1, 5, 3, 34, 10, 3 }, { 1, 7, 5, 20, 20, 2 }, { 1, 20, 5, 28, 28, 3 }, { 3, 3, 5, 12, 36, 2 },
+      { 2, 1, 3, 18, 34, 1 }, { 8, 2, 3, 18, 18, 2 }, { 1, 2, 5, 12, 44, 2 }, { 4, 2, 5, 20, 20, 1 },
+    } do
+      for _, threads in ipairs { 1, 2 } do
+        conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float32", 2e-4, threads)
+        conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float64", 1e-12, threads)
       end
     end
   end)
