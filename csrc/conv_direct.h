@@ -1,8 +1,8 @@
 /*
 ** conv_direct.h: float32 convolution written out directly with AVX2 and
-** FMA, for layers with few weights per output map and rows of a few
-** vectors (the chapter-6 network's first layer: one input map, 5x5
-** kernels, 24 positions a row). See conv_direct.c.
+** FMA, for layers with rows of 1 to 4 vectors (8 to 32 positions), 3x3 or
+** 5x5 kernels and at most 500 weights per output map (both of the chapter-6
+** network's layers). See conv_direct.c.
 */
 #ifndef LN_CONV_DIRECT_H
 #define LN_CONV_DIRECT_H

@@ -52,11 +52,13 @@ describe("stride-1 convolution without padding", function()
   it("matches the direct convolution where float32 layers take the AVX2 kernels (conv_direct.c)", function()
     lunet.seed(135)
     -- {c_in, c_out, k, h, w, batch}: rows of 8, 16, 24 and 32 (1 to 4 vectors), k 3 and 5, maps in
-    -- blocks of 4 (forward) and 2 (weights) with the rest one by one, up to 75 weights a map; and
-    -- shapes just outside (rows of 40, 76 weights) that keep im2col + GEMM
+    -- blocks of 4 (forward) and 2 (weights) with the rest one by one, rows of one vector three at a
+    -- time with the rest one by one, up to 500 weights a map (the chapter-6 second layer); and
+    -- shapes just outside (rows of 40, 525 weights) that keep im2col + GEMM
     for _, c in ipairs {
       { 1, 5, 3, 34, 10, 3 }, { 1, 7, 5, 20, 20, 2 }, { 1, 20, 5, 28, 28, 3 }, { 3, 3, 5, 12, 36, 2 },
-      { 2, 1, 3, 18, 34, 1 }, { 8, 2, 3, 18, 18, 2 }, { 1, 2, 5, 12, 44, 2 }, { 4, 2, 5, 20, 20, 1 },
+      { 2, 1, 3, 18, 34, 1 }, { 8, 2, 3, 18, 18, 2 }, { 20, 5, 5, 12, 12, 3 }, { 4, 6, 3, 12, 10, 2 },
+      { 20, 40, 5, 12, 12, 2 }, { 1, 2, 5, 12, 44, 2 }, { 21, 3, 5, 9, 12, 2 },
     } do
       for _, threads in ipairs { 1, 2 } do
         conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float32", 2e-4, threads)
