@@ -8,12 +8,12 @@
 ** near peak, but its columns (1.28 MB at mini-batch 10) are written,
 ** streamed twice and laid out again around them. Here each output row of
 ** w_out pixels is a few AVX2 registers: for every tap, the input rows
-** shifted by kx are loaded once and multiplied into 4 maps' rows (forward;
-** rows of one vector three at a time), and the weight gradient keeps 2
+** shifted by kx are loaded once and multiplied into 3 or 4 maps' rows
+** (forward; rows of one vector four at a time), and the weight gradient keeps 2
 ** maps x k_w taps of sums in registers while it streams dy and the shifted
 ** input rows (no columns at all). Alone, warm, mini-batch 10, one thread:
-** layer 1 forward 68 us (84 GFLOP/s), dW 70-90 us; layer 2 forward 332 us
-** (77 GFLOP/s), dW 315-323 us (80 GFLOP/s).
+** layer 1 forward 68 us (84 GFLOP/s), dW 70-90 us; layer 2 forward 265-350 us
+** (73-97 GFLOP/s), dW 315-323 us (80 GFLOP/s).
 **
 ** The build has no -march flag: these functions are compiled for AVX2 and
 ** FMA by target attributes and used only when the CPU has both (checked
@@ -75,11 +75,13 @@ INLINE AVX2 void forward_tile(const ln_convgeom *g, const float *x, const float 
         _mm256_storeu_ps(y + (co0 + c) * p + (int64_t)(oy + r) * w_out + 8 * j, acc[c][r * NV + j]);
 }
 
-/* All rows of maps [co0, co0 + CB): rows of one vector go three at a time
-** (12 accumulators), longer rows one at a time. */
+/* All rows of maps [co0, co0 + CB): rows of one vector go four at a time
+** (3 maps x 4 rows: 12 accumulators, 7 loads for 12 FMAs; 3 rows x 4 maps
+** ran 10% slower on the chapter-6 second layer), longer rows one at a time
+** (4 maps x NV vectors). */
 INLINE AVX2 void forward_maps(const ln_convgeom *g, const float *x, const float *w, const float *bias, float *y,
                               int co0, const int CB, const int NV) {
-  const int RB = NV == 1 ? 3 : 1;
+  const int RB = NV == 1 ? 4 : 1;
   int oy = 0;
   for (; oy + RB <= g->h_out; oy += RB) forward_tile(g, x, w, bias, y, co0, oy, CB, RB, NV);
   for (; oy < g->h_out; oy++) forward_tile(g, x, w, bias, y, co0, oy, CB, 1, NV);
@@ -88,9 +90,10 @@ INLINE AVX2 void forward_maps(const ln_convgeom *g, const float *x, const float 
 INLINE AVX2 void forward_nv(const ln_convgeom *g, int64_t batch, const float *x, const float *w,
                             const float *bias, float *y, const int NV) {
   const int64_t img_in = (int64_t)g->c_in * g->h_in * g->w_in, img_out = (int64_t)g->c_out * g->h_out * g->w_out;
+  const int CB = NV == 1 ? 3 : 4;
   for (int64_t b = 0; b < batch; b++) {
     int co = 0;
-    for (; co + 4 <= g->c_out; co += 4) forward_maps(g, x + b * img_in, w, bias, y + b * img_out, co, 4, NV);
+    for (; co + CB <= g->c_out; co += CB) forward_maps(g, x + b * img_in, w, bias, y + b * img_out, co, CB, NV);
     for (; co < g->c_out; co++) forward_maps(g, x + b * img_in, w, bias, y + b * img_out, co, 1, NV);
   }
 }

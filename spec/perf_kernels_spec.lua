@@ -187,7 +187,8 @@ describe("convolutions in evaluation (cache-sized slices of the chunk)", functio
         local got_cost, got_correct = core.evaluate(model:net(), { x = x, y = y })
         local what = dtype .. ", " .. threads .. " thread(s)"
         assert.are.equal(correct, got_correct, what)
-        assert.is_true(math.abs(got_cost - cost / n) <= (dtype == "float64" and 1e-12 or 1e-5) * math.abs(cost / n), what)
+        local tol = dtype == "float64" and 1e-12 or 1e-5
+        assert.is_true(math.abs(got_cost - cost / n) <= tol * math.abs(cost / n), what)
       end
     end
   end)
