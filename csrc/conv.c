@@ -99,7 +99,8 @@ static int direct(const pass *ps) {
 ** network's: 25 and 500 weights a map, rows of 24 and 8) skip im2col, the
 ** layout copies and all products but dx's: the convolution and its weight
 ** gradient are written out with AVX2, reading the images and dy in place,
-** and dx is W^T dy image by image (dy in place) + col2im. Chapter-6
+** and dx is W^T dy (image by image with dy in place for many positions,
+** one product over the part's images for few) + col2im. Chapter-6
 ** network, mini-batch 10, one thread, CPU time per mini-batch (loaded
 ** machine): layer 1 forward 161 -> 64-76 us, backward 167 -> 89-126 us;
 ** layer 2 forward 432 -> 356 us, backward 831 -> 739 us. Taken alone
