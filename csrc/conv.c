@@ -102,11 +102,12 @@ static int direct(const pass *ps) {
 ** and dx is W^T dy (image by image with dy in place for many positions,
 ** one product over the part's images for few) + col2im. Chapter-6
 ** network, mini-batch 10, one thread, CPU time per mini-batch (loaded
-** machine): layer 1 forward 161 -> 64-76 us, backward 167 -> 89-126 us;
-** layer 2 forward 432 -> 356 us, backward 831 -> 739 us. Taken alone
-** (warm caches) layer 2's forward kernel runs at 77 GFLOP/s against
-** OpenBLAS's 85 for the product alone, but it has no im2col (40 us) or
-** unfold to pay, and no 1.28 MB of columns to stream through the cache. */
+** machine): layer 1 forward 161 -> 64-89 us, backward 161-167 -> 89-126 us;
+** layer 2 forward 394-432 -> 334-356 us, backward the same within the
+** noise (0.74-0.83 ms either way). Taken alone (warm caches) layer 2's
+** forward kernel runs at 73-97 GFLOP/s against OpenBLAS's 85 for the
+** product alone, and it has no im2col (40 us) or unfold to pay, nor 1.28 MB
+** of columns to stream through the cache. */
 static int written_out(const pass *ps) {
   return ps->c->base.dtype == LN_F32 && ps->c->fast;
 }
