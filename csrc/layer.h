@@ -64,6 +64,8 @@ typedef struct ln_mode {
   ln_rng *rng;
   int probe;                  /* gradients are looked at, not learned from: batch norm
                               ** leaves its running averages as they are */
+  int infer;                  /* evaluation: no backward pass follows, so a layer need not keep
+                              ** what its backward would read (conv works in cache-sized slices) */
 } ln_mode;
 
 /* One layer's share of Pearlmutter's R-operator, R{g} = d/dr g(w + r v) at

@@ -175,7 +175,7 @@ static int backward_step(ln_net *net, ln_optim *o, int64_t m, int fuse, ln_step 
 
 int ln_train_batches(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, const int64_t *perm,
                      int64_t from, int64_t to, ln_rng *r, ln_progress_fn progress, void *ud) {
-  ln_mode mode = {1, 0, r, 0};
+  ln_mode mode = {1, 0, r, 0, 0};
   int64_t nbatches, every;
   int st;
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
@@ -237,7 +237,7 @@ static int reads_in_place(const ln_net *net, const ln_dataset *d) {
 int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost,
                 int64_t *correct) {
   const ln_kern *k = ln_kern_for(net->dtype);
-  ln_mode mode = {0, 0, NULL, 0};
+  ln_mode mode = {0, 0, NULL, 0, 1};
   int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK, n_out = ln_net_out_numel(net);
   double sum = 0;
   int st;
@@ -338,7 +338,7 @@ static int mean_gradient(ln_net *net, const ln_dataset *d, const ln_mode *mode, 
 int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
                       int *nout) {
   ln_rng own;      /* a measurement must not move the training's stream */
-  ln_mode mode = {1, 0, &own, 1};
+  ln_mode mode = {1, 0, &own, 1, 0};
   int st, n = 0;
   ln_rng_seed(&own, LN_MEASURE_SEED);
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_net_check_differentiable(net)) != LN_OK) return st;
@@ -370,7 +370,7 @@ int ln_objective_check(const ln_net *net, const ln_dataset *d) {
 }
 
 int ln_objective(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost) {
-  ln_mode mode = {0, 0, NULL, 0};   /* deterministic: dropout is the identity */
+  ln_mode mode = {0, 0, NULL, 0, 0};   /* deterministic: dropout is the identity */
   double sum = 0;
   int st;
   if ((st = check_objective(net, d)) != LN_OK) return st;
@@ -403,7 +403,7 @@ int ln_objective_at(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda,
 }
 
 int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out) {
-  ln_mode mode = {0, 0, NULL, 0};
+  ln_mode mode = {0, 0, NULL, 0, 0};
   int64_t n = x->shape[0], chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
   int64_t row = ln_shape_numel(&net->in), n_out = ln_net_out_numel(net);
   int64_t in_n, out_n;   /* x may be (2^58, 0): the products are checked */
@@ -448,7 +448,7 @@ static void count_saturated(ln_act act, ln_dtype dt, const void *a, int64_t m, i
 }
 
 int ln_saturation(ln_net *net, const ln_dataset *d, double eps, double *frac, int *layer, int max, int *nout) {
-  ln_mode mode = {0, 0, NULL, 0};
+  ln_mode mode = {0, 0, NULL, 0, 0};
   int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK, total = 0, **sat;
   int st, n = 0, nacts = 0;
   if (!(eps >= 0 && eps < 1)) return ln_fail(LN_EARG, "eps must be in [0, 1), not %g", eps);

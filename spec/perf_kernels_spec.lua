@@ -3,7 +3,9 @@
 -- image-by-image products of layers with 256 or more positions per image
 -- against the direct convolution written out in real/conv.inc, in float64
 -- and float32, for widths that have their own instance and widths that do
--- not, on one and two threads; 2x2 max-pooling's backward pass against the
+-- not, on one and two threads; the float32 AVX2 convolution of
+-- conv_direct.c (used where its geometry fits) against the same plain loops;
+-- 2x2 max-pooling's backward pass against the
 -- plain rule; evaluation reading the inputs in place (and without the
 -- cost) against the copying path.
 local lunet = require "lunet"
@@ -43,6 +45,24 @@ describe("stride-1 convolution without padding", function()
       for _, threads in ipairs { 1, 2 } do
         conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float64", 1e-12, threads)
         conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float32", 2e-4, threads)
+      end
+    end
+  end)
+
+  it("matches the direct convolution where float32 layers take the AVX2 kernels (conv_direct.c)", function()
+    lunet.seed(135)
+    -- {c_in, c_out, k, h, w, batch}: rows of 8, 16, 24 and 32 (1 to 4 vectors), k 3 and 5, maps in
+    -- blocks of 4 (forward) and 2 (weights) with the rest one by one, rows of one vector three at a
+    -- time with the rest one by one, up to 500 weights a map (the chapter-6 second layer); and
+    -- shapes just outside (rows of 40, 525 weights) that keep im2col + GEMM
+    for _, c in ipairs {
+      { 1, 5, 3, 34, 10, 3 }, { 1, 7, 5, 20, 20, 2 }, { 1, 20, 5, 28, 28, 3 }, { 3, 3, 5, 12, 36, 2 },
+      { 2, 1, 3, 18, 34, 1 }, { 8, 2, 3, 18, 18, 2 }, { 20, 5, 5, 12, 12, 3 }, { 4, 6, 3, 12, 10, 2 },
+      { 20, 40, 5, 12, 12, 2 }, { 1, 2, 5, 12, 44, 2 }, { 21, 3, 5, 9, 12, 2 },
+    } do
+      for _, threads in ipairs { 1, 2 } do
+        conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float32", 2e-4, threads)
+        conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float64", 1e-12, threads)
       end
     end
   end)
@@ -135,5 +155,41 @@ describe("evaluation reading inputs in place", function()
     -- and it left the network's own input buffer alone: a forward pass still works on new data
     local out = model:forward(x32:narrow(1, 1, 3))
     assert.are.same({ 3, 4 }, out:shape())
+  end)
+end)
+
+describe("convolutions in evaluation (cache-sized slices of the chunk)", function()
+  local before
+  before_each(function() before = lunet.threads() end)
+  after_each(function() lunet.threads(before) end)
+
+  it("give the cost and count of the plain forward pass over several chunks, on one and two threads", function()
+    for _, dtype in ipairs { "float64", "float32" } do
+      for _, threads in ipairs { 1, 2 } do
+        lunet.threads(threads)
+        lunet.seed(134)
+        -- conv 1's columns are 115 KB an image in float64 (slices of 4), conv 2's 51 KB (slices of 10)
+        local model = nn.Sequential({ nn.Conv2d(1, 4, 5), nn.MaxPool(2), nn.ReLU(), nn.Conv2d(4, 6, 5, { pad = 1 }),
+          nn.ReLU(), nn.Reshape(6 * 10 * 10), nn.Linear(600, 3), nn.Softmax() },
+          { input = { 1, 28, 28 }, cost = "log_likelihood", dtype = dtype })
+        local n = 437   -- two chunks of 200 and a partial one, none a multiple of the slices
+        local x = lunet.rand(n, 1, 28, 28, dtype)
+        local y = lunet.zeros(n, 3)
+        for i = 1, n do y[{ i, i % 3 + 1 }] = 1 end
+        local out = model:forward(x)
+        local cost, correct = 0, 0
+        for i = 1, n do
+          local best = 1
+          for j = 2, 3 do if out[{ i, j }] > out[{ i, best }] then best = j end end
+          if best == i % 3 + 1 then correct = correct + 1 end
+          cost = cost - math.log(out[{ i, i % 3 + 1 }])
+        end
+        local got_cost, got_correct = core.evaluate(model:net(), { x = x, y = y })
+        local what = dtype .. ", " .. threads .. " thread(s)"
+        assert.are.equal(correct, got_correct, what)
+        local tol = dtype == "float64" and 1e-12 or 1e-5
+        assert.is_true(math.abs(got_cost - cost / n) <= tol * math.abs(cost / n), what)
+      end
+    end
   end)
 end)
