@@ -26,6 +26,7 @@ typedef struct conv {
   ln_tensor t;        /* (c_out, batch p) in blocks: the product, then dy in that layout */
   ln_tensor ones;     /* (batch p) ones: db as one matrix-vector product */
   ln_tensor partial;  /* (parts - 1, dW and db): the other threads' shares of the gradients */
+  ln_tensor wt;       /* (k k, c_in, c_out): the weights as conv_direct.c's dx reads them (fast only) */
   int parts;          /* how the last forward pass split the batch */
   int fast;           /* conv_direct.c takes this geometry on this CPU (float32 only: see written_out) */
   ln_tensor rout, rin, zero_b, junk_b;   /* the R-operator's scratch (allocated on first use) */
@@ -176,27 +177,12 @@ static void products_by_image(const pass *ps, const block *bl, void *dw, void *d
   int kk = c->g.c_in * c->g.k_h * c->g.k_w, p = (int)ps->p, c_out = c->g.c_out;
   size_t esize = ln_dtype_size(c->base.dtype);
   const void *w = ln_data(&c->base.params[0].value), *ones = ln_data(&c->ones);
-  int written = written_out(ps);
-  if (written) {   /* dW and db straight from the images and dy: no columns */
-    const void *x = ln_data_at(ps->x, (int64_t)c->g.c_in * c->g.h_in * c->g.w_in * bl->b0);
-    ln_conv_direct_weight(&c->g, bl->b1 - bl->b0, x, bl->y, (float)beta, dw, db);
-  }
-  /* few positions per image (DIRECT_P): dy folded into one product over
-  ** the part's images beat ten products of 64 columns (conv 2's backward
-  ** 0.37 -> 0.35 ms a mini-batch of 10 with the copy) */
-  if (written && ps->dx && !direct(ps)) {
-    k->fold_batch(bl->b1 - bl->b0, c_out, ps->p, bl->y, bl->t);
-    k->gemm(1, 0, kk, bl->cols, c_out, 1.0, w, kk, bl->t, bl->cols, 0.0, bl->dcol, bl->cols);
-    return;
-  }
   for (int64_t i = 0; i < bl->b1 - bl->b0; i++) {
     const char *dy = (const char *)bl->y + (size_t)(i * c_out * p) * esize;
     const char *col = (const char *)bl->col + (size_t)(i * p) * esize;
     double b = i == 0 ? beta : 1.0;
-    if (!written) {
-      k->gemm(0, 1, c_out, kk, p, 1.0, dy, p, col, bl->cols, b, dw, kk);
-      k->gemv(0, c_out, p, 1.0, dy, p, ones, 1, b, db, 1);
-    }
+    k->gemm(0, 1, c_out, kk, p, 1.0, dy, p, col, bl->cols, b, dw, kk);
+    k->gemv(0, c_out, p, 1.0, dy, p, ones, 1, b, db, 1);
     if (ps->dx)
       k->gemm(1, 0, kk, p, c_out, 1.0, w, kk, dy, p, 0.0, (char *)bl->dcol + (size_t)(i * p) * esize, bl->cols);
   }
@@ -208,6 +194,23 @@ static void backward_direct(const pass *ps, const block *bl, void *dw, void *db,
   t = lap(timed, t, layer, LN_PH_PRODUCT);
   if (ps->dx == NULL) return;
   ps->k->col2im(&ps->c->g, bl->b1 - bl->b0, bl->dcol, bl->x);
+  lap(timed, t, layer, LN_PH_COL2IM);
+}
+
+/* conv_direct.c's gradients (written_out): dW and db straight from the
+** images and dy, then dx as the full correlation of dy with the kernels
+** (wt, flipped once per call by conv_backward), all read in place: no
+** columns, no fold of dy, no col2im. Chapter-6 second layer, mini-batch 10,
+** one thread: see docs/ARCHITECTURE.md for the figures against the W^T dy
+** product + col2im it replaced. */
+static void backward_written(const pass *ps, const block *bl, void *dw, void *db, double beta, int timed,
+                             int layer, double t) {
+  const conv *c = ps->c;
+  const void *x = ln_data_at(ps->x, (int64_t)c->g.c_in * c->g.h_in * c->g.w_in * bl->b0);
+  ln_conv_direct_weight(&c->g, bl->b1 - bl->b0, x, bl->y, (float)beta, dw, db);
+  t = lap(timed, t, layer, LN_PH_PRODUCT);
+  if (ps->dx == NULL) return;
+  ln_conv_direct_input(&c->g, bl->b1 - bl->b0, bl->y, ln_data(&c->wt), bl->x);
   lap(timed, t, layer, LN_PH_COL2IM);
 }
 
@@ -256,7 +259,11 @@ static void backward_part(void *ctx, int part, int nparts) {
   }
   int timed = ln_prof_on && part == 0, layer = timed ? ln_prof_layer : -1;   /* the caller's, read by part 0 only */
   double t = timed ? ln_prof_now() : 0.0;
-  if (direct(ps) || written_out(ps)) {
+  if (written_out(ps)) {
+    backward_written(ps, &bl, dw, db, beta, timed, layer, t);
+    return;
+  }
+  if (direct(ps)) {
     backward_direct(ps, &bl, dw, db, beta, timed, layer, t);
     return;
   }
@@ -281,6 +288,7 @@ static int conv_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, co
   int st;
   /* the thread count may have grown since reserve: once, not every step */
   if (c->parts > 1 && (st = ln_workspace(&c->partial, l->dtype, c->parts - 1, nw)) != LN_OK) return st;
+  if (written_out(&ps) && dx) ln_conv_direct_flip(&c->g, ln_data(&l->params[0].value), ln_data(&c->wt));
   /* the same parts as the forward pass, which left its columns in them */
   ln_parallel_parts(backward_part, &ps, c->parts);
   for (int i = 1; i < c->parts; i++) {
@@ -301,7 +309,8 @@ static int conv_reserve(ln_layer *l, int64_t batch) {
   if ((st = ln_workspace(&c->col, l->dtype, kk, cols)) != LN_OK ||
       (st = ln_workspace(&c->dcol, l->dtype, kk, cols)) != LN_OK ||
       (st = ln_workspace(&c->t, l->dtype, c->g.c_out, cols)) != LN_OK ||
-      (st = ln_workspace(&c->ones, l->dtype, 1, cols)) != LN_OK)
+      (st = ln_workspace(&c->ones, l->dtype, 1, cols)) != LN_OK ||
+      (c->fast && l->dtype == LN_F32 && (st = ln_workspace(&c->wt, l->dtype, kk, c->g.c_out)) != LN_OK))
     return st;
   return ln_fill(&c->ones, 1.0);
 }
@@ -313,6 +322,7 @@ static void conv_destroy(ln_layer *l) {
   ln_tensor_free(&c->t);
   ln_tensor_free(&c->ones);
   ln_tensor_free(&c->partial);
+  ln_tensor_free(&c->wt);
   ln_tensor_free(&c->rout);
   ln_tensor_free(&c->rin);
   ln_tensor_free(&c->zero_b);

@@ -197,3 +197,87 @@ AVX2 void ln_conv_direct_weight(const ln_convgeom *g, int64_t batch, const float
   }
   bias_sums(g, batch, dy, beta, db);
 }
+
+/* ---- dx: the full correlation of dy with the kernels, scattered by tap ----
+** For one tap (ky, kx), dy's rows [oy, oy + RB) times the tap's weights,
+** summed over the output maps, are rows oy + ky of dx shifted right by kx:
+** every product lands inside dx (w_in = w_out + k_w - 1), so nothing is
+** padded and no zero is multiplied (the same 1.28 M multiply-adds an image
+** as W^T dy in the second layer). The tile keeps CB input maps x RB rows x NV
+** vectors of sums over co (3 maps x 4 rows of one vector: 7 loads for 12
+** FMAs, as forward) and adds them once into dx, a few hundred cycles after the
+** previous tap's overlapping stores. */
+void ln_conv_direct_flip(const ln_convgeom *g, const float *w, float *wt) {
+  const int taps = g->k_h * g->k_w;
+  for (int co = 0; co < g->c_out; co++)
+    for (int ci = 0; ci < g->c_in; ci++)
+      for (int t = 0; t < taps; t++) wt[((int64_t)t * g->c_in + ci) * g->c_out + co] = w[((int64_t)co * g->c_in + ci) * taps + t];
+}
+
+INLINE AVX2 void input_tile(const ln_convgeom *g, const float *dy, const float *wt, float *dx, int ci0, int oy,
+                            int ky, int kx, const int CB, const int RB, const int NV) {
+  const int c_out = g->c_out, w_in = g->w_in, w_out = NV * 8;
+  const int64_t img = (int64_t)g->h_in * w_in, p = (int64_t)g->h_out * w_out;
+  const float *wk = wt + ((int64_t)(ky * g->k_w + kx) * g->c_in + ci0) * c_out;
+  __m256 acc[4][4];   /* CB x (RB NV) used */
+#pragma GCC unroll 8
+  for (int c = 0; c < CB; c++)
+#pragma GCC unroll 8
+    for (int i = 0; i < RB * NV; i++) acc[c][i] = _mm256_setzero_ps();
+  for (int co = 0; co < c_out; co++) {
+    const float *d = dy + co * p + (int64_t)oy * w_out;
+    __m256 dv[4];
+#pragma GCC unroll 8
+    for (int i = 0; i < RB * NV; i++) dv[i] = _mm256_loadu_ps(d + 8 * i);   /* rows are contiguous */
+#pragma GCC unroll 8
+    for (int c = 0; c < CB; c++) {
+      __m256 wv = _mm256_broadcast_ss(wk + c * c_out + co);
+#pragma GCC unroll 8
+      for (int i = 0; i < RB * NV; i++) acc[c][i] = _mm256_fmadd_ps(wv, dv[i], acc[c][i]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < CB; c++)
+#pragma GCC unroll 8
+    for (int r = 0; r < RB; r++)
+#pragma GCC unroll 8
+      for (int j = 0; j < NV; j++) {
+        float *to = dx + (ci0 + c) * img + (int64_t)(oy + r + ky) * w_in + kx + 8 * j;
+        _mm256_storeu_ps(to, _mm256_add_ps(_mm256_loadu_ps(to), acc[c][r * NV + j]));
+      }
+}
+
+/* one image's dx from its dy: every tap, input maps CB at a time, dy rows RB at a time */
+INLINE AVX2 void input_image(const ln_convgeom *g, const float *dy, const float *wt, float *dx, const int NV) {
+  const int CB = NV == 1 ? 3 : 4, RB = NV == 1 ? 4 : 1;
+  for (int64_t q = 0; q < (int64_t)g->c_in * g->h_in * g->w_in; q++) dx[q] = 0.0f;
+  for (int ky = 0; ky < g->k_h; ky++)
+    for (int kx = 0; kx < g->k_w; kx++) {
+      int ci = 0;
+      for (; ci + CB <= g->c_in; ci += CB) {
+        int oy = 0;
+        for (; oy + RB <= g->h_out; oy += RB) input_tile(g, dy, wt, dx, ci, oy, ky, kx, CB, RB, NV);
+        for (; oy < g->h_out; oy++) input_tile(g, dy, wt, dx, ci, oy, ky, kx, CB, 1, NV);
+      }
+      for (; ci < g->c_in; ci++) {
+        int oy = 0;
+        for (; oy + RB <= g->h_out; oy += RB) input_tile(g, dy, wt, dx, ci, oy, ky, kx, 1, RB, NV);
+        for (; oy < g->h_out; oy++) input_tile(g, dy, wt, dx, ci, oy, ky, kx, 1, 1, NV);
+      }
+    }
+}
+
+INLINE AVX2 void input_nv(const ln_convgeom *g, int64_t batch, const float *dy, const float *wt, float *dx,
+                          const int NV) {
+  const int64_t img_in = (int64_t)g->c_in * g->h_in * g->w_in, img_out = (int64_t)g->c_out * g->h_out * g->w_out;
+  for (int64_t b = 0; b < batch; b++) input_image(g, dy + b * img_out, wt, dx + b * img_in, NV);
+}
+
+AVX2 void ln_conv_direct_input(const ln_convgeom *g, int64_t batch, const float *dy, const float *wt, float *dx) {
+  switch (g->w_out / 8) {
+    case 1: input_nv(g, batch, dy, wt, dx, 1); break;
+    case 2: input_nv(g, batch, dy, wt, dx, 2); break;
+    case 3: input_nv(g, batch, dy, wt, dx, 3); break;
+    default: input_nv(g, batch, dy, wt, dx, 4); break;
+  }
+}

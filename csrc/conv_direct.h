@@ -22,4 +22,12 @@ void ln_conv_direct_forward(const ln_convgeom *g, int64_t batch, const float *x,
 void ln_conv_direct_weight(const ln_convgeom *g, int64_t batch, const float *x, const float *dy, float beta,
                            float *dw, float *db);
 
+/* wt[(ky k_w + kx), ci, co] = w[co, ci, ky, kx]: the weights as ln_conv_direct_input reads them
+**   w: (c_out, c_in, k_h, k_w)  wt: (k_h k_w, c_in, c_out) */
+void ln_conv_direct_flip(const ln_convgeom *g, const float *w, float *wt);
+/* dx[b] = the full correlation of dy[b] with the kernels (the gradient of the
+** input), for b < batch; wt from ln_conv_direct_flip. Writes all of dx.
+**   dy: (batch, c_out, h_out, w_out)  dx: (batch, c_in, h_in, w_in) */
+void ln_conv_direct_input(const ln_convgeom *g, int64_t batch, const float *dy, const float *wt, float *dx);
+
 #endif
