@@ -4,7 +4,8 @@
 -- against the direct convolution written out in real/conv.inc, in float64
 -- and float32, for widths that have their own instance and widths that do
 -- not, on one and two threads; the float32 AVX2 convolution of
--- conv_direct.c (used where its geometry fits) against the same plain loops;
+-- conv_direct.c (forward, weight and input gradients, used where its geometry
+-- fits) against the same plain loops;
 -- 2x2 max-pooling's backward pass against the
 -- plain rule; evaluation reading the inputs in place (and without the
 -- cost) against the copying path.
@@ -59,6 +60,11 @@ describe("stride-1 convolution without padding", function()
       { 1, 5, 3, 34, 10, 3 }, { 1, 7, 5, 20, 20, 2 }, { 1, 20, 5, 28, 28, 3 }, { 3, 3, 5, 12, 36, 2 },
       { 2, 1, 3, 18, 34, 1 }, { 8, 2, 3, 18, 18, 2 }, { 20, 5, 5, 12, 12, 3 }, { 4, 6, 3, 12, 10, 2 },
       { 20, 40, 5, 12, 12, 2 }, { 1, 2, 5, 12, 44, 2 }, { 21, 3, 5, 9, 12, 2 },
+      -- dx (input maps 3 at a time for rows of one vector, 4 at a time for longer rows, then one by one;
+      -- dy rows 4 at a time, then one by one): 7 = 3 + 3 + 1 maps with 6 = 4 + 1 + 1 rows, rows of 24
+      -- and 32 with 5 = 4 + 1 and 6 = 4 + 2 maps; just outside: k 4, rows of 12
+      { 7, 3, 3, 8, 10, 3 }, { 5, 3, 3, 10, 26, 2 }, { 6, 2, 5, 7, 36, 2 }, { 2, 2, 4, 11, 11, 2 },
+      { 2, 3, 5, 9, 16, 2 },
     } do
       for _, threads in ipairs { 1, 2 } do
         conv_case(c[1], c[2], c[3], c[4], c[5], c[6], "float32", 2e-4, threads)
