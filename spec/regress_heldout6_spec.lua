@@ -1,8 +1,10 @@
 -- Behaviours that the held-out mutation run of seed 6 found unchecked (its
 -- figure was measured before these specs existed): a label filter over a
 -- view stops at the view's end, the skinny-kernel test hook leaves every
--- dispatch level as it found it, and the readline module's default history
--- length is 1,000 lines.
+-- dispatch level as it found it, the readline module's default history
+-- length is 1,000, LUNET_THREADS is a decimal number, a cost set before the
+-- network is built is kept, and download_mnist's file table is checked
+-- condition by condition.
 local lunet = require "lunet"
 local core = require "lunet.core"
 local H = require "spec.helpers"
@@ -56,5 +58,47 @@ describe("held-out seed 6 behaviours", function()
     assert.are.equal(thousand, default)
     assert.are_not.equal(more, default)
     assert.truthy(default:find("x = 1001\n$"))
+  end)
+
+  it("reads LUNET_THREADS as a decimal number", function()
+    local function threads(value)
+      local p = io.popen(("env LUNET_THREADS=%s lua5.4 -e %q"):format(value,
+        "package.path = 'lua/?.lua;lua/?/init.lua;' .. package.path; package.cpath = './?.so;' .. package.cpath; "
+        .. "io.write(require('lunet').threads())"))
+      local out = p:read("a")
+      p:close()
+      return tonumber(out)
+    end
+    assert.are.equal(10, threads("10"))
+    assert.are.equal(1, threads("a"))   -- not a digit in base 10: at least one thread
+    assert.are.equal(16, threads("99"))
+  end)
+
+  it("keeps a cost set before the network is built", function()
+    lunet.seed(3)
+    local x = lunet.tensor({ { 0.2, -0.4 }, { 0.7, 0.1 } }, "float64")
+    local y = lunet.tensor({ { 1, 0 }, { 0, 1 } }, "float64")
+    local model = lunet.nn.Sequential({ lunet.nn.Linear(2, 2), lunet.nn.Sigmoid() }, { dtype = "float64" })
+    model:set_cost("quadratic")
+    local cost = model:evaluate({ x = x, y = y })
+    local a = model:output(x)
+    local want = 0
+    for i = 1, 2 do
+      for j = 1, 2 do want = want + 0.5 * (a[{ i, j }] - y[{ i, j }]) ^ 2 end
+    end
+    H.near(cost, want / 2, 1e-15, "mean quadratic cost")
+  end)
+
+  it("download_mnist refuses a file table entry for each wrong part alone", function()
+    local ok_entry = { size = 1, md5 = "00" }
+    local message = "download_mnist: opts.files must map file names to { size = integer, md5 = hex string }"
+    for _, files in ipairs({
+      { [1] = ok_entry },
+      { ["a.gz"] = "not a table" },
+      { ["a.gz"] = { size = 1.5, md5 = "00" } },
+      { ["a.gz"] = { size = 1, md5 = 0 } },
+    }) do
+      H.refused(message, lunet.data.download_mnist, { dir = H.tmpname("-dl"), files = files, quiet = true })
+    end
   end)
 end)
