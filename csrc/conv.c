@@ -12,6 +12,7 @@
 */
 #include <stdlib.h>
 
+#include "blas.h"
 #include "conv_direct.h"
 #include "layer.h"
 #include "ops.h"
@@ -107,9 +108,12 @@ static int direct(const pass *ps) {
 ** backward_written). Taken alone (warm caches) layer 2's
 ** forward kernel runs at 73-97 GFLOP/s against OpenBLAS's 85 for the
 ** product alone, and it has no im2col (40 us) or unfold to pay, nor 1.28 MB
-** of columns to stream through the cache. */
+** of columns to stream through the cache. When OpenBLAS runs its AVX-512
+** kernels (BLAS=native on this CPU) im2col + sgemm is the faster path:
+** the chapter-6 epoch at mini-batch 10 took 5.2 s written out against
+** about 3.5 s through SkylakeX products on one thread. */
 static int written_out(const pass *ps) {
-  return ps->c->base.dtype == LN_F32 && ps->c->fast;
+  return ps->c->base.dtype == LN_F32 && ps->c->fast && !ln_blas_fn.avx512;
 }
 
 /* y of the block's images = W col + b */
