@@ -348,5 +348,11 @@ describe("lunet.minimize", function()
     assert.are.same(xb:totable(), xa:totable())
     assert.is_true(#seen == hb.evaluations and seen[1] ~= w0)
     assert.are.equal(f, lunet.minimize.fresh_gradient(f))
+    for _, v in ipairs({ 1, "f", {}, true }) do
+      assert.are.equal("minimize: fresh_gradient: f must be a function, got " .. type(v),
+        H.err(lunet.minimize.fresh_gradient, v))
+    end
+    assert.are.equal("minimize: fresh_gradient: f must be a function, got nil",
+      H.err(lunet.minimize.fresh_gradient))
   end)
 end)

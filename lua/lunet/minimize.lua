@@ -139,8 +139,11 @@ local fresh_gradient = setmetatable({}, { __mode = "k" })
 -- else keeps, and as neither keeping nor changing its argument, so the
 -- minimisers pass x and take a float64 gradient without copying them. For
 -- lunet.optim.objective; any other f gets a copy of x and its gradient is
--- copied, as before.
+-- copied, as before. f must be callable (a function or a table with __call).
 function M.fresh_gradient(f)
+  if type(f) ~= "function" and not (getmetatable(f) or {}).__call then
+    fail("fresh_gradient: f must be a function, got %s", type(f))
+  end
   fresh_gradient[f] = true
   return f
 end
