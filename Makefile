@@ -179,7 +179,8 @@ bench:
 	@BLAS=$(BLAS) QUICK=$(QUICK) sh bench/run.sh
 
 # Full-batch L-BFGS, lunet.minimize against torch.optim.LBFGS: iterations
-# and time to PyTorch's final cost after ITER (100) iterations.
+# and time to PyTorch's final cost after ITER (100) iterations, on every seed
+# of SEEDS (default "1 2 3 4 5 6 7 8"), with a per-seed line and a summary.
 bench-lbfgs:
 	@sh tools/deps.sh $(DEPS_TEST) $(DEPS_BENCH)
 	@$(MAKE) --no-print-directory all

@@ -10,7 +10,7 @@
 -- Writes the problem to DIR for PyTorch (x.npy (n, 784), y.npy (n) labels,
 -- w1.npy (30, 784), b1.npy (30), w2.npy (10, 30), b2.npy (10): lunet's
 -- weights are (n_out, n_in) like torch.nn.Linear's) and prints one JSON
--- line: the cost, evaluations so far and CPU seconds (os.clock, from the
+-- line: the seed, the cost, evaluations so far and CPU seconds (os.clock, from the
 -- call of minimize) at every iterate, and the wall seconds of the whole run.
 
 local lunet = require "lunet"
@@ -61,8 +61,8 @@ local function list(t, fmt)
   for i, v in ipairs(t) do parts[i] = fmt:format(v) end
   return "[" .. table.concat(parts, ", ") .. "]"
 end
-print(('{"framework": "lunet", "what": "lbfgs", "images": %d, "threads": %d, "m": %d, "dtype": "float64", '
-  .. '"iterations": %d, "evaluations": %d, "reason": "%s", "cpu_seconds": %.6f, "wall_seconds": %.6f, '
-  .. '"cost": %s, "nfev": %s, "seconds": %s}'):format(opts.n, opts.threads, opts.m, h.iterations, h.evaluations,
-  h.reason, h.seconds[#h.seconds], wall_seconds, list(h.cost, "%.17g"), list(h.nfev, "%d"),
-  list(h.seconds, "%.6f")))
+print(('{"framework": "lunet", "what": "lbfgs", "seed": %d, "images": %d, "threads": %d, "m": %d, '
+  .. '"dtype": "float64", "iterations": %d, "evaluations": %d, "reason": "%s", "cpu_seconds": %.6f, '
+  .. '"wall_seconds": %.6f, "cost": %s, "nfev": %s, "seconds": %s}'):format(opts.seed, opts.n, opts.threads,
+  opts.m, h.iterations, h.evaluations, h.reason, h.seconds[#h.seconds], wall_seconds, list(h.cost, "%.17g"),
+  list(h.nfev, "%d"), list(h.seconds, "%.6f")))

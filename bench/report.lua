@@ -45,46 +45,110 @@ if arg[1] == "--accuracy" then
   return
 end
 
--- --lbfgs lunet torch: the full-batch L-BFGS workload (bench/lbfgs.sh).
--- PyTorch's final cost is the target; lunet's first iterate at or below it
--- gives its iterations and CPU seconds (os.clock at that iterate, against
--- PyTorch's time.process_time at its last evaluation: both CPU time of one
--- thread, which a loaded machine disturbs less than wall time; the wall
--- times of the whole runs are shown too).
-local function lbfgs_table(l, p)
+-- --lbfgs lunet1 torch1 [lunet2 torch2 ...]: the full-batch L-BFGS workload
+-- (bench/lbfgs.sh), one pair of runs per seed. PyTorch's final cost is the
+-- target; lunet's first iterate at or below it gives its iterations and CPU
+-- seconds (os.clock at that iterate, against PyTorch's time.process_time at
+-- its last evaluation: both CPU time of one thread, which a loaded machine
+-- disturbs less than wall time; the wall times of the whole runs are shown
+-- too). The first pair is the headline table; with more than one, a line
+-- per seed and a summary follow.
+
+-- One seed's figures: k is lunet's iterate index at the target (nil: never).
+local function lbfgs_seed(l, p, index)
   local target = p.final_cost
   local k
   for i, c in ipairs(l.cost) do
     if c <= target then k = i break end
   end
   local pt = p.seconds[#p.seconds]
+  return { seed = l.seed or index, target_cost = target, reached = k ~= nil,
+    lunet_iterations = k and k - 1 or nil, lunet_evaluations = k and l.nfev[k] or nil,
+    lunet_seconds = k and l.seconds[k] or nil, lunet_budget = l.iterations,
+    pytorch_iterations = p.iterations, pytorch_evaluations = p.evaluations, pytorch_seconds = pt,
+    ratio = k and l.seconds[k] / pt or nil }
+end
+
+local function median(v)
+  if #v == 0 then return nil end
+  local s = table.move(v, 1, #v, 1, {})
+  table.sort(s)
+  local h = #s // 2
+  return #s % 2 == 1 and s[h + 1] or (s[h] + s[h + 1]) / 2
+end
+
+local function lbfgs_headline(l, p, r)
   print(("\nfull-batch L-BFGS (m = %d, strong Wolfe), 784-30-10 sigmoid cross-entropy on %d images, float64, "
-    .. "%d thread"):format(l.m, l.images, l.threads))
+    .. "%d thread, seed %d"):format(l.m, l.images, l.threads, r.seed))
   print(("%-40s %12s %12s %12s %10s"):format("", "iterations", "evaluations", "CPU seconds", "wall"))
-  print(("%-40s %12d %12d %12.3f %9.3fs"):format(("PyTorch to its final cost %.6g"):format(target), p.iterations,
-    p.evaluations, pt, p.wall_seconds))
-  if k then
-    print(("%-40s %12d %12d %12.3f %10s"):format("lunet to the same cost", k - 1, l.nfev[k], l.seconds[k], "-"))
+  print(("%-40s %12d %12d %12.3f %9.3fs"):format(("PyTorch to its final cost %.6g"):format(r.target_cost),
+    p.iterations, p.evaluations, r.pytorch_seconds, p.wall_seconds))
+  if r.reached then
+    print(("%-40s %12d %12d %12.3f %10s"):format("lunet to the same cost", r.lunet_iterations,
+      r.lunet_evaluations, r.lunet_seconds, "-"))
   else
     print(("%-40s %12s %12d %12s %10s"):format("lunet to the same cost", (">%d"):format(l.iterations),
       l.evaluations, "-", "-"))
   end
   print(("%-40s %12d %12d %12.3f %9.3fs"):format(("lunet, all (final cost %.6g)"):format(l.cost[#l.cost]),
     l.iterations, l.evaluations, l.seconds[#l.seconds], l.wall_seconds))
-  if k then
-    print(("(iterations: lunet %d vs PyTorch %d; CPU time ratio lunet / PyTorch %.3f)"):format(k - 1, p.iterations,
-      l.seconds[k] / pt))
+  if r.reached then
+    print(("(iterations: lunet %d vs PyTorch %d; CPU time ratio lunet / PyTorch %.3f)"):format(r.lunet_iterations,
+      p.iterations, r.ratio))
   end
 end
 
+-- The per-seed lines and the summary; returns the summary's figures.
+local function lbfgs_seeds(rows)
+  print("\nper seed: lunet's iterations and evaluations to PyTorch's final cost, PyTorch's, CPU time ratio")
+  print(("%-6s %14s %10s %10s %10s %10s %10s"):format("seed", "PyTorch cost", "lunet it", "PyTorch it", "lunet ev",
+    "PyTorch ev", "CPU ratio"))
+  local at_most, its, pits, ratios = 0, {}, {}, {}
+  for _, r in ipairs(rows) do
+    local it = r.reached and tostring(r.lunet_iterations) or (">%d"):format(r.lunet_budget)
+    print(("%-6d %14.6g %10s %10d %10s %10d %10s"):format(r.seed, r.target_cost, it, r.pytorch_iterations,
+      r.reached and tostring(r.lunet_evaluations) or "-", r.pytorch_evaluations,
+      r.ratio and ("%.3f"):format(r.ratio) or "-"))
+    if r.reached and r.lunet_iterations <= r.pytorch_iterations then at_most = at_most + 1 end
+    its[#its + 1] = r.reached and r.lunet_iterations or math.huge
+    pits[#pits + 1] = r.pytorch_iterations
+    ratios[#ratios + 1] = r.ratio
+  end
+  local summary = { seeds = #rows, at_most_pytorch = at_most, median_lunet_iterations = median(its),
+    median_pytorch_iterations = median(pits), median_ratio = median(ratios), ratio_seeds = #ratios }
+  local mi = summary.median_lunet_iterations
+  print(("summary over %d seeds: lunet needs no more iterations than PyTorch on %d; median iterations lunet %s, "
+    .. "PyTorch %s; median CPU time ratio lunet / PyTorch %s%s"):format(#rows, at_most,
+    mi == math.huge and "-" or ("%g"):format(mi), ("%g"):format(summary.median_pytorch_iterations),
+    summary.median_ratio and ("%.3f"):format(summary.median_ratio) or "-",
+    #ratios < #rows and (" (over the %d seeds where lunet reached the cost)"):format(#ratios) or ""))
+  if mi == math.huge then summary.median_lunet_iterations = nil end
+  return summary
+end
+
+-- runs: a list of { lunet = decoded JSON, pytorch = decoded JSON }, the headline first.
+local function lbfgs_table(runs)
+  local rows = {}
+  for i, run in ipairs(runs) do rows[i] = lbfgs_seed(run.lunet, run.pytorch, i) end
+  lbfgs_headline(runs[1].lunet, runs[1].pytorch, rows[1])
+  local summary = #rows > 1 and lbfgs_seeds(rows) or nil
+  return rows, summary
+end
+
 if arg[1] == "--lbfgs" then
-  lbfgs_table(last_json(arg[2]), last_json(arg[3]))
+  if #arg < 3 or #arg % 2 == 0 then
+    error("bench/report.lua --lbfgs needs pairs of result files: lunet1 torch1 [lunet2 torch2 ...]", 0)
+  end
+  local runs = {}
+  for i = 2, #arg, 2 do runs[#runs + 1] = { lunet = last_json(arg[i]), pytorch = last_json(arg[i + 1]) } end
+  lbfgs_table(runs)
   return
 end
 
 -- The suite (bench/run.sh): --dir DIR --blas MODE --cores N --json PATH id...
--- DIR holds probe, ID.lunet and ID.torch for every id, and lbfgs-lunet,
--- lbfgs-torch. One table, then L-BFGS's, and the JSON file.
+-- DIR holds probe, ID.lunet and ID.torch for every id, and bench/lbfgs.sh's
+-- results (lbfgs-seeds and a pair of files per seed). One table, then
+-- L-BFGS's, and the JSON file.
 local opts = { ids = {} }
 do
   local i = 1
@@ -167,12 +231,48 @@ print(("(ratio = lunet / PyTorch, medians; GFLOP/s: lunet's matrix-product work 
   .. "times the threads; RSS: peak resident memory of each side's process, data included; OpenBLAS kernels: "
   .. "lunet %s, PyTorch %s)"):format(first.lunet_blas or "?", first.pytorch_blas or "?"))
 
+-- L-BFGS: lbfgs-seeds lists the seeds, each with lbfgs-lunet-SEED and
+-- lbfgs-torch-SEED (bench/lbfgs.sh); a directory from before the seeds has
+-- lbfgs-lunet and lbfgs-torch alone, read as one seed; neither, no table.
+local function readable(path)
+  local f = io.open(path)
+  if f then f:close() end
+  return f ~= nil
+end
+
+local function lbfgs_runs(dir)
+  local function pair(l, p)
+    for _, path in ipairs { l, p } do
+      if not readable(path) then
+        error(("bench/report.lua: %s is missing (an L-BFGS result bench/lbfgs.sh writes)"):format(path), 0)
+      end
+    end
+    return { lunet = last_json(l), pytorch = last_json(p) }
+  end
+  if readable(dir .. "/lbfgs-seeds") then
+    local runs = {}
+    for seed in io.lines(dir .. "/lbfgs-seeds") do
+      if seed:match("%S") then
+        if not seed:match("^%s*%d+%s*$") then
+          error(("bench/report.lua: %s/lbfgs-seeds has '%s', not a seed"):format(dir, seed), 0)
+        end
+        seed = seed:match("%d+")
+        runs[#runs + 1] = pair(("%s/lbfgs-lunet-%s"):format(dir, seed), ("%s/lbfgs-torch-%s"):format(dir, seed))
+      end
+    end
+    if #runs == 0 then error(("bench/report.lua: %s/lbfgs-seeds lists no seed"):format(dir), 0) end
+    return runs
+  elseif readable(dir .. "/lbfgs-lunet") then
+    return { pair(dir .. "/lbfgs-lunet", dir .. "/lbfgs-torch") }
+  end
+end
+
 local lbfgs
-local f = io.open(opts.dir .. "/lbfgs-lunet")
-if f then
-  f:close()
-  lbfgs = { lunet = last_json(opts.dir .. "/lbfgs-lunet"), pytorch = last_json(opts.dir .. "/lbfgs-torch") }
-  lbfgs_table(lbfgs.lunet, lbfgs.pytorch)
+local runs = lbfgs_runs(opts.dir)
+if runs then
+  local seeds, summary = lbfgs_table(runs)
+  -- the headline seed's two runs in full, as before the seeds; then every seed's figures
+  lbfgs = { lunet = runs[1].lunet, pytorch = runs[1].pytorch, seeds = seeds, summary = summary }
 end
 
 -- a small JSON writer: numbers, strings, booleans, lists and string-keyed tables

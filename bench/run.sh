@@ -22,7 +22,8 @@
 #     threads make mini-batch training several times slower);
 #   - inference over the 10,000 test images: the MLP on 1 thread, the conv
 #     network on 1 thread and on every core;
-#   - full-batch L-BFGS against torch.optim.LBFGS on 1 thread (bench/lbfgs.sh).
+#   - full-batch L-BFGS against torch.optim.LBFGS on 1 thread (bench/lbfgs.sh),
+#     on each seed of SEEDS (default "1 2 3 4 5 6 7 8").
 # REPEAT (5), CONV_REPEAT (3) and INFER_REPEAT (5) set the timed repeats;
 # IMAGES trains on the first N images (QUICK=1 sets 5000).
 set -eu
