@@ -14,6 +14,7 @@
 
 #include "blas.h"
 #include "conv_direct.h"
+#include "conv_flat.h"
 #include "layer.h"
 #include "ops.h"
 #include "parallel.h"
@@ -27,9 +28,11 @@ typedef struct conv {
   ln_tensor t;        /* (c_out, batch p) in blocks: the product, then dy in that layout */
   ln_tensor ones;     /* (batch p) ones: db as one matrix-vector product */
   ln_tensor partial;  /* (parts - 1, dW and db): the other threads' shares of the gradients */
-  ln_tensor wt;       /* (k k, c_in, c_out): the weights as conv_direct.c's dx reads them (fast only) */
+  ln_tensor wt;       /* (k k, c_in, c_out): the weights as the written-out dx reads them (fast or flat) */
   int parts;          /* how the last forward pass split the batch */
   int fast;           /* conv_direct.c takes this geometry on this CPU (float32 only: see written_out) */
+  int flat;           /* conv_flat.c takes it (the same) */
+  int how;            /* the kernels of the last forward pass (written_out), which its backward must use */
   ln_tensor rout, rin, zero_b, junk_b;   /* the R-operator's scratch (allocated on first use) */
 } conv;
 
@@ -112,8 +115,23 @@ static int direct(const pass *ps) {
 ** kernels (BLAS=native on this CPU) im2col + sgemm is the faster path:
 ** the chapter-6 epoch at mini-batch 10 took 5.2 s written out against
 ** about 3.5 s through SkylakeX products on one thread. */
+enum { BY_GEMM, BY_AVX2, BY_AVX512 };
+
+/*
+** With AVX-512F the flat kernels of conv_flat.c take float32 stride-1
+** layers without padding, whichever kernels OpenBLAS runs (they are lunet's
+** own: the platform's OPENBLAS_CORETYPE=Haswell does not restrict them).
+** Chapter-6 network, mini-batch 10, one thread, epoch profile: the second
+** layer's forward 1.32 -> 0.74 s and backward 3.04 -> 2.02 s against the
+** AVX2 kernels; the epoch 5.7 -> 3.6-3.9 s (two threads 4.0 -> 2.7-3.0 s).
+*/
 static int written_out(const pass *ps) {
-  return ps->c->base.dtype == LN_F32 && ps->c->fast && !ln_blas_fn.avx512;
+  const conv *c = ps->c;
+  int level = ln_conv_level();
+  if (c->base.dtype != LN_F32) return BY_GEMM;
+  if (level >= 2 && c->flat) return BY_AVX512;
+  if (level >= 1 && c->fast && !ln_blas_fn.avx512) return BY_AVX2;
+  return BY_GEMM;
 }
 
 /* y of the block's images = W col + b */
@@ -123,7 +141,12 @@ static void forward_block(const pass *ps, const block *bl, int timed, int layer)
   const void *w = ln_data(&c->base.params[0].value), *bias = ln_data(&c->base.params[1].value);
   double t = timed ? ln_prof_now() : 0.0;
   size_t esize = ln_dtype_size(c->base.dtype);
-  if (written_out(ps)) {
+  if (c->how == BY_AVX512) {   /* each image's shifted rows into its columns' space, for backward */
+    ln_conv_flat_forward(&c->g, bl->b1 - bl->b0, bl->x, w, bias, bl->col, (int64_t)kk * p, bl->y);
+    lap(timed, t, layer, LN_PH_PRODUCT);
+    return;
+  }
+  if (c->how == BY_AVX2) {
     ln_conv_direct_forward(&c->g, bl->b1 - bl->b0, bl->x, w, bias, bl->y);
     lap(timed, t, layer, LN_PH_PRODUCT);
     return;
@@ -217,6 +240,23 @@ static void backward_written(const pass *ps, const block *bl, void *dw, void *db
   lap(timed, t, layer, LN_PH_PRODUCT);
 }
 
+/* conv_flat.c's gradients: dW and db from the shifted rows the forward
+** pass left in the block's columns, then dx through the block's dcol as
+** scratch. (Sharing dW by output maps over the whole batch instead, each
+** part reading the other's shifted rows, was slower: 3.2-3.3 s against
+** 2.9-3.0 for the chapter-6 epoch at mini-batch 10 on two threads, one after
+** the other.) */
+static void backward_flat(const pass *ps, const block *bl, void *dw, void *db, double beta, int timed, int layer,
+                          double t) {
+  const conv *c = ps->c;
+  int64_t kk = (int64_t)c->g.c_in * c->g.k_h * c->g.k_w;
+  ln_conv_flat_weight(&c->g, bl->b1 - bl->b0, bl->col, kk * ps->p, bl->y, (float)beta, dw, db);
+  t = lap(timed, t, layer, LN_PH_PRODUCT);
+  if (ps->dx == NULL) return;
+  ln_conv_flat_input(&c->g, bl->b1 - bl->b0, bl->y, ln_data(&c->wt), bl->dcol, bl->x);
+  lap(timed, t, layer, LN_PH_PRODUCT);
+}
+
 /*
 ** Evaluation's images per product: as many as keep one slice's columns
 ** within SLICE_BYTES (at least one image). In chunks of 200 test images
@@ -236,6 +276,7 @@ static int conv_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, con
   pass ps = {c, ln_kern_for(l->dtype), x->shape[0], (int64_t)c->g.h_out * c->g.w_out, x, y, NULL, NULL, 0};
   if (mode && mode->infer) ps.slice = eval_slice(c, ps.p);
   c->parts = ps.batch < ln_parallel_threads() ? (int)ps.batch : ln_parallel_threads();
+  c->how = written_out(&ps);
   ln_parallel_parts(forward_part, &ps, c->parts);
   return LN_OK;
 }
@@ -262,7 +303,11 @@ static void backward_part(void *ctx, int part, int nparts) {
   }
   int timed = ln_prof_on && part == 0, layer = timed ? ln_prof_layer : -1;   /* the caller's, read by part 0 only */
   double t = timed ? ln_prof_now() : 0.0;
-  if (written_out(ps)) {
+  if (c->how == BY_AVX512) {
+    backward_flat(ps, &bl, dw, db, beta, timed, layer, t);
+    return;
+  }
+  if (c->how == BY_AVX2) {
     backward_written(ps, &bl, dw, db, beta, timed, layer, t);
     return;
   }
@@ -291,7 +336,7 @@ static int conv_backward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, co
   int st;
   /* the thread count may have grown since reserve: once, not every step */
   if (c->parts > 1 && (st = ln_workspace(&c->partial, l->dtype, c->parts - 1, nw)) != LN_OK) return st;
-  if (written_out(&ps) && dx) ln_conv_direct_flip(&c->g, ln_data(&l->params[0].value), ln_data(&c->wt));
+  if (c->how != BY_GEMM && dx) ln_conv_direct_flip(&c->g, ln_data(&l->params[0].value), ln_data(&c->wt));
   /* the same parts as the forward pass, which left its columns in them */
   ln_parallel_parts(backward_part, &ps, c->parts);
   for (int i = 1; i < c->parts; i++) {
@@ -313,7 +358,7 @@ static int conv_reserve(ln_layer *l, int64_t batch) {
       (st = ln_workspace(&c->dcol, l->dtype, kk, cols)) != LN_OK ||
       (st = ln_workspace(&c->t, l->dtype, c->g.c_out, cols)) != LN_OK ||
       (st = ln_workspace(&c->ones, l->dtype, 1, cols)) != LN_OK ||
-      (c->fast && l->dtype == LN_F32 && (st = ln_workspace(&c->wt, l->dtype, kk, c->g.c_out)) != LN_OK))
+      ((c->fast || c->flat) && l->dtype == LN_F32 && (st = ln_workspace(&c->wt, l->dtype, kk, c->g.c_out)) != LN_OK))
     return st;
   return ln_fill(&c->ones, 1.0);
 }
@@ -456,6 +501,7 @@ int ln_conv_new(ln_layer **out, const ln_layer_spec *s, ln_dtype dt, const ln_sh
   c->base.in = *in;
   c->g = g;
   c->fast = ln_conv_direct_ok(&g);
+  c->flat = ln_conv_flat_ok(&g);
   ln_shape_set(&c->base.out, 3, g.c_out, g.h_out, g.w_out);
   wshape.ndim = 4;
   wshape.dim[0] = g.c_out, wshape.dim[1] = g.c_in, wshape.dim[2] = g.k_h, wshape.dim[3] = g.k_w;

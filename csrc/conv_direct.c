@@ -30,6 +30,30 @@
 /* at most this many weights per output map (c_in k_h k_w) */
 #define LN_CONV_DIRECT_TAPS 500
 
+static int cpu_level(void) {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return 2;
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+/* -1 until first asked; then the level in use (a race sets the same value) */
+static int level = -1;
+
+int ln_conv_level(void) {
+  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+  if (l < 0) {
+    l = cpu_level();
+    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+  }
+  return l;
+}
+
+int ln_conv_set_level(int want) {
+  int have = cpu_level(), l = want < 0 ? 0 : want > have ? have : want;
+  __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+  return l;
+}
+
 int ln_conv_direct_ok(const ln_convgeom *g) {
   return g->stride == 1 && g->pad == 0 && g->w_out % 8 == 0 && g->w_out >= 8 && g->w_out <= 32 &&
          (g->k_w == 3 || g->k_w == 5) && g->c_in * g->k_h * g->k_w <= LN_CONV_DIRECT_TAPS && __builtin_cpu_supports("avx2") &&

@@ -11,6 +11,13 @@
 
 #include "kern.h"
 
+/* Which written-out kernels float32 convolutions may use: 2 AVX-512
+** (conv_flat.c), 1 AVX2 (these), 0 none (im2col + GEMM). The CPU's own level
+** is the default and the most that can be asked; the specs force it down
+** to test each. ln_conv_set_level returns the level now in use. */
+int ln_conv_level(void);
+int ln_conv_set_level(int want);
+
 /* 1 when the kernels below take this geometry on this CPU (AVX2 and FMA). */
 int ln_conv_direct_ok(const ln_convgeom *g);
 /* y[b, co] = bias[co] + the convolution of x[b] with w[co], for b < batch.

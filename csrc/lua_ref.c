@@ -4,6 +4,7 @@
 */
 #include <string.h>
 
+#include "conv_direct.h"
 #include "kern.h"
 #include "linear.h"
 #include "skinny.h"
@@ -111,6 +112,16 @@ static int l_skinny_level(lua_State *L) {
   return 2;
 }
 
+/* _conv_level([level]) -> level: sets (0 im2col + GEMM only, 1 AVX2, 2
+** AVX-512, capped at the CPU's) and returns the level of the written-out
+** float32 convolutions (conv_direct.c, conv_flat.c). A layer takes the new
+** level at its next forward pass. */
+static int l_conv_level(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) ln_conv_set_level(lnL_checkint(L, 1, "level"));
+  lua_pushinteger(L, ln_conv_level());
+  return 1;
+}
+
 /* _vmath(fn, x, ref) -> y: fn "exp" or "sigmoid" of a contiguous x through
 ** vmath.c's vector path (or its libm reference when ref is true) */
 static int l_vmath(lua_State *L) {
@@ -178,7 +189,7 @@ static const luaL_Reg functions[] = {
   {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref},
   {"_vmath", l_vmath}, {"_vmath_vectorised", l_vmath_vectorised},
   {"_fuse_sgd", l_fuse_sgd}, {"_linear", l_linear}, {"_skinny", l_skinny}, {"_skinny_level", l_skinny_level},
-  {NULL, NULL}
+  {"_conv_level", l_conv_level}, {NULL, NULL}
 };
 
 void lnL_open_ref(lua_State *L) {

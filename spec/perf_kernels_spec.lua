@@ -5,7 +5,8 @@
 -- and float32, for widths that have their own instance and widths that do
 -- not, on one and two threads; the float32 AVX2 convolution of
 -- conv_direct.c (forward, weight and input gradients, used where its geometry
--- fits) against the same plain loops;
+-- fits) against the same plain loops, each at the level of written-out
+-- kernels it is meant for (conv_flat_spec.lua tests the AVX-512 ones);
 -- 2x2 max-pooling's backward pass against the
 -- plain rule; evaluation reading the inputs in place (and without the
 -- cost) against the copying path.
@@ -31,12 +32,16 @@ local function conv_case(c_in, c_out, k, h, w, batch, dtype, tol, threads)
 end
 
 describe("stride-1 convolution without padding", function()
-  local before
-  before_each(function() before = lunet.threads() end)
-  after_each(function() lunet.threads(before) end)
+  local before, level
+  before_each(function() before, level = lunet.threads(), core._conv_level() end)
+  after_each(function()
+    lunet.threads(before)
+    core._conv_level(level)
+  end)
 
   it("matches the direct convolution for output widths with and without their own loops", function()
     lunet.seed(131)
+    core._conv_level(0)   -- im2col + GEMM for float32 too
     -- output widths 1, 3, 4, 5, 8, 12, 13, 16, 24, 32 (k 1..5): instantiated ones and others
     for _, c in ipairs {
       { 1, 2, 5, 28, 28, 3 }, { 20, 4, 5, 12, 12, 2 }, { 3, 2, 3, 6, 5, 4 }, { 2, 3, 2, 7, 6, 1 }, { 1, 1, 1, 5, 4, 2 },
@@ -52,6 +57,7 @@ describe("stride-1 convolution without padding", function()
 
   it("matches the direct convolution where float32 layers take the AVX2 kernels (conv_direct.c)", function()
     lunet.seed(135)
+    if core._conv_level(1) < 1 then return end   -- a CPU without AVX2: nothing of theirs to test
     -- {c_in, c_out, k, h, w, batch}: rows of 8, 16, 24 and 32 (1 to 4 vectors), k 3 and 5, maps in
     -- blocks of 4 (forward) and 2 (weights) with the rest one by one, rows of one vector three at a
     -- time with the rest one by one, up to 500 weights a map (the chapter-6 second layer); and

@@ -25,11 +25,17 @@ local function index(rows)
 end
 
 describe("profile", function()
-  local threads
-  before_each(function() threads = lunet.threads() end)
+  local threads, level
+  -- im2col + GEMM's phases: the written-out kernels (conv_direct.c,
+  -- conv_flat.c) time only their products
+  before_each(function()
+    threads, level = lunet.threads(), core._conv_level()
+    core._conv_level(0)
+  end)
   after_each(function()
     lunet.profile(false)
     lunet.threads(threads)
+    core._conv_level(level)
   end)
 
   it("reports every phase of an epoch per layer, nested inside the epoch", function()
