@@ -230,6 +230,13 @@ local first = rows[1] or {}
 print(("(ratio = lunet / PyTorch, medians; GFLOP/s: lunet's matrix-product work over its time; peak: of the probe "
   .. "times the threads; RSS: peak resident memory of each side's process, data included; OpenBLAS kernels: "
   .. "lunet %s, PyTorch %s)"):format(first.lunet_blas or "?", first.pytorch_blas or "?"))
+for _, r in ipairs(rows) do
+  if r.peak_fraction and r.peak_fraction > 1 then
+    print("(over 100% of the peak: lunet's own AVX-512 kernels (the conv layers, the skinny dense products) are "
+      .. "not bound by the kernels OpenBLAS runs for the probe)")
+    break
+  end
+end
 
 -- L-BFGS: lbfgs-seeds lists the seeds, each with lbfgs-lunet-SEED and
 -- lbfgs-torch-SEED (bench/lbfgs.sh); a directory from before the seeds has
