@@ -2,11 +2,13 @@
 ** lua_ref.c: the plain reference kernels, exposed (as core._*) so the
 ** specs can compare the fast paths against them. Not part of the public API.
 */
+#include <pthread.h>
 #include <string.h>
 
 #include "conv_direct.h"
 #include "kern.h"
 #include "linear.h"
+#include "parallel.h"
 #include "skinny.h"
 #include "lua_lunet.h"
 #include "train.h"
@@ -122,6 +124,36 @@ static int l_conv_level(lua_State *L) {
   return 1;
 }
 
+typedef struct who {
+  pthread_t caller;
+  int on_caller[LN_MAX_THREADS];
+} who;
+
+static void record(void *ctx, int part, int nparts) {
+  who *w = ctx;
+  (void)nparts;
+  w->on_caller[part] = pthread_equal(pthread_self(), w->caller) != 0;
+}
+
+/* _parallel_parts(n [, late_us]) -> {on_caller...}: runs n parts through
+** ln_parallel_parts with the workers made late_us microseconds late, and
+** says for each part whether the calling thread ran it. */
+static int l_parallel_parts(lua_State *L) {
+  int n = lnL_checkint(L, 1, "parts"), late = (int)luaL_optinteger(L, 2, 0);
+  if (n < 1 || n > ln_parallel_threads()) luaL_error(L, "_parallel_parts: parts must be 1..%d", ln_parallel_threads());
+  if (late < 0 || late > 1000000) luaL_error(L, "_parallel_parts: late_us must be 0..1000000");
+  who w = {pthread_self(), {0}};
+  atomic_store(&ln_parallel_late_us, late);
+  ln_parallel_parts(record, &w, n);
+  atomic_store(&ln_parallel_late_us, 0);
+  lua_createtable(L, n, 0);
+  for (int i = 0; i < n; i++) {
+    lua_pushboolean(L, w.on_caller[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
 /* _vmath(fn, x, ref) -> y: fn "exp" or "sigmoid" of a contiguous x through
 ** vmath.c's vector path (or its libm reference when ref is true) */
 static int l_vmath(lua_State *L) {
@@ -189,7 +221,7 @@ static const luaL_Reg functions[] = {
   {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref},
   {"_vmath", l_vmath}, {"_vmath_vectorised", l_vmath_vectorised},
   {"_fuse_sgd", l_fuse_sgd}, {"_linear", l_linear}, {"_skinny", l_skinny}, {"_skinny_level", l_skinny_level},
-  {"_conv_level", l_conv_level}, {NULL, NULL}
+  {"_conv_level", l_conv_level}, {"_parallel_parts", l_parallel_parts}, {NULL, NULL}
 };
 
 void lnL_open_ref(lua_State *L) {

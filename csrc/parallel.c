@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ln.h"
@@ -13,21 +15,32 @@
 ** gap between two operations of a training step. */
 #define SPINS 100000
 
+/*
+** Handing out parts: `claims` holds the generation's number (bits 32-63),
+** its part count (16-31) and one bit per part taken (0-15). The caller takes
+** part 0, worker i tries part i first; whoever is done early takes what is
+** left. So a worker that is late (its core busy with another process, or
+** asleep) costs a part's time, not a wait for the scheduler: on 2 cores
+** shared with one other busy process, a two-thread conv epoch took 120 s
+** when the caller waited for the workers' own parts, against 4-6 s alone.
+** A claim made with an old generation's number fails, so a worker waking
+** late can never run a part of a call that has returned.
+*/
 static struct {
-  int n;                          /* parts: the caller and n - 1 workers */
+  int n;                          /* threads: the caller and n - 1 workers */
   long spins;                     /* SPINS, or 0 with more threads than cores */
   pthread_t workers[LN_MAX_THREADS];
   atomic_uint generation;         /* bumped to hand out work */
-  atomic_int pending;             /* workers still busy with it */
+  _Atomic uint64_t claims;        /* generation, parts, parts taken (see above) */
+  atomic_int done;                /* parts finished in this generation */
   atomic_int sleepers;
   unsigned start;                 /* the generation when the workers were made */
-  int stop;
-  ln_part_fn fn;
+  atomic_int stop;                /* read by workers that may have taken no part: atomic */
+  ln_part_fn fn;                  /* set before claims, unchanged until every part is done */
   void *ctx;
-  int nparts;
   pthread_mutex_t lock;
   pthread_cond_t wake;
-} pool = {1, SPINS, {0}, 0, 0, 0, 0, 0, NULL, NULL, 1, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+} pool = {1, SPINS, {0}, 0, 0, 0, 0, 0, 0, NULL, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
 static void relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -52,19 +65,45 @@ static unsigned await_work(unsigned seen) {
   return g;
 }
 
+/* Takes part i of generation gen if it is still free: 1 if taken. */
+static int claim(unsigned gen, int i) {
+  uint64_t v = atomic_load(&pool.claims);
+  for (;;) {
+    if ((unsigned)(v >> 32) != gen || i >= (int)((v >> 16) & 0xFFFF) || (v & (1u << i))) return 0;
+    if (atomic_compare_exchange_weak(&pool.claims, &v, v | (1u << i))) return 1;
+  }
+}
+
+static void run(int i, int nparts) {
+  pool.fn(pool.ctx, i, nparts);
+  atomic_fetch_add(&pool.done, 1);
+}
+
+/* Parts of generation gen still free, tried from `first` on (wrapping, part 0 skipped). */
+static void take_rest(unsigned gen, int first, int nparts) {
+  for (int k = 0; k < nparts - 1; k++) {
+    int i = 1 + (first - 1 + k) % (nparts - 1);
+    if (claim(gen, i)) run(i, nparts);
+  }
+}
+
+atomic_int ln_parallel_late_us;
+
 static void *worker(void *arg) {
   int part = (int)(intptr_t)arg;
   unsigned seen = pool.start;   /* not the current one: work may be handed out before we run */
   for (;;) {
     seen = await_work(seen);
-    if (pool.stop) return NULL;
-    if (part < pool.nparts) pool.fn(pool.ctx, part, pool.nparts);
-    atomic_fetch_sub(&pool.pending, 1);
+    if (atomic_load(&pool.stop)) return NULL;
+    int late = atomic_load(&ln_parallel_late_us);
+    if (late > 0) nanosleep(&(struct timespec){late / 1000000, (long)(late % 1000000) * 1000}, NULL);
+    uint64_t v = atomic_load(&pool.claims);
+    int nparts = (int)((v >> 16) & 0xFFFF);
+    if ((unsigned)(v >> 32) == seen && nparts > 1) take_rest(seen, part < nparts ? part : 1, nparts);
   }
 }
 
 static void broadcast(void) {
-  atomic_fetch_add(&pool.generation, 1);
   if (atomic_load(&pool.sleepers) > 0) {
     pthread_mutex_lock(&pool.lock);
     pthread_cond_broadcast(&pool.wake);
@@ -74,11 +113,11 @@ static void broadcast(void) {
 
 static void stop_workers(void) {
   if (pool.n == 1) return;
-  pool.stop = 1;
-  atomic_store(&pool.pending, pool.n - 1);
+  atomic_store(&pool.stop, 1);
+  atomic_fetch_add(&pool.generation, 1);
   broadcast();
   for (int i = 1; i < pool.n; i++) pthread_join(pool.workers[i], NULL);
-  pool.stop = 0;
+  atomic_store(&pool.stop, 0);
   pool.n = 1;
 }
 
@@ -113,13 +152,16 @@ void ln_parallel(ln_part_fn fn, void *ctx, int64_t work, int64_t per_thread) {
     fn(ctx, 0, 1);
     return;
   }
+  unsigned gen = atomic_load(&pool.generation) + 1;
   pool.fn = fn;
   pool.ctx = ctx;
-  pool.nparts = n;
-  atomic_store(&pool.pending, pool.n - 1);
+  atomic_store(&pool.done, 0);
+  atomic_store(&pool.claims, (uint64_t)gen << 32 | (uint64_t)n << 16 | 1u);   /* part 0 is the caller's */
+  atomic_store(&pool.generation, gen);
   broadcast();
-  fn(ctx, 0, n);
-  while (atomic_load(&pool.pending) > 0) {
+  run(0, n);
+  take_rest(gen, n - 1, n);   /* from the last: the workers start from their own */
+  while (atomic_load(&pool.done) < n) {
     if (pool.spins) relax();
     else sched_yield();
   }
@@ -146,7 +188,8 @@ void ln_parallel_forget(void) {
   pool.lock = fresh;
   pool.wake = wake;
   pool.n = 1;
-  pool.stop = 0;
-  atomic_store(&pool.pending, 0);
+  atomic_store(&pool.stop, 0);
+  atomic_store(&pool.done, 0);
+  atomic_store(&pool.claims, 0);
   atomic_store(&pool.sleepers, 0);
 }

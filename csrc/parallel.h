@@ -1,8 +1,10 @@
 /*
 ** parallel.h: a few worker threads that split one operation of a
-** mini-batch step across cores, each thread taking a range of the batch's
+** mini-batch step across cores into parts, each a range of the batch's
 ** images (or elements). Workers spin briefly between operations, which come
-** every few microseconds while training, then sleep.
+** every few microseconds while training, then sleep. The caller runs part
+** 0; the others go to whichever thread is free first (each worker tries its
+** own first), so a late worker never holds a call up.
 **
 ** Every split is a fixed function of the thread count, so a seed gives the
 ** same numbers again for the same number of threads.
@@ -10,6 +12,7 @@
 #ifndef LN_PARALLEL_H
 #define LN_PARALLEL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #define LN_MAX_THREADS 16
@@ -31,6 +34,9 @@ void ln_parallel_parts(ln_part_fn fn, void *ctx, int nparts);
 ** and run everything on the calling thread (ln_parallel_init may start
 ** new ones). */
 void ln_parallel_forget(void);
+/* For the specs: workers wait this many microseconds before taking parts
+** (a worker whose core is busy elsewhere), 0 normally. */
+extern atomic_int ln_parallel_late_us;
 /* The part-th of n nearly equal pieces of [0, total). */
 void ln_split(int64_t total, int part, int nparts, int64_t *begin, int64_t *end);
 

@@ -1,0 +1,62 @@
+-- The worker threads' hand-out of parts (parallel.c): the caller runs part
+-- 0, each worker on time runs its own part, and parts whose worker is late
+-- (its core busy elsewhere, simulated by the _parallel_parts hook) are run
+-- by whoever is free, so the call never waits for a late worker to start;
+-- a training run gives the same numbers either way.
+local lunet = require "lunet"
+local core = require "lunet.core"
+local H = require "spec.helpers"
+local nn = lunet.nn
+
+describe("parallel parts", function()
+  local threads
+  before_each(function() threads = lunet.threads() end)
+  after_each(function() lunet.threads(threads) end)
+
+  it("runs part 0 on the caller and every part exactly once", function()
+    lunet.threads(2)
+    for _ = 1, 200 do
+      local on = core._parallel_parts(2)
+      assert.are.equal(2, #on)
+      assert.is_true(on[1])
+    end
+    lunet.threads(1)
+    assert.are.same({ true }, core._parallel_parts(1))
+  end)
+
+  it("runs a late worker's part on the caller and returns before the worker starts", function()
+    lunet.threads(3)
+    local t0 = core.clock()
+    local on = core._parallel_parts(3, 300000)   -- workers 0.3 s late
+    local took = core.clock() - t0
+    assert.are.same({ true, true, true }, on)
+    assert.is_true(took < 0.3, ("the call waited %.3f s for late workers"):format(took))
+    -- and the late workers, waking into a call that has returned, take nothing from the next one
+    on = core._parallel_parts(3)
+    assert.is_true(on[1])
+  end)
+
+  it("refuses part counts beyond the threads and bad delays", function()
+    lunet.threads(2)
+    H.refused("parts must be 1..2", core._parallel_parts, 3)
+    H.refused("parts must be 1..2", core._parallel_parts, 0)
+    H.refused("late_us must be", core._parallel_parts, 2, -1)
+  end)
+
+  it("trains to the same parameters with late workers as with workers on time", function()
+    local function run(late)
+      lunet.threads(2)
+      lunet.seed(151)
+      local model = nn.Sequential({ nn.Conv2d(1, 4, 5), nn.MaxPool(2), nn.ReLU(), nn.Reshape(4 * 12 * 12),
+        nn.Linear(4 * 12 * 12, 3), nn.Softmax() }, { input = { 1, 28, 28 }, cost = "log_likelihood" })
+      local x = lunet.rand(20, 1, 28, 28)
+      local y = lunet.zeros(20, 3)
+      for i = 1, 20 do y[{ i, i % 3 + 1 }] = 1 end
+      if late then core._parallel_parts(2, 200000) end   -- the worker wakes late into the training
+      lunet.train.sgd(model, { x = x, y = y }, { epochs = 1, batch = 10, eta = 0.05, verbose = false,
+        progress = false })
+      return model:flat_parameters():clone()
+    end
+    assert.are.same(run(false):totable(), run(true):totable())
+  end)
+end)
