@@ -5,7 +5,7 @@
 ** rows of a whole number of vectors; with 16 floats a vector the chapter-6
 ** second layer's rows of 8 would fill half of each. Here every input map is
 ** first copied k_w times, shifted left by kx and cut to w_out columns (the
-** "shifted rows", xs: (c_in, k_w, h_in, w_out), 38 KB an image in that
+** "shifted rows", xs: (c_in, k_w, h_in + 2 pad, w_out), 38 KB an image in that
 ** layer, against 128 KB of im2col columns). An output position q = oy w_out
 ** + ox then reads input q + ky w_out of the (ci, kx) copy: output maps and
 ** shifted rows are flat arrays that 16-float vectors walk straight through,
@@ -43,12 +43,17 @@
 #define WGT_CB 3
 #define WGT_KW 5
 
+/* rows of a shifted copy: the padded image's */
+static int64_t rows_of(const ln_convgeom *g) {
+  return (int64_t)g->h_in + 2 * g->pad;
+}
+
 int64_t ln_conv_flat_rows(const ln_convgeom *g) {
-  return (int64_t)g->c_in * g->k_w * g->h_in * g->w_out;
+  return (int64_t)g->c_in * g->k_w * rows_of(g) * g->w_out;
 }
 
 int ln_conv_flat_ok(const ln_convgeom *g) {
-  return g->stride == 1 && g->pad == 0 && ln_conv_flat_rows(g) * (int64_t)sizeof(float) <= FLAT_MAX_BYTES &&
+  return g->stride == 1 && ln_conv_flat_rows(g) * (int64_t)sizeof(float) <= FLAT_MAX_BYTES &&
          __builtin_cpu_supports("avx512f");
 }
 
@@ -64,21 +69,36 @@ INLINE __mmask16 lane_range(int64_t lo, int64_t hi) {
   return (__mmask16)(lanes(hi) & ~lanes(lo));
 }
 
-/* xs[ci, kx, y, ox] = x[ci, y, ox + kx] for one image: output rows of up
-** to 16 are one masked load and store per copy, with the loop over kx
-** innermost (the same input row; a loop over a row of 8 with the mask and
-** the addresses worked out each time took a fifth of the layer's forward) */
+/* xs[ci, kx, y, ox] = x[ci, y, ox + kx] for one image (x padded with
+** zeros): output rows of up to 16 are one masked load and store per copy,
+** with the loop over kx innermost (the same input row; a loop over a row of
+** 8 with the mask and the addresses worked out each time took a fifth of
+** the layer's forward). With padding a row's inputs start pad - kx lanes
+** in: an expanding load puts them there without forming an address before
+** the row. */
 static AVX512 void shift_rows(const ln_convgeom *g, const float *x, float *xs) {
-  const int w_out = g->w_out, k_w = g->k_w, h_in = g->h_in;
-  const int64_t plane = (int64_t)h_in * w_out;
+  const int w_out = g->w_out, k_w = g->k_w, h_in = g->h_in, w_in = g->w_in, pad = g->pad;
+  const int64_t plane = rows_of(g) * w_out;
   for (int ci = 0; ci < g->c_in; ci++)
-    for (int y = 0; y < h_in; y++) {
-      const float *src = x + ((int64_t)ci * h_in + y) * g->w_in;
+    for (int y = 0; y < rows_of(g); y++) {
+      int inside = y >= pad && y < pad + h_in;
+      const float *src = inside ? x + ((int64_t)ci * h_in + (y - pad)) * w_in : NULL;
       float *dst = xs + (int64_t)ci * k_w * plane + (int64_t)y * w_out;
       for (int o = 0; o < w_out; o += 16) {
         __mmask16 m = lanes(w_out - o);
-        for (int kx = 0; kx < k_w; kx++)
-          _mm512_mask_storeu_ps(dst + kx * plane + o, m, _mm512_maskz_loadu_ps(m, src + kx + o));
+        for (int kx = 0; kx < k_w; kx++) {
+          __m512 v;
+          if (!inside) {
+            v = _mm512_setzero_ps();
+          } else if (pad == 0) {
+            v = _mm512_maskz_loadu_ps(m, src + kx + o);
+          } else {   /* lane L reads column o + L + kx - pad, if in the row */
+            int first = o + kx - pad;
+            __mmask16 in = lane_range(-first, w_in - first) & m;
+            v = _mm512_maskz_expandloadu_ps(in, src + (first > 0 ? first : 0));
+          }
+          _mm512_mask_storeu_ps(dst + kx * plane + o, m, v);
+        }
       }
     }
 }
@@ -91,7 +111,7 @@ static AVX512 void shift_rows(const ln_convgeom *g, const float *x, float *xs) {
 INLINE AVX512 void forward_tile(const ln_convgeom *g, const float *xs, const float *w, const float *bias, float *y,
                                 int co0, int64_t q0, __mmask16 last, const int CB, const int QB) {
   const int k_h = g->k_h, k_w = g->k_w, w_out = g->w_out;
-  const int64_t plane = (int64_t)g->h_in * w_out, p = (int64_t)g->h_out * w_out;
+  const int64_t plane = rows_of(g) * w_out, p = (int64_t)g->h_out * w_out;
   const int64_t taps = (int64_t)g->c_in * k_h * k_w;
   __m512 acc[FWD_CB][FWD_QB];   /* CB x QB used: constants once inlined, so registers */
 #pragma GCC unroll 8
@@ -219,7 +239,7 @@ INLINE AVX512 void weight_tile(const ln_convgeom *g, int64_t batch, const float 
                                const float *dy, float beta, float *dw, int co0, int ci, int ky, int kx0, const int CB,
                                const int KW) {
   const int c_out = g->c_out, k_w = g->k_w, w_out = g->w_out;
-  const int64_t plane = (int64_t)g->h_in * w_out, p = (int64_t)g->h_out * w_out;
+  const int64_t plane = rows_of(g) * w_out, p = (int64_t)g->h_out * w_out;
   __m512 acc[WGT_CB * WGT_KW];   /* acc[c KW + kx], CB x KW used */
 #pragma GCC unroll 16
   for (int i = 0; i < CB * KW; i++) acc[i] = _mm512_setzero_ps();
@@ -314,7 +334,7 @@ static void weight_maps(const ln_convgeom *g, int64_t batch, const float *xs, in
 
 AVX512 void ln_conv_flat_weight(const ln_convgeom *g, int64_t batch, const float *xs, int64_t xs_stride,
                                 const float *dy, float beta, float *dw, float *db) {
-  const int64_t p = (int64_t)g->h_out * g->w_out, plane = (int64_t)g->h_in * g->w_out;
+  const int64_t p = (int64_t)g->h_out * g->w_out, plane = rows_of(g) * g->w_out;
   int64_t per_image = (WGT_CB * p + WGT_KW * plane) * (int64_t)sizeof(float);
   int64_t step = WGT_L1_BYTES / per_image > 1 ? WGT_L1_BYTES / per_image : 1;
   for (int64_t b0 = 0; b0 < batch; b0 += step)
@@ -332,7 +352,7 @@ AVX512 void ln_conv_flat_weight(const ln_convgeom *g, int64_t batch, const float
 INLINE AVX512 void input_tile(const ln_convgeom *g, const float *dy, const float *wt, float *dxs, int ci0, int ky,
                               int kx, int64_t q0, __mmask16 last, const int CB, const int QB) {
   const int c_out = g->c_out, w_out = g->w_out;
-  const int64_t plane = (int64_t)g->h_in * w_out, p = (int64_t)g->h_out * w_out;
+  const int64_t plane = rows_of(g) * w_out, p = (int64_t)g->h_out * w_out;
   const float *wk = wt + ((int64_t)(ky * g->k_w + kx) * g->c_in + ci0) * c_out;
   __m512 acc[FWD_CB][FWD_QB];   /* CB x QB used */
 #pragma GCC unroll 8
@@ -376,20 +396,21 @@ INLINE AVX512 void input_maps(const ln_convgeom *g, const float *dy, const float
   }
 }
 
-/* dx[ci, y, x] = sum over kx of dxs[ci, kx, y, x - kx], a row at a time in
-** registers. The load for tap kx starts kx floats before its row (masked
-** lanes are not read; the address stays inside dxs, behind the previous
-** tap's copy). */
+/* dx[ci, y, x] = sum over kx of dxs[ci, kx, y + pad, x + pad - kx], a row
+** at a time in registers. The load for tap kx starts pad - kx floats from
+** the row (masked lanes are not read; the address stays inside dxs,
+** behind the previous tap's copy). */
 static AVX512 void fold_rows(const ln_convgeom *g, const float *dxs, float *dx) {
-  const int w_in = g->w_in, w_out = g->w_out;
+  const int w_in = g->w_in, w_out = g->w_out, pad = g->pad;
   for (int ci = 0; ci < g->c_in; ci++)
     for (int y = 0; y < g->h_in; y++)
       for (int x0 = 0; x0 < w_in; x0 += 16) {
         __m512 acc = _mm512_setzero_ps();
         for (int kx = 0; kx < g->k_w; kx++) {
-          const float *row = dxs + (((int64_t)ci * g->k_w + kx) * g->h_in + y) * w_out;
-          __mmask16 m = lane_range(kx - x0, kx - x0 + w_out) & lanes(w_in - x0);
-          if (m) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(m, row + x0 - kx));
+          const float *row = dxs + (((int64_t)ci * g->k_w + kx) * rows_of(g) + y + pad) * w_out;
+          int first = x0 + pad - kx;   /* the column of dxs that lane 0 reads */
+          __mmask16 m = lane_range(-first, w_out - first) & lanes(w_in - x0);
+          if (m) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(m, row + first));
         }
         _mm512_mask_storeu_ps(dx + ((int64_t)ci * g->h_in + y) * w_in + x0, lanes(w_in - x0), acc);
       }

@@ -1,7 +1,7 @@
 /*
-** conv_flat.h: float32 stride-1 convolution without padding, written out
-** with AVX-512 over "flat" rows: each input map is copied k_w times, shifted
-** by kx and cut to the output width, so that an output map's positions
+** conv_flat.h: float32 stride-1 convolution (any padding), written out
+** with AVX-512 over "flat" rows: each input map, padded, is copied k_w times,
+** shifted by kx and cut to the output width, so that an output map's positions
 ** (h_out w_out of them, row after row) and the inputs each tap multiplies
 ** them with are both contiguous, whatever the width. See conv_flat.c.
 */
@@ -15,7 +15,7 @@
 /* 1 when the kernels below take this geometry on this CPU (AVX-512F). */
 int ln_conv_flat_ok(const ln_convgeom *g);
 
-/* Floats of one image's shifted rows: c_in k_w h_in w_out. At most the
+/* Floats of one image's shifted rows: c_in k_w (h_in + 2 pad) w_out. At most the
 ** c_in k_h k_w h_out w_out of its im2col columns, so they fit there. */
 int64_t ln_conv_flat_rows(const ln_convgeom *g);
 

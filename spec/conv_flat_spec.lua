@@ -1,4 +1,4 @@
--- The AVX-512 convolution of conv_flat.c (float32, stride 1, no padding)
+-- The AVX-512 convolution of conv_flat.c (float32, stride 1, any padding)
 -- against the plain loops of real/conv.inc: forward, input, weight and bias
 -- gradients over shapes that reach every tile and remainder (output maps in
 -- blocks of 5 forward and 3 for the weights, input maps in blocks of 5 for
@@ -14,18 +14,20 @@ local nn = lunet.nn
 local has_avx512 = core._conv_level() >= 2
 
 -- one conv layer's float32 passes at the current level against the plain loops
-local function check(c_in, c_out, k, h, w, batch, threads)
+local function check(c_in, c_out, k, h, w, batch, threads, pad)
+  pad = pad or 0
   lunet.threads(threads)
-  local layer = nn.Conv2d(c_in, c_out, k)
+  local layer = nn.Conv2d(c_in, c_out, k, { pad = pad })
   local model = nn.Sequential({ layer }, { input = { c_in, h, w }, dtype = "float32" })
   local x = lunet.randn(batch, c_in, h, w, "float32")
-  local what = ("c_in %d c_out %d k %d %dx%d batch %d, %d thread(s)"):format(c_in, c_out, k, h, w, batch, threads)
+  local what = ("c_in %d c_out %d k %d %dx%d pad %d batch %d, %d thread(s)"):format(c_in, c_out, k, h, w, pad,
+    batch, threads)
   local y = model:forward(x, true)
-  H.near(y, core._conv_forward_ref(x, layer.weight, layer.bias, 1, 0), 2e-4, "forward, " .. what)
+  H.near(y, core._conv_forward_ref(x, layer.weight, layer.bias, 1, pad), 2e-4, "forward, " .. what)
   local dy = lunet.randn(y:shape(), "float32")
   model:zero_grad()
   local dx = model:backward(x, dy)
-  local rdx, rdw = core._conv_backward_ref(x, layer.weight, dy, 1, 0)
+  local rdx, rdw = core._conv_backward_ref(x, layer.weight, dy, 1, pad)
   H.near(dx, rdx, 2e-4, "input gradient, " .. what)
   H.near(layer.grad_weight, rdw, 2e-3, "weight gradient, " .. what)
   local db = dy:to("float64"):sum(4):sum(3):sum(1):reshape(c_out)
@@ -57,6 +59,22 @@ describe("the AVX-512 flat convolution (conv_flat.c)", function()
       { 1, 1, 1, 1, 1, 1 },
     } do
       for _, n in ipairs { 1, 2 } do check(c[1], c[2], c[3], c[4], c[5], c[6], n) end
+    end
+  end)
+
+  it("pads with zeros: rows and columns of zeros around the image, up to more than half the kernel", function()
+    if not has_avx512 then return end
+    lunet.seed(146)
+    -- {c_in, c_out, k, h, w, batch, pad}
+    for _, c in ipairs {
+      { 3, 7, 3, 9, 13, 2, 1 },   -- 'same' 3x3
+      { 1, 4, 5, 28, 28, 2, 2 },  -- 'same' 5x5 on MNIST-sized images
+      { 4, 3, 3, 5, 40, 1, 1 },   -- rows of 40: dx folded in chunks of 16
+      { 2, 2, 3, 1, 1, 1, 1 },    -- a 1x1 image: all but one input of each tap is padding
+      { 2, 3, 5, 4, 6, 2, 3 },    -- padding wider than the kernel's half
+      { 6, 5, 2, 7, 3, 3, 1 },    -- an even kernel
+    } do
+      for _, n in ipairs { 1, 2 } do check(c[1], c[2], c[3], c[4], c[5], c[6], n, c[7]) end
     end
   end)
 
