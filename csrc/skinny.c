@@ -87,6 +87,12 @@ static inline __attribute__((always_inline)) SK_TARGET double sk_hsum_avx2(__m25
 #define SK_NT_RI 4
 #define SK_NT_IB 24
 #define SK_TN_RV 4
+#define SK_NTP_RI 6
+#define SK_NTP_KC 128
+#define SK_NTP_MIN_M 32
+#define SK_MASK(r) ((__mmask8)((r) >= 8 ? 0xFF : (1u << (r)) - 1))
+#define SK_MLOAD(m, p) _mm512_maskz_loadu_pd(m, p)
+#define SK_MSTORE(p, m, v) _mm512_mask_storeu_pd(p, m, v)
 
 #include "skinny_isa.h"
 

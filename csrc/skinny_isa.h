@@ -5,6 +5,9 @@
 **   SK_V        the vector type, SK_W doubles         SK_ZERO(), SK_LOAD(p), SK_BCAST(x),
 **   SK_FMA(a, b, c) = a b + c, SK_STOREU(p, v), SK_HSUM(v) (the sum of the lanes)
 **   SK_TN_RJ    rows of C per backward tile (SK_TN_RV vectors of columns each)
+**   SK_NTP_RI   (optional) rows per tile of the forward product over B^T, with
+**               SK_NTP_KC columns of A a chunk, for m >= SK_NTP_MIN_M; it needs
+**               SK_MASK(r), SK_MLOAD(mask, p) and SK_MSTORE(p, mask, v)
 ** The tiles take their sizes as arguments that are constants where they are
 ** inlined, so each size becomes its own fully unrolled loop in registers.
 */
@@ -52,10 +55,86 @@ static inline __attribute__((always_inline)) SK_TARGET void SK_NAME(nt_cols)(int
   for (; i < m; i++) SK_NAME(nt_tile)(1, rj, k, a + (size_t)i * lda, lda, b, ldb, beta, c + (size_t)i * ldc, ldc);
 }
 
+#ifdef SK_NTP_RI
+/*
+** The same product with B transposed into bt, SK_NTP_KC columns of A at a
+** time: each row of C is then nv vectors of sums along j, an FMA of a
+** broadcast A[i][p] with bt's row p, so nothing is summed across lanes.
+** With 30 outputs the dot-product tiles above spent a tenth of their time
+** on those sums and ran the two remaining columns 4 rows x 1 column at a
+** time (5 loads for 4 FMAs); this kernel runs 6 rows x 4 vectors (24 sums,
+** 10 loads for 24 FMAs). For n <= 4 SK_W and enough rows to pay for the
+** transposition of B.
+**   bt: (kc, nv SK_W), zero past column n   c: rows of n (the last vector masked:
+**   SK_MASK(r) is the first min(r, SK_W) lanes, SK_MLOAD/SK_MSTORE load and store them)
+*/
+static inline __attribute__((always_inline)) SK_TARGET void SK_NAME(ntp_tile)(int ri, int nv, int n, int kc,
+                                                                              const double *a, int lda,
+                                                                              const double *bt, int add, double *c,
+                                                                              int ldc) {
+  SK_V acc[SK_NTP_RI][4];   /* uniform code for every vector (masks, no branches): GCC keeps acc in registers */
+  _Pragma("GCC unroll 8")
+  for (int i = 0; i < ri; i++)
+    _Pragma("GCC unroll 4")
+    for (int v = 0; v < nv; v++) acc[i][v] = add ? SK_MLOAD(SK_MASK(n - v * SK_W), c + (size_t)i * ldc + v * SK_W)
+                                                 : SK_ZERO();
+  for (int p = 0; p < kc; p++) {
+    SK_V bv[4];
+    _Pragma("GCC unroll 4")
+    for (int v = 0; v < nv; v++) bv[v] = SK_LOAD(bt + (size_t)p * nv * SK_W + v * SK_W);
+    _Pragma("GCC unroll 8")
+    for (int i = 0; i < ri; i++) {
+      SK_V ai = SK_BCAST(a[(size_t)i * lda + p]);
+      _Pragma("GCC unroll 4")
+      for (int v = 0; v < nv; v++) acc[i][v] = SK_FMA(ai, bv[v], acc[i][v]);
+    }
+  }
+  _Pragma("GCC unroll 8")
+  for (int i = 0; i < ri; i++)
+    _Pragma("GCC unroll 4")
+    for (int v = 0; v < nv; v++) SK_MSTORE(c + (size_t)i * ldc + v * SK_W, SK_MASK(n - v * SK_W), acc[i][v]);
+}
+
+/* all m rows, SK_NTP_RI at a time, for one chunk of kc columns of A */
+static inline __attribute__((always_inline)) SK_TARGET void SK_NAME(ntp_rows)(int nv, int m, int n, int kc,
+                                                                              const double *a, int lda,
+                                                                              const double *bt, int add, double *c,
+                                                                              int ldc) {
+  int i = 0;
+  for (; i + SK_NTP_RI <= m; i += SK_NTP_RI)
+    SK_NAME(ntp_tile)(SK_NTP_RI, nv, n, kc, a + (size_t)i * lda, lda, bt, add, c + (size_t)i * ldc, ldc);
+  for (; i < m; i++) SK_NAME(ntp_tile)(1, nv, n, kc, a + (size_t)i * lda, lda, bt, add, c + (size_t)i * ldc, ldc);
+}
+
+static SK_TARGET void SK_NAME(ntp)(int m, int n, int k, const double *a, int lda, const double *b, int ldb, int beta,
+                                   double *c, int ldc) {
+  double bt[SK_NTP_KC * 4 * SK_W];   /* 32 KB: one chunk of B^T, in L1 */
+  int nv = (n + SK_W - 1) / SK_W;
+  for (int p0 = 0; p0 < k; p0 += SK_NTP_KC) {
+    int kc = k - p0 < SK_NTP_KC ? k - p0 : SK_NTP_KC;
+    for (int j = 0; j < nv * SK_W; j++)   /* B's rows read in order (by columns: a cache line a value) */
+      for (int p = 0; p < kc; p++) bt[(size_t)p * nv * SK_W + j] = j < n ? b[(size_t)j * ldb + p0 + p] : 0.0;
+    int add = beta || p0 > 0;
+    switch (nv) {
+      case 1: SK_NAME(ntp_rows)(1, m, n, kc, a + p0, lda, bt, add, c, ldc); break;
+      case 2: SK_NAME(ntp_rows)(2, m, n, kc, a + p0, lda, bt, add, c, ldc); break;
+      case 3: SK_NAME(ntp_rows)(3, m, n, kc, a + p0, lda, bt, add, c, ldc); break;
+      default: SK_NAME(ntp_rows)(4, m, n, kc, a + p0, lda, bt, add, c, ldc); break;
+    }
+  }
+}
+#endif
+
 /* Blocks of SK_NT_IB rows of A (in L2), within which each tile of B's rows
 ** (in L1) meets every row of the block before the next tile comes. */
 static SK_TARGET void SK_NAME(nt)(int m, int n, int k, const double *a, int lda, const double *b, int ldb, int beta,
                                   double *c, int ldc) {
+#ifdef SK_NTP_RI
+  if (m >= SK_NTP_MIN_M && n <= 4 * SK_W) {
+    SK_NAME(ntp)(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+#endif
   for (int i0 = 0; i0 < m; i0 += SK_NT_IB) {
     int mb = m - i0 < SK_NT_IB ? m - i0 : SK_NT_IB;
     const double *ab = a + (size_t)i0 * lda;

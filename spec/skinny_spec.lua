@@ -44,6 +44,8 @@ end
 local SIZES = {   -- m (samples), n (narrow side, <= 64), k (wide side)
   { 1, 1, 1 }, { 2, 3, 7 }, { 3, 4, 8 }, { 5, 5, 9 }, { 17, 30, 33 }, { 4, 64, 17 }, { 203, 30, 100 },
   { 49, 7, 784 }, { 26, 10, 30 }, { 7, 63, 65 },
+  -- 32 rows and more with at most 32 columns: the product over B^T in chunks of 128 columns of A
+  { 64, 32, 300 }, { 37, 16, 129 }, { 40, 9, 256 }, { 32, 1, 5 }, { 95, 25, 128 },
 }
 
 describe("skinny float64 products", function()
@@ -97,6 +99,9 @@ describe("skinny float64 products", function()
       local c = lunet.full(0 / 0, 5, 3, "float64")
       core._skinny("nt", level, a, b, c, 0)
       assert.is_true(c:all_finite())
+      local c40 = lunet.full(0 / 0, 40, 3, "float64")   -- the product over B^T, two chunks of A's columns
+      core._skinny("nt", level, matrix(40, 200, 0, 3), matrix(3, 200, 0, 4), c40, 0)
+      assert.is_true(c40:all_finite())
       a[2][4] = math.huge
       local ref, fast = lunet.zeros(5, 3, "float64"), lunet.zeros(5, 3, "float64")
       core._skinny("nt", 0, a, b, ref, 0)
