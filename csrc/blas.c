@@ -44,6 +44,13 @@ int ln_blas_init(void) {
   void *h;
   if (opened) return LN_OK;
   if (getenv("OPENBLAS_CORETYPE") == NULL && has_avx512()) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+  /* One thread unless the user chose: mini-batch products lose to thread
+  ** wake-ups. Said before OpenBLAS loads, so that it starts no server
+  ** threads: asked afterwards, the one it had started spun on sched_yield
+  ** for about two seconds after loading, 5% of a core that the process's
+  ** CPU time (os.clock, the benchmarks' clock) counted as lunet's. */
+  if (getenv("OPENBLAS_NUM_THREADS") == NULL && getenv("OMP_NUM_THREADS") == NULL)
+    setenv("OPENBLAS_NUM_THREADS", "1", 0);
   if ((h = open_library()) == NULL)
     return ln_fail(LN_EIO, "cannot load OpenBLAS (libopenblas.so.0): %s; install libopenblas0", dlerror());
   if (!bind(h, &ln_blas_fn.sgemm, "cblas_sgemm") || !bind(h, &ln_blas_fn.dgemm, "cblas_dgemm") ||
@@ -56,8 +63,6 @@ int ln_blas_init(void) {
       !bind(h, &ln_blas_fn.get_num_threads, "openblas_get_num_threads") ||
       !bind(h, &ln_blas_fn.get_corename, "openblas_get_corename"))
     return ln_fail(LN_EIO, "the OpenBLAS found lacks a CBLAS function");
-  /* one thread unless the user chose: mini-batch products lose to thread wake-ups */
-  if (getenv("OPENBLAS_NUM_THREADS") == NULL && getenv("OMP_NUM_THREADS") == NULL) ln_blas_fn.set_num_threads(1);
   const char *core = ln_blas_fn.get_corename();
   ln_blas_fn.avx512 = core && (strstr(core, "SkylakeX") || strstr(core, "Cooperlake") || strstr(core, "SapphireRapids"));
   opened = 1;

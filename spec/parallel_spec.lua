@@ -43,6 +43,28 @@ describe("parallel parts", function()
     H.refused("late_us must be", core._parallel_parts, 2, -1)
   end)
 
+  it("leaves OpenBLAS without threads of its own unless the user asks for them", function()
+    if (os.getenv("LD_PRELOAD") or ""):match("tsan") then return end   -- no shell under ThreadSanitizer
+    -- the process's threads after loading lunet on one thread: OpenBLAS's
+    -- server threads would be extra tasks (and once spun on sched_yield)
+    local function tasks(env)
+      local p = io.popen((os.getenv("LUNET_ASAN") and "env " or "env -u LD_PRELOAD ")
+        .. "-u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS " .. env .. " LUNET_THREADS=1 "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -e '"
+        .. "local lunet = require(\"lunet\"); lunet.Network({ 4, 3 }):forward(lunet.zeros(5, 4)); "
+        .. "local p = io.open(\"/proc/self/status\"); for l in p:lines() do "
+        .. "local t = l:match(\"^Threads:%s*(%d+)\"); if t then print(t) end end' 2>&1")
+      local out = p:read("a")
+      p:close()
+      return tonumber(out:match("^(%d+)")), out
+    end
+    local n, out = tasks("")
+    assert.are.equal(1, n, out)
+    if core.cpu_count and core.cpu_count() < 2 then return end
+    n, out = tasks("OPENBLAS_NUM_THREADS=2")   -- the user's choice stands
+    assert.is_true(n and n >= 2, out)
+  end)
+
   it("trains to the same parameters with late workers as with workers on time", function()
     local function run(late)
       lunet.threads(2)
