@@ -105,6 +105,23 @@ static AVX512 void shift_rows(const ln_convgeom *g, const float *x, float *xs) {
 
 /* ---- forward ---- */
 
+/* acc[c][j] += w[c w_stride] v[16 j ..], c < CB, j < QB: QB vectors of v
+** (the last masked by `last`) loaded once for CB broadcast weights. The
+** step of the forward pass (v: shifted rows, w: the weights of one tap) and
+** of dx (v: a row of dy, w: one output map's weights for CB input maps). */
+INLINE AVX512 void rank1(__m512 acc[][FWD_QB], const float *v, __mmask16 last, const float *w, int64_t w_stride,
+                         const int CB, const int QB) {
+  __m512 vv[FWD_QB];
+#pragma GCC unroll 8
+  for (int j = 0; j < QB; j++) vv[j] = _mm512_maskz_loadu_ps(j == QB - 1 ? last : (__mmask16)0xFFFF, v + 16 * j);
+#pragma GCC unroll 8
+  for (int c = 0; c < CB; c++) {
+    __m512 wv = _mm512_set1_ps(w[c * w_stride]);
+#pragma GCC unroll 8
+    for (int j = 0; j < QB; j++) acc[c][j] = _mm512_fmadd_ps(wv, vv[j], acc[c][j]);
+  }
+}
+
 /* Maps [co0, co0 + CB), positions [q0, q0 + 16 QB) of one image (the last
 ** vector masked by `last`): each tap's QB vectors of shifted rows are
 ** loaded once for CB maps, each broadcast weight serves QB vectors. */
@@ -122,18 +139,7 @@ INLINE AVX512 void forward_tile(const ln_convgeom *g, const float *xs, const flo
     for (int ky = 0; ky < k_h; ky++) {
       const float *wrow = w + co0 * taps + ((int64_t)ci * k_h + ky) * k_w;
       const float *src = xs + (int64_t)ci * k_w * plane + (int64_t)ky * w_out + q0;
-      for (int kx = 0; kx < k_w; kx++) {
-        __m512 xv[FWD_QB];
-#pragma GCC unroll 8
-        for (int j = 0; j < QB; j++)
-          xv[j] = _mm512_maskz_loadu_ps(j == QB - 1 ? last : (__mmask16)0xFFFF, src + kx * plane + 16 * j);
-#pragma GCC unroll 8
-        for (int c = 0; c < CB; c++) {
-          __m512 wv = _mm512_set1_ps(wrow[c * taps + kx]);
-#pragma GCC unroll 8
-          for (int j = 0; j < QB; j++) acc[c][j] = _mm512_fmadd_ps(wv, xv[j], acc[c][j]);
-        }
-      }
+      for (int kx = 0; kx < k_w; kx++) rank1(acc, src + kx * plane, last, wrow + kx, taps, CB, QB);
     }
 #pragma GCC unroll 8
   for (int c = 0; c < CB; c++)
@@ -359,18 +365,7 @@ INLINE AVX512 void input_tile(const ln_convgeom *g, const float *dy, const float
   for (int c = 0; c < CB; c++)
 #pragma GCC unroll 8
     for (int j = 0; j < QB; j++) acc[c][j] = _mm512_setzero_ps();
-  for (int co = 0; co < c_out; co++) {
-    __m512 dv[FWD_QB];
-#pragma GCC unroll 8
-    for (int j = 0; j < QB; j++)
-      dv[j] = _mm512_maskz_loadu_ps(j == QB - 1 ? last : (__mmask16)0xFFFF, dy + co * p + q0 + 16 * j);
-#pragma GCC unroll 8
-    for (int c = 0; c < CB; c++) {
-      __m512 wv = _mm512_set1_ps(wk[c * c_out + co]);
-#pragma GCC unroll 8
-      for (int j = 0; j < QB; j++) acc[c][j] = _mm512_fmadd_ps(wv, dv[j], acc[c][j]);
-    }
-  }
+  for (int co = 0; co < c_out; co++) rank1(acc, dy + co * p + q0, last, wk + co, c_out, CB, QB);
 #pragma GCC unroll 8
   for (int c = 0; c < CB; c++)
 #pragma GCC unroll 8

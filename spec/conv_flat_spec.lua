@@ -130,16 +130,7 @@ describe("the AVX-512 flat convolution (conv_flat.c)", function()
     local function run(l)
       core._conv_level(l)
       lunet.threads(2)
-      lunet.seed(145)
-      local model = nn.Sequential({ nn.Conv2d(1, 5, 5), nn.MaxPool(2), nn.ReLU(), nn.Conv2d(5, 6, 5), nn.MaxPool(2),
-        nn.ReLU(), nn.Reshape(6 * 4 * 4), nn.Linear(96, 3), nn.Softmax() },
-        { input = { 1, 28, 28 }, cost = "log_likelihood" })
-      local x = lunet.rand(40, 1, 28, 28)
-      local y = lunet.zeros(40, 3)
-      for i = 1, 40 do y[{ i, i % 3 + 1 }] = 1 end
-      lunet.train.sgd(model, { x = x, y = y },
-        { epochs = 2, batch = 10, eta = 0.05, verbose = false, progress = false })
-      return model:flat_parameters():clone()
+      return H.tiny_convnet_params(145, 5, 6, 40)
     end
     local top = core._conv_level()
     local reference = run(0)

@@ -182,4 +182,22 @@ function H.rss_mb()
   return tonumber(s:match("VmRSS:%s+(%d+)")) / 1024
 end
 
+-- The flat parameters of a small chapter-6-shaped network (two 5x5
+-- convolutions of maps1 and maps2 maps, each pooled and rectified, a dense
+-- layer to 3 classes) after two epochs of mini-batches of 10 on n random
+-- images, from lunet.seed(seed), on the current thread count and kernels.
+function H.tiny_convnet_params(seed, maps1, maps2, n)
+  local lunet = require "lunet"
+  local nn = lunet.nn
+  lunet.seed(seed)
+  local model = nn.Sequential({ nn.Conv2d(1, maps1, 5), nn.MaxPool(2), nn.ReLU(), nn.Conv2d(maps1, maps2, 5),
+    nn.MaxPool(2), nn.ReLU(), nn.Reshape(maps2 * 4 * 4), nn.Linear(maps2 * 16, 3), nn.Softmax() },
+    { input = { 1, 28, 28 }, cost = "log_likelihood" })
+  local x = lunet.rand(n, 1, 28, 28)
+  local y = lunet.zeros(n, 3)
+  for i = 1, n do y[{ i, i % 3 + 1 }] = 1 end
+  lunet.train.sgd(model, { x = x, y = y }, { epochs = 2, batch = 10, eta = 0.05, verbose = false, progress = false })
+  return model:flat_parameters():clone()
+end
+
 return H

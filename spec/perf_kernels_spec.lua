@@ -81,18 +81,7 @@ describe("stride-1 convolution without padding", function()
 
   it("gives the same numbers on the same seed in the chapter-6 shapes twice (no state kept between calls)", function()
     lunet.threads(1)
-    local function run()
-      lunet.seed(132)
-      local model = nn.Sequential({ nn.Conv2d(1, 4, 5), nn.MaxPool(2), nn.ReLU(), nn.Conv2d(4, 6, 5), nn.MaxPool(2),
-        nn.ReLU(), nn.Reshape(6 * 4 * 4), nn.Linear(96, 3), nn.Softmax() },
-        { input = { 1, 28, 28 }, cost = "log_likelihood" })
-      local x = lunet.rand(30, 1, 28, 28)
-      local y = lunet.zeros(30, 3)
-      for i = 1, 30 do y[{ i, i % 3 + 1 }] = 1 end
-      lunet.train.sgd(model, { x = x, y = y },
-        { epochs = 2, batch = 10, eta = 0.05, verbose = false, progress = false })
-      return model:flat_parameters():clone()
-    end
+    local function run() return H.tiny_convnet_params(132, 4, 6, 30) end
     assert.are.same(run():totable(), run():totable())
   end)
 end)
