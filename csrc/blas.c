@@ -43,15 +43,21 @@ static int bind(void *h, void *slot, const char *name) {
 int ln_blas_init(void) {
   void *h;
   if (opened) return LN_OK;
-  if (getenv("OPENBLAS_CORETYPE") == NULL && has_avx512()) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+  int set_core = getenv("OPENBLAS_CORETYPE") == NULL && has_avx512();
   /* One thread unless the user chose: mini-batch products lose to thread
   ** wake-ups. Said before OpenBLAS loads, so that it starts no server
   ** threads: asked afterwards, the one it had started spun on sched_yield
   ** for about two seconds after loading, 5% of a core that the process's
   ** CPU time (os.clock, the benchmarks' clock) counted as lunet's. */
-  if (getenv("OPENBLAS_NUM_THREADS") == NULL && getenv("OMP_NUM_THREADS") == NULL)
-    setenv("OPENBLAS_NUM_THREADS", "1", 0);
-  if ((h = open_library()) == NULL)
+  int set_threads = getenv("OPENBLAS_NUM_THREADS") == NULL && getenv("OMP_NUM_THREADS") == NULL;
+  if (set_core) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+  if (set_threads) setenv("OPENBLAS_NUM_THREADS", "1", 0);
+  h = open_library();
+  /* OpenBLAS read them as it loaded; programs the user starts from lunet
+  ** (a Python script through io.popen) see the environment as it was */
+  if (set_core) unsetenv("OPENBLAS_CORETYPE");
+  if (set_threads) unsetenv("OPENBLAS_NUM_THREADS");
+  if (h == NULL)
     return ln_fail(LN_EIO, "cannot load OpenBLAS (libopenblas.so.0): %s; install libopenblas0", dlerror());
   if (!bind(h, &ln_blas_fn.sgemm, "cblas_sgemm") || !bind(h, &ln_blas_fn.dgemm, "cblas_dgemm") ||
       !bind(h, &ln_blas_fn.sgemv, "cblas_sgemv") || !bind(h, &ln_blas_fn.dgemv, "cblas_dgemv") ||

@@ -82,7 +82,8 @@ static const double *skinny_operand(lua_State *L, int idx, int *rows, int *cols,
 ** CPU has: the level run is returned). The dispatch level is left as it was. */
 static int l_skinny(lua_State *L) {
   const char *op = luaL_checkstring(L, 1);
-  int want = lnL_checkint(L, 2, "level"), beta = (int)luaL_optinteger(L, 6, 0);
+  int want = lnL_checkint(L, 2, "level");
+  lua_Integer beta = luaL_optinteger(L, 6, 0);   /* checked whole: a cast would make 2^32 a 0 */
   int ma, na, lda, mb, nb, ldb, mc, nc, ldc;
   const double *a = skinny_operand(L, 3, &ma, &na, &lda), *b = skinny_operand(L, 4, &mb, &nb, &ldb);
   double *c = (double *)skinny_operand(L, 5, &mc, &nc, &ldc);
@@ -96,7 +97,7 @@ static int l_skinny(lua_State *L) {
   int old = strcmp(before, "avx512") == 0 ? 2 : strcmp(before, "avx2") == 0 ? 1 : 0;
   int ran = ln_skinny_set_level(want);
   if (nt)
-    ln_skinny_nt(ma, mb, na, a, lda, b, ldb, beta, c, ldc);
+    ln_skinny_nt(ma, mb, na, a, lda, b, ldb, (int)beta, c, ldc);
   else
     ln_skinny_tn(ma, na, nb, a, lda, b, ldb, c, ldc);
   ln_skinny_set_level(old);
@@ -139,11 +140,12 @@ static void record(void *ctx, int part, int nparts) {
 ** ln_parallel_parts with the workers made late_us microseconds late, and
 ** says for each part whether the calling thread ran it. */
 static int l_parallel_parts(lua_State *L) {
-  int n = lnL_checkint(L, 1, "parts"), late = (int)luaL_optinteger(L, 2, 0);
+  int n = lnL_checkint(L, 1, "parts");
+  lua_Integer late = luaL_optinteger(L, 2, 0);   /* checked whole, then narrowed */
   if (n < 1 || n > ln_parallel_threads()) luaL_error(L, "_parallel_parts: parts must be 1..%d", ln_parallel_threads());
   if (late < 0 || late > 1000000) luaL_error(L, "_parallel_parts: late_us must be 0..1000000");
   who w = {pthread_self(), {0}};
-  atomic_store(&ln_parallel_late_us, late);
+  atomic_store(&ln_parallel_late_us, (int)late);
   ln_parallel_parts(record, &w, n);
   atomic_store(&ln_parallel_late_us, 0);
   lua_createtable(L, n, 0);

@@ -41,6 +41,9 @@ describe("parallel parts", function()
     H.refused("parts must be 1..2", core._parallel_parts, 3)
     H.refused("parts must be 1..2", core._parallel_parts, 0)
     H.refused("late_us must be", core._parallel_parts, 2, -1)
+    H.refused("late_us must be", core._parallel_parts, 2, 2 ^ 32 + 5)   -- not narrowed to 5 first
+    H.refused("parts", core._parallel_parts, "two")
+    H.refused("number", core._parallel_parts, 2, "soon")
   end)
 
   it("leaves OpenBLAS without threads of its own unless the user asks for them", function()
@@ -53,16 +56,19 @@ describe("parallel parts", function()
         .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -e '"
         .. "local lunet = require(\"lunet\"); lunet.Network({ 4, 3 }):forward(lunet.zeros(5, 4)); "
         .. "local p = io.open(\"/proc/self/status\"); for l in p:lines() do "
-        .. "local t = l:match(\"^Threads:%s*(%d+)\"); if t then print(t) end end' 2>&1")
+        .. "local t = l:match(\"^Threads:%s*(%d+)\"); if t then print(t) end end; "
+        .. "print(os.getenv(\"OPENBLAS_NUM_THREADS\"))' 2>&1")
       local out = p:read("a")
       p:close()
       return tonumber(out:match("^(%d+)")), out
     end
     local n, out = tasks("")
     assert.are.equal(1, n, out)
+    assert.matches("\nnil\n$", out)   -- and the environment that programs started from lunet see is as it was
     if core.cpu_count and core.cpu_count() < 2 then return end
     n, out = tasks("OPENBLAS_NUM_THREADS=2")   -- the user's choice stands
     assert.is_true(n and n >= 2, out)
+    assert.matches("\n2\n$", out)
   end)
 
   it("trains to the same parameters with late workers as with workers on time", function()

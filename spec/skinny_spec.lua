@@ -118,6 +118,7 @@ describe("skinny float64 products", function()
     assert.has_error(function() core._skinny("nt", 0, a:to("float32"), b, c) end)
     assert.has_error(function() core._skinny("xx", 0, a, b, c) end)
     assert.has_error(function() core._skinny("nt", 0, a, b, c, 2) end)
+    H.refused("beta must be 0 or 1", core._skinny, "nt", 0, a, b, c, 2 ^ 32)   -- not narrowed to 0 first
   end)
 
   it("gives a wide float64 network the cost and gradient of the BLAS path", function()
