@@ -7,7 +7,9 @@
 **   SK_TN_RJ    rows of C per backward tile (SK_TN_RV vectors of columns each)
 **   SK_NTP_RI   (optional) rows per tile of the forward product over B^T, with
 **               SK_NTP_KC columns of A a chunk, for m >= SK_NTP_MIN_M; it needs
-**               SK_MASK(r), SK_MLOAD(mask, p) and SK_MSTORE(p, mask, v)
+**               SK_MASK(r), SK_MLOAD(mask, p) and SK_MSTORE(p, mask, v), and
+**               SK_PACK_T(dst, ldd, src, lds, rows): dst[c ldd + i] = src[i lds + c]
+**               for c, i < SK_W, zero for i >= rows
 ** The tiles take their sizes as arguments that are constants where they are
 ** inlined, so each size becomes its own fully unrolled loop in registers.
 */
@@ -126,8 +128,15 @@ static SK_TARGET void SK_NAME(ntp)(int m, int n, int k, const double *a, int lda
   int nv = (n + SK_W - 1) / SK_W;
   for (int p0 = 0; p0 < k; p0 += SK_NTP_KC) {
     int kc = k - p0 < SK_NTP_KC ? k - p0 : SK_NTP_KC;
-    for (int j = 0; j < nv * SK_W; j++)   /* B's rows read in order (by columns: a cache line a value) */
-      for (int p = 0; p < kc; p++) bt[(size_t)p * nv * SK_W + j] = j < n ? b[(size_t)j * ldb + p0 + p] : 0.0;
+    for (int jv = 0; jv < nv; jv++) {   /* SK_W rows of B (zero past n) into one vector of each row of bt */
+      int rows = n - jv * SK_W < SK_W ? n - jv * SK_W : SK_W;
+      const double *bj = b + (size_t)jv * SK_W * ldb + p0;
+      double *btj = bt + jv * SK_W;
+      int p = 0;
+      for (; p + SK_W <= kc; p += SK_W) SK_PACK_T(btj + (size_t)p * nv * SK_W, nv * SK_W, bj + p, ldb, rows);
+      for (; p < kc; p++)
+        for (int i = 0; i < SK_W; i++) btj[(size_t)p * nv * SK_W + i] = i < rows ? bj[(size_t)i * ldb + p] : 0.0;
+    }
     int add = beta || p0 > 0;
     switch (nv) {
       case 1: SK_NAME(ntp_rows)(1, m, n, kc, a + p0, lda, bt, add, c, ldc); break;

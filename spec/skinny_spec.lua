@@ -45,7 +45,7 @@ local SIZES = {   -- m (samples), n (narrow side, <= 64), k (wide side)
   { 1, 1, 1 }, { 2, 3, 7 }, { 3, 4, 8 }, { 5, 5, 9 }, { 17, 30, 33 }, { 4, 64, 17 }, { 203, 30, 100 },
   { 49, 7, 784 }, { 26, 10, 30 }, { 7, 63, 65 },
   -- 32 rows and more with at most 32 columns: the product over B^T in chunks of 128 columns of A
-  { 64, 32, 300 }, { 37, 16, 129 }, { 40, 9, 256 }, { 32, 1, 5 }, { 95, 25, 128 },
+  { 64, 32, 300 }, { 37, 16, 129 }, { 40, 9, 256 }, { 32, 1, 5 }, { 95, 25, 128 }, { 83, 30, 784 }, { 33, 17, 23 },
 }
 
 describe("skinny float64 products", function()
