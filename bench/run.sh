@@ -8,7 +8,7 @@
 #   make bench                  the platform's environment as it is
 #   make bench BLAS=native      OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for
 #                               both sides (OpenBLAS picks its kernels itself)
-#   make bench QUICK=1          5,000 training images, one repeat: a quick look
+#   make bench QUICK=1          5,000 training images, one repeat, L-BFGS on seed 1 only: a quick look
 #
 # Workloads (Fashion-MNIST; the book's networks):
 #   - a GEMM probe first: lunet's best 1024^3 sgemm, the peak that achieved
@@ -37,6 +37,8 @@ case "$BLAS" in
 esac
 if [ "${QUICK:-0}" != 0 ]; then
   IMAGES=${IMAGES:-5000} REPEAT=${REPEAT:-1} CONV_REPEAT=${CONV_REPEAT:-1} INFER_REPEAT=${INFER_REPEAT:-1}
+  SEEDS=${SEEDS:-1}
+  export SEEDS
 fi
 IMAGES=${IMAGES:-0}
 REPEAT=${REPEAT:-5}

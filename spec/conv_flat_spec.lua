@@ -43,6 +43,17 @@ describe("the AVX-512 flat convolution (conv_flat.c)", function()
     core._conv_level(level)
   end)
 
+  -- The tests below return early on a CPU without AVX-512F, where these
+  -- kernels never run: this one makes sure that is the CPU's doing, not a
+  -- detection that fails (the kernels would then go untested here).
+  it("runs the AVX-512 kernels exactly when /proc/cpuinfo lists avx512f", function()
+    local f = io.open("/proc/cpuinfo")
+    if f == nil then return end   -- not Linux: nothing independent to compare with
+    local flags = f:read("a"):match("\nflags%s*:([^\n]*)") or ""
+    f:close()
+    assert.are.equal(flags:find(" avx512f", 1, true) ~= nil, has_avx512)
+  end)
+
   it("matches the plain loops on every tile shape and remainder, one and two threads", function()
     if not has_avx512 then return end   -- a CPU without AVX-512F: the kernels are never used
     lunet.seed(141)
