@@ -111,8 +111,8 @@ describe("checkpoints", function()
     compare({ early_stopping = 3 })
   end)
 
-  it("resume every optimiser bit for bit (Adagrad, RMSprop, Adam, AdamW)", function()
-    for _, kind in ipairs { "adagrad", "rmsprop", "adam", "adamw" } do
+  it("resume every optimiser bit for bit (Adagrad, RMSprop, Adam, AdamW, Adamax)", function()
+    for _, kind in ipairs { "adagrad", "rmsprop", "adam", "adamw", "adamax" } do
       compare({ optimizer = kind, eta = 0.01, lambda = 0.2, schedule = { patience = 1 } })
     end
     compare({ optimizer = { kind = "adam", beta1 = 0.8, eps = 1e-6 }, eta = 0.01 })

@@ -33,7 +33,7 @@ local QUIET = { progress = false }
 
 describe("the optimiser interface", function()
   it("names its kinds once, in the core", function()
-    assert.are.same({ "sgd", "adagrad", "rmsprop", "adam", "adamw" }, core.optimizer_kinds)
+    assert.are.same({ "sgd", "adagrad", "rmsprop", "adam", "adamw", "adamax" }, core.optimizer_kinds)
     local _, net = problem()
     assert.are.equal("sgd", core.optimizer(net, { eta = 0.1 }):kind())
     assert.matches("invalid option 'adamm'", H.err(core.optimizer, net, { kind = "adamm", eta = 0.1 }))
@@ -143,7 +143,7 @@ describe("the optimiser interface", function()
     local _, net = problem()
     local n = net:info().nparams
     for kind, names in pairs { adagrad = { "sum_squares" }, rmsprop = { "mean_square" },
-      adam = { "mean", "mean_square" }, adamw = { "mean", "mean_square" } } do
+      adam = { "mean", "mean_square" }, adamw = { "mean", "mean_square" }, adamax = { "mean", "max_abs" } } do
       local o = core.optimizer(net, { kind = kind })
       for _, name in ipairs(names) do assert.are.equal(n, o:state(name):numel(), kind .. " " .. name) end
       assert.is_nil(o:velocity())
@@ -290,6 +290,24 @@ describe("adaptive optimisers against their textbook formulas", function()
       if decayed then w = w * (1 - 0.01 * 0.5) end
       return adam(w, g, s, t, 0.9, 0.999, 0.01, 1e-8)
     end)
+  end)
+
+  -- Kingma and Ba's section 7.1, eps inside the max as PyTorch has it
+  local function adamax(w, g, s, t, b1, b2, eta, eps)
+    s[1] = b1 * s[1] + (1 - b1) * g
+    s[2] = math.max(b2 * s[2], math.abs(g) + eps)
+    return w - eta / (1 - b1 ^ t) * s[1] / s[2]
+  end
+
+  it("Adamax: m <- b1 m + (1 - b1) g; u <- max(b2 u, |g| + eps); w <- w - eta / (1 - b1^t) m / u", function()
+    check("adamax", {}, function(w, g, s, t)
+      return adamax(w, g, s, t, 0.9, 0.999, 0.002, 1e-8)
+    end)
+    check("adamax", { eta = 0.02, beta1 = 0.8, beta2 = 0.5, reg = "l1", lambda = 0.4, n = 8 },
+      function(w, g, s, t, decayed)
+        g = g + (decayed and L2 * (w > 0 and 1 or w < 0 and -1 or 0) or 0)
+        return adamax(w, g, s, t, 0.8, 0.5, 0.02, 1e-8)
+      end)
   end)
 end)
 

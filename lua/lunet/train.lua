@@ -8,7 +8,7 @@
 --     lambda = 5.0, reg = "l2",                 -- or "l1"; biases are never regularised
 --     momentum = 0.9, nesterov = false,         -- momentum as the lecture writes it, or a
 --                                               -- function of the epoch (train.sutskever(0.99, n))
---     optimizer = "adam",                       -- or "adagrad", "rmsprop", "adamw", "sgd" (the
+--     optimizer = "adam",                       -- or "adagrad", "rmsprop", "adamw", "adamax", "sgd" (the
 --                                               -- default), or {kind = "adam", beta1 = 0.8, ...}
 --     evaluation_data = validation,
 --     monitor_evaluation_accuracy = true,       -- and _cost, monitor_training_cost/_accuracy
@@ -437,7 +437,7 @@ end
 -- name mini_batch_size is accepted too), eta (required
 -- for "sgd"), lambda = 0 (or lmbda) with reg = "l2" | "l1", momentum = 0 (a
 -- number or a function of the epoch), nesterov = false, optimizer = "sgd" |
--- "adam" | "adamw" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters},
+-- "adam" | "adamw" | "adamax" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters},
 -- evaluation_data, monitor_evaluation_cost / _accuracy, monitor_training_cost /
 -- _accuracy, schedule = {patience =}, early_stopping = n, gradient_norms,
 -- saturation (true or {eps =, data =}), monitor_every = images with
