@@ -92,6 +92,10 @@ describe("examples", function()
     assert.matches("gradient descent%s+201%s+202%s+[%d.e-]+%s+gradient norm below gtol", text)
     assert.matches("momentum mu=1 %(no friction%)%s+400%s+401%s+[%d.]+%s+max_iter reached", text)
     assert.matches("Newton%s+1%s+2%s", text)
+    -- the lecture's cure in iterations, not only in the picture: the heavy ball tuned to the valley
+    local gd = tonumber(text:match("gradient descent%s+(%d+)"))
+    local polyak = tonumber(text:match("momentum, Polyak's eta, mu%s+(%d+)%s+%d+%s+[%d.e-]+%s+gradient norm below gtol"))
+    assert.is_true(polyak ~= nil and polyak * 3 < gd, text)
     assert.matches("Rosenbrock from %(%-1.2, 1%)", text)
     assert.matches("BFGS%s+34%s+43%s", text)
     for _, name in ipairs { "valley.svg", "rosenbrock.svg", "valley_cost.svg" } do
