@@ -124,8 +124,9 @@ end
 -- parameters: exact Hessian-vector products by Pearlmutter's R-operator
 -- (csrc/hessian.c, about twice the cost of a gradient), the full Hessian
 -- of a small network by N products, and the Newton step w' = w - H^-1 g.
--- Layers that have no R-operator (convolution, pooling, batch norm) are
--- refused with an error naming them.
+-- Layers that have no R-operator (batch norm, L2 pooling) are refused with
+-- an error naming them; dense, activations, softmax, dropout, reshape,
+-- convolution, max and average pooling have one.
 
 -- The lambda/reg options, checked, as core.hvp takes them.
 local function penalty_options(fname, o, extra)
