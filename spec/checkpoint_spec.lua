@@ -120,6 +120,26 @@ describe("checkpoints", function()
     compare({ optimizer = { kind = "adamw", weight_decay = 0.1 }, eta = 0.01 })
   end)
 
+  it("resume with an optimizer object (lunet.optim.optimizer) bit for bit", function()
+    local function run(split)
+      local net, training, validation = setup()
+      local o = lunet.optim.optimizer(net, { kind = "adamw", weight_decay = 0.05 })
+      if split then
+        lunet.train.sgd(net, training, options({ epochs = 2, evaluation_data = validation, checkpoint = TMP,
+          optimizer = o, eta = 0.01 }))
+        net, training, validation = setup()
+        o = lunet.optim.optimizer(net, { kind = "adamw", weight_decay = 0.05 })
+      end
+      lunet.train.sgd(net, training, options({ epochs = 4, evaluation_data = validation, resume = split and TMP or nil,
+        optimizer = o, eta = 0.01 }))
+      return snapshot(net), o:steps()
+    end
+    local a, sa = run(false)
+    local b, sb = run(true)
+    assert.are.equal(a, b)
+    assert.are.equal(sa, sb)
+  end)
+
   it("restores Adam's moments and step count: without them the resumed run differs", function()
     local o = { optimizer = "adam", eta = 0.01 }
     local net, training, validation = setup()

@@ -177,6 +177,69 @@ describe("optimisers in lunet.train.sgd", function()
     assert.has_no.errors(function() lunet.train.sgd(model, data, { epochs = 1, optimizer = "adam", verbose = false,
       progress = false }) end)   -- eta defaults to Adam's 0.001
   end)
+
+  -- The parameters after training, as bytes.
+  local function bits(model)
+    local out = {}
+    for i, v in ipairs(model:net():parameters():totable()) do out[i] = string.pack("<d", v) end
+    return table.concat(out)
+  end
+
+  it("an optimizer object trains as its name does, and a second run continues its state", function()
+    local function with(o)
+      o.verbose, o.progress = false, false
+      return o
+    end
+    local a, _, data = problem()
+    lunet.train.sgd(a, data, with { epochs = 4, batch = 4, optimizer = { kind = "adam", beta1 = 0.8 }, eta = 0.02 })
+    local b = problem()
+    local o = lunet.optim.optimizer(b, { kind = "adam", beta1 = 0.8 })
+    lunet.train.sgd(b, data, with { epochs = 2, batch = 4, optimizer = o, eta = 0.02 })
+    assert.are.equal(0.02, o:eta())
+    lunet.train.sgd(b, data, with { epochs = 2, batch = 4, optimizer = o })
+    assert.are.equal(bits(a), bits(b))
+    assert.are.equal(8, o:steps())
+    -- Network:SGD and network3's SGD take one too, and a momentum schedule sets its momentum
+    lunet.seed(2)
+    local net = lunet.Network({ 36, 5, 3 }, { dtype = "float64" })
+    local flat = { x = data.x:reshape(8, 36), y = data.y }
+    local m = lunet.optim.optimizer(net, { kind = "sgd", eta = 0.1, momentum = 0.5 })
+    local _, _, _, _, h = net:SGD(flat, 3, 4, 0.05,
+      with { optimizer = m, momentum = function(e) return 0.5 + 0.1 * e end })
+    assert.are.same({ 0.6, 0.7, 0.8 }, h.momentum)
+    assert.are.equal(0.8, m:get("momentum"))
+    assert.are.equal(6, m:steps())
+    local n3 = lunet.network3
+    lunet.seed(2)
+    local net3 = n3.Network({ n3.FullyConnectedLayer { n_in = 36, n_out = 5 },
+      n3.SoftmaxLayer { n_in = 5, n_out = 3 } }, 4)
+    local r = lunet.optim.optimizer(net3, { kind = "rmsprop" })
+    net3:SGD(flat, 2, 4, 0.001, nil, nil, 0, { optimizer = r, progress = false,
+      out = { write = function() end, flush = function() end } })
+    assert.are.equal(4, r:steps())
+  end)
+
+  it("an optimizer object keeps its own regularisation and momentum, and its network", function()
+    local model, _, data = problem()
+    local o = lunet.optim.optimizer(model, { kind = "sgd", eta = 0.1 })
+    local function sgd(extra)
+      local t = { epochs = 1, verbose = false, progress = false, optimizer = o }
+      for k, v in pairs(extra) do t[k] = v end
+      return H.err(lunet.train.sgd, model, data, t)
+    end
+    assert.matches("lambda and reg belong to the optimizer object", sgd { lambda = 1 })
+    assert.matches("momentum and nesterov belong to the optimizer object", sgd { momentum = 0.9 })
+    assert.matches("momentum and nesterov belong to the optimizer object", sgd { nesterov = true })
+    assert.matches("needs an optimizer object made with momentum > 0", sgd { momentum = function() return 0.5 end })
+    assert.matches("eta must be a finite positive number", sgd { eta = -1 })
+    local other = problem()
+    assert.matches("optimizer was made for another network", H.err(lunet.train.sgd, other, data,
+      { epochs = 1, verbose = false, progress = false, optimizer = o, eta = 0.5 }))
+    assert.are.equal(0.1, o:eta())                  -- the refused calls changed nothing
+    assert.are.equal(0, o:steps())
+    assert.matches("optimizer must be a name, a table {kind = name, ...} or an optimizer object",
+      sgd { optimizer = 42 })
+  end)
 end)
 
 describe("a momentum schedule", function()
