@@ -116,7 +116,15 @@ describe("examples", function()
     assert.is_true(neg0 > 0 and neg1 == 0, text)
     for asym in text:gmatch("max |H %- H%^T| ([%d.e+-]+)") do assert.is_true(tonumber(asym) < 1e-12) end
     assert.matches("after 5 L%-BFGS%s+Newton, %-H%^%-1 g", text)
-    assert.matches("lambda/%(lambda%+a%)%s+quadratic model%s+measured", text)
+    assert.matches("lambda/%(lambda%+a%)%s+quadratic model%s+measured%s+all decayed", text)
+    -- the lecture's claim, measured: with every parameter decayed, the minimum shrinks most along the
+    -- eigenvectors of small eigenvalue (rows go from small eigenvalues to large)
+    local table3 = text:match("all decayed\n(.-)\n%(")
+    local shrink = {}
+    for line in table3:gmatch("[^\n]+") do shrink[#shrink + 1] = tonumber(line:match("([%d.]+)%s*$")) end
+    assert.is_true(#shrink >= 3, text)
+    for i = 2, #shrink do assert.is_true(shrink[i] > shrink[i - 1], text) end
+    assert.is_true(shrink[1] < 0.6 and shrink[#shrink] > 0.9, text)
     for _, name in ipairs { "hessian_spectrum.svg", "hessian_shrinkage.svg" } do
       check_svg(name)
       assert.is_true(tonumber(H.read(out .. "/" .. name):match('^<svg[^>]- width="(%d+)"')) <= 1000, name)
