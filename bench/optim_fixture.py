@@ -40,6 +40,9 @@ CASES = [
      torch.optim.Adam, {"lr": 0.01, "betas": (0.8, 0.999), "weight_decay": C}, {"weight_decay": 0}),
     ("adamw", {"kind": "adamw", "eta": 0.01, "weight_decay": 0.1},
      torch.optim.AdamW, {"lr": 0.01, "weight_decay": 0.1}, {"weight_decay": 0}),
+    ("adamax", {"kind": "adamax"}, torch.optim.Adamax, {}, {}),
+    ("adamax_l2", {"kind": "adamax", "eta": 0.01, "beta2": 0.99, "reg": "l2", "lambda": C, "n": 1},
+     torch.optim.Adamax, {"lr": 0.01, "betas": (0.9, 0.99), "weight_decay": C}, {"weight_decay": 0}),
 ]
 
 

@@ -44,7 +44,7 @@ typedef enum { LN_POOL_MAX, LN_POOL_AVG, LN_POOL_L2 } ln_poolkind;
 
 /* Optimiser kinds; their names, state and checks are in optim.c. */
 typedef enum {
-  LN_OPTIM_SGD, LN_OPTIM_ADAGRAD, LN_OPTIM_RMSPROP, LN_OPTIM_ADAM, LN_OPTIM_ADAMW, LN_OPTIM_NKINDS
+  LN_OPTIM_SGD, LN_OPTIM_ADAGRAD, LN_OPTIM_RMSPROP, LN_OPTIM_ADAM, LN_OPTIM_ADAMW, LN_OPTIM_ADAMAX, LN_OPTIM_NKINDS
 } ln_optkind;
 
 /* What one optimiser step reads: the kind, its hyperparameters and the
@@ -54,7 +54,7 @@ typedef struct ln_step {
   double eta;
   double momentum;           /* sgd: mu, 0 for plain SGD */
   int nesterov;              /* sgd */
-  double beta1, beta2;       /* adam, adamw: decay of the mean and of the mean square */
+  double beta1, beta2;       /* adam, adamw, adamax: decay of the mean and of the mean square */
   double rho;                /* rmsprop: decay of the mean square */
   double eps;                /* adagrad, rmsprop, adam, adamw: added to the root */
   double weight_decay;       /* adamw: decoupled decay of the decayed parameters */

@@ -251,6 +251,13 @@ static int optim_step(lua_State *L) {
   return 0;
 }
 
+/* check(net): an error unless the optimizer was made for net */
+static int optim_check(lua_State *L) {
+  ln_optim *o = check_optim(L, 1);
+  lnL_check(L, ln_optim_check(o, lnL_checknet(L, 2)));
+  return 0;
+}
+
 static int optim_velocity(lua_State *L) {
   ln_optim *o = check_optim(L, 1);
   lua_settop(L, 1);
@@ -627,7 +634,7 @@ static const luaL_Reg functions[] = {
 
 static const luaL_Reg optim_methods[] = {
   {"set_eta", optim_set_eta}, {"eta", optim_eta}, {"set", optim_set}, {"get", optim_get}, {"kind", optim_kind}, {"steps", optim_steps},
-  {"state", optim_state}, {"velocity", optim_velocity}, {"step", optim_step}, {NULL, NULL}
+  {"state", optim_state}, {"velocity", optim_velocity}, {"step", optim_step}, {"check", optim_check}, {NULL, NULL}
 };
 
 static void push_names(lua_State *L, const char *const *names) {
@@ -647,6 +654,8 @@ void lnL_open_train(lua_State *L) {
   lua_setfield(L, -2, "__gc");
   lua_pop(L, 1);
   luaL_newmetatable(L, LNL_OPTIM);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "optimizer_metatable");   /* train.sgd tells an optimizer object by it */
   lua_newtable(L);
   luaL_setfuncs(L, optim_methods, 0);
   lua_setfield(L, -2, "__index");

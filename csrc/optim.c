@@ -8,7 +8,7 @@
 
 #include "optim.h"
 
-const char *const ln_optim_names[] = {"sgd", "adagrad", "rmsprop", "adam", "adamw", NULL};
+const char *const ln_optim_names[] = {"sgd", "adagrad", "rmsprop", "adam", "adamw", "adamax", NULL};
 
 #define HP(field) offsetof(ln_step, field)
 
@@ -47,6 +47,15 @@ static const ln_hparam adamw_hparams[] = {
   {"beta2", HP(beta2), 0, 0.999, 0.0, 1.0, 0, 0},
   {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1, 0},
   {"weight_decay", HP(weight_decay), 0, 0.01, 0.0, INFINITY, 0, 0},
+  {NULL, 0, 0, 0, 0, 0, 0, 0}
+};
+
+/* Adamax: PyTorch's eta 0.002; its eps is inside the max, so u > 0 */
+static const ln_hparam adamax_hparams[] = {
+  {"eta", HP(eta), 0, 0.002, 0.0, INFINITY, 1, 1},
+  {"beta1", HP(beta1), 0, 0.9, 0.0, 1.0, 0, 0},
+  {"beta2", HP(beta2), 0, 0.999, 0.0, 1.0, 0, 0},
+  {"eps", HP(eps), 0, 1e-8, 0.0, INFINITY, 1, 0},
   {NULL, 0, 0, 0, 0, 0, 0, 0}
 };
 
@@ -90,6 +99,7 @@ static const kind_info kinds[LN_OPTIM_NKINDS] = {
   [LN_OPTIM_RMSPROP] = {rmsprop_hparams, one_state, {"mean_square", NULL}, NULL},
   [LN_OPTIM_ADAM] = {adam_hparams, two_states, {"mean", "mean_square"}, NULL},
   [LN_OPTIM_ADAMW] = {adamw_hparams, two_states, {"mean", "mean_square"}, adamw_check},
+  [LN_OPTIM_ADAMAX] = {adamax_hparams, two_states, {"mean", "max_abs"}, NULL},
 };
 
 const ln_hparam *ln_optim_hparams(ln_optkind kind) {

@@ -24,9 +24,10 @@
 --    eigenvector u_i by lambda_i / (lambda_i + alpha): directions of small
 --    curvature, which the data barely determine, shrink most. Measured by
 --    minimising again with the extra L2 term and comparing the two minima
---    in H's eigenbasis. (The book's L2 leaves biases alone, so the exact
---    quadratic prediction (H + alpha D)^-1 H w0, D the decay mask, is
---    printed beside the lecture's formula.) The base objective keeps a weak
+--    in H's eigenbasis, twice: with the book's L2, which leaves biases
+--    alone (so the exact quadratic prediction (H + alpha D)^-1 H w0, D the
+--    decay mask, is printed beside it), and with the lecture's, on every
+--    parameter, which follows lambda_i / (lambda_i + alpha). The base objective keeps a weak
 --    L2 term (--lambda0): without any, a network that separates its
 --    training set has no finite minimum.
 -- Writes out/hessian_spectrum.svg and out/hessian_shrinkage.svg.
@@ -198,17 +199,33 @@ for i = 1, N do HD[{ i, i }] = HD[{ i, i }] + alpha * mask[i] end
 local w_quad = lunet.linalg.solve(HD, lunet.mv(H, w_min))
 optim.set_params(model, w_min)
 
+-- The lecture's L2 decays every parameter: the book's on the weights plus
+-- (alpha/2)|b|^2 on the rest, minimised again from w0. Its components should
+-- follow lambda_i / (lambda_i + alpha) where C is near its quadratic model.
+local f_reg = optim.objective(model, data, { lambda = opts.lambda0 + opts.lambda })
+local undecayed = lunet.ones(N, "float64"):sub(mask)
+local function f_all(w)
+  local c, g = f_reg(w)
+  local b = w:mul(undecayed)
+  return c + 0.5 * alpha * b:dot(b), g:add(b:mul(alpha))
+end
+lunet.minimize.fresh_gradient(f_all)   -- a new gradient every call, w left alone
+local w_all = optim.minimize(f_all, w_min, { method = "lbfgs", max_iter = opts.iters, gtol = 1e-9 })
+optim.set_params(model, w_min)
+
 local comp_min = lunet.mv(vecs1:t(), w_min)
 local comp_reg = lunet.mv(vecs1:t(), w_reg)
 local comp_quad = lunet.mv(vecs1:t(), w_quad)
+local comp_all = lunet.mv(vecs1:t(), w_all)
 print(("\n3. Regularisation revisited: extra L2 lambda = %g, alpha = lambda/n = %.4g; components of the minimum along")
   :format(opts.lambda, alpha))
 print("   H's eigenvectors, grouped by eigenvalue; ratio = |c_regularised| / |c_unregularised| over the group")
-print(("%-22s %6s %16s %18s %14s"):format("eigenvalues", "count", "lambda/(lambda+a)", "quadratic model", "measured"))
+print(("%-22s %6s %16s %18s %14s %14s"):format("eigenvalues", "count", "lambda/(lambda+a)", "quadratic model",
+  "measured", "all decayed"))
 local edges = { -math.huge, alpha / 100, alpha / 10, alpha, 10 * alpha, 100 * alpha, math.huge }
-local labels, predicted, quadratic, measured = {}, {}, {}, {}
+local labels, predicted, quadratic, measured, all_decayed = {}, {}, {}, {}, {}
 for b = 1, #edges - 1 do
-  local s0, sp, sq, sr, count = 0, 0, 0, 0, 0
+  local s0, sp, sq, sr, sa, count = 0, 0, 0, 0, 0, 0
   for i = 1, N do
     local l = vals1[i]
     if l >= edges[b] and l < edges[b + 1] then
@@ -217,29 +234,36 @@ for b = 1, #edges - 1 do
       sp = sp + (r * comp_min[i]) ^ 2
       sq = sq + comp_quad[i] ^ 2
       sr = sr + comp_reg[i] ^ 2
+      sa = sa + comp_all[i] ^ 2
       count = count + 1
     end
   end
   local range = b == 1 and ("< %.2g"):format(edges[2]) or b == #edges - 1 and (">= %.2g"):format(edges[b])
     or ("%.2g .. %.2g"):format(edges[b], edges[b + 1])
   if count > 0 then
-    print(("%-22s %6d %16.3f %18.3f %14.3f"):format(range, count, math.sqrt(sp / s0), math.sqrt(sq / s0),
-      math.sqrt(sr / s0)))
+    print(("%-22s %6d %16.3f %18.3f %14.3f %14.3f"):format(range, count, math.sqrt(sp / s0), math.sqrt(sq / s0),
+      math.sqrt(sr / s0), math.sqrt(sa / s0)))
     labels[#labels + 1] = range
     predicted[#predicted + 1] = math.sqrt(sp / s0)
     quadratic[#quadratic + 1] = math.sqrt(sq / s0)
     measured[#measured + 1] = math.sqrt(sr / s0)
+    all_decayed[#all_decayed + 1] = math.sqrt(sa / s0)
   end
 end
-print(("(|w|: %.4g unregularised, %.4g with the extra L2; the lecture's formula assumes every parameter decayed,")
-  :format(w_min:norm(), w_reg:norm()))
-print(" the quadratic model (H + alpha D)^-1 H w0 decays only the weights, as the book's L2 does)")
+print(("(|w|: %.4g unregularised, %.4g with the extra L2, %.4g with it on every parameter; the lecture's formula")
+  :format(w_min:norm(), w_reg:norm(), w_all:norm()))
+local u1 = vecs1:select(2, 1)
+print(" assumes every parameter decayed (last column); the book's L2 decays only the weights (measured), and the")
+print(" quadratic model (H + alpha D)^-1 H w0, D the decay mask, predicts that column instead; the eigenvector of")
+print((" the smallest eigenvalue has %.0f%% of its squared norm on parameters the book does not decay)")
+  :format(100 * u1:mul(u1):dot(undecayed)))
 chart = plot.bar {
   title = ("L2 (alpha = %.3g) shrinks the minimum along H's eigenvectors"):format(alpha),
   xlabel = "eigenvalues of H", ylabel = "|component| ratio", labels = labels, width = 720, height = 420,
   series = { { name = "lambda/(lambda+alpha)", values = predicted },
              { name = "quadratic model (biases not decayed)", values = quadratic },
-             { name = "measured", values = measured } },
+             { name = "measured", values = measured },
+             { name = "measured, every parameter decayed", values = all_decayed } },
   file = opts.out .. "/hessian_shrinkage.svg",
 }
 assert(chart)

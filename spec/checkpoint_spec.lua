@@ -111,13 +111,33 @@ describe("checkpoints", function()
     compare({ early_stopping = 3 })
   end)
 
-  it("resume every optimiser bit for bit (Adagrad, RMSprop, Adam, AdamW)", function()
-    for _, kind in ipairs { "adagrad", "rmsprop", "adam", "adamw" } do
+  it("resume every optimiser bit for bit (Adagrad, RMSprop, Adam, AdamW, Adamax)", function()
+    for _, kind in ipairs { "adagrad", "rmsprop", "adam", "adamw", "adamax" } do
       compare({ optimizer = kind, eta = 0.01, lambda = 0.2, schedule = { patience = 1 } })
     end
     compare({ optimizer = { kind = "adam", beta1 = 0.8, eps = 1e-6 }, eta = 0.01 })
     compare({ optimizer = { kind = "rmsprop", rho = 0.9 }, eta = 0.01, reg = "l1", lambda = 0.1 })
     compare({ optimizer = { kind = "adamw", weight_decay = 0.1 }, eta = 0.01 })
+  end)
+
+  it("resume with an optimizer object (lunet.optim.optimizer) bit for bit", function()
+    local function run(split)
+      local net, training, validation = setup()
+      local o = lunet.optim.optimizer(net, { kind = "adamw", weight_decay = 0.05 })
+      if split then
+        lunet.train.sgd(net, training, options({ epochs = 2, evaluation_data = validation, checkpoint = TMP,
+          optimizer = o, eta = 0.01 }))
+        net, training, validation = setup()
+        o = lunet.optim.optimizer(net, { kind = "adamw", weight_decay = 0.05 })
+      end
+      lunet.train.sgd(net, training, options({ epochs = 4, evaluation_data = validation, resume = split and TMP or nil,
+        optimizer = o, eta = 0.01 }))
+      return snapshot(net), o:steps()
+    end
+    local a, sa = run(false)
+    local b, sb = run(true)
+    assert.are.equal(a, b)
+    assert.are.equal(sa, sb)
   end)
 
   it("restores Adam's moments and step count: without them the resumed run differs", function()

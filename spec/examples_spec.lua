@@ -92,6 +92,10 @@ describe("examples", function()
     assert.matches("gradient descent%s+201%s+202%s+[%d.e-]+%s+gradient norm below gtol", text)
     assert.matches("momentum mu=1 %(no friction%)%s+400%s+401%s+[%d.]+%s+max_iter reached", text)
     assert.matches("Newton%s+1%s+2%s", text)
+    -- the lecture's cure in iterations, not only in the picture: the heavy ball tuned to the valley
+    local gd = tonumber(text:match("gradient descent%s+(%d+)"))
+    local polyak = tonumber(text:match("momentum, Polyak's eta, mu%s+(%d+)%s+%d+%s+[%d.e-]+%s+gradient norm below"))
+    assert.is_true(polyak ~= nil and polyak * 3 < gd, text)
     assert.matches("Rosenbrock from %(%-1.2, 1%)", text)
     assert.matches("BFGS%s+34%s+43%s", text)
     for _, name in ipairs { "valley.svg", "rosenbrock.svg", "valley_cost.svg" } do
@@ -112,7 +116,15 @@ describe("examples", function()
     assert.is_true(neg0 > 0 and neg1 == 0, text)
     for asym in text:gmatch("max |H %- H%^T| ([%d.e+-]+)") do assert.is_true(tonumber(asym) < 1e-12) end
     assert.matches("after 5 L%-BFGS%s+Newton, %-H%^%-1 g", text)
-    assert.matches("lambda/%(lambda%+a%)%s+quadratic model%s+measured", text)
+    assert.matches("lambda/%(lambda%+a%)%s+quadratic model%s+measured%s+all decayed", text)
+    -- the lecture's claim, measured: with every parameter decayed, the minimum shrinks most along the
+    -- eigenvectors of small eigenvalue (rows go from small eigenvalues to large)
+    local table3 = text:match("all decayed\n(.-)\n%(")
+    local shrink = {}
+    for line in table3:gmatch("[^\n]+") do shrink[#shrink + 1] = tonumber(line:match("([%d.]+)%s*$")) end
+    assert.is_true(#shrink >= 3, text)
+    for i = 2, #shrink do assert.is_true(shrink[i] > shrink[i - 1], text) end
+    assert.is_true(shrink[1] < 0.6 and shrink[#shrink] > 0.9, text)
     for _, name in ipairs { "hessian_spectrum.svg", "hessian_shrinkage.svg" } do
       check_svg(name)
       assert.is_true(tonumber(H.read(out .. "/" .. name):match('^<svg[^>]- width="(%d+)"')) <= 1000, name)

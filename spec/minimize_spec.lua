@@ -355,4 +355,22 @@ describe("lunet.minimize", function()
     assert.are.equal("minimize: fresh_gradient: f must be a function, got nil",
       H.err(lunet.minimize.fresh_gradient))
   end)
+
+  it("returns a history that lunet.plot.monitor draws directly: cost and gradient norm per iteration", function()
+    local _, h = minimize(rosenbrock, { -1.2, 1 }, { method = "bfgs" })
+    local svg = lunet.plot.monitor(h, { title = "BFGS" })
+    assert.matches(">Cost<", svg)
+    assert.matches(">Gradient norm<", svg)
+    assert.matches(">iteration<", svg)
+    assert.matches("10⁻¹⁵", svg)                 -- both on log scales: the cost falls to about 1e-16
+    assert.matches("10⁻⁶", svg)
+    assert.matches(">0</text>", svg)                 -- x counts iterations from x0, iteration 0
+    -- a cost that ends below 0 is drawn on a linear scale
+    local f = function(x) return x[1] ^ 2 - 3 * x[1], lunet.tensor({ 2 * x[1] - 3 }, "float64") end
+    local _, hq = minimize(f, { 0 }, { method = "lbfgs" })
+    assert.is_true(hq.cost[#hq.cost] < 0)
+    local q = lunet.plot.monitor(hq)
+    assert.matches(">%-3</text>", q)
+    assert.is_nil(q:find("10⁻", 1, true))
+  end)
 end)

@@ -176,6 +176,7 @@ describe("seed 4 survivors (regression)", function()
       rmsprop = { eta = true, rho = false, eps = false },
       adam = { eta = true, beta1 = false, beta2 = false, eps = false },
       adamw = { eta = true, beta1 = false, beta2 = false, eps = false, weight_decay = false },
+      adamax = { eta = true, beta1 = false, beta2 = false, eps = false },
     }
     local function net() return lunet.Network({ 3, 2 }, { cost = "quadratic" }):net() end
 

@@ -66,6 +66,7 @@ describe("seed 5 survivors, second pass (regression)", function()
       adam = { eta = { 0, true }, beta1 = { 0, false, 1 }, beta2 = { 0, false, 1 }, eps = { 0, true } },
       adamw = { eta = { 0, true }, beta1 = { 0, false, 1 }, beta2 = { 0, false, 1 }, eps = { 0, true },
         weight_decay = { 0, false } },
+      adamax = { eta = { 0, true }, beta1 = { 0, false, 1 }, beta2 = { 0, false, 1 }, eps = { 0, true } },
     }
     for kind, names in pairs(RANGES) do
       for name, r in pairs(names) do

@@ -80,7 +80,9 @@ optim.kinds = core.optimizer_kinds
 -- one step from the gradients a backward pass (or f(w)) left there. Its
 -- other methods: opt:eta(), opt:set_eta(x), opt:set(name, value) and
 -- opt:get(name) for hyperparameters, opt:kind(), opt:steps(), opt:state(),
--- opt:velocity(). Kinds: lunet.optim.kinds.
+-- opt:velocity(), opt:check(net) (an error unless made for net). Kinds:
+-- lunet.optim.kinds. lunet.train.sgd, Network:SGD and network3's SGD take
+-- it as their optimizer option, and continue its state.
 function optim.optimizer(model, o)
   local net = built_net("optimizer", model)
   if type(o) ~= "table" then fail("optimizer", "options must be a table {kind = name, ...}") end
@@ -124,8 +126,9 @@ end
 -- parameters: exact Hessian-vector products by Pearlmutter's R-operator
 -- (csrc/hessian.c, about twice the cost of a gradient), the full Hessian
 -- of a small network by N products, and the Newton step w' = w - H^-1 g.
--- Layers that have no R-operator (convolution, pooling, batch norm) are
--- refused with an error naming them.
+-- Layers that have no R-operator (batch norm, L2 pooling) are refused with
+-- an error naming them; dense, activations, softmax, dropout, reshape,
+-- convolution, max and average pooling have one.
 
 -- The lambda/reg options, checked, as core.hvp takes them.
 local function penalty_options(fname, o, extra)

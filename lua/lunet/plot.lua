@@ -68,7 +68,9 @@ plot.monitor(history, { title=, file= })
     evaluation_accuracy, given as fractions) and, when
     history.gradient_norms.bias (and/or .weight) holds one per-epoch array
     per layer, a log-scale "speed of learning" panel with series
-    "layer 1", "layer 2", ...  Missing arrays are left out.
+    "layer 1", "layer 2", ...  Missing arrays are left out.  A minimiser's
+    history (lunet.minimize: cost, grad_norm) gives a cost panel and a
+    gradient-norm panel against iterations, log scales when positive.
 plot.save(svg, path) -> path
     Writes path .. ".tmp" then renames it over path, so readers never see
     half a file.  Errors with the OS message when it cannot.
@@ -771,6 +773,26 @@ local function gradient_panels(fname, history, charts)
   end
 end
 
+-- A minimiser's history (lunet.minimize's: cost and grad_norm per iterate,
+-- the first at x0): each against iterations, on a log scale when all its
+-- values are positive (a cost may end below 0).
+local function minimizer_panels(fname, history, charts)
+  if history.cost == nil or history.grad_norm == nil then return end
+  for _, p in ipairs { { "cost", "Cost", "cost" }, { "grad_norm", "Gradient norm", "‖∇f‖" } } do
+    local y, n, finite = values(fname, "history." .. p[1], history[p[1]], false)
+    local positive = finite > 0
+    for i = 1, n do positive = positive and (y[i] ~= y[i] or y[i] > 0) end
+    local x = {}
+    for i = 1, n do x[i] = i - 1 end
+    if finite > 0 then
+      local spec = line_spec(fname, { title = p[2], xlabel = "iteration", ylabel = p[3], logy = positive,
+        series = { { y = y, x = x } }, width = PANEL.width, height = PANEL.height }, SVG_SIZE)
+      spec.markers = n <= 30
+      charts[#charts + 1] = svg.line(spec)
+    end
+  end
+end
+
 local function monitor_impl(fname, history, opts)
   if type(history) ~= "table" then fail(fname, "history must be a table, got %s", type(history)) end
   opts = opts or {}
@@ -783,9 +805,10 @@ local function monitor_impl(fname, history, opts)
     { { "training_accuracy", "training" }, { "evaluation_accuracy", "evaluation" } }, 100)
   if #acc > 0 then charts[#charts + 1] = panel(fname, "Accuracy", "accuracy (%)", acc) end
   gradient_panels(fname, history, charts)
+  minimizer_panels(fname, history, charts)
   if #charts == 0 then
     fail(fname, "history has none of training_cost, evaluation_cost, training_accuracy, evaluation_accuracy, "
-      .. "gradient_norms")
+      .. "gradient_norms, nor a minimiser's cost and grad_norm")
   end
   return grid_impl(fname, { charts = charts, cols = min(2, #charts), title = opt_text(fname, opts, "title"),
     file = opts.file })
@@ -839,7 +862,9 @@ plot.grid = public("lunet.plot.grid", grid_impl)
 --- plot.monitor(history [, {title =, file =}]) -> svg
 -- A training history (lunet.train.sgd's) in one grid: cost, accuracy (drawn in
 -- percent from the history's fractions) and, when recorded, the speed of
--- learning of each layer on a log scale.
+-- learning of each layer on a log scale. A minimiser's history
+-- (lunet.minimize's, or optim.minimize's) gives cost and gradient norm
+-- against iterations, log scales where the values are positive.
 plot.monitor = public("lunet.plot.monitor", monitor_impl)
 --- plot.save(svg, path) -> path
 -- Writes an SVG string to `path` atomically (a temporary, then a rename); an

@@ -8,8 +8,9 @@
 --     lambda = 5.0, reg = "l2",                 -- or "l1"; biases are never regularised
 --     momentum = 0.9, nesterov = false,         -- momentum as the lecture writes it, or a
 --                                               -- function of the epoch (train.sutskever(0.99, n))
---     optimizer = "adam",                       -- or "adagrad", "rmsprop", "adamw", "sgd" (the
---                                               -- default), or {kind = "adam", beta1 = 0.8, ...}
+--     optimizer = "adam",                       -- or "adagrad", "rmsprop", "adamw", "adamax", "sgd" (the
+--                                               -- default), or {kind = "adam", beta1 = 0.8, ...},
+--                                               -- or an object: lunet.optim.optimizer(model, {...})
 --     evaluation_data = validation,
 --     monitor_evaluation_accuracy = true,       -- and _cost, monitor_training_cost/_accuracy
 --     schedule = { patience = 10 },             -- halve eta after 10 epochs without a better
@@ -153,6 +154,11 @@ local function is_kind(name)
   return false
 end
 
+local function is_optimizer(x)
+  local mt = getmetatable(x)
+  return mt ~= nil and mt == core.optimizer_metatable
+end
+
 -- The core optimizer's options: the kind and its hyperparameters (from
 -- opts.optimizer), eta, momentum and Nesterov (SGD's), the regularisation.
 local function optimizer_options(o, n)
@@ -163,7 +169,7 @@ local function optimizer_options(o, n)
   elseif type(spec) == "string" then
     t.kind = spec
   else
-    fail("optimizer must be a name or a table {kind = name, ...}")
+    fail("optimizer must be a name, a table {kind = name, ...} or an optimizer object (lunet.optim.optimizer)")
   end
   t.kind = t.kind or "sgd"
   if not is_kind(t.kind) then
@@ -179,6 +185,36 @@ local function optimizer_options(o, n)
   if o.eta ~= nil then t.eta = o.eta end
   for k, v in pairs { reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, n = n } do t[k] = v end
   return t
+end
+
+-- opts.optimizer as an object (lunet.optim.optimizer's, made for this
+-- model): it brings its kind, hyperparameters, regularisation and state, so
+-- a second run continues its moments; eta, when given, becomes its
+-- learning rate, and a momentum schedule (a function) sets its momentum.
+-- Everything is checked before the object is changed.
+local function given_optimizer(net, o)
+  local optim = o.optimizer
+  if o.lambda ~= 0 then
+    fail("lambda and reg belong to the optimizer object: make it with {reg =, lambda =, n = training set size}")
+  end
+  if type(o.momentum) ~= "function" and o.momentum ~= 0 or o.nesterov then
+    fail("momentum and nesterov belong to the optimizer object: make it with {kind = \"sgd\", momentum =, "
+      .. "nesterov =} (a momentum schedule, a function, may be given here)")
+  end
+  local ok, err = pcall(optim.check, optim, net)
+  if not ok then fail("%s", tostring(err)) end
+  if type(o.momentum) == "function" then
+    local mu = train.momentum_at(o.momentum, 1)
+    if optim:kind() ~= "sgd" then fail("a momentum schedule needs an sgd optimizer object, not %s", optim:kind()) end
+    if optim:get("momentum") == 0 then fail("a momentum schedule needs an optimizer object made with momentum > 0") end
+    ok, err = pcall(optim.set, optim, "momentum", mu)
+    if not ok then fail("%s", tostring(err)) end
+  end
+  if o.eta ~= nil then
+    ok, err = pcall(optim.set_eta, optim, o.eta)
+    if not ok then fail("%s", tostring(err)) end
+  end
+  return optim
 end
 
 --- train.momentum_at(schedule, epoch) -> number
@@ -295,8 +331,7 @@ end
 
 -- What a resumed run must share with the one it continues, as plain values.
 local function fingerprint(o, training_data, eval)
-  local kind = type(o.optimizer) == "table" and o.optimizer.kind or o.optimizer or "sgd"
-  local f = { batch = o.batch, eta = o.eta, optimizer = kind,
+  local f = { batch = o.batch, eta = o.eta, optimizer = o.kind,
     momentum = type(o.momentum) == "function" and "schedule" or o.momentum,
     nesterov = o.nesterov == true,
     reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, samples = train.size(training_data),
@@ -437,7 +472,10 @@ end
 -- name mini_batch_size is accepted too), eta (required
 -- for "sgd"), lambda = 0 (or lmbda) with reg = "l2" | "l1", momentum = 0 (a
 -- number or a function of the epoch), nesterov = false, optimizer = "sgd" |
--- "adam" | "adamw" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters},
+-- "adam" | "adamw" | "adamax" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters}
+-- or an optimizer object (lunet.optim.optimizer(model, {...}): it keeps its
+-- regularisation, momentum and state across calls; eta given here becomes
+-- its learning rate; lambda, reg, a numeric momentum and nesterov are refused),
 -- evaluation_data, monitor_evaluation_cost / _accuracy, monitor_training_cost /
 -- _accuracy, schedule = {patience =}, early_stopping = n, gradient_norms,
 -- saturation (true or {eps =, data =}), monitor_every = images with
@@ -466,9 +504,15 @@ function train.sgd(model, training_data, opts, fname)
   if (o.schedule or o.early_stopping) and not eval then
     fail("the learning-rate schedule and early stopping need evaluation_data")
   end
-  local ok, optim = pcall(core.optimizer, net, optimizer_options(o, n))
-  if not ok then fail("%s", tostring(optim):gsub("^.-optimizer: ", "")) end
-  o.eta = optim:eta()
+  local optim
+  if is_optimizer(o.optimizer) then
+    optim = given_optimizer(net, o)
+  else
+    local ok
+    ok, optim = pcall(core.optimizer, net, optimizer_options(o, n))
+    if not ok then fail("%s", tostring(optim):gsub("^.-optimizer: ", "")) end
+  end
+  o.eta, o.kind = optim:eta(), optim:kind()
   if o.gradient_norms then
     o.probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
   end

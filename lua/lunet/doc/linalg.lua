@@ -17,9 +17,13 @@ The lower triangular L with L L^T = A for a symmetric positive definite A
 not positive definite. Also A:cholesky().]=],
   ["lunet.linalg.eigh"] = [=[lunet.linalg.eigh(A) -> values, vectors
 The eigenvalues of a symmetric A in ascending order (a vector) and the
-eigenvectors as the columns of a matrix. Also A:eigh().]=],
+eigenvectors as the columns of a matrix. Only A's lower triangle is read
+(as LAPACK's dsyevd, and NumPy's eigh, do): a matrix that is not symmetric
+is taken as its lower triangle mirrored, so symmetrise one made with
+rounding, (A + A^T) / 2, when the triangles differ. Also A:eigh().]=],
   ["lunet.linalg.eigvalsh"] = [=[lunet.linalg.eigvalsh(A) -> values
-The eigenvalues of a symmetric A in ascending order. Also A:eigvalsh().]=],
+The eigenvalues of a symmetric A in ascending order (only A's lower
+triangle is read, as for eigh). Also A:eigvalsh().]=],
   ["lunet.linalg.inv"] = [=[lunet.linalg.inv(A) -> tensor
 The inverse of a square, non-singular A. Also A:inv().]=],
   ["lunet.linalg.det"] = [=[lunet.linalg.det(A) -> number
