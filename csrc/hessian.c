@@ -11,7 +11,12 @@
 **                    parameters' R{dC/dp} = (H v) accumulated over chunks.
 ** The plain backward pass runs first each chunk, for the deltas.
 **
-**   racts[i], rdeltas[i]: (chunk, shape of acts[i])   allocated once a call
+**   net->racts[i], net->rdeltas[i]: (chunk, shape of acts[i])   kept in the
+**   network between calls: made at every call, their zeroing and fresh
+**   pages took most of a product's time on small networks (2.4 ms against
+**   a gradient's 0.2 for 49-60-10 on 300 images). Every R-pass writes
+**   what it reads later, as the plain passes do with acts and deltas,
+**   except racts[0] (R{x} = 0), which stays as calloc made it.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +25,11 @@
 #include "ops.h"
 
 typedef struct hws {
-  ln_tensor *racts, *rdeltas;   /* nlayers + 1 each */
+  ln_tensor *racts, *rdeltas;   /* the network's, nlayers + 1 each */
   ln_tensor *v, *hv;            /* LN_MAXPARAMS views per layer */
-  int n;
 } hws;
 
 static void hws_free(hws *w) {
-  for (int i = 0; i < w->n; i++) {
-    if (w->racts) ln_tensor_free(&w->racts[i]);
-    if (w->rdeltas) ln_tensor_free(&w->rdeltas[i]);
-  }
-  free(w->racts);
-  free(w->rdeltas);
   free(w->v);
   free(w->hv);
 }
@@ -64,20 +62,36 @@ static int make_views(void *ud, int layer, ln_param *p, int64_t offset) {
   return LN_OK;
 }
 
+/* The network's R-pass buffers for chunks of up to `chunk` rows. */
+static int reserve_r(ln_net *net, int64_t chunk) {
+  int st = LN_OK, n = net->nlayers + 1;
+  if (net->racts && net->r_cap >= chunk) return LN_OK;
+  ln_net_free_rbuffers(net);
+  net->racts = calloc((size_t)n, sizeof *net->racts);
+  net->rdeltas = calloc((size_t)n, sizeof *net->rdeltas);
+  if (!net->racts || !net->rdeltas) st = ln_fail(LN_ENOMEM, "out of memory");
+  for (int i = 0; i < n && st == LN_OK; i++) {
+    const ln_shape *s = i == 0 ? &net->in : &net->layers[i - 1]->out;
+    if ((st = buffer(&net->racts[i], net->dtype, chunk, s)) == LN_OK)
+      st = buffer(&net->rdeltas[i], net->dtype, chunk, s);
+  }
+  if (st != LN_OK) {
+    ln_net_free_rbuffers(net);
+    return st;
+  }
+  net->r_cap = chunk;
+  return LN_OK;
+}
+
 static int alloc_ws(hws *w, ln_net *net, int64_t chunk) {
-  int st = LN_OK;
-  w->n = net->nlayers + 1;
-  w->racts = calloc((size_t)w->n, sizeof *w->racts);
-  w->rdeltas = calloc((size_t)w->n, sizeof *w->rdeltas);
+  int st = reserve_r(net, chunk);
+  if (st != LN_OK) return st;
+  w->racts = net->racts;
+  w->rdeltas = net->rdeltas;
   w->v = calloc((size_t)net->nlayers * LN_MAXPARAMS + 1, sizeof *w->v);
   w->hv = calloc((size_t)net->nlayers * LN_MAXPARAMS + 1, sizeof *w->hv);
-  if (!w->racts || !w->rdeltas || !w->v || !w->hv) return ln_fail(LN_ENOMEM, "out of memory");
-  for (int i = 0; i < w->n && st == LN_OK; i++) {
-    const ln_shape *s = i == 0 ? &net->in : &net->layers[i - 1]->out;
-    if ((st = buffer(&w->racts[i], net->dtype, chunk, s)) == LN_OK)
-      st = buffer(&w->rdeltas[i], net->dtype, chunk, s);
-  }
-  return st;
+  if (!w->v || !w->hv) return ln_fail(LN_ENOMEM, "out of memory");
+  return LN_OK;
 }
 
 /* v and hv: the network's dtype, one value per parameter, in one run */

@@ -181,6 +181,17 @@ void ln_net_penalty_grad(ln_net *net, ln_reg reg, double c) {
   }
 }
 
+void ln_net_free_rbuffers(ln_net *net) {
+  for (int i = 0; i <= net->nlayers; i++) {
+    if (net->racts) ln_tensor_free(&net->racts[i]);
+    if (net->rdeltas) ln_tensor_free(&net->rdeltas[i]);
+  }
+  free(net->racts);
+  free(net->rdeltas);
+  net->racts = net->rdeltas = NULL;
+  net->r_cap = 0;
+}
+
 static void free_buffers(ln_net *net) {
   for (int i = 0; net->acts && i <= net->nlayers; i++) {
     ln_tensor_free(&net->acts[i]);
@@ -198,6 +209,7 @@ static void free_buffers(ln_net *net) {
 void ln_net_free(ln_net *net) {
   if (net == NULL) return;
   free_buffers(net);
+  ln_net_free_rbuffers(net);
   for (int i = 0; i < net->nlayers; i++) ln_layer_free(net->layers[i]);
   free(net->layers);
   ln_tensor_free(&net->params);

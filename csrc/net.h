@@ -38,6 +38,8 @@ typedef struct ln_net {
   int finished;
   ln_segment *segs;                 /* the decay mask of params, in order, adjacent runs merged */
   int nsegs;
+  ln_tensor *racts, *rdeltas;       /* hessian.c's R-pass buffers, like acts and deltas, r_cap rows; */
+  int64_t r_cap;                    /* made at the first product and kept, as acts are */
 } ln_net;
 
 /* Calls fn for every parameter of every layer, in block order, with the
@@ -57,6 +59,7 @@ int ln_net_add(ln_net *net, const ln_layer_spec *spec);
 /* Allocates the blocks and draws the initial parameters from r. */
 int ln_net_finish(ln_net *net, ln_rng *r);
 void ln_net_free(ln_net *net);
+void ln_net_free_rbuffers(ln_net *net);
 int ln_net_clone(ln_net **out, const ln_net *src, ln_dtype dt);
 
 const ln_shape *ln_net_out_shape(const ln_net *net);

@@ -112,6 +112,34 @@ describe("Hessian-vector products (R-operator)", function()
     H.near(all, parts, 1e-12, "chunks")
   end)
 
+  -- The R-pass buffers stay in the network between products (hessian.c):
+  -- a product after others, on sets bigger and smaller than its own, must
+  -- equal the first product of a fresh copy, bit for bit; the first case
+  -- starts with an activation, which reads R{x} = 0 from the kept buffer.
+  it("is the same after other products on other sets (kept buffers)", function()
+    local builds = {
+      function()
+        return nn.Sequential({ nn.Tanh(), nn.Linear(6, 5), nn.Sigmoid(), nn.Linear(5, 3), nn.Sigmoid() },
+          { input = { 6 }, cost = "cross_entropy", dtype = "float64" }), set(40, 6, 3)
+      end,
+      cases[6][2], cases[7][2], cases[8][2],
+    }
+    for i, build in ipairs(builds) do
+      local model, data = build()
+      local n = select(2, lunet.optim.objective(model, data)):numel()   -- builds the network
+      local fresh = model:clone()
+      lunet.seed(7)
+      local v, u = lunet.randn(n, "float64"), lunet.randn(n, "float64")
+      local rows = data.x:size(1)
+      local bigger = { x = lunet.randn(3 * rows, data.x:size(2), "float64"), y = lunet.zeros(3 * rows) }
+      for r = 1, 3 * rows do bigger.y[r] = data.y[(r - 1) % rows + 1] end
+      local smaller = { x = data.x:narrow(1, 1, 3), y = data.y:narrow(1, 1, 3) }
+      lunet.optim.hvp(model, bigger, u)
+      lunet.optim.hvp(model, smaller, u:mul(-3))
+      H.near(lunet.optim.hvp(model, data, v), lunet.optim.hvp(fresh, data, v), 0, "case " .. i)
+    end
+  end)
+
   it("leaves the parameters as they were", function()
     local model, data = cases[3][2]()
     local before = model:net():parameters():clone()
