@@ -74,6 +74,7 @@
 local core = require "lunet.core"
 local checkpoint = require "lunet.checkpoint"
 local errors = require "lunet.errors"
+local opts_check = require "lunet.opts"
 
 local train = {}
 
@@ -103,10 +104,17 @@ local function fail(msg, ...)
   errors.fail(current, msg, ...)
 end
 
+local function unknown_option(k)
+  local valid = {}
+  for name in pairs(KNOWN) do valid[#valid + 1] = name end
+  table.sort(valid)
+  fail("unknown option '%s' (valid: %s)%s", tostring(k), table.concat(valid, ", "), opts_check.hint({ k }, valid))
+end
+
 local function options(opts)
   local o = {}
   for k, v in pairs(opts or {}) do
-    if not KNOWN[k] then fail("unknown option '%s'", tostring(k)) end
+    if not KNOWN[k] then unknown_option(k) end
     o[k] = v
   end
   for k, v in pairs(DEFAULTS) do
