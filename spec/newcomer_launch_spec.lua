@@ -50,6 +50,19 @@ describe("starting lunet from a checkout", function()
     assert.matches("^lua5.4: lunet: the C core is not built yet: run `make` in this directory\n", out)
   end)
 
+  it("bin/lunet --help says how to use it and --version gives the versions, not lua5.4's usage", function()
+    for _, flag in ipairs { "--help", "-h" } do
+      local ok, out = sh("sh bin/lunet " .. flag)
+      assert.is_true(ok, out)
+      assert.matches("^usage: lunet ", out)
+      assert.matches("\n       lunet %-%-example ", out)
+      assert.not_matches("unrecognized option", out)
+    end
+    local ok, out = sh("sh bin/lunet --version")
+    assert.is_true(ok, out)
+    assert.equal("lunet " .. require("lunet").version .. " on Lua 5.4\n", out)
+  end)
+
   it("bin/lunet adds no empty templates to Lua's search paths", function()
     local ok, out = sh("sh bin/lunet -e 'print(package.path); print(package.cpath)'")
     assert.is_true(ok, out)
