@@ -131,6 +131,22 @@ describe("misspelt option names", function()
     assert.matches("Network:SGD: unknown option 'lamda' %(valid: [^)]*lambda[^)]*%); did you mean 'lambda'%?$", err)
   end)
 
+  it("are found in training's option tables read raw, as the README says (no __pairs runs)", function()
+    local net = lunet.Network { 2, 1 }
+    local data = { x = lunet.zeros(4, 2), y = lunet.zeros(4) }
+    local meta = { __pairs = function() error("__pairs ran") end }
+    assert.is_true((pcall(lunet.train.sgd, net, data, setmetatable({ epochs = 1, eta = 0.1, verbose = false }, meta))))
+    assert.is_true((pcall(net.SGD, net, data, 1, 2, 0.1, setmetatable({ verbose = false }, meta))))
+    local adam = setmetatable({ kind = "adam" }, meta)
+    local err = tostring(select(2, pcall(lunet.train.sgd, net, data,
+      setmetatable({ epochs = 1, eta = 0.1, verbose = false, optimizer = adam }, meta))))
+    assert.not_matches("__pairs ran", err)
+    err = tostring(select(2, pcall(lunet.train.sgd, net, data, "fast")))
+    assert.matches("lunet.train.sgd: options must be a table, got string", err)
+    err = tostring(select(2, pcall(net.SGD, net, data, 1, 2, 0.1, 5)))
+    assert.matches("Network:SGD: options must be a table, got number", err)
+  end)
+
   it("of a dtype name the two dtypes", function()
     local ok, err = pcall(lunet.zeros, 2, "float46")
     assert.is_false(ok)

@@ -112,8 +112,10 @@ local function unknown_option(k)
 end
 
 local function options(opts)
+  if opts ~= nil and type(opts) ~= "table" then fail("options must be a table, got %s", type(opts)) end
   local o = {}
-  for k, v in pairs(opts or {}) do
+  -- raw: a __pairs metamethod never runs (an __index may still supply values)
+  for k, v in next, opts or {} do
     if not KNOWN[k] then unknown_option(k) end
     o[k] = v
   end
@@ -167,7 +169,7 @@ local function optimizer_options(o, n)
   local spec, t = o.optimizer or "sgd", {}
   if type(spec) == "table" then
     if type(spec.momentum) == "function" then fail("give a momentum schedule as the momentum option") end
-    for k, v in pairs(spec) do t[k] = v end
+    for k, v in next, spec do t[k] = v end
   elseif type(spec) == "string" then
     t.kind = spec
   else
