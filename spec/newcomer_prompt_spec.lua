@@ -68,6 +68,12 @@ describe("the prompt with a newcomer's input", function()
     assert.not_matches("attempt to", out)
   end)
 
+  it("places an error in a one-line expression on line 1", function()
+    local ok, out = session("nc_t = lunet.zeros(2)\nnc_t[3]\n")
+    assert.is_true(ok, out)
+    assert.equal("stdin:1: index 3 out of range 1..2\n", out:gsub("\n\n$", "\n"))
+  end)
+
   it("reads ?t:method as help(t.method)", function()
     local seen
     local saved = rawget(_G, "help")

@@ -64,8 +64,13 @@ function prompt.compile(source)
   local f, err1 = load("return " .. source, "=stdin", "t")
   -- run with the values passed through a function, not as a tail call, so
   -- the chunk stays on the stack and an error is placed at its line
-  -- (stdin:1:), not at the prompt's
-  if f then return load("return (function(...) return ... end)(" .. source .. "\n)", "=stdin", "t") or f end
+  -- (stdin:1:), not at the prompt's; the ")" goes on a line of its own
+  -- only when a trailing comment would swallow it (Lua places an index
+  -- error on the line where the argument list closes)
+  if f then
+    local pass = "return (function(...) return ... end)("
+    return load(pass .. source .. ")", "=stdin", "t") or load(pass .. source .. "\n)", "=stdin", "t") or f
+  end
   local g, err = load(source, "=stdin", "t")
   if g then return g end
   -- "1 +" is an expression cut short, "for i = 1, 2 do" a statement
