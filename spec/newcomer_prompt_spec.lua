@@ -153,6 +153,22 @@ describe("misspelt option names", function()
     assert.matches("Network:SGD: options must be a table, got number", err)
   end)
 
+  it("in training say which argument is not a data set, and what it was", function()
+    local net = lunet.Network { 2, 1 }
+    local data = { x = lunet.zeros(4, 2), y = lunet.zeros(4) }
+    -- the network3 habit: the validation set where the options go
+    local err = tostring(select(2, pcall(net.SGD, net, data, 1, 2, 0.1, data)))
+    assert.matches("Network:SGD: the options are a data set %(x, y%): give evaluation data as "
+      .. "{evaluation_data = set, monitor_evaluation_accuracy = true}$", err)
+    err = tostring(select(2, pcall(net.SGD, net, data, 1, 2, 0.1, { evaluation_data = data.x })))
+    assert.matches("Network:SGD: evaluation_data: a data set is a table {x = inputs, y = labels or targets}, "
+      .. "got a tensor$", err)
+    err = tostring(select(2, pcall(lunet.train.sgd, net, data.x, { epochs = 1, eta = 0.1 })))
+    assert.matches("lunet.train.sgd: training data: a data set is a table [^\n]*, got a tensor$", err)
+    err = tostring(select(2, pcall(lunet.train.sgd, net, { x = data.x }, { epochs = 1, eta = 0.1 })))
+    assert.matches("training data: a data set is a table [^\n]*, got a table without y$", err)
+  end)
+
   it("of a dtype name the two dtypes", function()
     local ok, err = pcall(lunet.zeros, 2, "float46")
     assert.is_false(ok)
