@@ -1,6 +1,7 @@
 -- How a newcomer starts lunet from a checkout: bin/lunet before `make`,
--- `lua5.4 script.lua` at the top of the checkout (lunet/init.lua, the
--- stand-in), and plain `lua` (Lua 5.1 on Debian) with lunet on its path.
+-- `lua5.4 script.lua` at the top of the checkout (lunet.lua, the
+-- stand-in), and plain `lua` (Lua 5.1 on Debian) there or with lunet on
+-- its path.
 local H = require "spec.helpers"
 
 local function q(s)
@@ -32,8 +33,8 @@ describe("starting lunet from a checkout", function()
 
   it("bin/lunet before make says to run make, without Lua's search list", function()
     local d = q(dir)
-    assert.is_true(os.execute(("mkdir -p %s/bin %s/lua/lunet %s/lunet && cp bin/lunet %s/bin/"
-      .. " && cp lua/lunet/init.lua %s/lua/lunet/ && cp lunet/init.lua %s/lunet/"):format(d, d, d, d, d, d)))
+    assert.is_true(os.execute(("mkdir -p %s/bin %s/lua/lunet && cp bin/lunet %s/bin/"
+      .. " && cp lua/lunet/init.lua %s/lua/lunet/ && cp lunet.lua %s/"):format(d, d, d, d, d)))
     local ok, out, code = sh("sh " .. q(dir .. "/bin/lunet") .. " -e 'print(1)'")
     assert.is_falsy(ok)
     assert.equal(2, code)
@@ -80,6 +81,10 @@ describe("starting lunet from a checkout", function()
     end
     local ok, out = sh(("LUA_PATH=%s lua5.1 -e 'require \"lunet\"'")
       :format(q(top .. "/lua/?.lua;" .. top .. "/lua/?/init.lua;;")))
+    assert.is_falsy(ok)
+    assert.matches("^lua5.1: lunet needs Lua 5.4, and this is Lua 5.1: run lua5.4", out)
+    -- at the top of the checkout, through lunet.lua
+    ok, out = sh("cd " .. q(top) .. " && lua5.1 -e 'require \"lunet\"'")
     assert.is_falsy(ok)
     assert.matches("^lua5.1: lunet needs Lua 5.4, and this is Lua 5.1: run lua5.4", out)
   end)
