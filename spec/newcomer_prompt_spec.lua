@@ -171,6 +171,12 @@ describe("misspelt option names", function()
     assert.matches("training data: a data set is a table [^\n]*, got a table without y$", err)
   end)
 
+  it("of a data set name, as the examples' --data takes it, list auto too", function()
+    local ok, err = pcall(require("lunet.data").load_default, "mnsit")
+    assert.is_false(ok)
+    assert.matches('unknown data set "mnsit": expected "mnist", "fashion" or "auto"$', err)
+  end)
+
   it("of a dtype name the two dtypes", function()
     local ok, err = pcall(lunet.zeros, 2, "float46")
     assert.is_false(ok)
