@@ -136,7 +136,7 @@ mutants: deps
 
 # The C is rebuilt from scratch in its own directory so every file is seen.
 lint: deps-dev
-	luacheck lua spec examples bench fuzz tools/mkdocs.lua
+	luacheck lua spec examples bench fuzz tools/mkdocs.lua lunet.lua
 	rm -rf build/lint
 	@$(MAKE) --no-print-directory clean-so
 	@$(MAKE) --no-print-directory all BUILD=build/lint OPT="-O2 -Werror"

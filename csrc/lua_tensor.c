@@ -82,10 +82,14 @@ int lnL_checkint(lua_State *L, int idx, const char *what) {
   return (int)v;
 }
 
+/* luaL_checkoption's message, plus the names a dtype may take. */
 ln_dtype lnL_checkdtype(lua_State *L, int idx) {
-  static const char *const names[] = {"float32", "float64", "float", "double", NULL};
-  int i = luaL_checkoption(L, idx, NULL, names);
-  return (i == 1 || i == 3) ? LN_F64 : LN_F32;
+  static const char *const names[] = {"float32", "float64", "float", "double"};
+  const char *name = luaL_checkstring(L, idx);
+  for (int i = 0; i < 4; i++)
+    if (strcmp(name, names[i]) == 0) return (i == 1 || i == 3) ? LN_F64 : LN_F32;
+  luaL_argerror(L, idx, lua_pushfstring(L, "invalid option '%s': a dtype is \"float32\" or \"float64\"", name));
+  return LN_F32;
 }
 
 ln_dtype lnL_optdtype(lua_State *L, int idx, ln_dtype def) {

@@ -68,7 +68,8 @@ local function learns(data, layer_sizes, seed)
   local need, solved = math.ceil(opts.target * data.n - 1e-9), nil
   net:SGD(data, opts.epochs, opts.batch, opts.eta, { optimizer = "adam", verbose = false, progress = false,
     on_epoch = function(epoch)
-      if epoch % CHECK == 0 and net:accuracy(data) >= need then
+      -- accuracy is a fraction: count the inputs it classifies right
+      if epoch % CHECK == 0 and math.floor(net:accuracy(data) * data.n + 0.5) >= need then
         solved = epoch
         return false
       end

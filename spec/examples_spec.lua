@@ -242,6 +242,8 @@ describe("examples", function()
       :format(out))
     assert.is_true(ok, text)
     assert.matches("\n%s+3%s+3, 8 / 8%s+8, 6, 8 / 8", text)
+    -- 2-bit parity is learnt within the budget: a width, its parameters and the epoch
+    assert.matches("\n%s+2%s+%d+ %(%d+, %d+%)%s+%d+, %d+ %(%d+, %d+%)", text)
     assert.matches("\n%s+3%s+[%w ,()]+\n", text)
     narrow_svg("parity.svg")
   end)

@@ -127,6 +127,7 @@ describe("model files (regression)", function()
 end)
 
 describe("the book's JSON files (regression)", function()
+  teardown(function() remove_tmp() end)   -- this block's files too
   local function network2(cost)
     return ('{"sizes": [2, 3, 2], "weights": [[[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]], ' ..
       '[[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]]], "biases": [[[0.1], [-0.2], [0.3]], [[-0.4], [0.5]]], ' ..
@@ -196,6 +197,7 @@ describe("the book's JSON files (regression)", function()
 end)
 
 describe("IDX files larger than one read chunk (regression)", function()
+  teardown(function() remove_tmp() end)   -- this block's files too
   local FMT = { int16 = { 0x0B, ">i2", 2 }, int32 = { 0x0C, ">i4", 4 }, float32 = { 0x0D, ">f", 4 },
     float64 = { 0x0E, ">d", 8 } }
 

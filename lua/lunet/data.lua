@@ -394,6 +394,10 @@ end
 -- MNIST. Returns training, validation, test and the name used.
 function data.load_default(name)
   name = name or "auto"
+  if name ~= "auto" and not ALIASES[name] then
+    errors.raise(("unknown data set %s: expected \"mnist\", \"fashion\" or \"auto\""):format(
+      type(name) == "string" and ("%q"):format(name) or tostring(name)))
+  end
   if name ~= "auto" then
     local tr, va, te = data.load(name)
     return tr, va, te, canonical(name)

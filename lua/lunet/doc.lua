@@ -315,12 +315,19 @@ end
 -- Prints the signature and description of `x` (any public function, class,
 -- module, method or object, e.g. help(lunet.zeros), help(t.reshape),
 -- help(net)); a string is a name to look up (help "reshape", as doc.find);
--- without an argument, lists the modules of lunet.
-function M.help(x, ...)
-  if select("#", ...) == 0 and x == nil then
+-- without an argument, lists the modules of lunet. help(nil) (what a
+-- misspelt name such as help(lunet.Netwrok) passes) says so.
+function M.help(...)
+  local x = ...
+  if select("#", ...) == 0 then
     print("lunet modules and classes: " .. table.concat(modules(), ", "))
     print("help(x) describes any public function, class or method, e.g. help(lunet.zeros),")
     print("help(lunet.Tensor.reshape), help(net.SGD), help \"reshape\"; help(lunet.nn) lists a module.")
+    return
+  end
+  if x == nil then
+    print("help: got nil, so there is nothing by that name (is it spelt right?); "
+      .. "help() lists the modules, help \"name\" searches the names")
     return
   end
   if type(x) == "string" then

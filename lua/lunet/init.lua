@@ -9,6 +9,13 @@
 -- This file gathers the public surface; each concept lives in its own file
 -- under lunet/. The tensor functions come from the C core (lunet.core).
 
+-- Lua 5.1 reads the same LUA_PATH (`luarocks path` sets it), and on Debian
+-- plain `lua` is 5.1: say so rather than fail to link the 5.4 core.
+if _VERSION ~= "Lua 5.4" then
+  error("lunet needs Lua 5.4, and this is " .. tostring(_VERSION)
+    .. ": run lua5.4 (on Debian plain `lua` is Lua 5.1) or the lunet command", 0)
+end
+
 local core = require "lunet.core"
 local print_tensor = require "lunet.print"
 

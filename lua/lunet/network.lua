@@ -159,8 +159,11 @@ end
 -- history (accuracies there as fractions 0..1). The lines it prints give
 -- accuracies in percent.
 function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    errors.raise(("Network:SGD: options must be a table, got %s"):format(type(opts)))
+  end
   local o = {}
-  for k, v in pairs(opts or {}) do o[k] = v end
+  for k, v in next, opts or {} do o[k] = v end   -- raw, as every option table is read
   if type(o.lambda) == "nil" and type(o.lmbda) ~= "nil" then o.lambda, o.lmbda = o.lmbda, nil end
   o.epochs, o.batch, o.eta = epochs, mini_batch_size, eta
   return train.sgd(self, training_data, o, "Network:SGD")

@@ -7,7 +7,7 @@
 --
 -- check(fname, t, valid [, level]) returns t (or a new empty table for nil)
 -- and raises at the caller's caller ("nn.Linear: unknown option 'inti'
--- (valid: init)") for any key not in the list, for a key that is not a
+-- (valid: init); did you mean 'init'?") for any key not in the list, for a key that is not a
 -- name, and for an argument that is not a table. The table is walked with
 -- next, so a __pairs or __index metamethod never runs while it is checked.
 
@@ -45,6 +45,46 @@ function opts.unknown(t, valid)
   return bad
 end
 
+-- Edit distance with transpositions (optimal string alignment): "inti" is
+-- one step from "init", "lamda" one from "lambda".
+local function distance(a, b)
+  local d = {}
+  for i = 0, #a do d[i] = { [0] = i } end
+  for j = 0, #b do d[0][j] = j end
+  for i = 1, #a do
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      d[i][j] = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
+        d[i][j] = math.min(d[i][j], d[i - 2][j - 2] + 1)
+      end
+    end
+  end
+  return d[#a][#b]
+end
+
+--- opts.suggest(key, valid) -> string | nil
+-- The valid name closest to a misspelt option key (one edit away, two for
+-- keys of five letters or more; the first in sorted order on a tie), or nil.
+function opts.suggest(key, valid)
+  if type(key) ~= "string" then return nil end
+  local best, best_d = nil, #key >= 5 and 2 or 1
+  local names = {}
+  for i, k in ipairs(valid) do names[i] = k end
+  table.sort(names)
+  for _, k in ipairs(names) do
+    local d = distance(key:lower(), k:lower())
+    if d <= best_d and (best == nil or d < distance(key:lower(), best:lower())) then best = k end
+  end
+  return best
+end
+
+-- "; did you mean 'x'?" for the first unknown key, or "".
+function opts.hint(bad, valid)
+  local s = opts.suggest(bad[1], valid)
+  return s and ("; did you mean '%s'?"):format(s) or ""
+end
+
 --- opts.check(fname, t, valid) -> t or {}
 -- Checks an option table: an unknown key, a key that is not a name or a
 -- t that is not a table is an error naming fname and the valid keys. A
@@ -58,8 +98,8 @@ function opts.check(fname, t, valid, _)
   local bad, why = opts.unknown(t, valid)
   if not bad then errors.raise(("%s: %s (valid: %s)"):format(fname, why, valid_list(valid))) end
   if #bad > 0 then
-    errors.raise(("%s: unknown option%s '%s' (valid: %s)"):format(fname, #bad > 1 and "s" or "",
-      table.concat(bad, "', '"), valid_list(valid)))
+    errors.raise(("%s: unknown option%s '%s' (valid: %s)%s"):format(fname, #bad > 1 and "s" or "",
+      table.concat(bad, "', '"), valid_list(valid), opts.hint(bad, valid)))
   end
   return t
 end

@@ -29,16 +29,48 @@ local function history_path()
   return state .. "/lunet/history"
 end
 
+-- A chunk that starts by declaring locals ("local t = lunet.randn(3, 4)",
+-- "local function f() ... end") declares globals instead: each line typed
+-- is a chunk of its own, so a local would be gone at the next line, and a
+-- snippet pasted from a script would fail there. Locals with an attribute
+-- (<const>, <close>) and bare "local x" are left as they are.
+local function globalize(source)
+  local head, rest = source:match("^(%s*)local%s+(.*)$")
+  if not head then return source end
+  if rest:match("^function%s+[%a_][%w_]*%s*%(") then return head .. rest end
+  local names = rest:match("^([^=<]-)=[^=]")
+  if not names then return source end
+  for name in (names .. ","):gmatch("([^,]*),") do
+    if not name:match("^%s*[%a_][%w_]*%s*$") then return source end
+  end
+  return head .. rest
+end
+
+-- "?t:reshape" asks for the method: help(t.reshape).
+local function help_source(topic)
+  return "help(" .. topic:gsub("^(%s*[%a_][%w_.]*):([%a_][%w_]*%s*)$", "%1.%2") .. ")"
+end
+
 --- prompt.compile(source) -> function | nil, message | nil, "incomplete"
 -- Compiles what was typed as lua.c does: "=expr" and a bare expression
 -- return their values; a statement runs; a chunk cut short (an error at
--- <eof>) is "incomplete" and waits for more lines. "?x" is help(x).
+-- <eof>) is "incomplete" and waits for more lines. "?x" is help(x) ("?t:m"
+-- is help(t.m)). Unlike lua.c, a chunk that starts with "local x = ..." or
+-- "local function f" defines globals, so they last beyond the line.
 function prompt.compile(source)
   local topic = source:match("^%s*%?(.*)$")
-  if topic then source = "help(" .. topic .. ")" end
-  source = source:gsub("^%s*=", "return ", 1)
+  if topic then source = help_source(topic) end
+  source = globalize(source:gsub("^%s*=", "return ", 1))
   local f, err1 = load("return " .. source, "=stdin", "t")
-  if f then return f end
+  -- run with the values passed through a function, not as a tail call, so
+  -- the chunk stays on the stack and an error is placed at its line
+  -- (stdin:1:), not at the prompt's; the ")" goes on a line of its own
+  -- only when a trailing comment would swallow it (Lua places an index
+  -- error on the line where the argument list closes)
+  if f then
+    local pass = "return (function(...) return ... end)("
+    return load(pass .. source .. ")", "=stdin", "t") or load(pass .. source .. "\n)", "=stdin", "t") or f
+  end
   local g, err = load(source, "=stdin", "t")
   if g then return g end
   -- "1 +" is an expression cut short, "for i = 1, 2 do" a statement
@@ -46,10 +78,28 @@ function prompt.compile(source)
   return nil, err
 end
 
--- The traceback up to the prompt's own frames (the user's part only).
+-- lunet's own Lua files: "@<dir>/lunet/" as their chunks' sources begin.
+local OWN = debug.getinfo(1, "S").source:match("^(@.*[/\\]lunet[/\\])prompt%.lua$")
+
+-- Whether the stack from `level` up to the prompt passes through a Lua
+-- function of the user's (typed at the prompt or in a file of theirs), not
+-- only through lunet's own functions and main chunks.
+local function through_users_function(level)
+  while true do
+    local info = debug.getinfo(level + 1, "S")
+    if info == nil or (OWN and info.source == OWN .. "prompt.lua") then return false end
+    if info.what == "Lua" and not (OWN and info.source:sub(1, #OWN) == OWN) then return true end
+    level = level + 1
+  end
+end
+
+-- The traceback up to the prompt's own frames (the user's part only), or
+-- the message alone when the error passed through none of the user's
+-- functions (lunet.Network{784, inti = 1} typed at the prompt).
 local function message_handler(e)
   local msg = tostring(e)
   if msg:match("interrupted!?$") then return "interrupted" end
+  if not through_users_function(2) then return msg end
   local tb, kept = debug.traceback(msg, 2), {}
   for line in tb:gmatch("[^\n]+") do
     if line:match("lunet/prompt%.lua") or line:match("in function 'lunet%.readline%.pcall'")
@@ -58,12 +108,7 @@ local function message_handler(e)
     end
     kept[#kept + 1] = line
   end
-  -- a traceback is worth printing when it passes through functions of Lua code
-  local useful = false
-  for i = 3, #kept do
-    useful = useful or not (kept[i]:match("^%s*%[C%]") or kept[i]:match("in main chunk$"))
-  end
-  return useful and table.concat(kept, "\n") or msg
+  return table.concat(kept, "\n")
 end
 
 --- prompt.show(...)

@@ -75,6 +75,7 @@
 local core = require "lunet.core"
 local checkpoint = require "lunet.checkpoint"
 local errors = require "lunet.errors"
+local opts_check = require "lunet.opts"
 
 local train = {}
 
@@ -104,10 +105,23 @@ local function fail(msg, ...)
   errors.fail(current, msg, ...)
 end
 
+local function unknown_option(k)
+  local valid = {}
+  for name in pairs(KNOWN) do valid[#valid + 1] = name end
+  table.sort(valid)
+  fail("unknown option '%s' (valid: %s)%s", tostring(k), table.concat(valid, ", "), opts_check.hint({ k }, valid))
+end
+
 local function options(opts)
+  if opts ~= nil and type(opts) ~= "table" then fail("options must be a table, got %s", type(opts)) end
+  if opts and rawget(opts, "x") ~= nil and rawget(opts, "y") ~= nil then
+    fail("the options are a data set (x, y): give evaluation data as "
+      .. "{evaluation_data = set, monitor_evaluation_accuracy = true}")
+  end
   local o = {}
-  for k, v in pairs(opts or {}) do
-    if not KNOWN[k] then fail("unknown option '%s'", tostring(k)) end
+  -- raw: a __pairs metamethod never runs (an __index may still supply values)
+  for k, v in next, opts or {} do
+    if not KNOWN[k] then unknown_option(k) end
     o[k] = v
   end
   for k, v in pairs(DEFAULTS) do
@@ -165,7 +179,7 @@ local function optimizer_options(o, n)
   local spec, t = o.optimizer or "sgd", {}
   if type(spec) == "table" then
     if type(spec.momentum) == "function" then fail("give a momentum schedule as the momentum option") end
-    for k, v in pairs(spec) do t[k] = v end
+    for k, v in next, spec do t[k] = v end
   elseif type(spec) == "string" then
     t.kind = spec
   else
@@ -251,7 +265,18 @@ function train.size(data)
   return data.n or data.x:size(1)
 end
 
+-- A data set table, or an error naming the function, the argument and what came instead.
+local function data_set(data, what)
+  if type(data) ~= "table" or data.x == nil or data.y == nil then
+    local got = getmetatable(data) == core.tensor_metatable and "a tensor"
+      or type(data) == "table" and "a table without " .. (data.x == nil and (data.y == nil and "x and y" or "x") or "y")
+      or type(data)
+    fail("%s: a data set is a table {x = inputs, y = labels or targets}, got %s", what, got)
+  end
+end
+
 local function check_data(net, data, what)
+  data_set(data, what)
   train.size(data)
   if not data.x:all_finite() then fail("%s inputs contain NaN or infinity", what) end
   local ok, err = pcall(core.check_data, net, data)
@@ -496,6 +521,8 @@ function train.sgd(model, training_data, opts, fname)
   local o = options(opts)
   if o.cost and not model:cost() then model:set_cost(o.cost) end
   if not model:cost() then fail("the model has no cost: pass opts.cost or call model:set_cost(name)") end
+  data_set(training_data, "training data")
+  if o.evaluation_data ~= nil then data_set(o.evaluation_data, "evaluation_data") end
   local net = model:net(training_data.x)
   local n = train.size(training_data)
   check_data(net, training_data, "training data")
