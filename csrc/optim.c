@@ -57,6 +57,9 @@ typedef struct kind_info {
   const char *state_names[LN_OPTIM_MAXSTATE];
   /* checks between hyperparameters, beyond each one's range */
   int (*check)(const ln_step *h);
+  /* bit i: state array i accumulates squared gradients, so is never
+  ** negative (a negative one would take the square root of it) */
+  unsigned squares;
 } kind_info;
 
 static int sgd_nstate(const ln_step *h) {
@@ -85,11 +88,11 @@ static int adamw_check(const ln_step *h) {
 }
 
 static const kind_info kinds[LN_OPTIM_NKINDS] = {
-  [LN_OPTIM_SGD] = {sgd_hparams, sgd_nstate, {"velocity", NULL}, sgd_check},
-  [LN_OPTIM_ADAGRAD] = {adagrad_hparams, one_state, {"sum_squares", NULL}, NULL},
-  [LN_OPTIM_RMSPROP] = {rmsprop_hparams, one_state, {"mean_square", NULL}, NULL},
-  [LN_OPTIM_ADAM] = {adam_hparams, two_states, {"mean", "mean_square"}, NULL},
-  [LN_OPTIM_ADAMW] = {adamw_hparams, two_states, {"mean", "mean_square"}, adamw_check},
+  [LN_OPTIM_SGD] = {sgd_hparams, sgd_nstate, {"velocity", NULL}, sgd_check, 0},
+  [LN_OPTIM_ADAGRAD] = {adagrad_hparams, one_state, {"sum_squares", NULL}, NULL, 1},
+  [LN_OPTIM_RMSPROP] = {rmsprop_hparams, one_state, {"mean_square", NULL}, NULL, 1},
+  [LN_OPTIM_ADAM] = {adam_hparams, two_states, {"mean", "mean_square"}, NULL, 2},
+  [LN_OPTIM_ADAMW] = {adamw_hparams, two_states, {"mean", "mean_square"}, adamw_check, 2},
 };
 
 const ln_hparam *ln_optim_hparams(ln_optkind kind) {
@@ -175,6 +178,13 @@ int ln_optim_set(ln_optim *o, const char *name, double value) {
   return ln_fail(LN_EARG, "the %s optimizer has no hyperparameter '%s'", ln_optim_names[h.kind], name);
 }
 
+int ln_optim_state_check(ln_optkind kind, int i, double v) {
+  if (!isfinite(v)) return ln_fail(LN_EARG, "%s holds %g", kinds[kind].state_names[i], v);
+  if ((kinds[kind].squares >> i & 1) && v < 0)
+    return ln_fail(LN_EARG, "%s holds %g, and sums of squares are never negative", kinds[kind].state_names[i], v);
+  return LN_OK;
+}
+
 const char *ln_optim_state_name(const ln_optim *o, int i) {
   return i >= 0 && i < o->nstate ? kinds[o->h.kind].state_names[i] : NULL;
 }
@@ -189,13 +199,20 @@ int ln_optim_check(const ln_optim *o, const ln_net *net) {
   return LN_OK;
 }
 
+int ln_optim_count_step(ln_optim *o, int64_t *t) {
+  if (o->h.t < 0 || o->h.t == INT64_MAX)   /* only a tampered checkpoint gets here */
+    return ln_fail(LN_EARG, "optimizer step count %lld cannot be counted on", (long long)o->h.t);
+  *t = ++o->h.t;
+  return LN_OK;
+}
+
 int ln_optim_step(ln_optim *o, ln_net *net) {
   const ln_kern *k = ln_kern_for(net->dtype);
   size_t esize = ln_dtype_size(net->dtype);
   ln_step s = o->h;
   int st = ln_optim_check(o, net);
   if (st != LN_OK) return st;
-  s.t = ++o->h.t;
+  if ((st = ln_optim_count_step(o, &s.t)) != LN_OK) return st;
   s.c = o->lambda / (double)o->n;
   for (int i = 0; i < net->nsegs; i++) {
     const ln_segment *sg = &net->segs[i];

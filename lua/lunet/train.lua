@@ -166,6 +166,19 @@ local function optimizer_options(o, n)
     fail("optimizer must be a name or a table {kind = name, ...}")
   end
   t.kind = t.kind or "sgd"
+  -- a value given in both places was silently taken from one of them
+  for _, k in ipairs { "reg", "lambda", "n" } do
+    if t[k] ~= nil then fail("optimizer.%s: %s", k, k == "n" and "n is set to the training set's size"
+      or "give regularisation as lunet.train.sgd's own " .. k .. " option") end
+  end
+  if t.eta ~= nil and o.eta ~= nil and t.eta ~= o.eta then
+    fail("eta is given twice (%s, and %s in the optimizer table): give it once", tostring(o.eta), tostring(t.eta))
+  end
+  for _, k in ipairs { "momentum", "nesterov" } do
+    if t[k] ~= nil and o[k] ~= DEFAULTS[k] and t[k] ~= o[k] then
+      fail("%s is given twice (%s, and %s in the optimizer table): give it once", k, tostring(o[k]), tostring(t[k]))
+    end
+  end
   if not is_kind(t.kind) then
     fail("unknown optimizer '%s' (%s)", tostring(t.kind), table.concat(core.optimizer_kinds, ", "))
   end
@@ -186,7 +199,8 @@ end
 function train.momentum_at(schedule, epoch)
   local mu = schedule(epoch)
   if type(mu) ~= "number" or not (mu > 0 and mu < 1) then
-    fail("momentum(%d) must be a number in (0, 1), got %s", epoch, tostring(mu))
+    fail("momentum(%d) must be a number in (0, 1), got %s", epoch, type(mu) == "number" and tostring(mu)
+      or ("%s %s"):format(type(mu), tostring(mu)))
   end
   return mu
 end
