@@ -179,7 +179,8 @@ static int read_optim(ln_ibuf *r, const char *path, saved_optim *so) {
     if (hp[i].boolean) *(int *)at = so->hp[i] != 0;
     else memcpy(at, &so->hp[i], sizeof(double));
   }
-  if (ln_optim_check_hparams(&h) != LN_OK) return corrupt(path, "invalid optimizer hyperparameters");
+  if (ln_optim_check_hparams(&h) != LN_OK || ln_optim_check_dtype(&h, (ln_dtype)so->dtype) != LN_OK)
+    return corrupt(path, "invalid optimizer hyperparameters");
   so->state_at = r->pos;
   size_t bytes;
   const unsigned char *state;

@@ -129,6 +129,23 @@ int ln_optim_check_hparams(const ln_step *h) {
   return kinds[h->kind].check ? kinds[h->kind].check(h) : LN_OK;
 }
 
+/* A float32 network's kernels compute with (float)v: each hyperparameter
+** must be in its range there too. eps = 1e-50 became 0 and a zero gradient
+** a 0/0 step; eta = 1e300 became inf, beta1 = 1 - 1e-10 became 1. */
+int ln_optim_check_dtype(const ln_step *h, ln_dtype dt) {
+  if (dt != LN_F32) return LN_OK;
+  for (const ln_hparam *p = kinds[h->kind].hparams; p->name; p++) {
+    double v, f;
+    if (p->boolean) continue;
+    memcpy(&v, (const char *)h + p->offset, sizeof v);
+    f = (float)v;
+    if (!(p->lo_open ? f > p->lo : f >= p->lo) || !(f < p->hi) || !isfinite(f))
+      return ln_fail(LN_EARG, "%s = %g is %g in float32, out of %s%g, %g) (a float32 network computes with it)",
+                     p->name, v, f, p->lo_open ? "(" : "[", p->lo, p->hi);
+  }
+  return LN_OK;
+}
+
 int ln_optim_init(ln_optim *o, const ln_net *net) {
   int64_t n = ln_numel(&net->params);
   int st;
@@ -140,6 +157,9 @@ int ln_optim_init(ln_optim *o, const ln_net *net) {
     return ln_fail(LN_EARG, "regularisation lambda must be >= 0, not %g", o->lambda);
   if (o->n < 1) return ln_fail(LN_EARG, "training set size must be positive");
   if (!net->finished) return ln_fail(LN_EARG, "network is not finished");
+  if ((st = ln_optim_check_dtype(&o->h, net->dtype)) != LN_OK) return st;
+  if (net->dtype == LN_F32 && !isfinite((float)(o->lambda / (double)o->n)))
+    return ln_fail(LN_EARG, "lambda / n = %g is infinite in float32", o->lambda / (double)o->n);
   o->net_id = net->id;
   o->nparams = n;
   o->dtype = net->dtype;
@@ -168,7 +188,8 @@ int ln_optim_set(ln_optim *o, const char *name, double value) {
     if (!p->scheduled || p->boolean)
       return ln_fail(LN_EARG, "%s is fixed when the optimizer is made", name);
     *hp_double(&h, p) = value;
-    if ((st = ln_optim_check_hparams(&h)) != LN_OK) return st;
+    if ((st = ln_optim_check_hparams(&h)) != LN_OK || (st = ln_optim_check_dtype(&h, o->dtype)) != LN_OK)
+      return st;
     if (kinds[h.kind].nstate(&h) != o->nstate)
       return ln_fail(LN_EARG, "%s = %g needs state this optimizer was made without (make it with %s > 0)", name,
                      value, name);

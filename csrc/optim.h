@@ -50,6 +50,8 @@ typedef struct ln_optim {
 
 /* Checks hyperparameters: each in its range, and the kind's own checks. */
 int ln_optim_check_hparams(const ln_step *h);
+/* Checks them again as a dt network's kernels see them (float32 rounds). */
+int ln_optim_check_dtype(const ln_step *h, ln_dtype dt);
 /* Fills o->h with the kind's defaults (before the caller sets values). */
 void ln_optim_defaults(ln_optim *o, ln_optkind kind);
 /* Checks the hyperparameters and allocates the state (zeros) for net. */

@@ -145,6 +145,63 @@ describe("a resealed checkpoint's optimizer record", function()
   end)
 end)
 
+describe("hyperparameters of a float32 network", function()
+  local function made(dtype, o)
+    return pcall(lunet.optim.optimizer, model(dtype), o)
+  end
+
+  it("are checked as float32 rounds them: eps to 0, eta to 0 or inf, a beta to 1", function()
+    local cases = {
+      { { kind = "adam", eps = 1e-50 }, "eps = 1e%-50 is 0 in float32" },
+      { { kind = "adagrad", eps = 1e-50 }, "eps = 1e%-50 is 0 in float32" },
+      { { kind = "rmsprop", eps = 1e-50 }, "eps = 1e%-50 is 0 in float32" },
+      { { kind = "adam", eta = 1e300 }, "eta = 1e%+300 is inf in float32" },
+      { { kind = "sgd", eta = 1e-300 }, "eta = 1e%-300 is 0 in float32" },
+      { { kind = "adam", beta1 = 1 - 1e-10 }, "beta1 = 1 is 1 in float32" },
+      { { kind = "rmsprop", rho = 1 - 1e-10 }, "rho = 1 is 1 in float32" },
+      { { kind = "sgd", eta = 0.1, momentum = 1 - 1e-10 }, "momentum = 1 is 1 in float32" },
+      { { kind = "sgd", eta = 0.1, lambda = 1e300, reg = "l2" }, "lambda / n = 1e%+300 is infinite in float32" },
+    }
+    for _, c in ipairs(cases) do
+      local ok, err = made("float32", c[1])
+      assert.is_false(ok, c[2])
+      assert.matches(c[2], err)
+      assert.is_true((made("float64", c[1])), c[2])   -- float64 computes with them as given
+    end
+  end)
+
+  it("are taken as given by a float64 network: eps = 1e-50 keeps a zero gradient's step 0", function()
+    local m = model("float64")
+    local net = m:net()
+    local o = lunet.optim.optimizer(m, { kind = "adam", eps = 1e-50 })
+    net:gradients():zero_()
+    o:step(net)
+    assert.is_true(net:parameters():all_finite())
+  end)
+
+  it("set between steps is checked the same way", function()
+    local o = lunet.optim.optimizer(model("float32"), { kind = "sgd", eta = 0.1, momentum = 0.5 })
+    assert.matches("eta = 1e%-300 is 0 in float32", H.err(o.set_eta, o, 1e-300))
+    assert.matches("momentum = 1 is 1 in float32", H.err(o.set, o, "momentum", 1 - 1e-10))
+    assert.are.equal(0.1, o:eta())
+    o:set_eta(1e-30)
+  end)
+
+  it("restored from a resealed checkpoint are checked against the network's dtype", function()
+    local tmp = H.tmpname(".ckpt")
+    local net = model("float32"):net()
+    local o = core.optimizer(net, { kind = "sgd", eta = 0.5, n = 6 })
+    core.checkpoint_save(tmp, net, o, "root t:\n")
+    local bytes = H.read(tmp)
+    local at = 8 + 4 + 8 + string.unpack("<I8", bytes, 13) + 1 + 8   -- sgd's first hyperparameter: eta
+    assert.are.equal(0.5, string.unpack("<d", bytes, at))
+    H.write(tmp, patched(bytes, at, string.pack("<d", 1e-300)))
+    assert.matches("invalid optimizer hyperparameters", H.err(core.checkpoint_load, tmp, net, o))
+    assert.are.equal(0.5, o:eta())
+    os.remove(tmp)
+  end)
+end)
+
 describe("lunet.train.sgd given an option twice", function()
   local data = { x = lunet.randn(6, 3), y = lunet.tensor({ 0, 1, 1, 0, 1, 0 }) }
   local function sgd(o)
