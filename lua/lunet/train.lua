@@ -451,7 +451,9 @@ end
 -- name mini_batch_size is accepted too), eta (required
 -- for "sgd"), lambda = 0 (or lmbda) with reg = "l2" | "l1", momentum = 0 (a
 -- number or a function of the epoch), nesterov = false, optimizer = "sgd" |
--- "adam" | "adamw" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters},
+-- "adam" | "adamw" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters}
+-- (eta, momentum, nesterov there and beside it must agree; lambda, reg, n
+-- belong beside it; a float32 network refuses values float32 rounds out of range),
 -- evaluation_data, monitor_evaluation_cost / _accuracy, monitor_training_cost /
 -- _accuracy, schedule = {patience =}, early_stopping = n, gradient_norms,
 -- saturation (true or {eps =, data =}), monitor_every = images with
