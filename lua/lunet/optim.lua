@@ -158,7 +158,8 @@ end
 
 --- optim.hvp(model, data, v [, {lambda = 0, reg = "l2"}]) -> tensor
 -- H v, H the Hessian of objective(model, data, {lambda =, reg =})'s cost
--- at the model's parameters; v is 1-d, one value per parameter, any dtype; the product
+-- at the model's parameters; v is 1-d, one value per parameter, any dtype or
+-- stride (net:gradients() itself too, for H g after f(w): it is copied first); the product
 -- comes back in v's dtype. L2 adds (lambda/n) v on the weights; L1's
 -- Hessian is 0 almost everywhere.
 function optim.hvp(model, data, v, o)
@@ -166,7 +167,10 @@ function optim.hvp(model, data, v, o)
   local net = checked_set("hvp", model, data)
   check_w("hvp", net, v, "v")
   local dt = net:parameters():dtype()
-  local hv = call_hvp("hvp", net, data, v:dtype() == dt and v or v:to(dt), options)
+  -- the core reads v in place: a copy when it is strided, of another dtype,
+  -- or the network's gradient block (H g after f(w)), which the product overwrites
+  local direct = v:dtype() == dt and v:is_contiguous() and not v:shares_storage(net:gradients())
+  local hv = call_hvp("hvp", net, data, direct and v or v:to(dt):clone(), options)
   return hv:dtype() == v:dtype() and hv or hv:to(v:dtype())
 end
 
