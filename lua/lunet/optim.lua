@@ -41,6 +41,7 @@ local function built_net(fname, model, x)
   if type(model) ~= "table" or type(model.net) ~= "function" then fail(fname, "expected a model") end
   local ok, net = pcall(model.net, model, x)
   if not ok then fail(fname, "%s", tostring(net)) end
+  if not pcall(net.info, net) then fail(fname, "the model's network has been closed") end
   return net
 end
 
@@ -48,7 +49,9 @@ local function check_w(fname, net, w, what)
   what = what or "w"
   if getmetatable(w) ~= core.tensor_metatable then fail(fname, "%s must be a tensor, got %s", what, type(w)) end
   if w:is_closed() then fail(fname, "%s has been closed", what) end
-  local n = net:parameters():numel()
+  local ok, p = pcall(net.parameters, net)
+  if not ok then fail(fname, "the model's network has been closed") end
+  local n = p:numel()
   if w:dim() ~= 1 or w:numel() ~= n then
     fail(fname, "%s must be a 1-d tensor of the network's %d parameters, got shape (%s)", what, n,
       table.concat(w:shape(), ", "))
