@@ -234,6 +234,13 @@ describe("lunet.train.sgd given an option twice", function()
     assert.matches("optimizer.n", H.err(sgd { eta = 0.1, optimizer = { kind = "sgd", n = 1 } }))
   end)
 
+  it("walks its options and the optimizer table raw: a __pairs metamethod never runs", function()
+    local boom = { __pairs = function() error("__pairs ran") end }
+    sgd(setmetatable({ eta = 0.1 }, boom))()
+    local _, _, _, _, h = sgd { optimizer = setmetatable({ kind = "adam", eta = 0.02 }, boom) }()
+    assert.are.equal(0.02, h.eta[1])
+  end)
+
   it("names the type of a momentum schedule's non-number", function()
     assert.matches("got string 0.5", H.err(sgd { eta = 0.1, momentum = function() return "0.5" end }))
   end)

@@ -105,7 +105,7 @@ end
 
 local function options(opts)
   local o = {}
-  for k, v in pairs(opts or {}) do
+  for k, v in next, opts or {} do   -- raw: a __pairs metamethod never runs
     if not KNOWN[k] then fail("unknown option '%s'", tostring(k)) end
     o[k] = v
   end
@@ -159,7 +159,7 @@ local function optimizer_options(o, n)
   local spec, t = o.optimizer or "sgd", {}
   if type(spec) == "table" then
     if type(spec.momentum) == "function" then fail("give a momentum schedule as the momentum option") end
-    for k, v in pairs(spec) do t[k] = v end
+    for k, v in next, spec do t[k] = v end   -- raw, as the options
   elseif type(spec) == "string" then
     t.kind = spec
   else
