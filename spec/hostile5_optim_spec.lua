@@ -239,6 +239,8 @@ describe("lunet.train.sgd given an option twice", function()
     sgd(setmetatable({ eta = 0.1 }, boom))()
     local _, _, _, _, h = sgd { optimizer = setmetatable({ kind = "adam", eta = 0.02 }, boom) }()
     assert.are.equal(0.02, h.eta[1])
+    local net = lunet.Network { 3, 2 }
+    net:SGD({ x = data.x, y = data.y }, 1, 2, 0.1, setmetatable({ verbose = false, progress = false }, boom))
   end)
 
   it("names the type of a momentum schedule's non-number", function()

@@ -160,7 +160,7 @@ end
 -- accuracies in percent.
 function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
   local o = {}
-  for k, v in pairs(opts or {}) do o[k] = v end
+  for k, v in next, opts or {} do o[k] = v end   -- raw, as train.sgd reads them
   if type(o.lambda) == "nil" and type(o.lmbda) ~= "nil" then o.lambda, o.lmbda = o.lmbda, nil end
   o.epochs, o.batch, o.eta = epochs, mini_batch_size, eta
   return train.sgd(self, training_data, o, "Network:SGD")
