@@ -104,8 +104,8 @@ local function read_options(o)
   -- are made up front: a larger m changes nothing but the memory and time
   -- those take (m = 1e9 had filled the machine's memory before a step)
   s.m = math.min(s.m, s.max_iter, s.max_evals)
-  if s.m > 2 ^ 24 then
-    fail("option m must be at most 2^24 pairs (or max_iter or max_evals as small), got %d", s.m)
+  if s.m > 2 ^ 16 then
+    fail("option m must be at most 2^16 pairs (or max_iter or max_evals as small), got %d", s.m)
   end
   if s.c2 >= 1 or s.c1 >= s.c2 then fail("options need 0 < c1 < c2 < 1, got c1 = %g, c2 = %g", s.c1, s.c2) end
   if s.hess ~= nil and type(s.hess) ~= "function" then fail("option hess must be a function, got %s", type(s.hess)) end
