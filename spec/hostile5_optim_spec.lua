@@ -202,6 +202,17 @@ describe("hyperparameters of a float32 network", function()
   end)
 end)
 
+describe("an optimizer kind that is not a name", function()
+  it("is named with the valid kinds (the message blamed 'bad argument #-1')", function()
+    for _, kind in ipairs { 3, true, {}, "adamm" } do
+      local err = H.err(lunet.optim.optimizer, model(), { kind = kind })
+      assert.matches("lunet.optim.optimizer: kind: invalid option '", err)
+      assert.matches("%(valid: sgd, adagrad, rmsprop, adam, adamw%)", err)
+      assert.is_nil(err:find("#-1", 1, true))
+    end
+  end)
+end)
+
 describe("lunet.train.sgd given an option twice", function()
   local data = { x = lunet.randn(6, 3), y = lunet.tensor({ 0, 1, 1, 0, 1, 0 }) }
   local function sgd(o)
