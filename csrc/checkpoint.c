@@ -4,6 +4,7 @@
 */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -121,6 +122,34 @@ typedef struct saved_optim {
   size_t state_at;
 } saved_optim;
 
+/* The stored state arrays' values, each one a value its array can hold
+** (ln_optim_state_check): a NaN, or a negative sum of squares under a
+** square root, would turn every parameter it touches into NaN at the
+** first step after resuming. */
+static int check_state(const unsigned char *p, const saved_optim *so, const char *path) {
+  size_t size = ln_dtype_size((ln_dtype)so->dtype);
+  for (uint32_t i = 0; i < so->nstate; i++)
+    for (uint64_t j = 0; j < so->nparams; j++, p += size) {
+      double v;
+      if (so->dtype == LN_F64) {
+        uint64_t bits = ln_le64(p);
+        memcpy(&v, &bits, sizeof v);
+      } else {
+        uint32_t bits = ln_le32(p);
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        v = f;
+      }
+      if (ln_optim_state_check((ln_optkind)so->kind, (int)i, v) != LN_OK) {
+        char why[200];   /* the message is rewritten below: copied out first */
+        snprintf(why, sizeof why, "%s", ln_errmsg());
+        return ln_fail(LN_EFORMAT, "%s: invalid optimizer state: element %llu of %s", path,
+                       (unsigned long long)j + 1, why);
+      }
+    }
+  return LN_OK;
+}
+
 static int read_optim(ln_ibuf *r, const char *path, saved_optim *so) {
   so->kind = ln_get_u32(r);
   so->count = ln_get_u32(r);
@@ -139,7 +168,7 @@ static int read_optim(ln_ibuf *r, const char *path, saved_optim *so) {
   so->nparams = ln_get_u64(r);
   so->nstate = ln_get_u32(r);
   if (r->short_read) return corrupt(path, "truncated optimizer record");
-  if (so->reg > LN_REG_L1 || so->dtype > LN_F64 || so->nstate > LN_OPTIM_MAXSTATE || so->t > (uint64_t)INT64_MAX ||
+  if (so->reg > LN_REG_L1 || so->dtype > LN_F64 || so->nstate > LN_OPTIM_MAXSTATE || so->t >= (uint64_t)INT64_MAX ||
       so->nparams > ((uint64_t)1 << 40))
     return corrupt(path, "invalid optimizer record");
   ln_step h;   /* the stored values must pass the kind's own checks */
@@ -150,13 +179,15 @@ static int read_optim(ln_ibuf *r, const char *path, saved_optim *so) {
     if (hp[i].boolean) *(int *)at = so->hp[i] != 0;
     else memcpy(at, &so->hp[i], sizeof(double));
   }
-  if (ln_optim_check_hparams(&h) != LN_OK) return corrupt(path, "invalid optimizer hyperparameters");
+  if (ln_optim_check_hparams(&h) != LN_OK || ln_optim_check_dtype(&h, (ln_dtype)so->dtype) != LN_OK)
+    return corrupt(path, "invalid optimizer hyperparameters");
   so->state_at = r->pos;
   size_t bytes;
+  const unsigned char *state;
   if (!ln_mul_size((size_t)so->nparams, ln_dtype_size((ln_dtype)so->dtype), &bytes) ||
-      !ln_mul_size(bytes, so->nstate, &bytes) || ln_take(r, bytes) == NULL)
+      !ln_mul_size(bytes, so->nstate, &bytes) || (state = ln_take(r, bytes)) == NULL)
     return corrupt(path, "truncated optimizer state");
-  return LN_OK;
+  return check_state(state, so, path);
 }
 
 /* The stored optimizer against o: same kind, hyperparameters (the

@@ -118,6 +118,10 @@ static int check_hvp(const ln_net *net, const ln_dataset *d, const ln_tensor *v,
   }
   if ((st = check_vec(net, v, "v")) != LN_OK || (st = check_vec(net, hv, "the product")) != LN_OK) return st;
   if (v->storage == hv->storage) return ln_fail(LN_EARG, "v and the product must not share storage");
+  /* each chunk's backward pass writes the gradients while v is still read */
+  if (v->storage == net->grads.storage)
+    return ln_fail(LN_EARG, "v must not share storage with the network's gradients, which the product "
+                   "overwrites (pass a copy)");
   if (hv->storage == net->params.storage || hv->storage == net->grads.storage)
     return ln_fail(LN_EARG, "the product must not share storage with the network's parameters or gradients");
   return ln_objective_check(net, d);

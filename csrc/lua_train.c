@@ -152,6 +152,26 @@ static void read_hparams(lua_State *L, int idx, ln_optim *o) {
   }
 }
 
+/* The kind named in table idx ("sgd" when absent); the error lists the
+** kinds (luaL_checkoption's would blame argument #-1). */
+static ln_optkind read_kind(lua_State *L, int idx) {
+  const char *name = lua_getfield(L, idx, "kind") == LUA_TNIL ? "sgd" : lua_tostring(L, -1);
+  luaL_Buffer b;
+  for (int i = 0; name && ln_optim_names[i]; i++)
+    if (strcmp(name, ln_optim_names[i]) == 0) {
+      lua_pop(L, 1);
+      return (ln_optkind)i;
+    }
+  if (!name) name = luaL_typename(L, -1);
+  luaL_buffinit(L, &b);
+  for (int i = 0; ln_optim_names[i]; i++) {
+    if (i > 0) luaL_addstring(&b, ", ");
+    luaL_addstring(&b, ln_optim_names[i]);
+  }
+  luaL_pushresult(&b);
+  return (ln_optkind)luaL_error(L, "optimizer: kind: invalid option '%s' (valid: %s)", name, lua_tostring(L, -1));
+}
+
 /* optimizer(net, {kind = "sgd", eta =, momentum =, nesterov =, reg =, lambda =, n =}),
 ** or another kind with its hyperparameters (optim.c's table: "adam" takes
 ** eta, beta1, beta2, eps ...) 
@@ -160,9 +180,7 @@ static void read_hparams(lua_State *L, int idx, ln_optim *o) {
 static int l_optimizer(lua_State *L) {
   ln_optim tmp;
   luaL_checktype(L, 2, LUA_TTABLE);
-  lua_getfield(L, 2, "kind");
-  ln_optkind kind = (ln_optkind)luaL_checkoption(L, -1, "sgd", ln_optim_names);
-  lua_pop(L, 1);
+  ln_optkind kind = read_kind(L, 2);
   check_optim_keys(L, 2, ln_optim_hparams(kind));
   ln_optim_defaults(&tmp, kind);
   read_hparams(L, 2, &tmp);

@@ -15,6 +15,7 @@
 ** Saving writes a temporary file and renames it; loading checks the
 ** checksum first, then every field, and rebuilds the network from its specs.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -22,6 +23,7 @@
 #include "bytes.h"
 #include "fileio.h"
 #include "model.h"
+#include "ops.h"
 
 #define MAGIC "LUNETNET"
 #define VERSION 1
@@ -46,11 +48,35 @@ static void put_spec(ln_obuf *b, const ln_layer_spec *s) {
   ln_put_f64(b, s->b_std);
 }
 
+/* Values no network holds after training: NaN or infinite parameters or
+** state, a negative running variance (batch norm's square root of it).
+** Each makes every output NaN, and every prediction class 0, silently: a
+** file is refused with them, and none is written with them. */
+static int check_values(const ln_net *net) {
+  int64_t bad;
+  if (ln_count_nonfinite(&net->params, &bad) == LN_OK && bad > 0)
+    return ln_fail(LN_EARG, "the network has %lld NaN or infinite parameters", (long long)bad);
+  if (ln_count_nonfinite(&net->state, &bad) == LN_OK && bad > 0)
+    return ln_fail(LN_EARG, "the network's state has %lld NaN or infinite values", (long long)bad);
+  for (int i = 0; i < net->nlayers; i++)
+    for (int j = 0; j < net->layers[i]->nstate; j++) {
+      const ln_param *p = &net->layers[i]->state[j];
+      if (strcmp(p->name, "running_var") != 0) continue;
+      for (int64_t k = 0; k < ln_numel(&p->value); k++)
+        if (ln_get_flat(&p->value, k) < 0)
+          return ln_fail(LN_EARG, "layer %d's running_var[%lld] is %g, and a variance is never negative", i + 1,
+                         (long long)k + 1, ln_get_flat(&p->value, k));
+    }
+  return LN_OK;
+}
+
 int ln_model_encode(const ln_net *net, unsigned char **data, size_t *len) {
   ln_obuf b = {0};
+  int st;
   *data = NULL;
   *len = 0;
   if (!net->finished) return ln_fail(LN_EARG, "network is not finished");
+  if ((st = check_values(net)) != LN_OK) return st;
   ln_put(&b, MAGIC, 8);
   ln_put_u32(&b, VERSION);
   ln_put_u32(&b, (uint32_t)net->dtype);
@@ -208,8 +234,13 @@ static int parse(ln_ibuf *r, ln_net **out, const char *path) {
   if (st == LN_OK) {
     ln_get_values(r, &net->params);
     ln_get_values(r, &net->state);
-    *out = net;
-    return LN_OK;
+    if ((st = check_values(net)) == LN_OK) {
+      *out = net;
+      return LN_OK;
+    }
+    char why[200];   /* the message is rewritten below: copied out first */
+    snprintf(why, sizeof why, "%s", ln_errmsg());
+    st = ln_fail(LN_EFORMAT, "%s: %s", path, why);
   }
   ln_net_free(net);
   return st;

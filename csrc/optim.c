@@ -66,6 +66,9 @@ typedef struct kind_info {
   const char *state_names[LN_OPTIM_MAXSTATE];
   /* checks between hyperparameters, beyond each one's range */
   int (*check)(const ln_step *h);
+  /* bit i: state array i is never negative (sums of squared gradients,
+  ** whose square root is taken, or Adamax's max of |g|) */
+  unsigned squares;
 } kind_info;
 
 static int sgd_nstate(const ln_step *h) {
@@ -94,12 +97,12 @@ static int adamw_check(const ln_step *h) {
 }
 
 static const kind_info kinds[LN_OPTIM_NKINDS] = {
-  [LN_OPTIM_SGD] = {sgd_hparams, sgd_nstate, {"velocity", NULL}, sgd_check},
-  [LN_OPTIM_ADAGRAD] = {adagrad_hparams, one_state, {"sum_squares", NULL}, NULL},
-  [LN_OPTIM_RMSPROP] = {rmsprop_hparams, one_state, {"mean_square", NULL}, NULL},
-  [LN_OPTIM_ADAM] = {adam_hparams, two_states, {"mean", "mean_square"}, NULL},
-  [LN_OPTIM_ADAMW] = {adamw_hparams, two_states, {"mean", "mean_square"}, adamw_check},
-  [LN_OPTIM_ADAMAX] = {adamax_hparams, two_states, {"mean", "max_abs"}, NULL},
+  [LN_OPTIM_SGD] = {sgd_hparams, sgd_nstate, {"velocity", NULL}, sgd_check, 0},
+  [LN_OPTIM_ADAGRAD] = {adagrad_hparams, one_state, {"sum_squares", NULL}, NULL, 1},
+  [LN_OPTIM_RMSPROP] = {rmsprop_hparams, one_state, {"mean_square", NULL}, NULL, 1},
+  [LN_OPTIM_ADAM] = {adam_hparams, two_states, {"mean", "mean_square"}, NULL, 2},
+  [LN_OPTIM_ADAMW] = {adamw_hparams, two_states, {"mean", "mean_square"}, adamw_check, 2},
+  [LN_OPTIM_ADAMAX] = {adamax_hparams, two_states, {"mean", "max_abs"}, NULL, 2},   /* max_abs: a max of |g| */
 };
 
 const ln_hparam *ln_optim_hparams(ln_optkind kind) {
@@ -136,6 +139,23 @@ int ln_optim_check_hparams(const ln_step *h) {
   return kinds[h->kind].check ? kinds[h->kind].check(h) : LN_OK;
 }
 
+/* A float32 network's kernels compute with (float)v: each hyperparameter
+** must be in its range there too. eps = 1e-50 became 0 and a zero gradient
+** a 0/0 step; eta = 1e300 became inf, beta1 = 1 - 1e-10 became 1. */
+int ln_optim_check_dtype(const ln_step *h, ln_dtype dt) {
+  if (dt != LN_F32) return LN_OK;
+  for (const ln_hparam *p = kinds[h->kind].hparams; p->name; p++) {
+    double v, f;
+    if (p->boolean) continue;
+    memcpy(&v, (const char *)h + p->offset, sizeof v);
+    f = (float)v;
+    if (!(p->lo_open ? f > p->lo : f >= p->lo) || !(f < p->hi) || !isfinite(f))
+      return ln_fail(LN_EARG, "%s = %g is %g in float32, out of %s%g, %g) (a float32 network computes with it)",
+                     p->name, v, f, p->lo_open ? "(" : "[", p->lo, p->hi);
+  }
+  return LN_OK;
+}
+
 int ln_optim_init(ln_optim *o, const ln_net *net) {
   int64_t n = ln_numel(&net->params);
   int st;
@@ -147,6 +167,9 @@ int ln_optim_init(ln_optim *o, const ln_net *net) {
     return ln_fail(LN_EARG, "regularisation lambda must be >= 0, not %g", o->lambda);
   if (o->n < 1) return ln_fail(LN_EARG, "training set size must be positive");
   if (!net->finished) return ln_fail(LN_EARG, "network is not finished");
+  if ((st = ln_optim_check_dtype(&o->h, net->dtype)) != LN_OK) return st;
+  if (net->dtype == LN_F32 && !isfinite((float)(o->lambda / (double)o->n)))
+    return ln_fail(LN_EARG, "lambda / n = %g is infinite in float32", o->lambda / (double)o->n);
   o->net_id = net->id;
   o->nparams = n;
   o->dtype = net->dtype;
@@ -175,7 +198,8 @@ int ln_optim_set(ln_optim *o, const char *name, double value) {
     if (!p->scheduled || p->boolean)
       return ln_fail(LN_EARG, "%s is fixed when the optimizer is made", name);
     *hp_double(&h, p) = value;
-    if ((st = ln_optim_check_hparams(&h)) != LN_OK) return st;
+    if ((st = ln_optim_check_hparams(&h)) != LN_OK || (st = ln_optim_check_dtype(&h, o->dtype)) != LN_OK)
+      return st;
     if (kinds[h.kind].nstate(&h) != o->nstate)
       return ln_fail(LN_EARG, "%s = %g needs state this optimizer was made without (make it with %s > 0)", name,
                      value, name);
@@ -183,6 +207,13 @@ int ln_optim_set(ln_optim *o, const char *name, double value) {
     return LN_OK;
   }
   return ln_fail(LN_EARG, "the %s optimizer has no hyperparameter '%s'", ln_optim_names[h.kind], name);
+}
+
+int ln_optim_state_check(ln_optkind kind, int i, double v) {
+  if (!isfinite(v)) return ln_fail(LN_EARG, "%s holds %g", kinds[kind].state_names[i], v);
+  if ((kinds[kind].squares >> i & 1) && v < 0)
+    return ln_fail(LN_EARG, "%s holds %g, and sums of squares are never negative", kinds[kind].state_names[i], v);
+  return LN_OK;
 }
 
 const char *ln_optim_state_name(const ln_optim *o, int i) {
@@ -199,13 +230,20 @@ int ln_optim_check(const ln_optim *o, const ln_net *net) {
   return LN_OK;
 }
 
+int ln_optim_count_step(ln_optim *o, int64_t *t) {
+  if (o->h.t < 0 || o->h.t == INT64_MAX)   /* only a tampered checkpoint gets here */
+    return ln_fail(LN_EARG, "optimizer step count %lld cannot be counted on", (long long)o->h.t);
+  *t = ++o->h.t;
+  return LN_OK;
+}
+
 int ln_optim_step(ln_optim *o, ln_net *net) {
   const ln_kern *k = ln_kern_for(net->dtype);
   size_t esize = ln_dtype_size(net->dtype);
   ln_step s = o->h;
   int st = ln_optim_check(o, net);
   if (st != LN_OK) return st;
-  s.t = ++o->h.t;
+  if ((st = ln_optim_count_step(o, &s.t)) != LN_OK) return st;
   s.c = o->lambda / (double)o->n;
   for (int i = 0; i < net->nsegs; i++) {
     const ln_segment *sg = &net->segs[i];

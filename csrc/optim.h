@@ -50,6 +50,8 @@ typedef struct ln_optim {
 
 /* Checks hyperparameters: each in its range, and the kind's own checks. */
 int ln_optim_check_hparams(const ln_step *h);
+/* Checks them again as a dt network's kernels see them (float32 rounds). */
+int ln_optim_check_dtype(const ln_step *h, ln_dtype dt);
 /* Fills o->h with the kind's defaults (before the caller sets values). */
 void ln_optim_defaults(ln_optim *o, ln_optkind kind);
 /* Checks the hyperparameters and allocates the state (zeros) for net. */
@@ -61,8 +63,14 @@ int ln_optim_check(const ln_optim *o, const ln_net *net);
 ** without changing how much state the kind keeps (momentum can change on
 ** an optimizer made with momentum, not be turned on). */
 int ln_optim_set(ln_optim *o, const char *name, double value);
+/* LN_OK when v may be a value of the kind's state array i: finite, and
+** not negative in arrays of squared gradients (a checkpoint's are checked
+** before they are restored). */
+int ln_optim_state_check(ln_optkind kind, int i, double v);
 /* Name of state array i ("velocity", ...). */
 const char *ln_optim_state_name(const ln_optim *o, int i);
+/* Counts one more step into *t (o->h.t), or fails when the counter is full. */
+int ln_optim_count_step(ln_optim *o, int64_t *t);
 /* One step of the kind over every parameter of net. */
 int ln_optim_step(ln_optim *o, ln_net *net);
 

@@ -158,7 +158,7 @@ static int backward_step(ln_net *net, ln_optim *o, int64_t m, int fuse, ln_step 
   LN_PROF_STOP(t, -1, NULL, LN_PH_COST);
   if (fuse) {   /* the step the optimiser would take, as ln_optim_step sets it up */
     *s = o->h;
-    s->t = ++o->h.t;
+    if ((st = ln_optim_count_step(o, &s->t)) != LN_OK) return st;
     s->c = o->lambda / (double)o->n;
     s->reg = o->reg;
     set_fuse(net, s);   /* only around this pass: no other pass (a progress callback's) may step */

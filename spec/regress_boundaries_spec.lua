@@ -57,7 +57,8 @@ describe("options at the edges of their ranges (regression)", function()
     bad("lambda must be a finite number >= 0", lunet.train.sgd, net, data(4),
       { epochs = 1, eta = 0.1, lambda = math.huge })
     bad("eta must be a finite positive number", lunet.train.sgd, net, data(4), { epochs = 1, eta = 0 })
-    ok(lunet.train.sgd, net, data(4), { epochs = 1, eta = 1e-300, verbose = false, progress = false })
+    -- float32: the smallest eta is one float32 does not round to 0 (hostile5_optim_spec)
+    ok(lunet.train.sgd, net, data(4), { epochs = 1, eta = 1e-37, verbose = false, progress = false })
   end)
 
   it("momentum schedules: values just inside (0, 1) taken, the ends refused", function()

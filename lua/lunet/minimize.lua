@@ -100,6 +100,13 @@ local function read_options(o)
     path = o.path,
     scale_h0 = o.scale_h0,
   }
+  -- L-BFGS keeps at most one pair per iteration, and its history's rows
+  -- are made up front: a larger m changes nothing but the memory and time
+  -- those take (m = 1e9 had filled the machine's memory before a step)
+  s.m = math.min(s.m, s.max_iter, s.max_evals)
+  if s.m > 2 ^ 16 then
+    fail("option m must be at most 2^16 pairs (or max_iter or max_evals as small), got %d", s.m)
+  end
   if s.c2 >= 1 or s.c1 >= s.c2 then fail("options need 0 < c1 < c2 < 1, got c1 = %g, c2 = %g", s.c1, s.c2) end
   if s.hess ~= nil and type(s.hess) ~= "function" then fail("option hess must be a function, got %s", type(s.hess)) end
   if s.hess ~= nil and method ~= "newton" then fail("option hess is for method = \"newton\"") end
@@ -114,16 +121,20 @@ end
 
 local function start_point(x0)
   if is_tensor(x0) then
+    if x0:is_closed() then fail("x0 has been closed") end
     if x0:dim() ~= 1 then fail("x0 must be a vector (1-d tensor), got %d dimensions", x0:dim()) end
     if x0:numel() == 0 then fail("x0 is empty") end
     return x0:to("float64"):clone()
   end
   if type(x0) ~= "table" then fail("x0 must be a tensor or a list of numbers, got %s", type(x0)) end
-  if #x0 == 0 then fail("x0 is empty") end
-  for i = 1, #x0 do
-    if type(x0[i]) ~= "number" then fail("x0[%d] is not a number (%s)", i, type(x0[i])) end
+  -- read raw: a list's __len or __index could claim 2^63 entries
+  local list = {}
+  for i = 1, rawlen(x0) do
+    list[i] = rawget(x0, i)
+    if type(list[i]) ~= "number" then fail("x0[%d] is not a number (%s)", i, type(list[i])) end
   end
-  return core.tensor(x0, "float64")
+  if #list == 0 then fail("x0 is empty") end
+  return core.tensor(list, "float64")
 end
 
 -- ---- evaluation ------------------------------------------------------------
@@ -158,9 +169,12 @@ local function evaluate(S, x)
     fail("f must return a number and a gradient, got a %s for the cost (evaluation %d)", type(c), S.nfev)
   end
   if c ~= c then fail("f returned a NaN cost (evaluation %d)", S.nfev) end
+  -- -inf is no minimum a line search can compare against (f0 - inf is NaN)
+  if c == -math.huge then fail("f returned -inf: it is unbounded below (evaluation %d)", S.nfev) end
   if not is_tensor(g) then
     fail("f must return a gradient tensor as its second value, got %s (evaluation %d)", type(g), S.nfev)
   end
+  if g:is_closed() then fail("f returned a closed gradient tensor (evaluation %d)", S.nfev) end
   if g:dim() ~= 1 or g:size(1) ~= S.n then
     local shape = table.concat(g:shape(), "x")
     fail("gradient has shape %s, expected %d like x (evaluation %d)", shape == "" and "()" or shape, S.n, S.nfev)

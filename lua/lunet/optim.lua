@@ -41,6 +41,7 @@ local function built_net(fname, model, x)
   if type(model) ~= "table" or type(model.net) ~= "function" then fail(fname, "expected a model") end
   local ok, net = pcall(model.net, model, x)
   if not ok then fail(fname, "%s", tostring(net)) end
+  if not pcall(net.info, net) then fail(fname, "the model's network has been closed") end
   return net
 end
 
@@ -48,7 +49,9 @@ local function check_w(fname, net, w, what)
   what = what or "w"
   if getmetatable(w) ~= core.tensor_metatable then fail(fname, "%s must be a tensor, got %s", what, type(w)) end
   if w:is_closed() then fail(fname, "%s has been closed", what) end
-  local n = net:parameters():numel()
+  local ok, p = pcall(net.parameters, net)
+  if not ok then fail(fname, "the model's network has been closed") end
+  local n = p:numel()
   if w:dim() ~= 1 or w:numel() ~= n then
     fail(fname, "%s must be a 1-d tensor of the network's %d parameters, got shape (%s)", what, n,
       table.concat(w:shape(), ", "))
@@ -161,7 +164,8 @@ end
 
 --- optim.hvp(model, data, v [, {lambda = 0, reg = "l2"}]) -> tensor
 -- H v, H the Hessian of objective(model, data, {lambda =, reg =})'s cost
--- at the model's parameters; v is 1-d, one value per parameter, any dtype; the product
+-- at the model's parameters; v is 1-d, one value per parameter, any dtype or
+-- stride (net:gradients() itself too, for H g after f(w): it is copied first); the product
 -- comes back in v's dtype. L2 adds (lambda/n) v on the weights; L1's
 -- Hessian is 0 almost everywhere.
 function optim.hvp(model, data, v, o)
@@ -169,7 +173,10 @@ function optim.hvp(model, data, v, o)
   local net = checked_set("hvp", model, data)
   check_w("hvp", net, v, "v")
   local dt = net:parameters():dtype()
-  local hv = call_hvp("hvp", net, data, v:dtype() == dt and v or v:to(dt), options)
+  -- the core reads v in place: a copy when it is strided, of another dtype,
+  -- or the network's gradient block (H g after f(w)), which the product overwrites
+  local direct = v:dtype() == dt and v:is_contiguous() and not v:shares_storage(net:gradients())
+  local hv = call_hvp("hvp", net, data, direct and v or v:to(dt):clone(), options)
   return hv:dtype() == v:dtype() and hv or hv:to(v:dtype())
 end
 

@@ -887,7 +887,7 @@ local function shorthand(v)
   end
   if rawget(v, "y") ~= nil and rawget(v, "series") == nil then
     local o = {}
-    for k, x in pairs(v) do
+    for k, x in next, v do
       if k ~= "y" and k ~= "x" and k ~= "name" then o[k] = x end
     end
     o.series = { { y = rawget(v, "y"), x = rawget(v, "x"), name = rawget(v, "name") } }
@@ -929,7 +929,7 @@ local function show_impl(fname, opts)
     fail(fname, "expected a table of options, a list of numbers or a tensor, got %s", type(opts))
   end
   local o = {}
-  for k, v in pairs(opts) do o[k] = v end
+  for k, v in next, opts do o[k] = v end   -- raw, as every option walk
   if o.color == nil then o.color = colour_terminal() end
   if o.width == nil and o.images == nil then
     -- the y labels and the border take about 12 columns

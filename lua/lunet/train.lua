@@ -179,13 +179,26 @@ local function optimizer_options(o, n)
   local spec, t = o.optimizer or "sgd", {}
   if type(spec) == "table" then
     if type(spec.momentum) == "function" then fail("give a momentum schedule as the momentum option") end
-    for k, v in next, spec do t[k] = v end
+    for k, v in next, spec do t[k] = v end   -- raw, as the options
   elseif type(spec) == "string" then
     t.kind = spec
   else
     fail("optimizer must be a name, a table {kind = name, ...} or an optimizer object (lunet.optim.optimizer)")
   end
   t.kind = t.kind or "sgd"
+  -- a value given in both places was silently taken from one of them
+  for _, k in ipairs { "reg", "lambda", "n" } do
+    if t[k] ~= nil then fail("optimizer.%s: %s", k, k == "n" and "n is set to the training set's size"
+      or "give regularisation as lunet.train.sgd's own " .. k .. " option") end
+  end
+  if t.eta ~= nil and o.eta ~= nil and t.eta ~= o.eta then
+    fail("eta is given twice (%s, and %s in the optimizer table): give it once", tostring(o.eta), tostring(t.eta))
+  end
+  for _, k in ipairs { "momentum", "nesterov" } do
+    if t[k] ~= nil and o[k] ~= DEFAULTS[k] and t[k] ~= o[k] then
+      fail("%s is given twice (%s, and %s in the optimizer table): give it once", k, tostring(o[k]), tostring(t[k]))
+    end
+  end
   if not is_kind(t.kind) then
     fail("unknown optimizer '%s' (%s)", tostring(t.kind), table.concat(core.optimizer_kinds, ", "))
   end
@@ -236,7 +249,8 @@ end
 function train.momentum_at(schedule, epoch)
   local mu = schedule(epoch)
   if type(mu) ~= "number" or not (mu > 0 and mu < 1) then
-    fail("momentum(%d) must be a number in (0, 1), got %s", epoch, tostring(mu))
+    fail("momentum(%d) must be a number in (0, 1), got %s", epoch, type(mu) == "number" and tostring(mu)
+      or ("%s %s"):format(type(mu), tostring(mu)))
   end
   return mu
 end
@@ -498,6 +512,8 @@ end
 -- for "sgd"), lambda = 0 (or lmbda) with reg = "l2" | "l1", momentum = 0 (a
 -- number or a function of the epoch), nesterov = false, optimizer = "sgd" |
 -- "adam" | "adamw" | "adamax" | "adagrad" | "rmsprop" or {kind =, ...hyperparameters}
+-- (eta, momentum, nesterov there and beside it must agree; lambda, reg, n
+-- belong beside it; a float32 network refuses values float32 rounds out of range)
 -- or an optimizer object (lunet.optim.optimizer(model, {...}): it keeps its
 -- regularisation, momentum and state across calls; eta given here becomes
 -- its learning rate; lambda, reg, a numeric momentum and nesterov are refused),

@@ -68,7 +68,7 @@ local function canonical(v)
     return math.type(v) == "integer" and ("%d"):format(v) or ("%.17g"):format(v)
   elseif type(v) == "table" then
     local keys, parts = {}, {}
-    for k in pairs(v) do keys[#keys + 1] = k end
+    for k in next, v do keys[#keys + 1] = k end
     table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
     for _, k in ipairs(keys) do parts[#parts + 1] = tostring(k) .. "=" .. canonical(v[k]) end
     return "{" .. table.concat(parts, ",") .. "}"
@@ -82,8 +82,8 @@ end
 local function train_options(cfg, o)
   local t = { epochs = o.epochs, batch = o.batch, evaluation_data = o.validation, monitor_evaluation_accuracy = true,
     early_stopping = o.early_stopping, verbose = false, progress = false }
-  for k, v in pairs(o.train or {}) do t[k] = v end
-  for k, v in pairs(cfg) do
+  for k, v in next, o.train or {} do t[k] = v end   -- raw walks: no __pairs runs
+  for k, v in next, cfg do
     if TRAIN_KEYS[k] then t[k] = v end
   end
   return t
@@ -145,7 +145,7 @@ end
 local function space_keys(configs)
   local seen, keys = {}, {}
   for _, cfg in ipairs(configs) do
-    for k in pairs(cfg) do
+    for k in next, cfg do
       if not seen[k] then seen[k], keys[#keys + 1] = true, k end
     end
   end
@@ -235,7 +235,7 @@ local SEARCH_KEYS = { "model", "training", "validation", "epochs", "batch", "ear
 local function search_options(fname, o)
   o = opts.check("lunet.tune." .. fname, o, SEARCH_KEYS)
   local c = {}
-  for k, v in pairs(o) do c[k] = v end
+  for k, v in next, o do c[k] = v end
   check_set(fname, "training", c.training)
   check_set(fname, "validation", c.validation)
   c.model = c.model or default_model(c.training)
@@ -306,7 +306,7 @@ end
 function tune.grid(space, o)
   if type(space) ~= "table" then fail("grid", "space must be a table {name = {values...}}") end
   local keys = {}
-  for k, list in pairs(space) do
+  for k, list in next, space do
     if type(list) ~= "table" or #list < 1 then fail("grid", "space.%s must be a non-empty list", tostring(k)) end
     keys[#keys + 1] = k
   end
@@ -317,7 +317,7 @@ function tune.grid(space, o)
     for _, cfg in ipairs(configs) do
       for _, v in ipairs(space[k]) do
         local c = {}
-        for a, b in pairs(cfg) do c[a] = b end
+        for a, b in next, cfg do c[a] = b end
         c[k] = v
         more[#more + 1] = c
       end
@@ -352,12 +352,12 @@ function tune.random(space, o)
   if type(space) ~= "table" then fail("random", "space must be a table") end
   if o ~= nil and type(o) ~= "table" then fail("random", "options must be a table") end
   local rest = {}
-  for k, v in pairs(o or {}) do rest[k] = v end
+  for k, v in next, o or {} do rest[k] = v end
   local trials = rest.trials or 10
   rest.trials = nil
   if math.type(trials) ~= "integer" or trials < 1 then fail("random", "trials must be a positive integer") end
   local keys = {}
-  for k in pairs(space) do keys[#keys + 1] = k end
+  for k in next, space do keys[#keys + 1] = k end
   table.sort(keys)
   core.seed(rest.seed or 1)
   local configs = {}
@@ -403,7 +403,7 @@ function tune.eta_threshold(o)
   o = opts.check("lunet.tune.eta_threshold", o,
     { "training", "model", "epochs", "batch", "lambda", "start", "seed", "file", "title" })
   local c = {}
-  for k, v in pairs(o) do c[k] = v end
+  for k, v in next, o do c[k] = v end
   check_set("eta_threshold", "training", c.training)
   c.model, c.epochs, c.batch = c.model or default_model(c.training), c.epochs or 5, c.batch or 10
   c.lambda, c.seed, c.start = c.lambda or 0, c.seed or 1, c.start or 0.01

@@ -389,8 +389,11 @@ end
 
 function Module:__tostring()
   local lines = { (getmetatable(self).__name or "Module") }
-  if self._net then
-    local info = self._net:info()
+  -- printing never raises: a closed network (model:net():close()) says so
+  local ok, info = pcall(function() return self._net and self._net:info() end)
+  if not ok then
+    lines[1] = lines[1] .. "(network closed)"
+  elseif info then
     lines[1] = lines[1] .. ("(%s -> %s, %d parameters%s)"):format(table.concat(info.input, "x"),
       table.concat(info.output, "x"), info.nparams, info.cost and ", " .. info.cost .. " cost" or "")
   end
