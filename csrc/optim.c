@@ -212,7 +212,8 @@ int ln_optim_set(ln_optim *o, const char *name, double value) {
 int ln_optim_state_check(ln_optkind kind, int i, double v) {
   if (!isfinite(v)) return ln_fail(LN_EARG, "%s holds %g", kinds[kind].state_names[i], v);
   if ((kinds[kind].squares >> i & 1) && v < 0)
-    return ln_fail(LN_EARG, "%s holds %g, and sums of squares are never negative", kinds[kind].state_names[i], v);
+    return ln_fail(LN_EARG, "%s holds %g, and it is never negative (a sum of squares or a largest |g|)",
+                   kinds[kind].state_names[i], v);
   return LN_OK;
 }
 

@@ -49,7 +49,7 @@ local function saved(path, kind, dtype)
 end
 
 local STATE = { sgd = { "velocity" }, adagrad = { "sum_squares" }, rmsprop = { "mean_square" },
-  adam = { "mean", "mean_square" }, adamw = { "mean", "mean_square" } }
+  adam = { "mean", "mean_square" }, adamw = { "mean", "mean_square" }, adamax = { "mean", "max_abs" } }
 
 local function value(dtype, v)
   return string.pack(dtype == "float32" and "<f" or "<d", v)
@@ -88,7 +88,7 @@ describe("a resealed checkpoint's optimizer record", function()
     for _, dtype in ipairs { "float32", "float64" } do
       for _, kind in ipairs(core.optimizer_kinds) do
         local bytes, _, state_at, net = saved(tmp, kind, dtype)
-        local nstate = (kind == "adam" or kind == "adamw") and 2 or 1
+        local nstate = #STATE[kind]
         for i = 1, nstate do
           for _, v in ipairs { 0 / 0, math.huge, -math.huge } do
             H.write(tmp, patched(bytes, state_at(i), value(dtype, v)))
@@ -105,7 +105,7 @@ describe("a resealed checkpoint's optimizer record", function()
 
   it("with a negative sum of squares is refused; a negative mean or velocity is a valid state", function()
     local cases = { { "adagrad", 1, false }, { "rmsprop", 1, false }, { "adam", 2, false }, { "adamw", 2, false },
-      { "adam", 1, true }, { "adamw", 1, true }, { "sgd", 1, true } }
+      { "adamax", 2, false }, { "adam", 1, true }, { "adamw", 1, true }, { "adamax", 1, true }, { "sgd", 1, true } }
     for _, c in ipairs(cases) do
       local kind, i, valid = c[1], c[2], c[3]
       local bytes, _, state_at, net = saved(tmp, kind)
@@ -207,7 +207,7 @@ describe("an optimizer kind that is not a name", function()
     for _, kind in ipairs { 3, true, {}, "adamm" } do
       local err = H.err(lunet.optim.optimizer, model(), { kind = kind })
       assert.matches("lunet.optim.optimizer: kind: invalid option '", err)
-      assert.matches("%(valid: sgd, adagrad, rmsprop, adam, adamw%)", err)
+      assert.matches("%(valid: sgd, adagrad, rmsprop, adam, adamw, adamax%)", err)
       assert.is_nil(err:find("#-1", 1, true))
     end
   end)
