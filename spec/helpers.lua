@@ -98,6 +98,18 @@ function H.refused(text, f, ...)
   return err
 end
 
+-- zlib's CRC-32 of a string (the checksum of lunet's model and checkpoint
+-- files), for specs that tamper with a file and reseal it so that the
+-- checks after the checksum are reached.
+function H.crc32(s)
+  local crc = 0xffffffff
+  for i = 1, #s do
+    crc = crc ~ s:byte(i)
+    for _ = 1, 8 do crc = (crc >> 1) ~ (0xedb88320 & -(crc & 1)) end
+  end
+  return crc ~ 0xffffffff
+end
+
 function H.tmpname(suffix)
   local name = os.tmpname()
   os.remove(name)

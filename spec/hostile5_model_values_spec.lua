@@ -6,16 +6,7 @@ local lunet = require "lunet"
 local nn = lunet.nn
 local H = require "spec.helpers"
 
-local function crc32(s)
-  local crc = 0xffffffff
-  for i = 1, #s do
-    crc = crc ~ s:byte(i)
-    for _ = 1, 8 do
-      crc = (crc & 1 == 1) and ((crc >> 1) ~ 0xedb88320) or (crc >> 1)
-    end
-  end
-  return crc ~ 0xffffffff
-end
+local crc32 = H.crc32
 
 -- bytes with the float32 value `back` values before the checksum set to v, resealed
 local function patched(bytes, back, v)

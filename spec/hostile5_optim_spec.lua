@@ -7,16 +7,7 @@ local core = require "lunet.core"
 local nn = lunet.nn
 local H = require "spec.helpers"
 
-local function crc32(s)
-  local crc = 0xffffffff
-  for i = 1, #s do
-    crc = crc ~ s:byte(i)
-    for _ = 1, 8 do
-      crc = (crc & 1 == 1) and ((crc >> 1) ~ 0xedb88320) or (crc >> 1)
-    end
-  end
-  return crc ~ 0xffffffff
-end
+local crc32 = H.crc32
 
 -- bytes with [at, at + #field) replaced by field, the checksum resealed
 local function patched(bytes, at, field)

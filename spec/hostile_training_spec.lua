@@ -32,18 +32,7 @@ end
 
 local read, write = H.read, H.write
 
--- zlib's CRC-32, to reseal a tampered checkpoint so that the checks after
--- the checksum are reached.
-local function crc32(s)
-  local crc = 0xffffffff
-  for i = 1, #s do
-    crc = crc ~ s:byte(i)
-    for _ = 1, 8 do
-      crc = (crc & 1 == 1) and ((crc >> 1) ~ 0xedb88320) or (crc >> 1)
-    end
-  end
-  return crc ~ 0xffffffff
-end
+local crc32 = H.crc32
 
 -- The checkpoint at path with its trainer text replaced, checksum resealed.
 local function with_text(path, text)
