@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ln.h"
 
@@ -16,6 +17,27 @@ int ln_fail(int code, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(errbuf, sizeof errbuf, fmt, ap);
   va_end(ap);
+  return code;
+}
+
+/* Appends s to the message from byte n on, cut to fit; returns the new end. */
+static size_t append(size_t n, const char *s) {
+  size_t len = strlen(s);
+  if (n + 1 >= sizeof errbuf) return n;
+  if (len > sizeof errbuf - n - 1) len = sizeof errbuf - n - 1;
+  memcpy(errbuf + n, s, len);
+  errbuf[n + len] = '\0';
+  return n + len;
+}
+
+int ln_fail_in(int code, const char *fmt, ...) {
+  char why[sizeof errbuf];
+  va_list ap;
+  snprintf(why, sizeof why, "%s", ln_errmsg());
+  va_start(ap, fmt);
+  vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+  va_end(ap);
+  append(append(strlen(errbuf), ": "), why);
   return code;
 }
 

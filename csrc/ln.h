@@ -31,6 +31,13 @@ int ln_fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* The same with the message recorded so far after it: "<fmt>: <message>",
+** for a caller that names where a callee's failure happened. */
+int ln_fail_in(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 const char *ln_errmsg(void);
 
 size_t ln_dtype_size(ln_dtype dt);

@@ -15,7 +15,6 @@
 ** Saving writes a temporary file and renames it; loading checks the
 ** checksum first, then every field, and rebuilds the network from its specs.
 */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -238,9 +237,7 @@ static int parse(ln_ibuf *r, ln_net **out, const char *path) {
       *out = net;
       return LN_OK;
     }
-    char why[200];   /* the message is rewritten below: copied out first */
-    snprintf(why, sizeof why, "%s", ln_errmsg());
-    st = ln_fail(LN_EFORMAT, "%s: %s", path, why);
+    st = ln_fail_in(LN_EFORMAT, "%s", path);
   }
   ln_net_free(net);
   return st;

@@ -2,7 +2,6 @@
 ** net.c: building a network, its blocks and buffers; forward and backward
 ** through the layers.
 */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,11 +44,8 @@ int ln_net_add(ln_net *net, const ln_layer_spec *spec) {
     net->layers = grown;
     net->cap_layers = cap;
   }
-  if ((st = ln_layer_new(&l, spec, net->dtype, ln_net_out_shape(net))) != LN_OK) {
-    char why[256];
-    snprintf(why, sizeof why, "%s", ln_errmsg());   /* ln_fail rewrites that buffer */
-    return ln_fail(st, "layer %d (%s): %s", net->nlayers + 1, ln_layer_type_name(spec->type), why);
-  }
+  if ((st = ln_layer_new(&l, spec, net->dtype, ln_net_out_shape(net))) != LN_OK)
+    return ln_fail_in(st, "layer %d (%s)", net->nlayers + 1, ln_layer_type_name(spec->type));
   net->layers[net->nlayers++] = l;
   return LN_OK;
 }

@@ -4,6 +4,7 @@
 local lunet = require "lunet"
 local nn = lunet.nn
 local H = require "spec.helpers"
+local core = require "lunet.core"
 
 local function problem()
   lunet.seed(2)
@@ -44,5 +45,29 @@ describe("a model whose network was closed", function()
     assert.matches("lunet.optim.get_params: " .. closed, H.err(lunet.optim.get_params, m))
     assert.matches("lunet.optim.set_params: " .. closed, H.err(lunet.optim.set_params, m, w))
     assert.matches("lunet.optim.optimizer: " .. closed, H.err(lunet.optim.optimizer, m, { kind = "adam" }))
+  end)
+end)
+
+describe("opt:check(net)", function()
+  it("passes for its own network and names every other argument: types, another network, a closed one", function()
+    local m = problem()
+    local other = problem()
+    local opt = lunet.optim.optimizer(m, { kind = "adam" })
+    opt:check(m:net())
+    for _, bad in ipairs { { nil, "got nil" }, { 3, "got number" }, { "net", "got string" },
+      { {}, "got table" }, { lunet.zeros(2), "got lunet.Tensor" }, { other:net(), "made for another network" } } do
+      assert.matches(bad[2], H.err(opt.check, opt, bad[1]), nil, true)
+    end
+    assert.is_false(pcall(opt.check, 42, m:net()))   -- not an optimizer
+    -- an __index that closes the network while the options are read: the
+    -- optimizer is refused, nothing is touched
+    local m2 = problem()
+    local net2 = m2:net()
+    local sneaky = setmetatable({}, { __index = function(_, k)
+      if k == "kind" then net2:close() end
+      return nil
+    end })
+    assert.is_false(pcall(core.optimizer, net2, sneaky))
+    assert.matches("network has been closed", H.err(opt.check, opt, net2), nil, true)
   end)
 end)

@@ -74,7 +74,7 @@ function opts.suggest(key, valid)
   table.sort(names)
   for _, k in ipairs(names) do
     local d = distance(key:lower(), k:lower())
-    if d <= best_d and (best == nil or d < distance(key:lower(), best:lower())) then best = k end
+    if d < best_d or (d == best_d and best == nil) then best, best_d = k, d end
   end
   return best
 end
