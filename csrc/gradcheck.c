@@ -89,7 +89,7 @@ static int compare_param(void *ud, int layer, ln_param *p, int64_t offset) {
 
 int ln_gradcheck(ln_net *net, const ln_tensor *x, const ln_tensor *t, ln_reg reg, double c, double eps,
                  int check_input, ln_gradcheck_result *res) {
-  check ck = {net, 0, t, reg, c, {1, 0, ln_rng_global(), 1, 0}};
+  check ck = {net, 0, t, reg, c, {.train = 1, .rng = ln_rng_global(), .probe = 1}};
   int st;
   memset(res, 0, sizeof *res);
   res->layer = -1;

@@ -159,7 +159,7 @@ static int r_backward(ln_net *net, hws *w, int64_t m, int top) {
 ** backward, R-backward. */
 static int chunk_hvp(ln_net *net, hws *w, int64_t m, double scale) {
   const ln_kern *k = ln_kern_for(net->dtype);
-  ln_mode mode = {0, 0, NULL, 0, 0};
+  ln_mode mode = {0};
   int st, top;
   if ((st = ln_net_forward(net, m, &mode)) != LN_OK || (st = r_forward(net, w, m)) != LN_OK) return st;
   ln_net_cost_delta(net, m, scale, &top);

@@ -66,6 +66,9 @@ typedef struct ln_mode {
                               ** leaves its running averages as they are */
   int infer;                  /* evaluation: no backward pass follows, so a layer need not keep
                               ** what its backward would read (conv works in cache-sized slices) */
+  int same_params;            /* the parameters are those of this network's last forward pass
+                              ** (a later chunk of one data set): a layer may reuse what it
+                              ** derived from them then (dense: W transposed) */
 } ln_mode;
 
 /* One layer's share of Pearlmutter's R-operator, R{g} = d/dr g(w + r v) at

@@ -168,7 +168,7 @@ static int net_forward(lua_State *L) {
   int64_t batch = batch_of(L, net, x, 2), numel = ln_numel(x), bad;
   ln_tensor *out = push_batch(L, net->dtype, ln_net_out_shape(net), batch);
   net = recheck(L, &x, numel);
-  ln_mode mode = {train, 0, ln_rng_global(), 0, 0};
+  ln_mode mode = {.train = train, .rng = ln_rng_global()};
   lnL_check(L, ln_count_nonfinite(x, &bad));
   if (bad) luaL_argerror(L, 2, "input contains NaN or infinity");
   lnL_check(L, ln_net_reserve(net, batch));

@@ -77,9 +77,11 @@ static const double *skinny_operand(lua_State *L, int idx, int *rows, int *cols,
 }
 
 /* _skinny(op, level, a, b, c [, beta]) -> level run: skinny.h's products on
-** float64 matrices, into c; op "nt" is c (=, += with beta 1) a b^T, "tn"
-** c += a^T b. level 0 is the reference, 1 AVX2, 2 AVX-512 (or the most this
-** CPU has: the level run is returned). The dispatch level is left as it was. */
+** float64 matrices, into c; op "nt" is c (=, += with beta 1) a b^T, "ntp"
+** the same through b transposed first by ln_skinny_pack (at most 32 rows
+** of b), "tn" c += a^T b. level 0 is the reference, 1 AVX2, 2 AVX-512 (or
+** the most this CPU has: the level run is returned; "ntp" has only 0 and
+** 2). The dispatch level is left as it was. */
 static int l_skinny(lua_State *L) {
   const char *op = luaL_checkstring(L, 1);
   int want = lnL_checkint(L, 2, "level");
@@ -87,16 +89,24 @@ static int l_skinny(lua_State *L) {
   int ma, na, lda, mb, nb, ldb, mc, nc, ldc;
   const double *a = skinny_operand(L, 3, &ma, &na, &lda), *b = skinny_operand(L, 4, &mb, &nb, &ldb);
   double *c = (double *)skinny_operand(L, 5, &mc, &nc, &ldc);
-  int nt = strcmp(op, "nt") == 0;
-  if (!nt && strcmp(op, "tn") != 0) luaL_error(L, "_skinny: op must be \"nt\" or \"tn\"");
+  int packed = strcmp(op, "ntp") == 0, nt = packed || strcmp(op, "nt") == 0;
+  if (!nt && strcmp(op, "tn") != 0) luaL_error(L, "_skinny: op must be \"nt\", \"ntp\" or \"tn\"");
+  if (packed && mb > 32) luaL_error(L, "_skinny: \"ntp\" takes at most 32 rows of b");
   if (nt ? (na != nb || mc != ma || nc != mb || mb > LN_SKINNY_MAX) : (ma != mb || mc != na || nc != nb ||
                                                                            na > LN_SKINNY_MAX))
     luaL_error(L, "_skinny: shapes do not match (or the narrow side is over %d)", LN_SKINNY_MAX);
   if (beta != 0 && beta != 1) luaL_error(L, "_skinny: beta must be 0 or 1");
+  /* before the level changes (an allocation error must not leave it); a, b
+  ** and c stay on the stack, so collecting cannot free them */
+  double *bt = packed ? lua_newuserdatauv(L, (size_t)na * 32 * sizeof *bt, 0) : NULL;
   const char *before = ln_skinny_level_name();
   int old = strcmp(before, "avx512") == 0 ? 2 : strcmp(before, "avx2") == 0 ? 1 : 0;
   int ran = ln_skinny_set_level(want);
-  if (nt)
+  if (packed) {
+    ln_skinny_pack(mb, na, b, ldb, bt);
+    ln_skinny_nt_packed(ma, mb, na, a, lda, bt, (int)beta, c, ldc);
+    ran = ran >= 2 ? 2 : 0;
+  } else if (nt)
     ln_skinny_nt(ma, mb, na, a, lda, b, ldb, (int)beta, c, ldc);
   else
     ln_skinny_tn(ma, na, nb, a, lda, b, ldb, c, ldc);

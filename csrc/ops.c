@@ -34,6 +34,7 @@ static int broadcast_misfit(int ndim, const int64_t *shape, const ln_tensor *dst
 void ln_scalar(ln_tensor *t, ln_storage *s, double *buf, ln_dtype dt, double v) {
   s->data = buf;
   s->nbytes = sizeof *buf;
+  s->mapped = 0;
   s->refs = 1;          /* held by the caller's frame, never freed */
   memset(t, 0, sizeof *t);
   t->storage = s;

@@ -118,32 +118,66 @@ static inline __attribute__((always_inline)) SK_TARGET void SK_NAME(ntp_rows)(in
     SK_NAME(ntp_tile)(SK_NTP_RI, nv, n, kc, a + (size_t)i * lda, lda, bt, add, c + (size_t)i * ldc, ldc,
                       a + (size_t)(i + SK_NTP_RI) * lda, rnext);
   }
-  for (; i < m; i++)
-    SK_NAME(ntp_tile)(1, nv, n, kc, a + (size_t)i * lda, lda, bt, add, c + (size_t)i * ldc, ldc, a, 0);
+  /* the last rows in one tile, as the backward product's: one row at a time
+  ** loads bt's vectors for one FMA each (83 rows leave 5) */
+  _Static_assert(SK_NTP_RI <= 6, "the cases below cover up to SK_NTP_RI - 1 rows");
+  const double *ar = a + (size_t)i * lda;
+  double *cr = c + (size_t)i * ldc;
+  switch (m - i) {
+    case 5: SK_NAME(ntp_tile)(5, nv, n, kc, ar, lda, bt, add, cr, ldc, a, 0); break;
+    case 4: SK_NAME(ntp_tile)(4, nv, n, kc, ar, lda, bt, add, cr, ldc, a, 0); break;
+    case 3: SK_NAME(ntp_tile)(3, nv, n, kc, ar, lda, bt, add, cr, ldc, a, 0); break;
+    case 2: SK_NAME(ntp_tile)(2, nv, n, kc, ar, lda, bt, add, cr, ldc, a, 0); break;
+    case 1: SK_NAME(ntp_tile)(1, nv, n, kc, ar, lda, bt, add, cr, ldc, a, 0); break;
+    default: break;
+  }
 }
 
+/* B^T for the tiles above: bt (k, nv SK_W) row-major, zero past column n,
+** so that chunk p0's rows start at bt + p0 nv SK_W. */
+static SK_TARGET void SK_NAME(pack)(int n, int k, const double *b, int ldb, double *bt) {
+  int nv = (n + SK_W - 1) / SK_W;
+  for (int jv = 0; jv < nv; jv++) {   /* SK_W rows of B (zero past n) into one vector of each row of bt */
+    int rows = n - jv * SK_W < SK_W ? n - jv * SK_W : SK_W;
+    const double *bj = b + (size_t)jv * SK_W * ldb;
+    double *btj = bt + jv * SK_W;
+    int p = 0;
+    for (; p + SK_W <= k; p += SK_W) SK_PACK_T(btj + (size_t)p * nv * SK_W, nv * SK_W, bj + p, ldb, rows);
+    for (; p < k; p++)
+      for (int i = 0; i < SK_W; i++) btj[(size_t)p * nv * SK_W + i] = i < rows ? bj[(size_t)i * ldb + p] : 0.0;
+  }
+}
+
+/* One chunk of kc columns of A against its rows of bt. */
+static SK_TARGET void SK_NAME(ntp_chunk)(int nv, int m, int n, int kc, const double *a, int lda, const double *bt,
+                                         int add, double *c, int ldc) {
+  switch (nv) {
+    case 1: SK_NAME(ntp_rows)(1, m, n, kc, a, lda, bt, add, c, ldc); break;
+    case 2: SK_NAME(ntp_rows)(2, m, n, kc, a, lda, bt, add, c, ldc); break;
+    case 3: SK_NAME(ntp_rows)(3, m, n, kc, a, lda, bt, add, c, ldc); break;
+    default: SK_NAME(ntp_rows)(4, m, n, kc, a, lda, bt, add, c, ldc); break;
+  }
+}
+
+/* B transposed a chunk at a time into the stack, in L1. */
 static SK_TARGET void SK_NAME(ntp)(int m, int n, int k, const double *a, int lda, const double *b, int ldb, int beta,
                                    double *c, int ldc) {
-  double bt[SK_NTP_KC * 4 * SK_W];   /* 32 KB: one chunk of B^T, in L1 */
+  double bt[SK_NTP_KC * 4 * SK_W];   /* 32 KB: one chunk of B^T */
   int nv = (n + SK_W - 1) / SK_W;
   for (int p0 = 0; p0 < k; p0 += SK_NTP_KC) {
     int kc = k - p0 < SK_NTP_KC ? k - p0 : SK_NTP_KC;
-    for (int jv = 0; jv < nv; jv++) {   /* SK_W rows of B (zero past n) into one vector of each row of bt */
-      int rows = n - jv * SK_W < SK_W ? n - jv * SK_W : SK_W;
-      const double *bj = b + (size_t)jv * SK_W * ldb + p0;
-      double *btj = bt + jv * SK_W;
-      int p = 0;
-      for (; p + SK_W <= kc; p += SK_W) SK_PACK_T(btj + (size_t)p * nv * SK_W, nv * SK_W, bj + p, ldb, rows);
-      for (; p < kc; p++)
-        for (int i = 0; i < SK_W; i++) btj[(size_t)p * nv * SK_W + i] = i < rows ? bj[(size_t)i * ldb + p] : 0.0;
-    }
-    int add = beta || p0 > 0;
-    switch (nv) {
-      case 1: SK_NAME(ntp_rows)(1, m, n, kc, a + p0, lda, bt, add, c, ldc); break;
-      case 2: SK_NAME(ntp_rows)(2, m, n, kc, a + p0, lda, bt, add, c, ldc); break;
-      case 3: SK_NAME(ntp_rows)(3, m, n, kc, a + p0, lda, bt, add, c, ldc); break;
-      default: SK_NAME(ntp_rows)(4, m, n, kc, a + p0, lda, bt, add, c, ldc); break;
-    }
+    SK_NAME(pack)(n, kc, b + p0, ldb, bt);
+    SK_NAME(ntp_chunk)(nv, m, n, kc, a + p0, lda, bt, beta || p0 > 0, c, ldc);
+  }
+}
+
+/* B^T packed beforehand by SK_NAME(pack): the same sums as ntp. */
+static SK_TARGET void SK_NAME(ntp_packed)(int m, int n, int k, const double *a, int lda, const double *bt, int beta,
+                                          double *c, int ldc) {
+  int nv = (n + SK_W - 1) / SK_W;
+  for (int p0 = 0; p0 < k; p0 += SK_NTP_KC) {
+    int kc = k - p0 < SK_NTP_KC ? k - p0 : SK_NTP_KC;
+    SK_NAME(ntp_chunk)(nv, m, n, kc, a + p0, lda, bt + (size_t)p0 * nv * SK_W, beta || p0 > 0, c, ldc);
   }
 }
 #endif

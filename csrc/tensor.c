@@ -7,6 +7,7 @@
 
 #include "iter.h"
 #include "kern.h"
+#include "mem.h"
 #include "tensor.h"
 
 /* ---- storage ---------------------------------------------------------- */
@@ -14,8 +15,8 @@
 static ln_storage *storage_new(size_t nbytes) {
   ln_storage *s = malloc(sizeof *s);
   if (s == NULL) return NULL;
-  /* calloc: zero pages come free from the kernel for large tensors */
-  s->data = calloc(nbytes ? nbytes : 1, 1);
+  /* zeroed: zero pages come free from the kernel for large tensors */
+  s->data = ln_mem_zalloc(nbytes, &s->mapped);
   if (s->data == NULL) {
     free(s);
     return NULL;
@@ -27,7 +28,7 @@ static ln_storage *storage_new(size_t nbytes) {
 
 static void storage_release(ln_storage *s) {
   if (s != NULL && --s->refs == 0) {
-    free(s->data);
+    ln_mem_free(s->data, s->mapped);
     free(s);
   }
 }

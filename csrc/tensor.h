@@ -18,6 +18,7 @@
 typedef struct ln_storage {
   void *data;
   size_t nbytes;
+  size_t mapped;                /* how mem.h allocated data (0: calloc) */
   int refs;
 } ln_storage;
 

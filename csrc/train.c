@@ -175,7 +175,7 @@ static int backward_step(ln_net *net, ln_optim *o, int64_t m, int fuse, ln_step 
 
 int ln_train_batches(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, const int64_t *perm,
                      int64_t from, int64_t to, ln_rng *r, ln_progress_fn progress, void *ud) {
-  ln_mode mode = {1, 0, r, 0, 0};
+  ln_mode mode = {.train = 1, .rng = r};
   int64_t nbatches, every;
   int st;
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
@@ -237,7 +237,7 @@ static int reads_in_place(const ln_net *net, const ln_dataset *d) {
 int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost,
                 int64_t *correct) {
   const ln_kern *k = ln_kern_for(net->dtype);
-  ln_mode mode = {0, 0, NULL, 0, 1};
+  ln_mode mode = {.infer = 1};
   int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK, n_out = ln_net_out_numel(net);
   double sum = 0;
   int st;
@@ -260,6 +260,7 @@ int ln_evaluate(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, dou
     } else {
       gather(net, d, net->index, m);
     }
+    mode.same_params = start > 0;
     st = ln_net_forward(net, m, &mode);
     net->acts[0] = acts0;
     if (st != LN_OK) break;
@@ -329,7 +330,9 @@ static int mean_gradient(ln_net *net, const ln_dataset *d, const ln_mode *mode, 
     } else {
       gather(net, d, net->index, m);
     }
-    st = chunk_gradient(net, d, m, mode, cost_sum);
+    ln_mode cm = *mode;
+    cm.same_params = start > 0;   /* nothing changes the parameters between chunks */
+    st = chunk_gradient(net, d, m, &cm, cost_sum);
     net->acts[0] = own;
   }
   return st;
@@ -338,7 +341,7 @@ static int mean_gradient(ln_net *net, const ln_dataset *d, const ln_mode *mode, 
 int ln_gradient_norms(ln_net *net, const ln_dataset *d, double *bias, double *weight, int max,
                       int *nout) {
   ln_rng own;      /* a measurement must not move the training's stream */
-  ln_mode mode = {1, 0, &own, 1, 0};
+  ln_mode mode = {.train = 1, .rng = &own, .probe = 1};
   int st, n = 0;
   ln_rng_seed(&own, LN_MEASURE_SEED);
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_net_check_differentiable(net)) != LN_OK) return st;
@@ -370,7 +373,7 @@ int ln_objective_check(const ln_net *net, const ln_dataset *d) {
 }
 
 int ln_objective(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost) {
-  ln_mode mode = {0, 0, NULL, 0, 0};   /* deterministic: dropout is the identity */
+  ln_mode mode = {0};   /* deterministic: dropout is the identity */
   double sum = 0;
   int st;
   if ((st = check_objective(net, d)) != LN_OK) return st;
@@ -403,7 +406,7 @@ int ln_objective_at(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda,
 }
 
 int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out) {
-  ln_mode mode = {0, 0, NULL, 0, 0};
+  ln_mode mode = {0};
   int64_t n = x->shape[0], chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
   int64_t row = ln_shape_numel(&net->in), n_out = ln_net_out_numel(net);
   int64_t in_n, out_n;   /* x may be (2^58, 0): the products are checked */
@@ -418,6 +421,7 @@ int ln_predict(ln_net *net, const ln_tensor *x, const ln_tensor *out) {
     for (int64_t i = 0; i < m; i++) net->index[i] = start + i;
     ln_kern_for(net->dtype)->gather(m, net->index, n, NULL, 0, 0, row, x->dtype, ln_data(x),
                                     ln_data(&net->acts[0]));
+    mode.same_params = start > 0;
     if ((st = ln_net_forward(net, m, &mode)) != LN_OK) break;
     ln_tensor a = ln_rows(&net->acts[net->nlayers], m), dst = a;
     dst.storage = out->storage;       /* the same rows of out */
@@ -448,7 +452,7 @@ static void count_saturated(ln_act act, ln_dtype dt, const void *a, int64_t m, i
 }
 
 int ln_saturation(ln_net *net, const ln_dataset *d, double eps, double *frac, int *layer, int max, int *nout) {
-  ln_mode mode = {0, 0, NULL, 0, 0};
+  ln_mode mode = {0};
   int64_t chunk = d->n < EVAL_CHUNK ? d->n : EVAL_CHUNK, total = 0, **sat;
   int st, n = 0, nacts = 0;
   if (!(eps >= 0 && eps < 1)) return ln_fail(LN_EARG, "eps must be in [0, 1), not %g", eps);

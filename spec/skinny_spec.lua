@@ -76,6 +76,36 @@ describe("skinny float64 products", function()
     end
   end)
 
+  it("C = A B^T over B transposed once (ntp) is ln_skinny_nt's, bit for bit from 32 rows", function()
+    lunet.seed(75)
+    local ran_fast = false
+    for s, size in ipairs(SIZES) do
+      local m, n, k = size[1], size[2], size[3]
+      if n <= 32 then
+        local a, b = matrix(m, k, s % 3, s), matrix(n, k, (s + 1) % 4, s + 5)
+        for beta = 0, 1 do
+          local c0 = matrix(m, n, s % 2, s + 9)
+          local ref, packed, plain = c0:clone(), c0:clone(), c0:clone()
+          assert.are.equal(0, core._skinny("ntp", 0, a, b, ref, beta))
+          local level = core._skinny("ntp", 2, a, b, packed, beta)
+          local bound = c0:abs()
+          core._skinny("nt", 0, a:abs(), b:abs(), bound, beta)
+          local what = ("ntp level %d m %d n %d k %d beta %d"):format(level, m, n, k, beta)
+          close(packed, ref, bound, k + 1, what)
+          if level == 2 and m >= 32 then   -- the dense layer's case: the same sums as without packing
+            ran_fast = true
+            assert.are.equal(2, core._skinny("nt", 2, a, b, plain, beta))
+            assert.are.same(plain:totable(), packed:totable(), what)
+          end
+        end
+      end
+    end
+    local name = core._skinny_level()
+    assert.are.equal(name == "avx512", ran_fast)
+    H.refused("at most 32 rows", core._skinny, "ntp", 0, matrix(3, 5, 0, 1), matrix(33, 5, 0, 2),
+      lunet.zeros(3, 33, "float64"))
+  end)
+
   it("C += A^T B agrees with the reference at odd sizes and strides", function()
     lunet.seed(72)
     for _, level in ipairs(have) do

@@ -243,6 +243,14 @@ local function above(fa, fb, f0)
   return fa > fb + F_NOISE * math.abs(f0)
 end
 
+-- A trial point the search moves on from: only its numbers are kept, and
+-- its point and gradient (evaluate's own, or f's under fresh_gradient's
+-- contract) are freed now rather than left to the collector (see release).
+local function drop(xa, ga)
+  xa:close()
+  ga:close()
+end
+
 -- Zoom between lo (satisfies sufficient decrease) and hi (algorithm 3.6).
 local function zoom(S, x, d, f0, d0, lo, flo, dlo, hi, fhi, dhi)
   for _ = 1, MAX_LS do
@@ -257,6 +265,7 @@ local function zoom(S, x, d, f0, d0, lo, flo, dlo, hi, fhi, dhi)
       if da * (hi - lo) >= 0 then hi, fhi, dhi = lo, flo, dlo end
       lo, flo, dlo = a, fa, da
     end
+    drop(xa, ga)
     if math.abs(hi - lo) <= 1e-16 * math.max(math.abs(lo), math.abs(hi)) then break end
   end
   return nil, "line search failed"
@@ -279,10 +288,10 @@ function M.line_search(S, x, f0, d0, d, a1)
   for i = 1, MAX_LS do
     local fa, ga, da, xa = phi(S, x, d, a)
     if fa == nil then return nil, "max_evals" end
-    if armijo_fails(S, f0, d0, a, fa) or (i > 1 and above(fa, fprev, f0)) then
-      return zoom(S, x, d, f0, d0, prev, fprev, dprev, a, fa, da)
-    end
-    if math.abs(da) <= -S.c2 * d0 then return a, xa, fa, ga end
+    local too_high = armijo_fails(S, f0, d0, a, fa) or (i > 1 and above(fa, fprev, f0))
+    if not too_high and math.abs(da) <= -S.c2 * d0 then return a, xa, fa, ga end
+    drop(xa, ga)
+    if too_high then return zoom(S, x, d, f0, d0, prev, fprev, dprev, a, fa, da) end
     if da >= 0 then return zoom(S, x, d, f0, d0, a, fa, da, prev, fprev, dprev) end
     prev, fprev, dprev, a = a, fa, da, cubic_clamped(prev, fprev, dprev, a, fa, da, a + 0.01 * (a - prev), 10 * a)
   end
@@ -495,9 +504,15 @@ local function new_history(S)
            path = S.path and {} or nil }
 end
 
+-- |v|: sqrt(v'v) by BLAS's dot, three times as fast as v:norm()'s one
+-- running sum on 23,860 values (the same up to rounding)
+local function norm(v)
+  return math.sqrt(core.dot(v, v))
+end
+
 local function record(S, hist, x, f, g, step, alpha)
   local k = #hist.cost + 1
-  hist.cost[k], hist.grad_norm[k], hist.step[k], hist.alpha[k] = f, g:norm(), step, alpha
+  hist.cost[k], hist.grad_norm[k], hist.step[k], hist.alpha[k] = f, norm(g), step, alpha
   hist.nfev[k], hist.seconds[k] = S.nfev, os.clock() - S.t0
   if hist.path then hist.path[k] = x:totable() end
 end
@@ -518,7 +533,7 @@ local function fixed_step(S, hist, x, f, g)
     local xn = x:add(s)
     local fn, gn = evaluate(S, xn)
     if fn == math.huge then return xn, "diverged (infinite cost)" end
-    record(S, hist, xn, fn, gn, s:norm(), S.eta)
+    record(S, hist, xn, fn, gn, norm(s), S.eta)
     local small = relative_change_small(S, f, fn)
     x, f, g = xn, fn, gn
     if hist.grad_norm[#hist.grad_norm] <= S.gtol then return x, "gradient norm below gtol", true end
@@ -538,8 +553,16 @@ end
 -- GC_BYTES of such vectors have accumulated keeps them in reused pages;
 -- collecting at every iteration instead cost 0.4 ms an iteration there.
 -- Below BIG_N values a full collection would cost more than the pages it saves.
+-- L-BFGS with a fresh_gradient f (lunet.optim.objective) leaves nothing to
+-- collect: it frees every vector it makes, the trial points and gradients
+-- of its line searches included, and its full collections (0.3-0.4 ms every
+-- ten iterations there) were a fiftieth of its time.
 local BIG_N = 4096
 local GC_BYTES = 4e6
+
+local function leaves_garbage(S)
+  return not (S.fresh and S.method == "lbfgs")
+end
 
 local function release(S, x, g, d, s, y, in_place)
   x:close()
@@ -551,7 +574,7 @@ local function release(S, x, g, d, s, y, in_place)
     g:close()
     d:close()
   end
-  if S.n >= BIG_N then
+  if S.n >= BIG_N and leaves_garbage(S) then
     S.garbage = (S.garbage or 0) + 16 * S.n
     if S.garbage >= GC_BYTES then
       collectgarbage()
@@ -594,7 +617,7 @@ local function line_search_method(S, hist, x, f, g)
       s, y = d:mul(a), gn:sub(g)
     end
     dir.update(x, s, y, gn)
-    record(S, hist, xn, fn, gn, s:norm(), a)
+    record(S, hist, xn, fn, gn, norm(s), a)
     release(S, x, g, d, s, y, dir.pair ~= nil)
     local small = relative_change_small(S, f, fn)
     x, f_prev, f, g = xn, f, fn, gn
