@@ -185,9 +185,17 @@ static int l_vmath(lua_State *L) {
   return 1;
 }
 
-/* _vmath_vectorised() -> boolean: whether the AVX2 path runs here */
+/* _vmath_vectorised() -> boolean: whether a vector path (AVX2, AVX-512) runs here */
 static int l_vmath_vectorised(lua_State *L) {
   lua_pushboolean(L, ln_vmath_vectorised());
+  return 1;
+}
+
+/* _vmath_level([level]) -> level: sets (0 libm, 1 AVX2, 2 AVX-512, capped at
+** the CPU's) and returns the level of vmath.c's kernels */
+static int l_vmath_level(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) ln_vmath_set_level(lnL_checkint(L, 1, "level"));
+  lua_pushinteger(L, ln_vmath_level());
   return 1;
 }
 
@@ -231,7 +239,7 @@ static int l_fuse_sgd(lua_State *L) {
 
 static const luaL_Reg functions[] = {
   {"_conv_forward_ref", l_conv_forward_ref}, {"_conv_backward_ref", l_conv_backward_ref},
-  {"_vmath", l_vmath}, {"_vmath_vectorised", l_vmath_vectorised},
+  {"_vmath", l_vmath}, {"_vmath_vectorised", l_vmath_vectorised}, {"_vmath_level", l_vmath_level},
   {"_fuse_sgd", l_fuse_sgd}, {"_linear", l_linear}, {"_skinny", l_skinny}, {"_skinny_level", l_skinny_level},
   {"_conv_level", l_conv_level}, {"_parallel_parts", l_parallel_parts}, {NULL, NULL}
 };

@@ -35,149 +35,233 @@ void ln_vsigmoid_f64_ref(int64_t n, const double *x, double *y) {
 #define LN_VMATH_X86 1
 #include <immintrin.h>
 
-#define AVX2 __attribute__((target("avx2,fma")))
+/* ---- AVX2 + FMA: 8 floats, 4 doubles ------------------------------------ */
+#define VM_NAME(x) vm_##x##_avx2
+#define VM_TARGET __attribute__((target("avx2,fma")))
+#define VF __m256
+#define SF 8
+#define VF_MASK __m256
+#define VF_SET1 _mm256_set1_ps
+#define VF_LOAD _mm256_loadu_ps
+#define VF_STORE _mm256_storeu_ps
+#define VF_ADD _mm256_add_ps
+#define VF_SUB _mm256_sub_ps
+#define VF_MUL _mm256_mul_ps
+#define VF_DIV _mm256_div_ps
+#define VF_MIN _mm256_min_ps
+#define VF_MAX _mm256_max_ps
+#define VF_ROUND(x) _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define VF_FMADD _mm256_fmadd_ps
+#define VF_FNMADD _mm256_fnmadd_ps
+#define VF_NANMASK(x) _mm256_cmp_ps(x, x, _CMP_UNORD_Q)
+#define VF_SELECT(m, a, b) _mm256_blendv_ps(b, a, m)
+#define VI32 __m256i
+#define VI32_SET1 _mm256_set1_epi32
+#define VI32_ADD _mm256_add_epi32
+#define VI32_SUB _mm256_sub_epi32
+#define VI32_SRAI _mm256_srai_epi32
+#define VI32_SLLI _mm256_slli_epi32
+#define VF_TO_I32 _mm256_cvtps_epi32
+#define VI32_AS_F _mm256_castsi256_ps
+#define VD __m256d
+#define SD 4
+#define VD_MASK __m256d
+#define VD_SET1 _mm256_set1_pd
+#define VD_LOAD _mm256_loadu_pd
+#define VD_STORE _mm256_storeu_pd
+#define VD_ADD _mm256_add_pd
+#define VD_SUB _mm256_sub_pd
+#define VD_MUL _mm256_mul_pd
+#define VD_DIV _mm256_div_pd
+#define VD_MIN _mm256_min_pd
+#define VD_MAX _mm256_max_pd
+#define VD_ROUND(x) _mm256_round_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define VD_FMADD _mm256_fmadd_pd
+#define VD_FNMADD _mm256_fnmadd_pd
+#define VD_NANMASK(x) _mm256_cmp_pd(x, x, _CMP_UNORD_Q)
+#define VD_SELECT(m, a, b) _mm256_blendv_pd(b, a, m)
+#define VI64 __m256i
+#define VI64_SET1 _mm256_set1_epi64x
+#define VI64_ADD _mm256_add_epi64
+#define VI64_SUB _mm256_sub_epi64
+#define VI64_SRLI _mm256_srli_epi64
+#define VI64_SLLI _mm256_slli_epi64
+#define VD_TO_I64(x) _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(x))
+#define VI64_AS_D _mm256_castsi256_pd
+#include "vmath_isa.h"
+#undef VM_NAME
+#undef VM_TARGET
+#undef VF
+#undef SF
+#undef VF_MASK
+#undef VF_SET1
+#undef VF_LOAD
+#undef VF_STORE
+#undef VF_ADD
+#undef VF_SUB
+#undef VF_MUL
+#undef VF_DIV
+#undef VF_MIN
+#undef VF_MAX
+#undef VF_ROUND
+#undef VF_FMADD
+#undef VF_FNMADD
+#undef VF_NANMASK
+#undef VF_SELECT
+#undef VI32
+#undef VI32_SET1
+#undef VI32_ADD
+#undef VI32_SUB
+#undef VI32_SRAI
+#undef VI32_SLLI
+#undef VF_TO_I32
+#undef VI32_AS_F
+#undef VD
+#undef SD
+#undef VD_MASK
+#undef VD_SET1
+#undef VD_LOAD
+#undef VD_STORE
+#undef VD_ADD
+#undef VD_SUB
+#undef VD_MUL
+#undef VD_DIV
+#undef VD_MIN
+#undef VD_MAX
+#undef VD_ROUND
+#undef VD_FMADD
+#undef VD_FNMADD
+#undef VD_NANMASK
+#undef VD_SELECT
+#undef VI64
+#undef VI64_SET1
+#undef VI64_ADD
+#undef VI64_SUB
+#undef VI64_SRLI
+#undef VI64_SLLI
+#undef VD_TO_I64
+#undef VI64_AS_D
 
-/* ---- float: 8 lanes ---------------------------------------------------- */
+/* ---- AVX-512: 16 floats, 8 doubles (twice the lanes; the f64 sigmoid was
+** a twentieth of an evaluation of the 784-30-10 objective) ---------------- */
+#define VM_NAME(x) vm_##x##_avx512
+#define VM_TARGET __attribute__((target("avx512f")))
+#define VF __m512
+#define SF 16
+#define VF_MASK __mmask16
+#define VF_SET1 _mm512_set1_ps
+#define VF_LOAD _mm512_loadu_ps
+#define VF_STORE _mm512_storeu_ps
+#define VF_ADD _mm512_add_ps
+#define VF_SUB _mm512_sub_ps
+#define VF_MUL _mm512_mul_ps
+#define VF_DIV _mm512_div_ps
+#define VF_MIN _mm512_min_ps
+#define VF_MAX _mm512_max_ps
+#define VF_ROUND(x) _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define VF_FMADD _mm512_fmadd_ps
+#define VF_FNMADD _mm512_fnmadd_ps
+#define VF_NANMASK(x) _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q)
+#define VF_SELECT(m, a, b) _mm512_mask_blend_ps(m, b, a)
+#define VI32 __m512i
+#define VI32_SET1 _mm512_set1_epi32
+#define VI32_ADD _mm512_add_epi32
+#define VI32_SUB _mm512_sub_epi32
+#define VI32_SRAI _mm512_srai_epi32
+#define VI32_SLLI _mm512_slli_epi32
+#define VF_TO_I32 _mm512_cvtps_epi32
+#define VI32_AS_F _mm512_castsi512_ps
+#define VD __m512d
+#define SD 8
+#define VD_MASK __mmask8
+#define VD_SET1 _mm512_set1_pd
+#define VD_LOAD _mm512_loadu_pd
+#define VD_STORE _mm512_storeu_pd
+#define VD_ADD _mm512_add_pd
+#define VD_SUB _mm512_sub_pd
+#define VD_MUL _mm512_mul_pd
+#define VD_DIV _mm512_div_pd
+#define VD_MIN _mm512_min_pd
+#define VD_MAX _mm512_max_pd
+#define VD_ROUND(x) _mm512_roundscale_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define VD_FMADD _mm512_fmadd_pd
+#define VD_FNMADD _mm512_fnmadd_pd
+#define VD_NANMASK(x) _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q)
+#define VD_SELECT(m, a, b) _mm512_mask_blend_pd(m, b, a)
+#define VI64 __m512i
+#define VI64_SET1 _mm512_set1_epi64
+#define VI64_ADD _mm512_add_epi64
+#define VI64_SUB _mm512_sub_epi64
+#define VI64_SRLI _mm512_srli_epi64
+#define VI64_SLLI _mm512_slli_epi64
+#define VD_TO_I64(x) _mm512_cvtepi32_epi64(_mm512_cvtpd_epi32(x))
+#define VI64_AS_D _mm512_castsi512_pd
+#include "vmath_isa.h"
 
-AVX2 static __m256 exp8(__m256 x) {
-  const __m256 lo = _mm256_set1_ps(-104.0f), hi = _mm256_set1_ps(89.0f);
-  const __m256 log2e = _mm256_set1_ps(1.44269504088896341f);
-  const __m256 ln2hi = _mm256_set1_ps(0.693359375f), ln2lo = _mm256_set1_ps(-2.12194440e-4f);
-  __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
-  __m256 v = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
-  __m256 fn = _mm256_round_ps(_mm256_mul_ps(v, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(fn, ln2hi, v);
-  r = _mm256_fnmadd_ps(fn, ln2lo, r);
-  __m256 p = _mm256_set1_ps(1.0f / 5040);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-  /* n in [-150, 129]: its halves are exponents of normal floats */
-  __m256i n = _mm256_cvtps_epi32(fn), n1 = _mm256_srai_epi32(n, 1), n2 = _mm256_sub_epi32(n, n1);
-  const __m256i bias = _mm256_set1_epi32(127);
-  __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
-  __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
-  __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
-  return _mm256_blendv_ps(y, x, nan);
+static int cpu_level(void) {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return 2;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+  return 0;
 }
-
-AVX2 static __m256 sigmoid8(__m256 x) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
-  return _mm256_div_ps(one, _mm256_add_ps(one, e));
-}
-
-/* The loops: whole vectors, then the last n % 8 through a vector on the stack. */
-#define LOOP_F32(name, f)                                               \
-  AVX2 static void name(int64_t n, const float *x, float *y) {          \
-    int64_t i = 0;                                                      \
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, f(_mm256_loadu_ps(x + i))); \
-    if (i < n) {                                                        \
-      float t[8] = {0};                                                 \
-      memcpy(t, x + i, (size_t)(n - i) * sizeof *t);                    \
-      _mm256_storeu_ps(t, f(_mm256_loadu_ps(t)));                       \
-      memcpy(y + i, t, (size_t)(n - i) * sizeof *t);                    \
-    }                                                                   \
-  }
-LOOP_F32(exp_f32_avx2, exp8)
-LOOP_F32(sigmoid_f32_avx2, sigmoid8)
-
-/* ---- double: 4 lanes --------------------------------------------------- */
-
-AVX2 static __m256d exp4(__m256d x) {
-  const __m256d lo = _mm256_set1_pd(-746.0), hi = _mm256_set1_pd(710.0);
-  const __m256d log2e = _mm256_set1_pd(1.4426950408889634074);
-  /* ln 2's high part has its low 21 bits zero (fdlibm's split) */
-  const __m256d ln2hi = _mm256_set1_pd(6.93147180369123816490e-01);
-  const __m256d ln2lo = _mm256_set1_pd(1.90821492927058770002e-10);
-  __m256d nan = _mm256_cmp_pd(x, x, _CMP_UNORD_Q);
-  __m256d v = _mm256_min_pd(_mm256_max_pd(x, lo), hi);
-  __m256d fn = _mm256_round_pd(_mm256_mul_pd(v, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256d r = _mm256_fnmadd_pd(fn, ln2hi, v);
-  r = _mm256_fnmadd_pd(fn, ln2lo, r);
-  /* 1/k! for k = 13 down to 2 */
-  static const double inv_fact[12] = {
-    1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
-    1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5,
-  };
-  __m256d p = _mm256_set1_pd(inv_fact[0]);
-  for (int k = 1; k < 12; k++) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(inv_fact[k]));
-  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
-  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
-  /* n in [-1077, 1025]: its halves are exponents of normal doubles */
-  __m256i n = _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(fn));
-  /* n >> 1: AVX2 has no 64-bit arithmetic shift, but n + 2048 is positive */
-  const __m256i off = _mm256_set1_epi64x(2048);
-  __m256i n1 = _mm256_sub_epi64(_mm256_srli_epi64(_mm256_add_epi64(n, off), 1), _mm256_set1_epi64x(1024));
-  __m256i n2 = _mm256_sub_epi64(n, n1);
-  const __m256i bias = _mm256_set1_epi64x(1023);
-  __m256d s1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(n1, bias), 52));
-  __m256d s2 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(n2, bias), 52));
-  __m256d y = _mm256_mul_pd(_mm256_mul_pd(p, s1), s2);
-  return _mm256_blendv_pd(y, x, nan);
-}
-
-AVX2 static __m256d sigmoid4(__m256d x) {
-  const __m256d one = _mm256_set1_pd(1.0);
-  __m256d e = exp4(_mm256_sub_pd(_mm256_setzero_pd(), x));
-  return _mm256_div_pd(one, _mm256_add_pd(one, e));
-}
-
-#define LOOP_F64(name, f)                                               \
-  AVX2 static void name(int64_t n, const double *x, double *y) {        \
-    int64_t i = 0;                                                      \
-    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(y + i, f(_mm256_loadu_pd(x + i))); \
-    if (i < n) {                                                        \
-      double t[4] = {0};                                                \
-      memcpy(t, x + i, (size_t)(n - i) * sizeof *t);                    \
-      _mm256_storeu_pd(t, f(_mm256_loadu_pd(t)));                       \
-      memcpy(y + i, t, (size_t)(n - i) * sizeof *t);                    \
-    }                                                                   \
-  }
-LOOP_F64(exp_f64_avx2, exp4)
-LOOP_F64(sigmoid_f64_avx2, sigmoid4)
-
-static int has_avx2(void) {
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+static int cpu_level(void) {
+  return 0;
 }
 #endif
+
+/* -1 until first asked; then the level in use (a race sets the same value). */
+static int level = -1;
+
+static int get_level(void) {
+  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+  if (l < 0) {
+    l = cpu_level();
+    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+  }
+  return l;
+}
+
+int ln_vmath_set_level(int want) {
+  int have = cpu_level();
+  int l = want < 0 ? 0 : want > have ? have : want;
+  __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+  return l;
+}
+
+int ln_vmath_level(void) {
+  return get_level();
+}
 
 int ln_vmath_vectorised(void) {
-#ifdef LN_VMATH_X86
-  return has_avx2();
-#else
-  return 0;
-#endif
+  return get_level() >= 1;
 }
 
 #ifdef LN_VMATH_X86
-#define DISPATCH(fast, ref) \
-  do {                      \
-    if (has_avx2())         \
-      fast(n, x, y);        \
-    else                    \
-      ref(n, x, y);         \
+#define DISPATCH(name, ref)                 \
+  do {                                      \
+    switch (get_level()) {                  \
+      case 2: vm_##name##_avx512(n, x, y); break; \
+      case 1: vm_##name##_avx2(n, x, y); break;   \
+      default: ref(n, x, y); break;         \
+    }                                       \
   } while (0)
 #else
-#define DISPATCH(fast, ref) ref(n, x, y)
+#define DISPATCH(name, ref) ref(n, x, y)
 #endif
 
 void ln_vexp_f32(int64_t n, const float *x, float *y) {
-  DISPATCH(exp_f32_avx2, ln_vexp_f32_ref);
+  DISPATCH(exp_f32, ln_vexp_f32_ref);
 }
 
 void ln_vexp_f64(int64_t n, const double *x, double *y) {
-  DISPATCH(exp_f64_avx2, ln_vexp_f64_ref);
+  DISPATCH(exp_f64, ln_vexp_f64_ref);
 }
 
 void ln_vsigmoid_f32(int64_t n, const float *x, float *y) {
-  DISPATCH(sigmoid_f32_avx2, ln_vsigmoid_f32_ref);
+  DISPATCH(sigmoid_f32, ln_vsigmoid_f32_ref);
 }
 
 void ln_vsigmoid_f64(int64_t n, const double *x, double *y) {
-  DISPATCH(sigmoid_f64_avx2, ln_vsigmoid_f64_ref);
+  DISPATCH(sigmoid_f64, ln_vsigmoid_f64_ref);
 }
