@@ -166,13 +166,21 @@ static int l_parallel_parts(lua_State *L) {
   return 1;
 }
 
-/* _vmath(fn, x, ref) -> y: fn "exp" or "sigmoid" of a contiguous x through
-** vmath.c's vector path (or its libm reference when ref is true) */
+/* _vmath(fn, x, ref) -> y: fn "exp", "sigmoid" or "log" (float64 only) of a
+** contiguous x through vmath.c's vector path (or its libm reference when
+** ref is true) */
 static int l_vmath(lua_State *L) {
-  static const char *const names[] = {"exp", "sigmoid", NULL};
+  static const char *const names[] = {"exp", "sigmoid", "log", NULL};
   int fn = luaL_checkoption(L, 1, NULL, names), ref = lua_toboolean(L, 3);
   ln_tensor *x = lnL_checktensor(L, 2);
   if (!ln_is_contiguous(x)) luaL_error(L, "x must be contiguous");
+  if (fn == 2) {
+    if (x->dtype != LN_F64) luaL_error(L, "log: x must be float64");
+    ln_tensor *y = lnL_pushnew(L, x->dtype, x->ndim, x->shape);
+    x = lnL_checktensor(L, 2);
+    (ref ? ln_vlog_f64_ref : ln_vlog_f64)(ln_numel(x), ln_data(x), ln_data(y));
+    return 1;
+  }
   ln_tensor *y = lnL_pushnew(L, x->dtype, x->ndim, x->shape);
   x = lnL_checktensor(L, 2);
   int64_t n = ln_numel(x);

@@ -10,6 +10,7 @@
 ** branch. x is clamped first to where the result is already 0 or +inf;
 ** NaN is passed through at the end.
 */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -21,6 +22,10 @@ void ln_vexp_f32_ref(int64_t n, const float *x, float *y) {
 
 void ln_vexp_f64_ref(int64_t n, const double *x, double *y) {
   for (int64_t i = 0; i < n; i++) y[i] = exp(x[i]);
+}
+
+void ln_vlog_f64_ref(int64_t n, const double *x, double *y) {
+  for (int64_t i = 0; i < n; i++) y[i] = log(x[i]);
 }
 
 void ln_vsigmoid_f32_ref(int64_t n, const float *x, float *y) {
@@ -88,6 +93,13 @@ void ln_vsigmoid_f64_ref(int64_t n, const double *x, double *y) {
 #define VI64_SLLI _mm256_slli_epi64
 #define VD_TO_I64(x) _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(x))
 #define VI64_AS_D _mm256_castsi256_pd
+#define VI64_AND _mm256_and_si256
+#define VI64_OR _mm256_or_si256
+#define VD_AS_I64 _mm256_castpd_si256
+#define VD_GT_MASK(a, b) _mm256_cmp_pd(a, b, _CMP_GT_OQ)
+#define VD_BADLOG(x)                                                                        \
+  _mm256_movemask_pd(_mm256_or_pd(_mm256_cmp_pd(x, _mm256_set1_pd(DBL_MIN), _CMP_NGE_UQ), \
+                                  _mm256_cmp_pd(x, _mm256_set1_pd(DBL_MAX), _CMP_NLE_UQ)))
 #include "vmath_isa.h"
 #undef VM_NAME
 #undef VM_TARGET
@@ -141,6 +153,11 @@ void ln_vsigmoid_f64_ref(int64_t n, const double *x, double *y) {
 #undef VI64_SLLI
 #undef VD_TO_I64
 #undef VI64_AS_D
+#undef VI64_AND
+#undef VI64_OR
+#undef VD_AS_I64
+#undef VD_GT_MASK
+#undef VD_BADLOG
 
 /* ---- AVX-512: 16 floats, 8 doubles (twice the lanes; the f64 sigmoid was
 ** a twentieth of an evaluation of the 784-30-10 objective) ---------------- */
@@ -196,6 +213,13 @@ void ln_vsigmoid_f64_ref(int64_t n, const double *x, double *y) {
 #define VI64_SLLI _mm512_slli_epi64
 #define VD_TO_I64(x) _mm512_cvtepi32_epi64(_mm512_cvtpd_epi32(x))
 #define VI64_AS_D _mm512_castsi512_pd
+#define VI64_AND _mm512_and_si512
+#define VI64_OR _mm512_or_si512
+#define VD_AS_I64 _mm512_castpd_si512
+#define VD_GT_MASK(a, b) _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ)
+#define VD_BADLOG(x)                                                 \
+  (int)(_mm512_cmp_pd_mask(x, _mm512_set1_pd(DBL_MIN), _CMP_NGE_UQ) | \
+        _mm512_cmp_pd_mask(x, _mm512_set1_pd(DBL_MAX), _CMP_NLE_UQ))
 #include "vmath_isa.h"
 
 static int cpu_level(void) {
@@ -264,4 +288,8 @@ void ln_vsigmoid_f32(int64_t n, const float *x, float *y) {
 
 void ln_vsigmoid_f64(int64_t n, const double *x, double *y) {
   DISPATCH(sigmoid_f64, ln_vsigmoid_f64_ref);
+}
+
+void ln_vlog_f64(int64_t n, const double *x, double *y) {
+  DISPATCH(log_f64, ln_vlog_f64_ref);
 }

@@ -1,5 +1,5 @@
 /*
-** vmath.h: exp and the sigmoid over arrays, vectorised.
+** vmath.h: exp, the sigmoid and (float64) log over arrays, vectorised.
 **
 ** The kernels are built without -march, so exp in a loop is a call to
 ** libm's scalar exp per element. These run eight floats (four doubles) at a
@@ -27,11 +27,17 @@ void ln_vexp_f64(int64_t n, const double *x, double *y);
 void ln_vsigmoid_f32(int64_t n, const float *x, float *y);
 void ln_vsigmoid_f64(int64_t n, const double *x, double *y);
 
+/* y[i] = log(x[i]): within 1 ulp of libm for positive normal x (fdlibm's
+** method); every other x (0, negative, denormal, infinite, NaN) through
+** libm's log itself */
+void ln_vlog_f64(int64_t n, const double *x, double *y);
+
 /* the same through libm, one element at a time */
 void ln_vexp_f32_ref(int64_t n, const float *x, float *y);
 void ln_vexp_f64_ref(int64_t n, const double *x, double *y);
 void ln_vsigmoid_f32_ref(int64_t n, const float *x, float *y);
 void ln_vsigmoid_f64_ref(int64_t n, const double *x, double *y);
+void ln_vlog_f64_ref(int64_t n, const double *x, double *y);
 
 /* 1 when a vector path runs (AVX2 and FMA, or AVX-512), else 0 */
 int ln_vmath_vectorised(void);
