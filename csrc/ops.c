@@ -142,15 +142,38 @@ int ln_fill(const ln_tensor *dst, double v) {
   return LN_OK;
 }
 
+static int bad_label(double v, int64_t classes) {
+  return !(v >= 0 && v < (double)classes && v == floor(v));
+}
+
+/* The first bad label's position in a contiguous vector of n, or -1: read
+** in place, as the objective checks its labels at every evaluation. */
+static int64_t first_bad_label(ln_dtype dt, const void *p, int64_t n, int64_t classes) {
+  if (dt == LN_F32) {
+    const float *y = p;
+    for (int64_t i = 0; i < n; i++)
+      if (bad_label(y[i], classes)) return i;
+  } else {
+    const double *y = p;
+    for (int64_t i = 0; i < n; i++)
+      if (bad_label(y[i], classes)) return i;
+  }
+  return -1;
+}
+
 int ln_check_labels(const ln_tensor *labels, int64_t classes, const char *where) {
   int64_t n = labels->ndim == 1 ? labels->shape[0] : -1;
   if (n < 0) return ln_fail(LN_EARG, "labels must be a vector, not %d-dimensional", labels->ndim);
-  for (int64_t i = 0; i < n; i++) {
-    double v = ln_get_flat(labels, i);
-    if (!(v >= 0 && v < (double)classes && v == floor(v)))
-      return ln_fail(LN_EARG, "label %g %s %lld is not a class 0..%lld", v, where, (long long)i + 1,
-                     (long long)classes - 1);
+  int64_t bad = -1;
+  if (n > 0 && ln_is_contiguous(labels)) {
+    bad = first_bad_label(labels->dtype, ln_data(labels), n, classes);
+  } else {
+    for (int64_t i = 0; i < n && bad < 0; i++)
+      if (bad_label(ln_get_flat(labels, i), classes)) bad = i;
   }
+  if (bad >= 0)
+    return ln_fail(LN_EARG, "label %g %s %lld is not a class 0..%lld", ln_get_flat(labels, bad), where,
+                   (long long)bad + 1, (long long)classes - 1);
   return LN_OK;
 }
 

@@ -128,6 +128,23 @@ describe("work kept between calls", function()
     assert(math.abs(got_soft - want_soft / 6) <= 1e-15 * math.abs(want_soft / 6))
   end)
 
+  it("checks labels read in place (float32, float64), naming the first bad one", function()
+    local net = lunet.Network({ 4, 3 }, { dtype = "float64" })
+    local x = lunet.randn(6, 4, "float64")
+    for _, dtype in ipairs { "float32", "float64" } do
+      for _, bad in ipairs { 3, -1, 0.5, 2.5 } do
+        local wide = lunet.zeros(6, 2, dtype)
+        wide:select(2, 1):copy(lunet.tensor({ 0, 1, 2, 2, 1, 0 }, dtype))
+        wide[5][1], wide[4][1] = bad, 1
+        local ok, err = pcall(net.total_cost, net, { x = x, y = wide:select(2, 1):contiguous() })
+        assert.is_false(ok)
+        assert.matches("sample 5 is not a class 0..2", tostring(err), 1, true)
+        wide[5][1] = 2
+        assert.is_number(net:total_cost({ x = x, y = wide:select(2, 1):contiguous() }))
+      end
+    end
+  end)
+
   it("frees every point and gradient L-BFGS moves on from when f returns fresh gradients", function()
     local given, made = {}, {}
     local f = require("lunet.minimize").fresh_gradient(function(x)   -- Rosenbrock in 4 dimensions
