@@ -23,6 +23,7 @@
 #include <immintrin.h>
 
 #include "conv_direct.h"
+#include "cpu.h"
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
@@ -30,28 +31,14 @@
 /* at most this many weights per output map (c_in k_h k_w) */
 #define LN_CONV_DIRECT_TAPS 500
 
-static int cpu_level(void) {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return 2;
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
-/* -1 until first asked; then the level in use (a race sets the same value) */
-static int level = -1;
+static ln_cpu_choice level = LN_CPU_CHOICE_INIT;
 
 int ln_conv_level(void) {
-  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-  if (l < 0) {
-    l = cpu_level();
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-  }
-  return l;
+  return ln_cpu_choice_get(&level);
 }
 
 int ln_conv_set_level(int want) {
-  int have = cpu_level(), l = want < 0 ? 0 : want > have ? have : want;
-  __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-  return l;
+  return ln_cpu_choice_set(&level, want);
 }
 
 int ln_conv_direct_ok(const ln_convgeom *g) {

@@ -6,6 +6,8 @@
 */
 #include "skinny.h"
 
+#include "cpu.h"
+
 #include <stddef.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -153,29 +155,12 @@ static inline __attribute__((always_inline)) SK_TARGET void sk_pack_t_avx512(dou
 
 #include "skinny_isa.h"
 
-static int cpu_level(void) {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return 2;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
-  return 0;
-}
-
-#else
-static int cpu_level(void) {
-  return 0;
-}
 #endif
 
-/* -1 until first asked; then the level in use (a race sets the same value). */
-static int level = -1;
+static ln_cpu_choice level = LN_CPU_CHOICE_INIT;
 
 static int get_level(void) {
-  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-  if (l < 0) {
-    l = cpu_level();
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-  }
-  return l;
+  return ln_cpu_choice_get(&level);
 }
 
 /* Only the AVX-512 kernels beat OpenBLAS's dgemm at these shapes (measured
@@ -187,10 +172,7 @@ int ln_skinny_available(void) {
 }
 
 int ln_skinny_set_level(int want) {
-  int have = cpu_level();
-  int l = want < 0 ? 0 : want > have ? have : want;
-  __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-  return l;
+  return ln_cpu_choice_set(&level, want);
 }
 
 const char *ln_skinny_level_name(void) {

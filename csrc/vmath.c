@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "vmath.h"
 
 void ln_vexp_f32_ref(int64_t n, const float *x, float *y) {
@@ -222,35 +223,16 @@ void ln_vsigmoid_f64_ref(int64_t n, const double *x, double *y) {
         _mm512_cmp_pd_mask(x, _mm512_set1_pd(DBL_MAX), _CMP_NLE_UQ))
 #include "vmath_isa.h"
 
-static int cpu_level(void) {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return 2;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
-  return 0;
-}
-#else
-static int cpu_level(void) {
-  return 0;
-}
 #endif
 
-/* -1 until first asked; then the level in use (a race sets the same value). */
-static int level = -1;
+static ln_cpu_choice level = LN_CPU_CHOICE_INIT;
 
 static int get_level(void) {
-  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-  if (l < 0) {
-    l = cpu_level();
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-  }
-  return l;
+  return ln_cpu_choice_get(&level);
 }
 
 int ln_vmath_set_level(int want) {
-  int have = cpu_level();
-  int l = want < 0 ? 0 : want > have ? have : want;
-  __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-  return l;
+  return ln_cpu_choice_set(&level, want);
 }
 
 int ln_vmath_level(void) {
