@@ -160,15 +160,17 @@ static int dense_rop_backward(ln_layer *l, const ln_rop *r) {
   return LN_OK;
 }
 
-/* wt, once, where the packed forward product can run (at most 200 KB for
-** 784 inputs: n_in rows of 32 doubles). */
+/* wt, once, where the packed forward product can run: batches of
+** LN_SKINNY_PACKED_MIN_M rows or more (at most 200 KB for 784 inputs: n_in
+** rows of 32 doubles). It only saves time, so without the memory the layer
+** goes on without it: n_in rows of 8 doubles are 8 times W for one output,
+** and a one-row forward of a 16M-input logistic regression under a 1 GB
+** limit had failed with "out of memory" for it. */
 static int dense_reserve(ln_layer *l, int64_t batch) {
   dense *d = (dense *)l;
   int cols = ln_skinny_packed_cols(d->n_out);
-  (void)batch;
-  if (d->wt != NULL || !use_skinny(l, d) || cols == 0) return LN_OK;
-  if ((d->wt = malloc((size_t)d->n_in * (size_t)cols * sizeof *d->wt)) == NULL)
-    return ln_fail(LN_ENOMEM, "out of memory");
+  if (d->wt != NULL || batch < LN_SKINNY_PACKED_MIN_M || !use_skinny(l, d) || cols == 0) return LN_OK;
+  d->wt = malloc((size_t)d->n_in * (size_t)cols * sizeof *d->wt);
   d->wt_valid = 0;
   return LN_OK;
 }

@@ -42,10 +42,14 @@ static void *map_huge(size_t len) {
 /* Freed blocks kept for the next request of about their size, as glibc
 ** reuses its heap: a loop that makes and drops a 2.5 MB tensor each step
 ** otherwise maps, faults (the 4 KB tail) and unmaps it every time, 2-3 ms
-** a step against 0.2. At most CACHE_BLOCKS blocks and CACHE_BYTES in all,
-** so closing a big data set gives its memory back. */
+** a step against 0.2. At most CACHE_BLOCKS blocks of CACHE_BLOCK_MAX each
+** and CACHE_BYTES in all, glibc's own bounds (its mmap threshold grows to
+** 32 MB, its heap keeps up to 64 MB unreturned), so closing a data set
+** gives its memory back: with 256 MB in all, a closed 100 MB tensor, or
+** eight of 30 MB, had stayed resident. */
 #define CACHE_BLOCKS 8
-#define CACHE_BYTES ((size_t)256 << 20)
+#define CACHE_BLOCK_MAX ((size_t)32 << 20)
+#define CACHE_BYTES ((size_t)64 << 20)
 static struct { void *p; size_t len; } cache[CACHE_BLOCKS];
 static size_t cached_bytes;
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -67,6 +71,7 @@ static void *take_cached(size_t len, size_t *mapped) {
 
 static int keep(void *p, size_t len) {
   int kept = 0;
+  if (len > CACHE_BLOCK_MAX) return 0;
   pthread_mutex_lock(&cache_lock);
   for (int i = 0; i < CACHE_BLOCKS && !kept; i++)
     if (cache[i].p == NULL && cached_bytes + len <= CACHE_BYTES) {

@@ -3,6 +3,7 @@
 -- blocks for big tensors, the unit-stride element loops, one-log
 -- cross-entropy, and minimize freeing the line search's trial vectors.
 local lunet = require "lunet"
+local H = require "spec.helpers"
 
 -- A float64 784-30-10 problem of n images (several chunks of the
 -- objective, of EVAL_CHUNK rows for evaluation), labels 0..9.
@@ -48,6 +49,31 @@ describe("work kept between calls", function()
     copy.weights[1]:copy(net.weights[1])
     assert.are.equal(copy:total_cost(data), after)
     same(copy:feedforward(data.x), net:feedforward(data.x), "outputs")
+  end)
+
+  -- W^T is a buffer of n_in rows of 8 doubles for one output (8 times W),
+  -- for batches of 32 rows or more: it must neither be made for one row nor
+  -- fail a forward pass that can go on without it
+  it("runs a one-row forward of a wide one-output layer within a memory limit W^T would pass", function()
+    if os.getenv("LUNET_ASAN") then return end   -- the sanitizer's shadow memory cannot map under ulimit -v
+    -- only the AVX-512 kernels use W^T; elsewhere the product is OpenBLAS's,
+    -- whose buffers are its own matter (it retries a failed malloc forever)
+    if require("lunet.core")._skinny_level() ~= "avx512" then return end
+    local code = [[
+      local lunet = require "lunet"
+      local n = 16000000   -- W 128 MB; W^T would be 1 GB
+      local m = lunet.nn.Sequential({ lunet.nn.Linear(n, 1) }, { dtype = "float64" })
+      local y = m:forward(lunet.zeros(1, n, "float64"))
+      print(("ok %g"):format(y[1][1]))
+    ]]
+    local script = H.tmpname(".lua")
+    H.write(script, code)
+    local p = io.popen("env -u LD_PRELOAD sh -c '. bench/paths.sh && ulimit -v 1000000 && timeout 120 lua5.4 "
+      .. script .. "' 2>&1")
+    local out = p:read("a")
+    p:close()
+    os.remove(script)
+    assert.is_truthy(out:match("^ok "), out)
   end)
 
   it("gives big tensors (huge-page blocks) zeros, values that survive and room after freeing", function()
