@@ -38,6 +38,7 @@ static int linear(ln_dtype dt, int m, int n, int k, const void *x, const void *w
 static void skinny_forward(dense *d, int batch, const double *x, double *y, const ln_mode *mode) {
   const double *w = ln_data(&d->base.params[0].value);
   if (d->wt == NULL || batch < LN_SKINNY_PACKED_MIN_M) {
+    d->wt_valid = 0;   /* wt is not this pass's W: a later chunk of it must transpose W again */
     ln_skinny_nt(batch, d->n_out, d->n_in, x, d->n_in, w, d->n_in, 0, y, d->n_out);
     return;
   }
@@ -51,15 +52,15 @@ static int dense_forward(ln_layer *l, const ln_tensor *x, const ln_tensor *y, co
   const ln_kern *k = ln_kern_for(l->dtype);
   int batch = (int)x->shape[0];
   double t = LN_PROF_START();
-  int skinny = use_skinny(l, d);
-  if (!skinny) d->wt_valid = 0;
-  if (skinny) {
+  if (use_skinny(l, d)) {
     skinny_forward(d, batch, ln_data(x), ln_data(y), mode);
-  } else if (linear(l->dtype, batch, d->n_out, d->n_in, ln_data(x), ln_data(&l->params[0].value),
-                    ln_data(&l->params[1].value), ln_data(y))) {
-    LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
-    return LN_OK;
   } else {
+    d->wt_valid = 0;   /* W read as it is: a later chunk on the skinny path must transpose it */
+    if (linear(l->dtype, batch, d->n_out, d->n_in, ln_data(x), ln_data(&l->params[0].value),
+               ln_data(&l->params[1].value), ln_data(y))) {
+      LN_PROF_STOP(t, ln_prof_layer, "dense", LN_PH_PRODUCT);
+      return LN_OK;
+    }
     k->gemm(0, 1, batch, d->n_out, d->n_in, 1.0, ln_data(x), d->n_in, ln_data(&l->params[0].value),
             d->n_in, 0.0, ln_data(y), d->n_out);
   }
