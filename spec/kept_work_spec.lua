@@ -200,3 +200,18 @@ describe("work kept between calls", function()
     for i = 1, 4 do assert(math.abs(x[i] - 1) < 1e-4) end
   end)
 end)
+
+describe("accuracy with NaN outputs", function()
+  it("counts a sample whose outputs are NaN as wrong, whatever its label", function()
+    lunet.seed(9)
+    local net = lunet.Network({ 4, 3 }, { dtype = "float64" })
+    local x = lunet.randn(6, 4, "float64")
+    local y = lunet.zeros(6)   -- every label 0: class 0 was the NaN rows' guess
+    local before = net:accuracy({ x = x, y = y })
+    assert.is_true(before >= 0 and before <= 1)
+    net.weights[1][2][3] = 0 / 0   -- output 2 is NaN for every sample
+    assert.are.equal(0, net:accuracy({ x = x, y = y }))
+    local ok = pcall(net.total_cost, net, { x = x, y = y })
+    assert.is_true(ok)
+  end)
+end)
