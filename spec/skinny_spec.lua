@@ -104,6 +104,12 @@ describe("skinny float64 products", function()
     assert.are.equal(name == "avx512", ran_fast)
     H.refused("at most 32 rows", core._skinny, "ntp", 0, matrix(3, 5, 0, 1), matrix(33, 5, 0, 2),
       lunet.zeros(3, 33, "float64"))
+    local a, b, c = matrix(3, 5, 0, 1), matrix(4, 5, 0, 2), lunet.zeros(3, 4, "float64")
+    assert.has_error(function() core._skinny("ntp", 2, a:to("float32"), b, c) end)
+    assert.has_error(function() core._skinny("ntp", 2, a, b, lunet.zeros(4, 3, "float64")) end)
+    assert.has_error(function() core._skinny("ntp", 2, a, {}, c) end)
+    assert.has_error(function() core._skinny("ntp", 2, a, b, c, 3) end)
+    assert.are.equal(name, (core._skinny_level()))   -- refused calls leave the level as it was
   end)
 
   it("C += A^T B agrees with the reference at odd sizes and strides", function()

@@ -172,6 +172,19 @@ describe("vmath: exp and sigmoid over arrays", function()
     assert.are.equal(top, core._vmath_level())
   end)
 
+  it("refuses what the level and log hooks cannot take, and caps a level at the CPU's", function()
+    local top = core._vmath_level()
+    for _, bad in ipairs { "x", {}, 1.5, 2 ^ 40 } do
+      assert.has_error(function() core._vmath_level(bad) end)
+      assert.are.equal(top, core._vmath_level())   -- a refused call changes nothing
+    end
+    assert.are.equal(0, core._vmath_level(-5))
+    assert.are.equal(top, core._vmath_level(99))
+    assert.has_error(function() core._vmath("log", {}) end)
+    assert.has_error(function() core._vmath("log", lunet.ones(3, 2, "float64"):t()) end)   -- not contiguous
+    assert.has_error(function() core._vmath("cos", lunet.ones(3, "float64")) end)
+  end)
+
   it("says whether the vector path runs (AVX2 and FMA) and is exact at 0 either way", function()
     assert.is_boolean(core._vmath_vectorised())
     assert.equal(1, core._vmath("exp", lunet.tensor({ 0 }, "float32"))[1])
