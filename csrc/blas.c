@@ -1,9 +1,12 @@
 /*
 ** blas.c: see blas.h.
 */
+#define _DEFAULT_SOURCE 1   /* MAP_ANONYMOUS, beyond POSIX */
+
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "blas.h"
 #include "ln.h"
@@ -40,6 +43,37 @@ static int bind(void *h, void *slot, const char *name) {
   return 1;
 }
 
+/* OpenBLAS maps one work buffer per thread at the first product it runs
+** there (about 128 MB of address space each in Debian's 0.3.21) and, when
+** that mapping fails, retries it forever (blas_memory_alloc's loop). A
+** process that had used up its address space (ulimit -v, or a strict
+** overcommit limit) before its first product hung in it at 100% CPU. So
+** the buffer is made here, by one product too big for OpenBLAS's
+** small-matrix path, once a mapping of that size was seen to succeed:
+** later products reuse it, and memory that runs out later runs out in
+** lunet's own allocations, which fail with an error. The probe asks for a
+** little more than the buffer, and for each thread OpenBLAS was given. */
+#define BUFFER_ROOM ((size_t)136 << 20)
+
+static int make_buffers(void) {
+  enum { n = 128 };
+  int threads = ln_blas_fn.get_num_threads();
+  size_t room = BUFFER_ROOM * (size_t)(threads > 1 ? threads : 1);
+#ifdef MAP_ANONYMOUS
+  void *probe = mmap(NULL, room, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (probe == MAP_FAILED)
+    return ln_fail(LN_ENOMEM, "not enough memory for OpenBLAS's work buffers (%zu MB of address space; "
+                   "see ulimit -v)", room >> 20);
+  munmap(probe, room);
+#endif
+  double *m = calloc((size_t)3 * n * n, sizeof *m);   /* a, b and c, n x n each */
+  if (m == NULL) return ln_fail(LN_ENOMEM, "out of memory starting OpenBLAS");
+  ln_blas_fn.dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, m, n, m + n * n, n, 0.0,
+                   m + 2 * n * n, n);
+  free(m);
+  return LN_OK;
+}
+
 int ln_blas_init(void) {
   void *h;
   if (opened) return LN_OK;
@@ -71,6 +105,8 @@ int ln_blas_init(void) {
     return ln_fail(LN_EIO, "the OpenBLAS found lacks a CBLAS function");
   const char *core = ln_blas_fn.get_corename();
   ln_blas_fn.avx512 = core && (strstr(core, "SkylakeX") || strstr(core, "Cooperlake") || strstr(core, "SapphireRapids"));
+  int st = make_buffers();
+  if (st != LN_OK) return st;
   opened = 1;
   return LN_OK;
 }

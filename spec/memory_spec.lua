@@ -38,3 +38,49 @@ describe("memory", function()
     assert.is_true(kept < 100, ("%.0f MB of eight closed 30 MB tensors stayed resident"):format(kept))
   end)
 end)
+
+-- OpenBLAS retries a failed mapping of its work buffer forever, so a first
+-- product after the address space ran out used to hang at 100% CPU; the
+-- buffer is now made when lunet loads (blas.c)
+describe("memory running out before the first product", function()
+  local function run(limit_kb, code)
+    local script = H.tmpname(".lua")
+    H.write(script, code)
+    local p = io.popen(("env -u LD_PRELOAD sh -c '. bench/paths.sh && ulimit -v %d && timeout 60 lua5.4 %s; "
+      .. "echo \"rc=$?\"' 2>&1"):format(limit_kb, script))
+    local out = p:read("a")
+    p:close()
+    os.remove(script)
+    return out
+  end
+
+  it("a product after the memory is used up runs or fails with an error, never hangs", function()
+    if os.getenv("LUNET_ASAN") then return end   -- the sanitizer's shadow memory cannot map under ulimit -v
+    local out = run(800000, [[
+      local lunet = require "lunet"
+      local hoard = {}
+      for _, mb in ipairs { 64, 16, 4, 1 } do   -- take what is left, down to the last megabyte
+        while true do
+          local ok, t = pcall(lunet.zeros, mb * 131072, "float64")
+          if not ok then break end
+          hoard[#hoard + 1] = t
+        end
+      end
+      local a = lunet.ones(200, 200, "float64")
+      local ok, c = pcall(lunet.matmul, a, a)
+      print(ok and ("ok %g"):format(c[1][1]) or ("error " .. tostring(c)))
+    ]])
+    assert.is_truthy(out:match("ok 200\n") or out:match("error [^\n]*out of memory"), out)
+    assert.is_truthy(out:match("rc=0"), out)
+  end)
+
+  it("too little address space for OpenBLAS's buffer is an error at require, not a hang", function()
+    if os.getenv("LUNET_ASAN") then return end
+    local out = run(150000, [[
+      local ok, err = pcall(require, "lunet")
+      print(ok and "loaded" or ("error " .. tostring(err)))
+    ]])
+    assert.is_truthy(out:match("rc=0"), out)
+    assert.is_truthy(out:match("loaded") or out:match("error [^\n]*OpenBLAS's work buffers"), out)
+  end)
+end)
