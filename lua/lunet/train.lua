@@ -369,9 +369,17 @@ local function watch(o, h, epoch, optim, state)
 end
 
 -- What a resumed run must share with the one it continues, as plain values.
-local function fingerprint(o, training_data, eval)
-  local f = { batch = o.batch, eta = o.eta, optimizer = o.kind,
-    momentum = type(o.momentum) == "function" and "schedule" or o.momentum,
+-- The momentum is the optimizer's own, wherever it was given (beside, in
+-- the optimizer table, in an optimizer object): the core does not compare
+-- it, since a schedule changes it, and restores the saved one.
+local function fingerprint(o, optim, training_data, eval)
+  local mu = o.momentum
+  if type(mu) == "function" then
+    mu = "schedule"
+  elseif o.kind == "sgd" and optim:get("momentum") ~= mu then
+    mu = optim:get("momentum")
+  end
+  local f = { batch = o.batch, eta = o.eta, optimizer = o.kind, momentum = mu,
     nesterov = o.nesterov == true,
     reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, samples = train.size(training_data),
     early_stopping = o.early_stopping or false, evaluation_samples = eval and train.size(eval) or false,
@@ -570,7 +578,7 @@ function train.sgd(model, training_data, opts, fname)
     check_data(net, o.monitor_data, "monitor data")
     o.monitor_train = head(training_data, train.size(o.monitor_data))
   end
-  local f = fingerprint(o, training_data, eval)
+  local f = fingerprint(o, optim, training_data, eval)
   -- Ctrl-C sets a flag until the guard closes, however this function ends
   local guard <close> = o.interruptible and core.catch_interrupts() or nil
   local function interrupted() return guard ~= nil and core.interrupted() end
