@@ -1,6 +1,6 @@
 -- Resuming refuses a run that differs from the checkpointed one however the
 -- difference was given: momentum in the optimizer table or object as well
--- as beside it.
+-- as beside it; another training or evaluation set of the same size.
 local lunet = require "lunet"
 local nn = lunet.nn
 
@@ -63,5 +63,54 @@ describe("resume refuses another momentum", function()
     assert.is_false(ok)
     assert.matches("momentum = 0.9, this run has 0.3", err)
     assert.are.equal(0.3, o:get("momentum"))
+  end)
+end)
+
+describe("resume refuses other data of the same size", function()
+  after_each(function() os.remove(TMP) end)
+
+  it("another training set, another evaluation set; the same values in a copy resume", function()
+    local training, validation = dataset(40, 1), dataset(10, 5)
+    lunet.train.sgd(model(), training, options({ epochs = 1, checkpoint = TMP, evaluation_data = validation,
+      monitor_evaluation_accuracy = true }))
+    local net = model()
+    local before = net:flat_parameters():clone()
+    local ok, err = pcall(lunet.train.sgd, net, dataset(40, 2), options({ epochs = 2, resume = TMP,
+      evaluation_data = validation, monitor_evaluation_accuracy = true }))
+    assert.is_false(ok)
+    assert.matches("was made with another training set %(the same size, other values%)", err)
+    assert.are.equal(0, (net:flat_parameters() - before):abs():max())
+    ok, err = pcall(lunet.train.sgd, net, training, options({ epochs = 2, resume = TMP,
+      evaluation_data = dataset(10, 6), monitor_evaluation_accuracy = true }))
+    assert.is_false(ok)
+    assert.matches("was made with another evaluation set %(the same size, other values%)", err)
+    -- labels count as well as images
+    local relabelled = { x = training.x, y = training.y:clone() }
+    relabelled.y[1] = 1 - relabelled.y[1]
+    ok = pcall(lunet.train.sgd, net, relabelled, options({ epochs = 2, resume = TMP,
+      evaluation_data = validation, monitor_evaluation_accuracy = true }))
+    assert.is_false(ok)
+    -- a copy with the same values (a view into a larger tensor) is the same set
+    local tall = lunet.zeros(45, 16)
+    tall:narrow(1, 6, 40):copy(training.x)
+    assert.has_no_error(function()
+      lunet.train.sgd(model(), { x = tall:narrow(1, 6, 40), y = training.y:clone() }, options({ epochs = 2,
+        resume = TMP, evaluation_data = validation, monitor_evaluation_accuracy = true }))
+    end)
+  end)
+
+  it("digests values whatever the layout or dtype, and tells other values apart", function()
+    local core = require "lunet.core"
+    local x = lunet.rand(7, 5)
+    assert.are.equal(core.tensor_digest(x), core.tensor_digest(x:double()))
+    assert.are.equal(core.tensor_digest(x), core.tensor_digest(x:t():contiguous():t()))
+    assert.are_not.equal(core.tensor_digest(x), core.tensor_digest(x:t():contiguous()))   -- another shape
+    local y = x:clone()
+    y[{ 7, 5 }] = y[{ 7, 5 }] + 1
+    assert.are_not.equal(core.tensor_digest(x), core.tensor_digest(y))
+    local swapped = x:clone()
+    swapped[{ 1, 1 }], swapped[{ 1, 2 }] = x[{ 1, 2 }], x[{ 1, 1 }]
+    assert.are_not.equal(core.tensor_digest(x), core.tensor_digest(swapped))
+    assert.matches("^%x+$", core.tensor_digest(lunet.zeros(0, 3)))
   end)
 end)

@@ -399,13 +399,22 @@ local function fingerprint(o, optim, training_data, eval)
     end
     f.expansion = table.concat(parts, ", ")
   end
+  if o.checkpoint or o.resume then   -- the values themselves (one pass over the data)
+    f.data = core.tensor_digest(training_data.x) .. " " .. core.tensor_digest(training_data.y)
+    f.evaluation_data = eval and core.tensor_digest(eval.x) .. " " .. core.tensor_digest(eval.y) or false
+  end
   return f
 end
+
+-- Fingerprint keys that checkpoints of older versions lack: not compared there.
+local LATER = { data = "training set", evaluation_data = "evaluation set" }
 
 local function check_fingerprint(saved, f, path)
   if type(saved) ~= "table" then fail("resume: %s does not hold a training run", path) end
   for k, v in pairs(f) do
-    if saved[k] ~= v then
+    if LATER[k] and saved[k] ~= v and saved[k] ~= nil then
+      fail("resume: %s was made with another %s (the same size, other values)", path, LATER[k])
+    elseif not LATER[k] and saved[k] ~= v then
       fail("resume: %s was made with %s = %s, this run has %s", path, k, tostring(saved[k]), tostring(v))
     end
   end
