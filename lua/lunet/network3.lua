@@ -168,8 +168,13 @@ end
 -- checkpoint, checkpoint_every, resume as in lunet.train.sgd (the best
 -- validation and test accuracies so far are kept in the history, as
 -- history.network3, so a resumed run reports what the whole run would).
+local SGD_OPTIONS = { "momentum", "nesterov", "optimizer", "gradient_norms", "progress", "out", "on_epoch",
+  "interruptible", "checkpoint", "checkpoint_every", "resume" }
+
 function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
-  opts = opts or {}
+  -- checked like every option table: a misspelt checkpoint or resume would
+  -- otherwise train, silently, without one
+  opts = options.check("network3.Network:SGD", opts, SGD_OPTIONS)
   mini_batch_size = mini_batch_size or self.mini_batch_size
   local out = opts.out or io.stdout
   local o = { epochs = epochs, batch = mini_batch_size, eta = eta, lambda = (lmbda or 0) * mini_batch_size,
