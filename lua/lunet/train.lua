@@ -411,11 +411,14 @@ local LATER = { data = "training set", evaluation_data = "evaluation set" }
 
 local function check_fingerprint(saved, f, path)
   if type(saved) ~= "table" then fail("resume: %s does not hold a training run", path) end
-  for k, v in pairs(f) do
-    if LATER[k] and saved[k] ~= v and saved[k] ~= nil then
-      fail("resume: %s was made with another %s (the same size, other values)", path, LATER[k])
-    elseif not LATER[k] and saved[k] ~= v then
+  for k, v in pairs(f) do   -- a size or an option first: the digests differ then too
+    if not LATER[k] and saved[k] ~= v then
       fail("resume: %s was made with %s = %s, this run has %s", path, k, tostring(saved[k]), tostring(v))
+    end
+  end
+  for k, what in pairs(LATER) do
+    if saved[k] ~= nil and saved[k] ~= f[k] then
+      fail("resume: %s was made with another %s (the same size, other values)", path, what)
     end
   end
 end
