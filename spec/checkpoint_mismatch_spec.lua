@@ -131,3 +131,40 @@ describe("a model file and a checkpoint are told apart", function()
     assert.matches("not a lunet checkpoint but a model file (written by save)", err, 1, true)
   end)
 end)
+
+describe("a run stopped by on_monitor", function()
+  after_each(function() os.remove(TMP) end)
+
+  local function bytes(net) return table.concat(net:flat_parameters():totable(), " ") end
+
+  -- 40 samples, mini-batches of 5: monitoring every 10 images is every 2
+  -- mini-batches, so the epoch's end (8 mini-batches) is a monitoring point.
+  local function run(stop_at)
+    local training, validation = dataset(40, 1), dataset(10, 5)
+    local net = model()
+    local o = options({ epochs = 4, evaluation_data = validation, monitor_evaluation_accuracy = true,
+      momentum = 0.9, monitor_every = 10 })
+    if stop_at then
+      o.checkpoint = TMP
+      o.on_monitor = function(m) return m.images < stop_at end
+      local _, _, _, _, h = lunet.train.sgd(net, training, o)
+      assert.are.equal("monitor", h.stopped)
+      net, o.checkpoint, o.on_monitor, o.resume = model(), nil, nil, TMP
+    end
+    local _, _, _, _, h = lunet.train.sgd(net, training, o)
+    return bytes(net), h
+  end
+
+  it("in the middle of an epoch resumes from the epoch before, bit for bit", function()
+    local want, whole = run(nil)
+    local got, resumed = run(100)   -- stops 20 images into epoch 3
+    assert.are.equal(want, got)
+    assert.are.same(whole.evaluation_accuracy, resumed.evaluation_accuracy)
+    assert.are.equal("epochs", resumed.stopped)
+  end)
+
+  it("at the end of an epoch resumes from that epoch, bit for bit", function()
+    local want = run(nil)
+    assert.are.equal(want, (run(80)))   -- stops after epoch 2's last mini-batch
+  end)
+end)
