@@ -271,7 +271,9 @@ static int parse(ln_ibuf *r, const char *path, ln_net *net, ln_optim *o, ln_rng 
 static int read_checked(const char *path, unsigned char **data, size_t *size) {
   int st = ln_read_file(path, data, size);
   if (st != LN_OK) return st;
-  if (*size < 16 || memcmp(*data, MAGIC, 8) != 0) st = corrupt(path, "not a lunet checkpoint (bad magic)");
+  if (*size >= 8 && memcmp(*data, "LUNETNET", 8) == 0)   /* model.c's magic: a likely mix-up */
+    st = corrupt(path, "not a lunet checkpoint but a model file (written by save)");
+  else if (*size < 16 || memcmp(*data, MAGIC, 8) != 0) st = corrupt(path, "not a lunet checkpoint (bad magic)");
   else if (crc32_z(0L, *data, *size - 4) != ln_le32(*data + *size - 4))
     st = corrupt(path, "checksum mismatch: the checkpoint is corrupt or truncated");
   if (st != LN_OK) free(*data);

@@ -1,8 +1,10 @@
 /*
 ** lua_data.c: data-set files: IDX (MNIST) tensors and MD5 digests.
 */
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "digest.h"
 #include "fileio.h"
 #include "idx.h"
 #include "lua_lunet.h"
@@ -34,6 +36,14 @@ static int l_md5(lua_State *L) {
   char hex[33];
   ln_md5(s, n, digest);
   ln_md5_hex(digest, hex);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
+/* tensor_digest(t): ln_digest's 64 bits as 16 lowercase hex digits */
+static int l_tensor_digest(lua_State *L) {
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016llx", (unsigned long long)ln_digest(lnL_checktensor(L, 1)));
   lua_pushstring(L, hex);
   return 1;
 }
@@ -75,6 +85,7 @@ static int l_file_kind(lua_State *L) {
 
 static const luaL_Reg functions[] = {
   {"load_idx", l_load_idx}, {"md5_file", l_md5_file}, {"md5", l_md5},
+  {"tensor_digest", l_tensor_digest},
   {"read_file", l_read_file}, {"file_kind", l_file_kind}, {NULL, NULL}
 };
 

@@ -245,6 +245,8 @@ static int parse(ln_ibuf *r, ln_net **out, const char *path) {
 
 int ln_model_decode(ln_net **out, const unsigned char *data, size_t size, const char *path) {
   *out = NULL;
+  if (size >= 8 && memcmp(data, "LUNETCKP", 8) == 0)   /* checkpoint.h's magic: a likely mix-up */
+    return corrupt(path, "not a lunet model file but a training checkpoint (continue it with the trainer's resume)");
   if (size < 12 || memcmp(data, MAGIC, 8) != 0) return corrupt(path, "not a lunet model file (bad magic)");
   if (crc32_z(0L, data, size - 4) != ln_le32(data + size - 4))
     return corrupt(path, "checksum mismatch: the file is corrupt or truncated");

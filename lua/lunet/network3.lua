@@ -159,6 +159,10 @@ function network3.Network(blocks, mini_batch_size, opts)
   return self
 end
 
+-- The options network3's SGD takes (checked: see below).
+local SGD_OPTIONS = { "momentum", "nesterov", "optimizer", "gradient_norms", "progress", "out", "on_epoch",
+  "interruptible", "checkpoint", "checkpoint_every", "resume" }
+
 --- net:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts]) -> best, test, h
 -- network3.py's SGD. mini_batch_size nil means the network's own. Prints network3's lines and
 -- returns the best validation accuracy, the test accuracy at that epoch
@@ -168,8 +172,11 @@ end
 -- checkpoint, checkpoint_every, resume as in lunet.train.sgd (the best
 -- validation and test accuracies so far are kept in the history, as
 -- history.network3, so a resumed run reports what the whole run would).
+-- Any other key is an error.
 function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
-  opts = opts or {}
+  -- checked like every option table: a misspelt checkpoint or resume would
+  -- otherwise train, silently, without one
+  opts = options.check("network3.Network:SGD", opts, SGD_OPTIONS)
   mini_batch_size = mini_batch_size or self.mini_batch_size
   local out = opts.out or io.stdout
   local o = { epochs = epochs, batch = mini_batch_size, eta = eta, lambda = (lmbda or 0) * mini_batch_size,

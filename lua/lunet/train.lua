@@ -67,7 +67,10 @@
 -- make the model, the data (and lunet.data.expand) as for the first run, and
 -- call again with the same options; epochs counts from the run's start, so
 -- training 2 epochs with checkpoint, then resume with epochs = 4, gives bit
--- for bit the network (and monitors) of 4 epochs in one go. A checkpoint
+-- for bit the network (and monitors) of 4 epochs in one go. A run stopped
+-- by on_epoch, on_monitor or Ctrl-C resumes the same way (an epoch cut
+-- short gets no checkpoint); one ended by early stopping or the schedule
+-- stays ended. A checkpoint
 -- that does not match the model, the data or the options is refused with
 -- the difference named, and nothing is changed. (Bit for bit on the same
 -- number of threads: another count sums weight gradients in another order.)
@@ -369,9 +372,17 @@ local function watch(o, h, epoch, optim, state)
 end
 
 -- What a resumed run must share with the one it continues, as plain values.
-local function fingerprint(o, training_data, eval)
-  local f = { batch = o.batch, eta = o.eta, optimizer = o.kind,
-    momentum = type(o.momentum) == "function" and "schedule" or o.momentum,
+-- The momentum is the optimizer's own, wherever it was given (beside, in
+-- the optimizer table, in an optimizer object): the core does not compare
+-- it, since a schedule changes it, and restores the saved one.
+local function fingerprint(o, optim, training_data, eval)
+  local mu = o.momentum
+  if type(mu) == "function" then
+    mu = "schedule"
+  elseif o.kind == "sgd" and optim:get("momentum") ~= mu then
+    mu = optim:get("momentum")
+  end
+  local f = { batch = o.batch, eta = o.eta, optimizer = o.kind, momentum = mu,
     nesterov = o.nesterov == true,
     reg = o.lambda > 0 and o.reg or "none", lambda = o.lambda, samples = train.size(training_data),
     early_stopping = o.early_stopping or false, evaluation_samples = eval and train.size(eval) or false,
@@ -391,14 +402,26 @@ local function fingerprint(o, training_data, eval)
     end
     f.expansion = table.concat(parts, ", ")
   end
+  if o.checkpoint or o.resume then   -- the values themselves (one pass over the data)
+    f.data = core.tensor_digest(training_data.x) .. " " .. core.tensor_digest(training_data.y)
+    f.evaluation_data = eval and core.tensor_digest(eval.x) .. " " .. core.tensor_digest(eval.y) or false
+  end
   return f
 end
 
+-- Fingerprint keys that checkpoints of older versions lack: not compared there.
+local LATER = { data = "training set", evaluation_data = "evaluation set" }
+
 local function check_fingerprint(saved, f, path)
   if type(saved) ~= "table" then fail("resume: %s does not hold a training run", path) end
-  for k, v in pairs(f) do
-    if saved[k] ~= v then
+  for k, v in pairs(f) do   -- a size or an option first: the digests differ then too
+    if not LATER[k] and saved[k] ~= v then
       fail("resume: %s was made with %s = %s, this run has %s", path, k, tostring(saved[k]), tostring(v))
+    end
+  end
+  for k, what in pairs(LATER) do
+    if saved[k] ~= nil and saved[k] ~= f[k] then
+      fail("resume: %s was made with another %s (the same size, other values)", path, what)
     end
   end
 end
@@ -471,10 +494,12 @@ end
 -- The function the C epoch calls after every monitor_batches(o)
 -- mini-batches (and after the epoch's last, shorter piece, which is not
 -- a monitoring point). Seconds count training only, over all epochs.
-local function monitor_fn(net, o, h, epoch, n)
+-- When on_monitor stops the run, stop.cut says whether mini-batches of
+-- the epoch were left.
+local function monitor_fn(net, o, h, epoch, n, stop)
   local m, per, before = h.monitor, monitor_batches(o), 0
   for e = 1, epoch - 1 do before = before + (h.seconds[e] or 0) end
-  return function(done, _, secs)
+  return function(done, total, secs)
     if done % per ~= 0 then return true end
     local k = #m.images + 1
     m.images[k] = (epoch - 1) * n + math.min(done * o.batch, n)
@@ -485,7 +510,11 @@ local function monitor_fn(net, o, h, epoch, n)
     m.training_cost[k], m.training_accuracy[k] = cost, frac
     local record = { epoch = epoch }
     for key, list in pairs(m) do record[key] = list[k] end
-    return not (o.on_monitor and o.on_monitor(record) == false)
+    if o.on_monitor and o.on_monitor(record) == false then
+      stop.cut = done < total
+      return false
+    end
+    return true
   end
 end
 
@@ -570,7 +599,7 @@ function train.sgd(model, training_data, opts, fname)
     check_data(net, o.monitor_data, "monitor data")
     o.monitor_train = head(training_data, train.size(o.monitor_data))
   end
-  local f = fingerprint(o, training_data, eval)
+  local f = fingerprint(o, optim, training_data, eval)
   -- Ctrl-C sets a flag until the guard closes, however this function ends
   local guard <close> = o.interruptible and core.catch_interrupts() or nil
   local function interrupted() return guard ~= nil and core.interrupted() end
@@ -601,10 +630,11 @@ function train.sgd(model, training_data, opts, fname)
       h.momentum[epoch] = train.momentum_at(o.momentum, epoch)
       optim:set("momentum", h.momentum[epoch])
     end
+    local monitor_stop = {}
     local secs, halted = core.train_epoch(net, optim, training_data, o.batch,
       { progress = o.progress, label = ("epoch %d/%d"):format(epoch, o.epochs), run_seconds = run_seconds,
         epochs_left = o.epochs - epoch, every = o.monitor_every and monitor_batches(o),
-        monitor = o.monitor_every and monitor_fn(net, o, h, epoch, n) })
+        monitor = o.monitor_every and monitor_fn(net, o, h, epoch, n, monitor_stop) })
     run_seconds = run_seconds + secs
     if interrupted() then
       h.stopped, h.interrupted_epoch = "interrupted", epoch
@@ -631,16 +661,19 @@ function train.sgd(model, training_data, opts, fname)
     if o.probe then record_norms(net, o.probe, h, epoch) end
     if o.saturation_probe then record_saturation(net, o, h, epoch) end
     if o.verbose then print_epoch(epoch, o, h, secs) end
-    local stop = measure_eval and watch(o, h, epoch, optim, state)
+    local ended = measure_eval and watch(o, h, epoch, optim, state)   -- early stopping, the schedule
+    local stop = ended
     if o.on_epoch and o.on_epoch(epoch, h) == false then stop = "callback" end
     if halted then stop = "monitor" end
     if not stop and interrupted() then stop = "interrupted" end
     if stop then h.stopped = stop end
-    if o.checkpoint and (epoch % o.checkpoint_every == 0 or stop or epoch == o.epochs) then
+    -- An epoch that on_monitor cut short gets no checkpoint, as one Ctrl-C
+    -- cut short: the one before stays, and resuming runs that epoch whole.
+    if o.checkpoint and not monitor_stop.cut and (epoch % o.checkpoint_every == 0 or stop or epoch == o.epochs) then
       -- a run stopped by early stopping or the schedule is over; one stopped
-      -- by on_epoch can be resumed
+      -- by on_epoch, on_monitor or Ctrl-C can be resumed
       save(net, optim, o, { epoch = epoch, options = f, state = state, history = h, book = book,
-        stopped = stop ~= "callback" and stop ~= "interrupted" and stop or nil })
+        stopped = ended or nil })
     end
     if stop == "interrupted" then
       h.interrupted_epoch = epoch
