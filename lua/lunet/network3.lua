@@ -159,6 +159,9 @@ function network3.Network(blocks, mini_batch_size, opts)
   return self
 end
 
+local SGD_OPTIONS = { "momentum", "nesterov", "optimizer", "gradient_norms", "progress", "out", "on_epoch",
+  "interruptible", "checkpoint", "checkpoint_every", "resume" }
+
 --- net:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda [, opts]) -> best, test, h
 -- network3.py's SGD. mini_batch_size nil means the network's own. Prints network3's lines and
 -- returns the best validation accuracy, the test accuracy at that epoch
@@ -169,7 +172,10 @@ end
 -- validation and test accuracies so far are kept in the history, as
 -- history.network3, so a resumed run reports what the whole run would).
 function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
-  opts = opts or {}
+  opts = options.check("network3.Network:SGD", opts, SGD_OPTIONS)
+  if opts.on_epoch ~= nil and type(opts.on_epoch) ~= "function" then
+    errors.fail("network3.Network:SGD", "on_epoch must be a function")
+  end
   mini_batch_size = mini_batch_size or self.mini_batch_size
   local out = opts.out or io.stdout
   local o = { epochs = epochs, batch = mini_batch_size, eta = eta, lambda = (lmbda or 0) * mini_batch_size,

@@ -98,6 +98,12 @@ local KNOWN = {
   saturation = true, monitor_every = true, monitor_data = true, on_monitor = true, interruptible = true,
 }
 
+-- Options that are true or false: a 1 or a "yes" is refused, not taken as true.
+local BOOLEAN = {
+  "nesterov", "verbose", "progress", "interruptible", "monitor_evaluation_cost",
+  "monitor_evaluation_accuracy", "monitor_training_cost", "monitor_training_accuracy",
+}
+
 -- Every message names the function the user called (lunet.train.sgd,
 -- Network:SGD ...) and blames the user's line (lunet.errors).
 local current = "lunet.train"
@@ -110,6 +116,58 @@ local function unknown_option(k)
   for name in pairs(KNOWN) do valid[#valid + 1] = name end
   table.sort(valid)
   fail("unknown option '%s' (valid: %s)%s", tostring(k), table.concat(valid, ", "), opts_check.hint({ k }, valid))
+end
+
+local function positive_integer(v)
+  return math.type(v) == "integer" and v >= 1
+end
+
+-- A nested option table (schedule = {patience =}, saturation = {eps =, data =}):
+-- its keys are checked as the options themselves are.
+local function nested(k, v, valid)
+  local bad = opts_check.unknown(v, valid)
+  if not bad or #bad > 0 then
+    fail("%s: unknown key '%s' (valid: %s)", k, tostring(bad and bad[1] or next(v)), table.concat(valid, ", "))
+  end
+end
+
+-- The options whose values were taken as given and failed later, deep in
+-- the trainer ("attempt to index a number value"), or never (reg = "l3"
+-- without lambda, verbose = 1).
+local function check_values(o)
+  for _, k in ipairs(BOOLEAN) do
+    if type(o[k]) ~= "boolean" and o[k] ~= nil then
+      fail("option '%s' must be true or false, got %s", k, type(o[k]))
+    end
+  end
+  if o.reg ~= "l2" and o.reg ~= "l1" then fail("reg must be \"l2\" or \"l1\", got %s", tostring(o.reg)) end
+  if o.early_stopping and not positive_integer(o.early_stopping) then
+    fail("early_stopping must be a positive integer (epochs without improvement), got %s", tostring(o.early_stopping))
+  end
+  for _, k in ipairs { "on_epoch", "on_monitor" } do
+    if o[k] ~= nil and type(o[k]) ~= "function" then fail("%s must be a function", k) end
+  end
+  if o.out ~= nil and type(o.out) ~= "userdata" and type(o.out) ~= "table" then
+    fail("out must be a file (io.stdout) or a table with write and flush, got %s", type(o.out))
+  end
+  local s = o.schedule
+  if s ~= nil then
+    if type(s) ~= "table" then fail("schedule must be a table {patience =, factor =, stop_ratio =}, got %s", type(s)) end
+    nested("schedule", s, { "patience", "factor", "stop_ratio" })
+    if s.patience ~= nil and not positive_integer(s.patience) then fail("schedule.patience must be a positive integer") end
+    if s.factor ~= nil and not (type(s.factor) == "number" and s.factor > 0 and s.factor < 1) then
+      fail("schedule.factor must be a number between 0 and 1")
+    end
+    if s.stop_ratio ~= nil and not (type(s.stop_ratio) == "number" and s.stop_ratio > 1 and s.stop_ratio < math.huge) then
+      fail("schedule.stop_ratio must be a finite number above 1")
+    end
+  end
+  if type(o.saturation) == "table" then nested("saturation", o.saturation, { "eps", "data" }) end
+  local g = o.gradient_norms
+  if g ~= nil and type(g) ~= "boolean" then
+    if type(g) ~= "table" then fail("gradient_norms must be true, false or {data = set}, got %s", type(g)) end
+    nested("gradient_norms", g, { "data" })
+  end
 end
 
 local function options(opts)
@@ -129,6 +187,7 @@ local function options(opts)
   end
   o.lambda = o.lmbda or o.lambda
   if o.interruptible == nil then o.interruptible = train.interruptible end
+  check_values(o)
   if o.mini_batch_size ~= nil then
     if opts.batch ~= nil then fail("give batch or mini_batch_size, not both") end
     o.batch, o.mini_batch_size = o.mini_batch_size, nil
@@ -518,7 +577,9 @@ end
 -- regularisation, momentum and state across calls; eta given here becomes
 -- its learning rate; lambda, reg, a numeric momentum and nesterov are refused),
 -- evaluation_data, monitor_evaluation_cost / _accuracy, monitor_training_cost /
--- _accuracy, schedule = {patience =}, early_stopping = n, gradient_norms,
+-- _accuracy, schedule = {patience = 10, factor = 0.5, stop_ratio = 128},
+-- early_stopping = n, gradient_norms (true or {data =}: the samples
+-- measured, by default the first 1,000 training samples),
 -- saturation (true or {eps =, data =}), monitor_every = images with
 -- monitor_data and on_monitor (monitors inside epochs: the epoch stops at
 -- those points in C and comes back to Lua, never per mini-batch),
@@ -558,6 +619,7 @@ function train.sgd(model, training_data, opts, fname)
   o.eta, o.kind = optim:eta(), optim:kind()
   if o.gradient_norms then
     o.probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
+    check_data(net, o.probe, "gradient_norms data")
   end
   if o.saturation then
     local s = type(o.saturation) == "table" and o.saturation or {}

@@ -321,10 +321,17 @@ function Module:training()
   return self
 end
 
+local COSTS = { cross_entropy = true, quadratic = true, log_likelihood = true }
+
 --- model:set_cost(name) -> model
 -- Sets the cost that training and evaluation use: "cross_entropy",
 -- "quadratic" or "log_likelihood" (after a Softmax).
 function Module:set_cost(name)
+  -- checked before anything changes: a refused name must not stay behind as the model's cost
+  if not COSTS[name] then
+    errors.fail(method_name(self, "set_cost"), "unknown cost '%s' (cross_entropy, quadratic, log_likelihood)",
+      tostring(name))
+  end
   self._cost = name
   if self._net then self._net:set_cost(name) end
   return self

@@ -1,0 +1,123 @@
+-- What a newcomer following docs/reference.md literally tripped on: option
+-- values the docs call true/false, tables or names that were taken as
+-- given and failed later inside the trainer ("attempt to index a number
+-- value"), or never (verbose = 1, reg = "l3" without lambda, an unknown
+-- key of schedule or of network3's SGD options); and a refused cost name
+-- that stayed behind as the model's cost.
+local lunet = require "lunet"
+local nn = require "lunet.nn"
+local H = require "spec.helpers"
+
+local function model()
+  lunet.seed(9)
+  return nn.Sequential({ nn.Linear(4, 3), nn.Softmax() }, { input = { 4 }, cost = "log_likelihood" })
+end
+
+local function data()
+  lunet.seed(10)
+  return { x = lunet.rand(6, 4), y = lunet.tensor({ 0, 1, 2, 0, 1, 2 }) }
+end
+
+local function opts(t)
+  local o = { epochs = 1, batch = 3, eta = 0.1, verbose = false, progress = false }
+  for k, v in pairs(t) do o[k] = v end
+  return o
+end
+
+-- The error must name lunet.train.sgd and blame this file, not lunet's own.
+local function refused(pattern, t)
+  local err = H.err(lunet.train.sgd, model(), data(), opts(t))
+  assert.truthy(err:find("lunet.train.sgd: " .. pattern, 1, true), ("expected %q in: %s"):format(pattern, err))
+  assert.falsy(err:find("lua/lunet/", 1, true), err)
+end
+
+local function accepted(t)
+  local ok, err = pcall(lunet.train.sgd, model(), data(), opts(t))
+  assert.is_true(ok, tostring(err))
+end
+
+describe("lunet.train.sgd option values as the reference manual gives them", function()
+  it("true/false options refuse other values", function()
+    for _, k in ipairs { "verbose", "progress", "nesterov", "interruptible", "monitor_evaluation_cost",
+      "monitor_evaluation_accuracy", "monitor_training_cost", "monitor_training_accuracy" } do
+      refused(("option '%s' must be true or false, got number"):format(k), { [k] = 1, evaluation_data = data() })
+      refused(("option '%s' must be true or false, got string"):format(k), { [k] = "yes", evaluation_data = data() })
+      accepted { [k] = false, evaluation_data = data() }
+    end
+  end)
+
+  it("gradient_norms and saturation: true, false or their table, whose keys are checked", function()
+    refused("gradient_norms must be true, false or {data = set}, got number", { gradient_norms = 1 })
+    refused("gradient_norms: unknown key 'dat'", { gradient_norms = { dat = data() } })
+    refused("gradient_norms data: a data set", { gradient_norms = { data = 3 } })
+    refused("saturation: unknown key 'esp'", { saturation = { esp = 0.1 } })
+    accepted { gradient_norms = { data = data() } }
+    accepted { gradient_norms = true, saturation = { eps = 0.1 } }
+  end)
+
+  it("schedule: a table of patience, factor and stop_ratio", function()
+    local e = { evaluation_data = data() }
+    local function with(s)
+      local t = { schedule = s }
+      for k, v in pairs(e) do t[k] = v end
+      return t
+    end
+    refused("schedule must be a table {patience =, factor =, stop_ratio =}, got number", with(5))
+    refused("schedule must be a table", with(true))
+    refused("schedule: unknown key 'patiense'", with { patiense = 3 })
+    for _, v in ipairs { 0, -1, 2.5, "3" } do refused("schedule.patience must be a positive integer", with { patience = v }) end
+    for _, v in ipairs { 0, 1, 2, "0.5" } do refused("schedule.factor must be a number between 0 and 1", with { factor = v }) end
+    for _, v in ipairs { 1, 0.5, math.huge } do
+      refused("schedule.stop_ratio must be a finite number above 1", with { stop_ratio = v })
+    end
+    accepted(with { patience = 1, factor = 0.25, stop_ratio = 4 })
+    accepted(with {})
+  end)
+
+  it("early_stopping, reg, on_epoch and out", function()
+    for _, v in ipairs { 0, -2, 1.5, "x" } do
+      refused("early_stopping must be a positive integer", { early_stopping = v, evaluation_data = data() })
+    end
+    accepted { early_stopping = 1, evaluation_data = data() }
+    refused('reg must be "l2" or "l1", got l3', { reg = "l3" })          -- lambda 0: it was never looked at
+    refused('reg must be "l2" or "l1", got l3', { reg = "l3", lambda = 1 })
+    accepted { reg = "l1" }
+    refused("on_epoch must be a function", { on_epoch = 3 })
+    refused("out must be a file (io.stdout) or a table with write and flush, got number", { out = 3, verbose = true })
+  end)
+end)
+
+describe("network3's SGD options", function()
+  local function net3()
+    lunet.seed(3)
+    local n3 = lunet.network3
+    return n3.Network({ n3.FullyConnectedLayer { n_in = 4, n_out = 3 }, n3.SoftmaxLayer { n_in = 3, n_out = 3 } }, 3)
+  end
+
+  it("refuse an unknown key, as the reference manual says every option table does", function()
+    local net = net3()
+    local err = H.err(net.SGD, net, data(), 1, 3, 0.1, data(), nil, 0, { progress = false, momentun = 0.9 })
+    assert.truthy(err:find("network3.Network:SGD: unknown option 'momentun'", 1, true), err)
+    assert.truthy(err:find("did you mean 'momentum'", 1, true), err)
+    err = H.err(net.SGD, net, data(), 1, 3, 0.1, nil, nil, 0, { on_epoch = "print" })
+    assert.truthy(err:find("network3.Network:SGD: on_epoch must be a function", 1, true), err)
+    local silent = { write = function() end, flush = function() end }
+    assert.is_true((pcall(net.SGD, net, data(), 1, 3, 0.1, data(), nil, 0, { progress = false, out = silent })))
+  end)
+end)
+
+describe("model:set_cost", function()
+  it("refuses an unknown name at the caller's line and keeps the cost it had", function()
+    local m = model()
+    local err = H.err(m.set_cost, m, "hinge")
+    assert.truthy(err:find("set_cost: unknown cost 'hinge' (cross_entropy, quadratic, log_likelihood)", 1, true), err)
+    assert.falsy(err:find("lua/lunet/", 1, true), err)
+    assert.equal("log_likelihood", m:cost())
+    H.err(m.set_cost, m, nil)
+    assert.equal("log_likelihood", m:cost())
+    local unbuilt = nn.Sequential({ nn.ReLU() })
+    H.err(unbuilt.set_cost, unbuilt, "mse")
+    assert.is_nil(unbuilt:cost())
+    assert.equal("quadratic", m:set_cost("quadratic"):cost())
+  end)
+end)
