@@ -403,6 +403,8 @@ function Module:__tostring()
   elseif info then
     lines[1] = lines[1] .. ("(%s -> %s, %d parameters%s)"):format(table.concat(info.input, "x"),
       table.concat(info.output, "x"), info.nparams, info.cost and ", " .. info.cost .. " cost" or "")
+  elseif self._layers[1] == self then
+    lines[1] = self:describe()   -- a layer not built yet: Linear(784 -> 30), Dropout(0.5), not its bare class name
   end
   if #self._layers > 1 or self._layers[1] ~= self then
     for i, layer in ipairs(self._layers) do
