@@ -404,7 +404,7 @@ static int table_shape(lua_State *L, int idx, int64_t *shape) {
 static void fill_from_table(lua_State *L, ln_tensor *t, int dim, int64_t *idx) {
   lua_Integer len = luaL_len(L, -1);
   if (len != t->shape[dim])
-    luaL_error(L, "tensor: ragged table: %d-th level has %I elements where %I were expected",
+    luaL_error(L, "tensor: ragged table: a list at depth %d has length %I where %I was expected",
                dim + 1, len, (lua_Integer)t->shape[dim]);
   check_list_keys(L, -1, 0, len, "elements");
   for (idx[dim] = 0; idx[dim] < t->shape[dim]; idx[dim]++) {
