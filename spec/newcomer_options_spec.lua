@@ -142,3 +142,23 @@ describe("a ragged table given to lunet.tensor", function()
     assert.truthy(err:find("a list at depth 3 has length 2 where 1 was expected", 1, true), err)
   end)
 end)
+
+describe("a network of step units given to gradient training", function()
+  it("is refused as the README says, naming the function called and blaming the caller's line", function()
+    local net = lunet.Network { 2, 2, 1, activation = "step", cost = "quadratic" }
+    local set = { x = lunet.zeros(2, 2), y = lunet.zeros(2, 1) }
+    local before = net.weights[1]:clone()
+    for _, case in ipairs {
+      { "Network:SGD: layer 2 is a step activation", net.SGD, net, set, 1, 1, 0.1, { progress = false } },
+      { "lunet.train.sgd: layer 2 is a step activation", lunet.train.sgd, net, set,
+        { epochs = 1, eta = 0.1, progress = false } },
+      { "lunet.train.gradient_norms: layer 2 is a step activation", net.gradient_norms, net, set },
+    } do
+      local err = H.err(table.unpack(case, 2))
+      assert.truthy(err:find(case[1], 1, true), err)
+      assert.falsy(err:find("train_epoch", 1, true), err)
+      assert.falsy(err:find("lua/lunet/", 1, true), err)
+    end
+    assert.equal(0, (net.weights[1] - before):abs():max())
+  end)
+end)

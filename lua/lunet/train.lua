@@ -348,6 +348,17 @@ local function data_set(data, what)
   end
 end
 
+-- A step layer passes no gradient. The core refuses it too, but only inside
+-- the epoch, where its message named train_epoch and blamed lunet's own line.
+local function check_differentiable(model)
+  for i, layer in ipairs(model:layers()) do
+    if getmetatable(layer).__name == "Step" then
+      fail("layer %d is a step activation: its derivative is 0 wherever it exists, so gradient-based training "
+        .. "cannot learn through it (use the perceptron rule, lunet.perceptron.train, or sigmoid neurons)", i)
+    end
+  end
+end
+
 local function check_data(net, data, what)
   data_set(data, what)
   train.size(data)
@@ -601,6 +612,7 @@ function train.sgd(model, training_data, opts, fname)
   data_set(training_data, "training data")
   if o.evaluation_data ~= nil then data_set(o.evaluation_data, "evaluation_data") end
   local net = model:net(training_data.x)
+  check_differentiable(model)
   local n = train.size(training_data)
   check_data(net, training_data, "training data")
   local eval = o.evaluation_data
@@ -743,6 +755,7 @@ function train.gradient_norms(model, data)
   current = "lunet.train.gradient_norms"
   local net = model:net(data.x)
   if not model:cost() then fail("the model has no cost") end
+  check_differentiable(model)
   check_data(net, data, "data")
   return core.gradient_norms(net, data)
 end
