@@ -65,8 +65,12 @@ describe("lunet.train.sgd option values as the reference manual gives them", fun
     refused("schedule must be a table {patience =, factor =, stop_ratio =}, got number", with(5))
     refused("schedule must be a table", with(true))
     refused("schedule: unknown key 'patiense'", with { patiense = 3 })
-    for _, v in ipairs { 0, -1, 2.5, "3" } do refused("schedule.patience must be a positive integer", with { patience = v }) end
-    for _, v in ipairs { 0, 1, 2, "0.5" } do refused("schedule.factor must be a number between 0 and 1", with { factor = v }) end
+    for _, v in ipairs { 0, -1, 2.5, "3" } do
+      refused("schedule.patience must be a positive integer", with { patience = v })
+    end
+    for _, v in ipairs { 0, 1, 2, "0.5" } do
+      refused("schedule.factor must be a number between 0 and 1", with { factor = v })
+    end
     for _, v in ipairs { 1, 0.5, math.huge } do
       refused("schedule.stop_ratio must be a finite number above 1", with { stop_ratio = v })
     end

@@ -237,8 +237,8 @@ function optim.newton_step(model, data, o)
   local ok3, H = pcall(optim.hessian, model, data, penalty)
   if not ok3 then renamed("newton_step", H) end
   for i = 1, w:numel() do H[{ i, i }] = H[{ i, i }] + damping end
-  local ok, d = pcall(core.linalg.solve, H, g:mul(-1))
-  if not ok then fail("newton_step", "%s", tostring(d)) end
+  local ok4, d = pcall(core.linalg.solve, H, g:mul(-1))
+  if not ok4 then fail("newton_step", "%s", tostring(d)) end
   return d, cost, g
 end
 

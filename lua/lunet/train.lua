@@ -131,6 +131,20 @@ local function nested(k, v, valid)
   end
 end
 
+-- schedule = {patience = 10, factor = 0.5, stop_ratio = 128}, each optional.
+local function check_schedule(s)
+  if type(s) ~= "table" then fail("schedule must be a table {patience =, factor =, stop_ratio =}, got %s", type(s)) end
+  nested("schedule", s, { "patience", "factor", "stop_ratio" })
+  local p, f, r = s.patience, s.factor, s.stop_ratio
+  if p ~= nil and not positive_integer(p) then fail("schedule.patience must be a positive integer") end
+  if f ~= nil and not (type(f) == "number" and f > 0 and f < 1) then
+    fail("schedule.factor must be a number between 0 and 1")
+  end
+  if r ~= nil and not (type(r) == "number" and r > 1 and r < math.huge) then
+    fail("schedule.stop_ratio must be a finite number above 1")
+  end
+end
+
 -- The options whose values were taken as given and failed later, deep in
 -- the trainer ("attempt to index a number value"), or never (reg = "l3"
 -- without lambda, verbose = 1).
@@ -150,18 +164,7 @@ local function check_values(o)
   if o.out ~= nil and type(o.out) ~= "userdata" and type(o.out) ~= "table" then
     fail("out must be a file (io.stdout) or a table with write and flush, got %s", type(o.out))
   end
-  local s = o.schedule
-  if s ~= nil then
-    if type(s) ~= "table" then fail("schedule must be a table {patience =, factor =, stop_ratio =}, got %s", type(s)) end
-    nested("schedule", s, { "patience", "factor", "stop_ratio" })
-    if s.patience ~= nil and not positive_integer(s.patience) then fail("schedule.patience must be a positive integer") end
-    if s.factor ~= nil and not (type(s.factor) == "number" and s.factor > 0 and s.factor < 1) then
-      fail("schedule.factor must be a number between 0 and 1")
-    end
-    if s.stop_ratio ~= nil and not (type(s.stop_ratio) == "number" and s.stop_ratio > 1 and s.stop_ratio < math.huge) then
-      fail("schedule.stop_ratio must be a finite number above 1")
-    end
-  end
+  if o.schedule ~= nil then check_schedule(o.schedule) end
   if type(o.saturation) == "table" then nested("saturation", o.saturation, { "eps", "data" }) end
   local g = o.gradient_norms
   if g ~= nil and type(g) ~= "boolean" then
