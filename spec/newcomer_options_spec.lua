@@ -166,3 +166,24 @@ describe("a network of step units given to gradient training", function()
     assert.equal(0, (net.weights[1] - before):abs():max())
   end)
 end)
+
+describe("LUNET_THREADS", function()
+  -- lunet.threads() in a fresh process with the variable set (or unset)
+  local function threads(value)
+    local env = value and ("LUNET_THREADS='" .. value .. "'") or "-u LUNET_THREADS"
+    local p = io.popen((os.getenv("LUNET_ASAN") and "env " or "env -u LD_PRELOAD ") .. env
+      .. " LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -e "
+      .. "'print(require(\"lunet\").threads())' 2>&1")
+    local out = p:read("a")
+    p:close()
+    return assert(tonumber(out:match("^(%d+)")), out)
+  end
+
+  it("is ignored when it is not a whole number, as if unset (it meant one thread)", function()
+    local cores = threads(nil)
+    for _, v in ipairs { "two", "", "2x", " " } do assert.equal(cores, threads(v), v) end
+    assert.equal(1, threads("1"))
+    assert.equal(3, threads("3"))
+    assert.equal(16, threads("99"))
+  end)
+end)
