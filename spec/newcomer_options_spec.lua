@@ -187,3 +187,16 @@ describe("LUNET_THREADS", function()
     assert.equal(16, threads("99"))
   end)
 end)
+
+describe("help for the objects a model hands out", function()
+  it("finds the network of model:net() and an optimizer, and their methods", function()
+    local doc = require "lunet.doc"
+    local m = lunet.Network { 4, 3, 2 }
+    local opt = lunet.optim.optimizer(m, { kind = "adam" })
+    assert.equal("lunet.optim.Optimizer", doc.get(opt).name)
+    assert.truthy(doc.get(opt.step).signature:find("opt:step(net)", 1, true))
+    assert.equal("lunet.nn.Net", doc.get(m:net()).name)
+    assert.truthy(doc.get(m:net().parameters).signature:find("net:parameters()", 1, true))
+    assert.same({ "lunet.optim.Optimizer.set_eta" }, doc.find("set_eta"))
+  end)
+end)

@@ -77,6 +77,9 @@ end
 -- The mini-batch optimisers' names (lunet.train.sgd's optimizer option).
 optim.kinds = core.optimizer_kinds
 
+-- The methods of what optim.optimizer returns, named so that help() finds them.
+optim.Optimizer = core.optimizer_metatable.__index
+
 --- optim.optimizer(model, {kind = "sgd", eta =, ...}) -> optimizer
 -- The core optimiser for the
 -- model's network, for loops written in Lua: opt:step(model:net()) applies

@@ -274,4 +274,7 @@ end
 
 nn.Sequential = require("lunet.nn.sequential")
 
+-- The methods of the C network that model:net() returns, named so that help() finds them.
+nn.Net = require("lunet.core").net_metatable.__index
+
 return nn
