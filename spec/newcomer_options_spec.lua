@@ -198,5 +198,17 @@ describe("help for the objects a model hands out", function()
     assert.equal("lunet.nn.Net", doc.get(m:net()).name)
     assert.truthy(doc.get(m:net().parameters).signature:find("net:parameters()", 1, true))
     assert.same({ "lunet.optim.Optimizer.set_eta" }, doc.find("set_eta"))
+    -- help(object) lists its class's methods, as the README says
+    local lines, saved = {}, _G.print
+    _G.print = function(s) lines[#lines + 1] = s end
+    local ok, err = pcall(function()
+      doc.help(opt)
+      doc.help(m:net())
+    end)
+    _G.print = saved
+    assert(ok, err)
+    local text = table.concat(lines, "\n")
+    assert.truthy(text:find("members: check, eta, get, kind, set, set_eta, state, step, steps, velocity", 1, true), text)
+    assert.truthy(text:find("members: backward, clone, close, forward,", 1, true), text)
   end)
 end)

@@ -351,9 +351,12 @@ function M.help(...)
   end
   print(d.signature)
   if d.text ~= "" then print(d.text) end
-  if type(x) == "table" and d.name and d.name == M.name_of(x) then
+  -- a class or module lists its members; an object (a network, an optimizer) its class's
+  local class = type(x) == "table" and d.name and d.name == M.name_of(x) and x
+    or type(x) ~= "function" and type(x) ~= "table" and d.name and value_of(d.name)
+  if type(class) == "table" then
     local members = {}
-    for _, kv in ipairs(fields(x)) do members[#members + 1] = kv[1] end
+    for _, kv in ipairs(fields(class)) do members[#members + 1] = kv[1] end
     if #members > 0 then print("members: " .. table.concat(members, ", ")) end
   end
 end
