@@ -208,7 +208,30 @@ describe("help for the objects a model hands out", function()
     _G.print = saved
     assert(ok, err)
     local text = table.concat(lines, "\n")
-    assert.truthy(text:find("members: check, eta, get, kind, set, set_eta, state, step, steps, velocity", 1, true), text)
+    local want = "members: check, eta, get, kind, set, set_eta, state, step, steps, velocity"
+    assert.truthy(text:find(want, 1, true), text)
     assert.truthy(text:find("members: backward, clone, close, forward,", 1, true), text)
+  end)
+end)
+
+describe("tune's configurations", function()
+  local small = { x = lunet.rand(20, 4), y = lunet.tensor { 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+    0, 1 } }
+
+  it("refuse a misspelt key up front with the default model, which would drop it", function()
+    local o = { training = small, validation = small, epochs = 1, verbose = false, jobs = 1 }
+    local err = H.err(lunet.tune.grid, { etaa = { 0.1 } }, o)
+    assert.truthy(err:find("lunet.tune.run: configuration 1: unknown key 'etaa'", 1, true), err)
+    assert.truthy(err:find("did you mean 'eta'?", 1, true), err)
+    err = H.err(lunet.tune.random, { eta = { 0.1 }, hiden = { 3 } }, { trials = 1, training = small,
+      validation = small, epochs = 1, verbose = false, jobs = 1 })
+    assert.truthy(err:find("unknown key 'hiden'", 1, true), err)
+  end)
+
+  it("take any key when the model function is one's own", function()
+    local r = lunet.tune.grid({ eta = { 0.1 }, width = { 3 } }, { training = small, validation = small,
+      epochs = 1, verbose = false, jobs = 1, model = function(c) return lunet.Network { 4, c.width, 2 } end })
+    assert.is_nil(r[1].error)
+    os.execute("rm -rf '" .. r.dir .. "'")
   end)
 end)
