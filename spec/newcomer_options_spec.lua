@@ -235,3 +235,21 @@ describe("tune's configurations", function()
     os.execute("rm -rf '" .. r.dir .. "'")
   end)
 end)
+
+describe("the book's total_cost and the evaluations", function()
+  it("check lambda and reg, naming the function called", function()
+    local net = lunet.Network { 4, 2 }
+    local d = { x = lunet.rand(3, 4), y = lunet.tensor { 0, 1, 1 } }
+    local function refused_by(text, ...)
+      local err = H.err(...)
+      assert.truthy(err:find(text, 1, true), err)
+      assert.falsy(err:find("lua/lunet/", 1, true), err)
+    end
+    refused_by("Network:total_cost: lambda must be a finite number >= 0, got a string", net.total_cost, net, d, "5")
+    refused_by("Network:total_cost: lambda must be a finite number >= 0, got -1", net.total_cost, net, d, -1)
+    refused_by("Network:total_cost: data: a data set", net.total_cost, net, d.x)
+    refused_by('lunet.train.evaluate: reg must be "l2" or "l1", got l3', lunet.train.evaluate, net, d, 1, "l3")
+    refused_by('Network:evaluate: reg must be "l2" or "l1", got l3', net.evaluate, net, d, { lambda = 1, reg = "l3" })
+    assert.is_true(net:total_cost(d, 1) > net:total_cost(d))
+  end)
+end)

@@ -172,7 +172,7 @@ end
 --- net:total_cost(data [, lambda]) -> number
 -- The book's total_cost: mean cost plus (lambda / 2n) * sum of squared weights.
 function Network:total_cost(data, lambda)
-  return (train.evaluate(self, data, lambda or 0))
+  return (train.evaluate(self, data, lambda or 0, nil, "Network:total_cost"))
 end
 
 --- net:trace(x) -> { {layer =, z =, a =}, ... }

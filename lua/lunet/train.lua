@@ -732,11 +732,17 @@ end
 -- The mean cost over `data` (plus the L2 or L1 penalty for lambda > 0, scaled
 -- by the size of `data`) and the number (a count) of samples classified right,
 -- in evaluation mode.
-function train.evaluate(model, data, lambda, reg)
-  current = "lunet.train.evaluate"
+function train.evaluate(model, data, lambda, reg, fname)
+  current = fname or "lunet.train.evaluate"
+  data_set(data, "data")
+  lambda = lambda or 0
+  if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
+    local got = type(lambda) == "number" and tostring(lambda) or "a " .. type(lambda)
+    fail("lambda must be a finite number >= 0, got %s", got)
+  end
+  if reg ~= nil and reg ~= "l2" and reg ~= "l1" then fail("reg must be \"l2\" or \"l1\", got %s", tostring(reg)) end
   local net = model:net(data.x)
   check_data(net, data, "data")
-  lambda = lambda or 0
   local cost, correct = core.evaluate(net, data, { reg = lambda > 0 and (reg or "l2") or "none", lambda = lambda })
   return cost, correct
 end

@@ -271,6 +271,9 @@ local function score(self, fname, data, opts)
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
     errors.fail(fname, "lambda must be a finite number >= 0")
   end
+  if opts.reg ~= nil and opts.reg ~= "l2" and opts.reg ~= "l1" then
+    errors.fail(fname, "reg must be \"l2\" or \"l1\", got %s", tostring(opts.reg))
+  end
   if getmetatable(data.x) ~= core.tensor_metatable then
     errors.fail(fname, "data.x must be a tensor of inputs, got %s", type(data.x))
   end
