@@ -253,3 +253,34 @@ describe("the book's total_cost and the evaluations", function()
     assert.is_true(net:total_cost(d, 1) > net:total_cost(d))
   end)
 end)
+
+describe("a method called with a dot instead of a colon", function()
+  it("says so, naming the method, instead of failing inside lunet or doing something else", function()
+    local set = data()
+    local net = lunet.Network { 4, 3, 3 }
+    local m = model()
+    local n3 = lunet.network3.Network({ lunet.network3.SoftmaxLayer { n_in = 4, n_out = 3 } }, 3)
+    for _, case in ipairs {
+      { "Network:SGD: call it with a colon, net:SGD(...), not net.SGD(...): it got a table", net.SGD, set, 1, 3, 0.1 },
+      { "Network:feedforward: call it with a colon", net.feedforward, set.x },
+      { "Network:total_cost: call it with a colon", net.total_cost, set },
+      { "model:accuracy: call it with a colon, model:accuracy(...)", net.accuracy, set },
+      { "model:forward: call it with a colon, model:forward(...), not model.forward(...): it got a tensor",
+        m.forward, set.x },
+      { "model:predict: call it with a colon", m.predict, set.x },
+      { "model:save: call it with a colon", m.save, "x.lunet" },
+      { "model:clone: call it with a colon", m.clone },
+      { "network3.Network:SGD: call it with a colon", n3.SGD, set, 1, 3, 0.1 },
+      { "lunet.train.sgd: the first argument must be a model", lunet.train.sgd, nil, set, { epochs = 1, eta = 1 } },
+      { "lunet.train.correct: the first argument must be a model", lunet.train.correct, "net", set },
+    } do
+      local err = H.err(table.unpack(case, 2))
+      assert.truthy(err:find(case[1], 1, true), err)
+      assert.falsy(err:find("lua/lunet/", 1, true), err)
+    end
+    -- model.evaluate(set) took the data set for the model and switched it to evaluation mode
+    local err = H.err(m.evaluate, set)
+    assert.truthy(err:find("model:evaluate: call it with a colon", 1, true), err)
+    assert.is_nil(rawget(set, "_train"))
+  end)
+end)

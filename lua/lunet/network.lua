@@ -146,6 +146,7 @@ end
 -- The output for one input (a vector) or for a batch (samples, n_in), as
 -- the book's feedforward (model:output).
 function Network:feedforward(a)
+  errors.method(self, "Network:feedforward")
   return self:output(a)
 end
 
@@ -159,6 +160,7 @@ end
 -- history (accuracies there as fractions 0..1). The lines it prints give
 -- accuracies in percent.
 function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
+  errors.method(self, "Network:SGD")
   if opts ~= nil and type(opts) ~= "table" then
     errors.raise(("Network:SGD: options must be a table, got %s"):format(type(opts)))
   end
@@ -172,12 +174,14 @@ end
 --- net:total_cost(data [, lambda]) -> number
 -- The book's total_cost: mean cost plus (lambda / 2n) * sum of squared weights.
 function Network:total_cost(data, lambda)
+  errors.method(self, "Network:total_cost")
   return (train.evaluate(self, data, lambda or 0, nil, "Network:total_cost"))
 end
 
 --- net:trace(x) -> { {layer =, z =, a =}, ... }
 -- z and a of every layer for inputs x (lunet.diagnose.trace).
 function Network:trace(x)
+  errors.method(self, "Network:trace")
   return require("lunet.diagnose").trace(self, x)
 end
 
@@ -185,6 +189,7 @@ end
 -- ||dC/db|| and ||dC/dW|| of each layer (Lua lists, input side first), with
 -- C averaged over `data`: the speed at which each layer learns (book, ch. 5).
 function Network:gradient_norms(data)
+  errors.method(self, "Network:gradient_norms")
   return train.gradient_norms(self, data)
 end
 

@@ -172,6 +172,7 @@ local SGD_OPTIONS = { "momentum", "nesterov", "optimizer", "gradient_norms", "pr
 -- validation and test accuracies so far are kept in the history, as
 -- history.network3, so a resumed run reports what the whole run would).
 function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
+  errors.method(self, "network3.Network:SGD")
   opts = options.check("network3.Network:SGD", opts, SGD_OPTIONS)
   if opts.on_epoch ~= nil and type(opts.on_epoch) ~= "function" then
     errors.fail("network3.Network:SGD", "on_epoch must be a function")

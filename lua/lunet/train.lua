@@ -351,6 +351,14 @@ local function data_set(data, what)
   end
 end
 
+-- The model argument: lunet.train.sgd(nil, ...) failed inside with "attempt to index a nil value".
+local function check_model(model)
+  if type(model) ~= "table" or rawget(model, "_layers") == nil then
+    fail("the first argument must be a model (a Network, an nn.Sequential, a layer), got %s",
+      model == nil and "nothing" or "a " .. type(model))
+  end
+end
+
 -- A step layer passes no gradient. The core refuses it too, but only inside
 -- the epoch, where its message named train_epoch and blamed lunet's own line.
 local function check_differentiable(model)
@@ -609,6 +617,7 @@ end
 -- Printed accuracies are percentages.
 function train.sgd(model, training_data, opts, fname)
   current = fname or "lunet.train.sgd"
+  check_model(model)
   local o = options(opts)
   if o.cost and not model:cost() then model:set_cost(o.cost) end
   if not model:cost() then fail("the model has no cost: pass opts.cost or call model:set_cost(name)") end
@@ -734,6 +743,7 @@ end
 -- in evaluation mode.
 function train.evaluate(model, data, lambda, reg, fname)
   current = fname or "lunet.train.evaluate"
+  check_model(model)
   data_set(data, "data")
   lambda = lambda or 0
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
@@ -752,6 +762,8 @@ end
 -- label), in evaluation mode; the cost is not computed.
 function train.correct(model, data)
   current = "lunet.train.correct"
+  check_model(model)
+  data_set(data, "data")
   local net = model:net(data.x)
   check_data(net, data, "data")
   local _, correct = core.evaluate(net, data, { cost = false })
@@ -762,6 +774,8 @@ end
 -- ||dC/db|| and ||dC/dW|| per layer with parameters, C averaged over data.
 function train.gradient_norms(model, data)
   current = "lunet.train.gradient_norms"
+  check_model(model)
+  data_set(data, "data")
   local net = model:net(data.x)
   if not model:cost() then fail("the model has no cost") end
   check_differentiable(model)
