@@ -284,3 +284,20 @@ describe("a method called with a dot instead of a colon", function()
     assert.is_nil(rawget(set, "_train"))
   end)
 end)
+
+describe("an unknown init or dtype", function()
+  it("is named by the function the user called", function()
+    for _, case in ipairs {
+      { "Network: unknown init 'glorot'", lunet.Network, { 4, 3, 2, init = "glorot" } },
+      { "Network: unknown dtype 'float16'", lunet.Network, { 4, 3, 2, dtype = "float16" } },
+      { "nn.Linear: unknown init 'big'", nn.Linear, 4, 3, { init = "big" } },
+      { "nn.Conv2d: unknown init 'big'", nn.Conv2d, 1, 2, 3, { init = "big" } },
+      { "nn.init_stds: unknown init 'big'", nn.init_stds, "big", 4, 3 },
+    } do
+      local err = H.err(table.unpack(case, 2))
+      assert.truthy(err:find(case[1], 1, true), err)
+      assert.falsy(err:find("lua/lunet/", 1, true), err)
+    end
+    assert.equal("float64", lunet.Network({ 4, 2 }, { dtype = "double" }):dtype())
+  end)
+end)

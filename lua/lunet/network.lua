@@ -55,6 +55,7 @@ function Network.__index(self, key)
 end
 
 local COSTS = { cross_entropy = true, quadratic = true, log_likelihood = true }
+local DTYPES = { float32 = true, float64 = true, float = true, double = true }
 
 local ACTIVATIONS = { sigmoid = true, tanh = true, relu = true, identity = true, step = true, softmax = true }
 
@@ -128,6 +129,11 @@ local function new(sizes, opts)
   local cost = opts.cost or "cross_entropy"
   if not COSTS[cost] then
     errors.fail("Network", "unknown cost '%s' (cross_entropy, quadratic, log_likelihood)", tostring(cost))
+  end
+  -- checked here so that the message names Network, not the nn.Linear or nn.Sequential it builds
+  errors.call("Network", "nn.init_stds", nn.init_stds, opts.init, sizes[1], sizes[2])
+  if opts.dtype ~= nil and not DTYPES[opts.dtype] then
+    errors.fail("Network", "unknown dtype '%s' (float32, float64)", tostring(opts.dtype))
   end
   local acts = activations(opts, #sizes - 1, cost)
   local layers = {}
