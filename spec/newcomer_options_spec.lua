@@ -301,3 +301,25 @@ describe("an unknown init or dtype", function()
     assert.equal("float64", lunet.Network({ 4, 2 }, { dtype = "double" }):dtype())
   end)
 end)
+
+describe("an index 0", function()
+  it("says that lunet counts from 1", function()
+    local t = lunet.tensor { { 1, 2 }, { 3, 4 } }
+    for _, f in ipairs {
+      function() return t[0] end,
+      function() return t[{ 1, 0 }] end,
+      function() t[0] = 1 end,
+      function() return t:select(1, 0) end,
+      function() return t:flat(0) end,
+      function() return t:sum(0) end,
+    } do
+      local err = H.err(f)
+      assert.truthy(err:find("0 out of range 1..%d; lunet counts from 1"), err)
+    end
+    assert.falsy(H.err(function() return t[3] end):find("counts from", 1, true))
+    -- t:size's message named the core's raw_size and blamed lunet's shape.lua
+    local err = H.err(t.size, t, 0)
+    assert.truthy(err:find("size: dimension 0 out of range 1..2; lunet counts from 1", 1, true), err)
+    assert.falsy(err:find("raw_size", 1, true) or err:find("lua/lunet/", 1, true), err)
+  end)
+end)
