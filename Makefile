@@ -24,7 +24,7 @@ export LUA_PATH   := $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;
 export LUA_CPATH  := $(CURDIR)/?.so;;
 
 # Debian packages: what building, testing and the rest need.
-DEPS_BUILD := lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev
+DEPS_BUILD := gcc libc6-dev lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev
 DEPS_TEST  := $(DEPS_BUILD) lua-busted luarocks dataset-fashion-mnist curl tmux
 DEPS_DEV   := lua-check
 DEPS_ASAN  := clang libclang-rt-14-dev

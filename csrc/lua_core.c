@@ -20,10 +20,13 @@ static int l_threads(lua_State *L) {
   return 1;
 }
 
-/* LUNET_THREADS, else every core (at most LN_MAX_THREADS). */
+/* LUNET_THREADS, else every core (at most LN_MAX_THREADS). A value that
+** is not a whole number ("two", "") counts as unset: it used to mean 1. */
 static int default_threads(void) {
   const char *env = getenv("LUNET_THREADS");
-  long n = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+  char *end = NULL;
+  long n = env ? strtol(env, &end, 10) : 0;
+  if (env == NULL || end == env || *end != '\0') n = sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > LN_MAX_THREADS ? LN_MAX_THREADS : (int)n;
 }
 

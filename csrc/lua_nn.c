@@ -451,6 +451,8 @@ ln_net *lnL_checknet(lua_State *L, int idx) {
 
 void lnL_open_nn(lua_State *L) {
   luaL_newmetatable(L, LNL_NET);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "net_metatable");   /* lunet.nn.Net: its methods, for help() */
   lua_newtable(L);
   luaL_setfuncs(L, net_methods, 0);
   lua_setfield(L, -2, "__index");

@@ -67,11 +67,16 @@ int64_t lnL_checksize(lua_State *L, int idx, const char *what) {
   return (int64_t)v;
 }
 
+/* After an index 0, the habit of 0-based arrays is the likely mistake. */
+static const char *base_hint(lua_Integer v) {
+  return v == 0 ? "; lunet counts from 1" : "";
+}
+
 int64_t lnL_checkindex(lua_State *L, int idx, int64_t n, const char *what) {
   lua_Integer v = arg_integer(L, idx, what);
   if (v < 1 || v > n)
-    return luaL_argerror(L, idx, lua_pushfstring(L, "%s %I out of range 1..%I", what, v,
-                                                 (lua_Integer)n));
+    return luaL_argerror(L, idx, lua_pushfstring(L, "%s %I out of range 1..%I%s", what, v,
+                                                 (lua_Integer)n, base_hint(v)));
   return (int64_t)(v - 1);
 }
 
@@ -167,7 +172,7 @@ int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape) {
 static void check_dims(lua_State *L, int n, const int64_t *v, int ndim, int *dims) {
   for (int i = 0; i < n; i++) {
     if (v[i] < 1 || v[i] > ndim)
-      lnL_fail(L, "dimension %I out of range 1..%d", (lua_Integer)v[i], ndim);
+      lnL_fail(L, "dimension %I out of range 1..%d%s", (lua_Integer)v[i], ndim, base_hint(v[i]));
     dims[i] = (int)v[i] - 1;
   }
 }
@@ -404,7 +409,7 @@ static int table_shape(lua_State *L, int idx, int64_t *shape) {
 static void fill_from_table(lua_State *L, ln_tensor *t, int dim, int64_t *idx) {
   lua_Integer len = luaL_len(L, -1);
   if (len != t->shape[dim])
-    luaL_error(L, "tensor: ragged table: %d-th level has %I elements where %I were expected",
+    luaL_error(L, "tensor: ragged table: a list at depth %d has length %I where %I was expected",
                dim + 1, len, (lua_Integer)t->shape[dim]);
   check_list_keys(L, -1, 0, len, "elements");
   for (idx[dim] = 0; idx[dim] < t->shape[dim]; idx[dim]++) {
@@ -471,7 +476,7 @@ static int m_size(lua_State *L) {
   if (lua_isnoneornil(L, 2)) return m_shape(L);
   lua_Integer d = arg_integer(L, 2, "dimension");
   ln_tensor *t = lnL_checktensor(L, 1);
-  if (d < 1 || d > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d", d, t->ndim));
+  if (d < 1 || d > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d%s", d, t->ndim, base_hint(d)));
   lua_pushinteger(L, t->shape[d - 1]);
   return 1;
 }
@@ -544,7 +549,7 @@ static int m_narrow(lua_State *L) {
   lua_Integer dim = arg_integer(L, 2, "dimension"), start = arg_integer(L, 3, "start");
   int64_t len = lnL_checksize(L, 4, "length");
   ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
-  if (dim < 1 || dim > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d", dim, t->ndim));
+  if (dim < 1 || dim > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d%s", dim, t->ndim, base_hint(dim)));
   int64_t size = t->shape[dim - 1];
   if (start < 1 || start > size + 1)
     luaL_argerror(L, 3, lua_pushfstring(L, "start %I out of range 1..%I", start, (lua_Integer)size + 1));
@@ -559,9 +564,10 @@ static int m_narrow(lua_State *L) {
 static int m_select(lua_State *L) {
   lua_Integer dim = arg_integer(L, 2, "dimension"), i = arg_integer(L, 3, "index");
   ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
-  if (dim < 1 || dim > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d", dim, t->ndim));
+  if (dim < 1 || dim > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d%s", dim, t->ndim, base_hint(dim)));
   if (i < 1 || i > t->shape[dim - 1])
-    luaL_argerror(L, 3, lua_pushfstring(L, "index %I out of range 1..%I", i, (lua_Integer)t->shape[dim - 1]));
+    luaL_argerror(L, 3, lua_pushfstring(L, "index %I out of range 1..%I%s", i, (lua_Integer)t->shape[dim - 1],
+                                        base_hint(i)));
   lnL_check(L, ln_select(r, t, (int)dim - 1, i - 1));
   return 1;
 }
@@ -683,7 +689,8 @@ static void index_view(lua_State *L, const ln_tensor *t, const index_key *k, ln_
   *out = *t;
   for (int d = 0; d < k->n; d++) {
     if (k->i[d] < 1 || k->i[d] > out->shape[0])
-      luaL_error(L, "index %I out of range 1..%I", (lua_Integer)k->i[d], (lua_Integer)out->shape[0]);
+      luaL_error(L, "index %I out of range 1..%I%s", (lua_Integer)k->i[d], (lua_Integer)out->shape[0],
+                 base_hint(k->i[d]));
     out->offset += (k->i[d] - 1) * out->stride[0];
     memmove(out->shape, out->shape + 1, (size_t)(out->ndim - 1) * sizeof *out->shape);
     memmove(out->stride, out->stride + 1, (size_t)(out->ndim - 1) * sizeof *out->stride);

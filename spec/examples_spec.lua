@@ -37,6 +37,11 @@ describe("examples", function()
       local ok, text = run("bin/lunet examples/" .. name .. ".lua --help")
       assert.is_true(ok, name .. ": " .. text)
       assert.matches("options:", text, 1, false, name)
+      -- each option states its default once, and never as an empty one ("(default: OUT/x.svg) (default: )")
+      for line in text:gmatch("\n  %-%-[^\n]*") do
+        assert.is_falsy(line:find("(default: )", 1, true), name .. ":" .. line)
+        assert.is_falsy(line:find("%(default:.*%(default:"), name .. ":" .. line)
+      end
       local want = {}
       if trains[name] then want = { "data", "seed", trains[name] } end
       if figures[name] then want[#want + 1] = "out" end

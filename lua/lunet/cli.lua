@@ -16,8 +16,10 @@ local cli = {}
 local function usage(spec, about)
   local lines = { about or "", "", "options:" }
   for _, o in ipairs(spec) do
-    local shown = type(o[2]) == "boolean" and "" or (" " .. tostring(o[2]))
-    lines[#lines + 1] = ("  --%-16s %s (default:%s)"):format(o[1], o[3] or "", shown == "" and " off" or shown)
+    local help, shown = o[3] or "", type(o[2]) == "boolean" and (o[2] and "on" or "off") or tostring(o[2])
+    -- an empty default is one the script works out (OUT/chapter3.svg): its help says which
+    if shown == "" then shown = help:find("(default:", 1, true) and "" or "none" end
+    lines[#lines + 1] = ("  --%-16s %s%s"):format(o[1], help, shown == "" and "" or " (default: " .. shown .. ")")
   end
   return table.concat(lines, "\n")
 end

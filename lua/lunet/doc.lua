@@ -18,7 +18,7 @@
 local M = {}
 
 -- files under lunet/doc/ holding entries by public name
-local TABLES = { "lunet.doc.core", "lunet.doc.tensor", "lunet.doc.linalg", "lunet.doc.modules" }
+local TABLES = { "lunet.doc.core", "lunet.doc.tensor", "lunet.doc.linalg", "lunet.doc.modules", "lunet.doc.objects" }
 
 local by_name        -- public name -> "signature\ndescription", loaded once
 local index          -- { names = value -> {name...}, list = {{name, value}...} }
@@ -216,6 +216,9 @@ local function class_of(x, idx)
   if lunet.is_tensor(x) then return lunet.Tensor end
   local mt = getmetatable(x)
   if type(mt) == "table" and idx.names[mt] then return mt end
+  -- a C object (a network, an optimizer): its class is its methods table
+  local methods = type(mt) == "table" and rawget(mt, "__index")
+  if type(methods) == "table" and idx.names[methods] then return methods end
 end
 
 --- doc.get(x) -> {name =, names =, signature =, text =} or nil
@@ -348,9 +351,12 @@ function M.help(...)
   end
   print(d.signature)
   if d.text ~= "" then print(d.text) end
-  if type(x) == "table" and d.name and d.name == M.name_of(x) then
+  -- a class or module lists its members; an object (a network, an optimizer) its class's
+  local class = type(x) == "table" and d.name and d.name == M.name_of(x) and x
+    or type(x) ~= "function" and type(x) ~= "table" and d.name and value_of(d.name)
+  if type(class) == "table" then
     local members = {}
-    for _, kv in ipairs(fields(x)) do members[#members + 1] = kv[1] end
+    for _, kv in ipairs(fields(class)) do members[#members + 1] = kv[1] end
     if #members > 0 then print("members: " .. table.concat(members, ", ")) end
   end
 end

@@ -57,4 +57,19 @@ function errors.call(fname, core_name, f, ...)
   return table.unpack(res, 2, res.n)
 end
 
+--- errors.method(self, fname)
+-- Raises "fname: call it with a colon ..." unless self is a model or a
+-- layer (a table of layers): model.forward(x) passes x as self, and
+-- net.SGD(training, 30, 10, 3.0) would read 30 as the training data.
+function errors.method(self, fname)
+  if type(self) == "table" and rawget(self, "_layers") ~= nil then return end
+  local class, name = fname:match("^(.-):(.+)$")
+  local obj = class:match("Network$") and "net" or "model"
+  local mt = getmetatable(self)
+  local got = self == nil and "nothing" or type(mt) == "table" and rawget(mt, "__name") == "lunet.Tensor" and "a tensor"
+    or "a " .. type(self)
+  errors.raise(("%s: call it with a colon, %s:%s(...), not %s.%s(...): it got %s where the %s goes")
+    :format(fname, obj, name, obj, name, got, obj))
+end
+
 return errors

@@ -55,6 +55,7 @@ function Network.__index(self, key)
 end
 
 local COSTS = { cross_entropy = true, quadratic = true, log_likelihood = true }
+local DTYPES = { float32 = true, float64 = true, float = true, double = true }
 
 local ACTIVATIONS = { sigmoid = true, tanh = true, relu = true, identity = true, step = true, softmax = true }
 
@@ -129,6 +130,11 @@ local function new(sizes, opts)
   if not COSTS[cost] then
     errors.fail("Network", "unknown cost '%s' (cross_entropy, quadratic, log_likelihood)", tostring(cost))
   end
+  -- checked here so that the message names Network, not the nn.Linear or nn.Sequential it builds
+  errors.call("Network", "nn.init_stds", nn.init_stds, opts.init, sizes[1], sizes[2])
+  if opts.dtype ~= nil and not DTYPES[opts.dtype] then
+    errors.fail("Network", "unknown dtype '%s' (float32, float64)", tostring(opts.dtype))
+  end
   local acts = activations(opts, #sizes - 1, cost)
   local layers = {}
   for l = 1, #sizes - 1 do
@@ -146,6 +152,7 @@ end
 -- The output for one input (a vector) or for a batch (samples, n_in), as
 -- the book's feedforward (model:output).
 function Network:feedforward(a)
+  errors.method(self, "Network:feedforward")
   return self:output(a)
 end
 
@@ -159,6 +166,7 @@ end
 -- history (accuracies there as fractions 0..1). The lines it prints give
 -- accuracies in percent.
 function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
+  errors.method(self, "Network:SGD")
   if opts ~= nil and type(opts) ~= "table" then
     errors.raise(("Network:SGD: options must be a table, got %s"):format(type(opts)))
   end
@@ -172,12 +180,14 @@ end
 --- net:total_cost(data [, lambda]) -> number
 -- The book's total_cost: mean cost plus (lambda / 2n) * sum of squared weights.
 function Network:total_cost(data, lambda)
-  return (train.evaluate(self, data, lambda or 0))
+  errors.method(self, "Network:total_cost")
+  return (train.evaluate(self, data, lambda or 0, nil, "Network:total_cost"))
 end
 
 --- net:trace(x) -> { {layer =, z =, a =}, ... }
 -- z and a of every layer for inputs x (lunet.diagnose.trace).
 function Network:trace(x)
+  errors.method(self, "Network:trace")
   return require("lunet.diagnose").trace(self, x)
 end
 
@@ -185,6 +195,7 @@ end
 -- ||dC/db|| and ||dC/dW|| of each layer (Lua lists, input side first), with
 -- C averaged over `data`: the speed at which each layer learns (book, ch. 5).
 function Network:gradient_norms(data)
+  errors.method(self, "Network:gradient_norms")
   return train.gradient_norms(self, data)
 end
 

@@ -174,9 +174,13 @@ local SGD_OPTIONS = { "momentum", "nesterov", "optimizer", "gradient_norms", "pr
 -- history.network3, so a resumed run reports what the whole run would).
 -- Any other key is an error.
 function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
+  errors.method(self, "network3.Network:SGD")
   -- checked like every option table: a misspelt checkpoint or resume would
   -- otherwise train, silently, without one
   opts = options.check("network3.Network:SGD", opts, SGD_OPTIONS)
+  if opts.on_epoch ~= nil and type(opts.on_epoch) ~= "function" then
+    errors.fail("network3.Network:SGD", "on_epoch must be a function")
+  end
   mini_batch_size = mini_batch_size or self.mini_batch_size
   local out = opts.out or io.stdout
   local o = { epochs = epochs, batch = mini_batch_size, eta = eta, lambda = (lmbda or 0) * mini_batch_size,

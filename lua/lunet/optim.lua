@@ -77,6 +77,9 @@ end
 -- The mini-batch optimisers' names (lunet.train.sgd's optimizer option).
 optim.kinds = core.optimizer_kinds
 
+-- The methods of what optim.optimizer returns, named so that help() finds them.
+optim.Optimizer = core.optimizer_metatable.__index
+
 --- optim.optimizer(model, {kind = "sgd", eta =, ...}) -> optimizer
 -- The core optimiser for the
 -- model's network, for loops written in Lua: opt:step(model:net()) applies
@@ -110,6 +113,13 @@ function optim.objective(model, data, o)
   end
   local net = built_net("objective", model, data.x)
   if not model:cost() then fail("objective", "the model has no cost: call model:set_cost(name)") end
+  -- refused here, as documented, not at the first f(w) (the core's check, inside the call)
+  for i, layer in ipairs(model:layers()) do
+    if getmetatable(layer).__name == "BatchNorm" then
+      fail("objective", "layer %d is batch normalisation: a full-batch objective runs in evaluation mode, "
+        .. "where its backward is not implemented", i)
+    end
+  end
   if not data.x:all_finite() then fail("objective", "inputs contain NaN or infinity") end
   local ok, err = pcall(core.check_data, net, data)
   if not ok then fail("objective", "%s", tostring(err):gsub("^.-check_data: ", "")) end
@@ -204,6 +214,11 @@ function optim.hessian(model, data, o)
   return H:t():contiguous()
 end
 
+-- An error of objective or hessian inside newton_step, raised as newton_step's.
+local function renamed(fname, err)
+  errors.raise((tostring(err):gsub("^.-lunet%.optim%.[%w_]+: ", "lunet.optim." .. fname .. ": ", 1)))
+end
+
 --- optim.newton_step(model, data [, {lambda = 0, reg = "l2", damping = 0, max =}]) -> d, cost, g
 -- The Newton step d solving (H + damping I) d = -g at the
 -- model's parameters (float64), and the cost and gradient there. The model
@@ -217,13 +232,16 @@ function optim.newton_step(model, data, o)
     fail("newton_step", "damping must be a finite number >= 0")
   end
   local penalty = { lambda = options.lambda, reg = options.reg ~= "none" and options.reg or nil }
-  local f, w = optim.objective(model, data, penalty)
-  local cost, g = f(w)
+  local ok, f, w = pcall(optim.objective, model, data, penalty)
+  if not ok then renamed("newton_step", f) end
+  local ok2, cost, g = pcall(f, w)
+  if not ok2 then renamed("newton_step", cost) end
   penalty.max = all.max
-  local H = optim.hessian(model, data, penalty)
+  local ok3, H = pcall(optim.hessian, model, data, penalty)
+  if not ok3 then renamed("newton_step", H) end
   for i = 1, w:numel() do H[{ i, i }] = H[{ i, i }] + damping end
-  local ok, d = pcall(core.linalg.solve, H, g:mul(-1))
-  if not ok then fail("newton_step", "%s", tostring(d)) end
+  local ok4, d = pcall(core.linalg.solve, H, g:mul(-1))
+  if not ok4 then fail("newton_step", "%s", tostring(d)) end
   return d, cost, g
 end
 

@@ -4,6 +4,7 @@
 -- the prompt. Loading this module puts the wrappers on the tensor methods.
 
 local core = require "lunet.core"
+local errors = require "lunet.errors"
 
 local Shape = { __name = "Shape" }
 
@@ -26,7 +27,9 @@ end
 --- t:size([dim]) -> integer or shape
 -- The size of dimension `dim` (1-based); without it, the whole shape as t:shape().
 function core.Tensor.size(t, ...)
-  local r = raw_size(t, ...)
+  local ok, r = pcall(raw_size, t, ...)
+  -- the core's message named raw_size and this file's line
+  if not ok then errors.raise("size: " .. errors.message(r)) end
   if type(r) == "table" then setmetatable(r, Shape) end
   return r
 end

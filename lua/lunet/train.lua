@@ -101,6 +101,12 @@ local KNOWN = {
   saturation = true, monitor_every = true, monitor_data = true, on_monitor = true, interruptible = true,
 }
 
+-- Options that are true or false: a 1 or a "yes" is refused, not taken as true.
+local BOOLEAN = {
+  "nesterov", "verbose", "progress", "interruptible", "monitor_evaluation_cost",
+  "monitor_evaluation_accuracy", "monitor_training_cost", "monitor_training_accuracy",
+}
+
 -- Every message names the function the user called (lunet.train.sgd,
 -- Network:SGD ...) and blames the user's line (lunet.errors).
 local current = "lunet.train"
@@ -113,6 +119,61 @@ local function unknown_option(k)
   for name in pairs(KNOWN) do valid[#valid + 1] = name end
   table.sort(valid)
   fail("unknown option '%s' (valid: %s)%s", tostring(k), table.concat(valid, ", "), opts_check.hint({ k }, valid))
+end
+
+local function positive_integer(v)
+  return math.type(v) == "integer" and v >= 1
+end
+
+-- A nested option table (schedule = {patience =}, saturation = {eps =, data =}):
+-- its keys are checked as the options themselves are.
+local function nested(k, v, valid)
+  local bad = opts_check.unknown(v, valid)
+  if not bad or #bad > 0 then
+    fail("%s: unknown key '%s' (valid: %s)", k, tostring(bad and bad[1] or next(v)), table.concat(valid, ", "))
+  end
+end
+
+-- schedule = {patience = 10, factor = 0.5, stop_ratio = 128}, each optional.
+local function check_schedule(s)
+  if type(s) ~= "table" then fail("schedule must be a table {patience =, factor =, stop_ratio =}, got %s", type(s)) end
+  nested("schedule", s, { "patience", "factor", "stop_ratio" })
+  local p, f, r = s.patience, s.factor, s.stop_ratio
+  if p ~= nil and not positive_integer(p) then fail("schedule.patience must be a positive integer") end
+  if f ~= nil and not (type(f) == "number" and f > 0 and f < 1) then
+    fail("schedule.factor must be a number between 0 and 1")
+  end
+  if r ~= nil and not (type(r) == "number" and r > 1 and r < math.huge) then
+    fail("schedule.stop_ratio must be a finite number above 1")
+  end
+end
+
+-- The options whose values were taken as given and failed later, deep in
+-- the trainer ("attempt to index a number value"), or never (reg = "l3"
+-- without lambda, verbose = 1).
+local function check_values(o)
+  for _, k in ipairs(BOOLEAN) do
+    if type(o[k]) ~= "boolean" and o[k] ~= nil then
+      fail("option '%s' must be true or false, got %s", k, type(o[k]))
+    end
+  end
+  if o.reg ~= "l2" and o.reg ~= "l1" then fail("reg must be \"l2\" or \"l1\", got %s", tostring(o.reg)) end
+  if o.early_stopping and not positive_integer(o.early_stopping) then
+    fail("early_stopping must be a positive integer (epochs without improvement), got %s", tostring(o.early_stopping))
+  end
+  for _, k in ipairs { "on_epoch", "on_monitor" } do
+    if o[k] ~= nil and type(o[k]) ~= "function" then fail("%s must be a function", k) end
+  end
+  if o.out ~= nil and type(o.out) ~= "userdata" and type(o.out) ~= "table" then
+    fail("out must be a file (io.stdout) or a table with write and flush, got %s", type(o.out))
+  end
+  if o.schedule ~= nil then check_schedule(o.schedule) end
+  if type(o.saturation) == "table" then nested("saturation", o.saturation, { "eps", "data" }) end
+  local g = o.gradient_norms
+  if g ~= nil and type(g) ~= "boolean" then
+    if type(g) ~= "table" then fail("gradient_norms must be true, false or {data = set}, got %s", type(g)) end
+    nested("gradient_norms", g, { "data" })
+  end
 end
 
 local function options(opts)
@@ -132,6 +193,7 @@ local function options(opts)
   end
   o.lambda = o.lmbda or o.lambda
   if o.interruptible == nil then o.interruptible = train.interruptible end
+  check_values(o)
   if o.mini_batch_size ~= nil then
     if opts.batch ~= nil then fail("give batch or mini_batch_size, not both") end
     o.batch, o.mini_batch_size = o.mini_batch_size, nil
@@ -289,6 +351,25 @@ local function data_set(data, what)
       or type(data) == "table" and "a table without " .. (data.x == nil and (data.y == nil and "x and y" or "x") or "y")
       or type(data)
     fail("%s: a data set is a table {x = inputs, y = labels or targets}, got %s", what, got)
+  end
+end
+
+-- The model argument: lunet.train.sgd(nil, ...) failed inside with "attempt to index a nil value".
+local function check_model(model)
+  if type(model) ~= "table" or rawget(model, "_layers") == nil then
+    fail("the first argument must be a model (a Network, an nn.Sequential, a layer), got %s",
+      model == nil and "nothing" or "a " .. type(model))
+  end
+end
+
+-- A step layer passes no gradient. The core refuses it too, but only inside
+-- the epoch, where its message named train_epoch and blamed lunet's own line.
+local function check_differentiable(model)
+  for i, layer in ipairs(model:layers()) do
+    if getmetatable(layer).__name == "Step" then
+      fail("layer %d is a step activation: its derivative is 0 wherever it exists, so gradient-based training "
+        .. "cannot learn through it (use the perceptron rule, lunet.perceptron.train, or sigmoid neurons)", i)
+    end
   end
 end
 
@@ -547,7 +628,9 @@ end
 -- regularisation, momentum and state across calls; eta given here becomes
 -- its learning rate; lambda, reg, a numeric momentum and nesterov are refused),
 -- evaluation_data, monitor_evaluation_cost / _accuracy, monitor_training_cost /
--- _accuracy, schedule = {patience =}, early_stopping = n, gradient_norms,
+-- _accuracy, schedule = {patience = 10, factor = 0.5, stop_ratio = 128},
+-- early_stopping = n, gradient_norms (true or {data =}: the samples
+-- measured, by default the first 1,000 training samples),
 -- saturation (true or {eps =, data =}), monitor_every = images with
 -- monitor_data and on_monitor (monitors inside epochs: the epoch stops at
 -- those points in C and comes back to Lua, never per mini-batch),
@@ -563,12 +646,14 @@ end
 -- Printed accuracies are percentages.
 function train.sgd(model, training_data, opts, fname)
   current = fname or "lunet.train.sgd"
+  check_model(model)
   local o = options(opts)
   if o.cost and not model:cost() then model:set_cost(o.cost) end
   if not model:cost() then fail("the model has no cost: pass opts.cost or call model:set_cost(name)") end
   data_set(training_data, "training data")
   if o.evaluation_data ~= nil then data_set(o.evaluation_data, "evaluation_data") end
   local net = model:net(training_data.x)
+  check_differentiable(model)
   local n = train.size(training_data)
   check_data(net, training_data, "training data")
   local eval = o.evaluation_data
@@ -587,6 +672,7 @@ function train.sgd(model, training_data, opts, fname)
   o.eta, o.kind = optim:eta(), optim:kind()
   if o.gradient_norms then
     o.probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
+    check_data(net, o.probe, "gradient_norms data")
   end
   if o.saturation then
     local s = type(o.saturation) == "table" and o.saturation or {}
@@ -688,11 +774,18 @@ end
 -- The mean cost over `data` (plus the L2 or L1 penalty for lambda > 0, scaled
 -- by the size of `data`) and the number (a count) of samples classified right,
 -- in evaluation mode.
-function train.evaluate(model, data, lambda, reg)
-  current = "lunet.train.evaluate"
+function train.evaluate(model, data, lambda, reg, fname)
+  current = fname or "lunet.train.evaluate"
+  check_model(model)
+  data_set(data, "data")
+  lambda = lambda or 0
+  if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
+    local got = type(lambda) == "number" and tostring(lambda) or "a " .. type(lambda)
+    fail("lambda must be a finite number >= 0, got %s", got)
+  end
+  if reg ~= nil and reg ~= "l2" and reg ~= "l1" then fail("reg must be \"l2\" or \"l1\", got %s", tostring(reg)) end
   local net = model:net(data.x)
   check_data(net, data, "data")
-  lambda = lambda or 0
   local cost, correct = core.evaluate(net, data, { reg = lambda > 0 and (reg or "l2") or "none", lambda = lambda })
   return cost, correct
 end
@@ -702,6 +795,8 @@ end
 -- label), in evaluation mode; the cost is not computed.
 function train.correct(model, data)
   current = "lunet.train.correct"
+  check_model(model)
+  data_set(data, "data")
   local net = model:net(data.x)
   check_data(net, data, "data")
   local _, correct = core.evaluate(net, data, { cost = false })
@@ -712,8 +807,11 @@ end
 -- ||dC/db|| and ||dC/dW|| per layer with parameters, C averaged over data.
 function train.gradient_norms(model, data)
   current = "lunet.train.gradient_norms"
+  check_model(model)
+  data_set(data, "data")
   local net = model:net(data.x)
   if not model:cost() then fail("the model has no cost") end
+  check_differentiable(model)
   check_data(net, data, "data")
   return core.gradient_norms(net, data)
 end

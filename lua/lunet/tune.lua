@@ -35,6 +35,9 @@ local function fail(fname, msg, ...)
 end
 
 local TRAIN_KEYS = { eta = true, lambda = true, batch = true, momentum = true, optimizer = true }
+-- What a configuration may hold when the default model builds the network
+-- (a model function of one's own may read any key).
+local CONFIG_KEYS = { "eta", "lambda", "batch", "momentum", "optimizer", "hidden", "activation", "cost" }
 
 local function check_set(fname, what, set)
   if type(set) ~= "table" or getmetatable(set.x) ~= core.tensor_metatable
@@ -254,6 +257,19 @@ local function search_options(fname, o)
   return c
 end
 
+-- A misspelt key (etaa) would otherwise be dropped, and every configuration
+-- fail the same way in its worker.
+local function check_configs(configs)
+  for i, cfg in ipairs(configs) do
+    local bad, why = opts.unknown(cfg, CONFIG_KEYS)
+    if not bad then fail("run", "configuration %d: %s", i, why) end
+    if #bad > 0 then
+      fail("run", "configuration %d: unknown key '%s' (valid with the default model: %s)%s", i, bad[1],
+        table.concat(CONFIG_KEYS, ", "), opts.hint(bad, CONFIG_KEYS))
+    end
+  end
+end
+
 --- tune.run(configs, opts) -> results
 -- Trains every configuration of the list (tables of options, see the top
 -- of this file) in worker processes, at most opts.jobs at a time (default:
@@ -270,13 +286,18 @@ end
 -- the configurations not finished yet; default a new temporary
 -- directory), csv (default dir/results.csv), plot (default
 -- dir/results.svg: validation accuracy per configuration), title, verbose.
--- The records are the same whatever jobs is.
+-- The records are the same whatever jobs is. With the default model a
+-- configuration key other than eta, lambda, batch, momentum, optimizer,
+-- hidden, activation and cost is an error (a model function of one's own
+-- may read any key).
 function tune.run(configs, o)
   if type(configs) ~= "table" or #configs < 1 then fail("run", "configs must be a non-empty list of tables") end
   for i, cfg in ipairs(configs) do
     if type(cfg) ~= "table" then fail("run", "configuration %d is not a table", i) end
   end
+  local own_model = type(o) == "table" and o.model ~= nil
   o = search_options("run", o)
+  if not own_model then check_configs(configs) end
   local records = run_all(configs, o)
   local results = {}
   for i, r in ipairs(records) do

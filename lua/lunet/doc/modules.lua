@@ -33,13 +33,16 @@ Sequentials are flattened. Has every lunet.nn.Module method; train it with
 lunet.train.sgd(model, data, {epochs =, eta =, ...}).]=],
   ["lunet.nn.Pool"] = [=[lunet.nn.Pool
 The class of the pooling layers made by nn.MaxPool, nn.AvgPool and nn.L2Pool.]=],
-  ["lunet.Network"] = [=[lunet.Network{sizes... [, cost =, init =, activation =, dtype =]} -> net
+  ["lunet.Network"] = [=[lunet.Network{sizes... [, cost =, init =, activation =, output =, dtype =]} -> net
 The book's network2.py: Network{784, 30, 10} is fully connected sigmoid
 layers with the cross-entropy cost, weights N(0, 1/n_in) and biases N(0, 1).
 Options (in the sizes table or as a second table): cost = "cross_entropy" |
 "quadratic" | "log_likelihood" (ends in a softmax), init = "default" |
-"large" | "he" | "xavier" | "zeros", activation = a name or one name per
-layer ("sigmoid", "tanh", "relu", "identity"), dtype. net.weights[l] and
+"large" | "he" | "xavier" | "zeros", activation = a name for the hidden
+layers or one name per layer ("sigmoid", "tanh", "relu", "identity",
+"step"), output = the output layer's (by default the one the cost needs:
+sigmoid for cross_entropy, softmax for log_likelihood, the hidden layers'
+for quadratic), dtype = "float32" | "float64". net.weights[l] and
 net.biases[l] (1-based) are views of layer l's parameters, net.sizes the
 sizes. A Network is a Sequential: every lunet.nn.Module method works too.]=],
   ["lunet.network3"] = [=[lunet.network3

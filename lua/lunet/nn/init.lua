@@ -51,7 +51,8 @@ function nn.init_stds(init, n_in, n_out)
   if init == "he" then return math.sqrt(2 / n_in), 0 end
   if init == "xavier" then return math.sqrt(2 / (n_in + n_out)), 0 end
   if init == "zeros" then return 0, 0 end
-  errors.raise(("unknown init '%s' (default, large, he, xavier, zeros or {w_std =, b_std =})"):format(tostring(init)))
+  errors.raise(("nn.init_stds: unknown init '%s' (default, large, he, xavier, zeros or {w_std =, b_std =})")
+    :format(tostring(init)))
 end
 
 local function check_size(v, what)
@@ -77,7 +78,7 @@ function nn.Linear(n_in, n_out, o)
   check_size(n_in, "Linear: n_in")
   check_size(n_out, "Linear: n_out")
   o = opts.check("nn.Linear", o, { "init" })
-  local w_std, b_std = nn.init_stds(o.init, n_in, n_out)
+  local w_std, b_std = errors.call("nn.Linear", "nn.init_stds", nn.init_stds, o.init, n_in, n_out)
   return Module.new_layer(Linear, { type = "dense", n_in = n_in, n_out = n_out, w_std = w_std, b_std = b_std },
     { n_in })
 end
@@ -203,7 +204,7 @@ function nn.Conv2d(c_in, c_out, k, o)
   local stride, pad = o.stride or 1, o.pad or 0
   check_size(stride, "Conv2d: stride")
   if math.type(pad) ~= "integer" or pad < 0 then errors.raise("Conv2d: pad must be an integer >= 0") end
-  local w_std, b_std = nn.init_stds(o.init, c_in * k * k, c_out * k * k)
+  local w_std, b_std = errors.call("nn.Conv2d", "nn.init_stds", nn.init_stds, o.init, c_in * k * k, c_out * k * k)
   local layer = Module.new_layer(Conv2d, { type = "conv2d", n_in = c_in, maps = c_out, kernel = k, stride = stride,
     pad = pad, w_std = w_std, b_std = b_std })
   layer._shape_hint = { c_in, k, k }
@@ -273,5 +274,8 @@ function nn.from_spec(spec)
 end
 
 nn.Sequential = require("lunet.nn.sequential")
+
+-- The methods of the C network that model:net() returns, named so that help() finds them.
+nn.Net = require("lunet.core").net_metatable.__index
 
 return nn

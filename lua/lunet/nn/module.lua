@@ -73,6 +73,7 @@ end
 -- The per-sample input shape: declared (opts.input), known from the first
 -- layer (Linear), or learnt from the first forward; nil while unknown.
 function Module:input_shape()
+  errors.method(self, "model:input_shape")
   return self._input or (self._layers[1] and self._layers[1]._input)
 end
 
@@ -99,6 +100,7 @@ end
 -- size: it is built for the smallest images that fit (its parameters do not
 -- depend on the size) and rebuilt at the first forward with other images.
 function Module:build(input)
+  errors.method(self, "model:build")
   if self._net then return self end
   local provisional = false
   input = input or self:input_shape()
@@ -139,6 +141,7 @@ end
 -- The C network (lunet.core's Net userdata: one block of parameters, one of
 -- gradients), built first from the shape of the batch `x` when needed.
 function Module:net(x)
+  errors.method(self, "model:net")
   if x ~= nil then check_tensor(x) end
   if self._provisional and x and x:dim() > 1 and not same_shape({ table.unpack(x:shape(), 2) }, self._input) then
     local old = self._net
@@ -186,6 +189,7 @@ end
 -- set by model:training() / model:evaluate() (evaluation by default). Builds
 -- the network at the first call from x's shape. Keeps what backward needs.
 function Module:forward(x)
+  errors.method(self, "model:forward")
   local batch, single = as_batch(self, x)
   local y = errors.call(method_name(self, "forward"), "forward", self._net.forward, self._net, batch, self._train)
   if single then y = y:view(y:numel()) end
@@ -198,6 +202,7 @@ end
 -- forward(x). Adds to the parameters' gradients and returns the
 -- gradient with respect to x.
 function Module:backward(x, dy)
+  errors.method(self, "model:backward")
   if not self._net then errors.fail(method_name(self, "backward"), "needs a forward first") end
   local dx = errors.call(method_name(self, "backward"), "backward", self._net.backward, self._net, dy)
   if self._last_single then dx = dx:view(x:shape()) end
@@ -207,6 +212,7 @@ end
 --- model:zero_grad() -> model
 -- Sets every parameter gradient to zero.
 function Module:zero_grad()
+  errors.method(self, "model:zero_grad")
   self:net():zero_grad()
   return self
 end
@@ -231,6 +237,7 @@ end
 -- The outputs (samples, n_out) for a batch x, or (n_out) for one sample,
 -- in evaluation mode (no dropout), computed in chunks in C.
 function Module:output(x)
+  errors.method(self, "model:output")
   return (outputs(self, x, method_name(self, "output")))
 end
 
@@ -240,12 +247,14 @@ end
 -- sample, that index as a number. Compare them with a data set's labels
 -- directly (`model:predict(test.x):eq(test.y)`; mixed dtypes are fine).
 function Module:predict(x)
+  errors.method(self, "model:predict")
   return (labels(self, x, method_name(self, "predict")))
 end
 
 --- model:classify(x) -> tensor or number
 -- The same as model:predict(x).
 function Module:classify(x)
+  errors.method(self, "model:classify")
   return (labels(self, x, method_name(self, "classify")))
 end
 
@@ -271,6 +280,9 @@ local function score(self, fname, data, opts)
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
     errors.fail(fname, "lambda must be a finite number >= 0")
   end
+  if opts.reg ~= nil and opts.reg ~= "l2" and opts.reg ~= "l1" then
+    errors.fail(fname, "reg must be \"l2\" or \"l1\", got %s", tostring(opts.reg))
+  end
   if getmetatable(data.x) ~= core.tensor_metatable then
     errors.fail(fname, "data.x must be a tensor of inputs, got %s", type(data.x))
   end
@@ -284,6 +296,7 @@ end
 -- Fraction (0..1) of the samples of data = {x =, y =} whose predicted
 -- label equals the true label (y as labels, or one-hot targets).
 function Module:accuracy(data)
+  errors.method(self, "model:accuracy")
   local fname = method_name(self, "accuracy")
   check_data(fname, data)
   if self:cost() then
@@ -307,6 +320,7 @@ end
 -- arguments it switches the model to evaluation mode (Torch's
 -- model:evaluate()) and returns the model.
 function Module:evaluate(data, opts)
+  errors.method(self, "model:evaluate")
   if data == nil and opts == nil then
     self._train = false
     return self
@@ -317,14 +331,23 @@ end
 --- model:training() -> model
 -- Switches to training mode (dropout active in forward).
 function Module:training()
+  errors.method(self, "model:training")
   self._train = true
   return self
 end
+
+local COSTS = { cross_entropy = true, quadratic = true, log_likelihood = true }
 
 --- model:set_cost(name) -> model
 -- Sets the cost that training and evaluation use: "cross_entropy",
 -- "quadratic" or "log_likelihood" (after a Softmax).
 function Module:set_cost(name)
+  errors.method(self, "model:set_cost")
+  -- checked before anything changes: a refused name must not stay behind as the model's cost
+  if not COSTS[name] then
+    errors.fail(method_name(self, "set_cost"), "unknown cost '%s' (cross_entropy, quadratic, log_likelihood)",
+      tostring(name))
+  end
   self._cost = name
   if self._net then self._net:set_cost(name) end
   return self
@@ -333,6 +356,7 @@ end
 --- model:cost() -> string or nil
 -- The cost's name, or nil when none was set.
 function Module:cost()
+  errors.method(self, "model:cost")
   return self._cost
 end
 
@@ -341,6 +365,7 @@ end
 -- position, the parameter's name ("weight", "bias", "gamma", "beta") and
 -- views of its values and its gradient.
 function Module:parameters()
+  errors.method(self, "model:parameters")
   local net, out = self:net(), {}
   for i = 1, net:info().nlayers do
     for _, name in ipairs(net:layer(i).params) do
@@ -354,6 +379,7 @@ end
 -- Every parameter, and every gradient, as one flat 1-d view each (of the
 -- network's contiguous blocks): writing into them changes the model.
 function Module:flat_parameters()
+  errors.method(self, "model:flat_parameters")
   local net = self:net()
   return net:parameters(), net:gradients()
 end
@@ -361,12 +387,14 @@ end
 --- model:layers() -> {layer...}
 -- The model's layers in order (the table itself: do not modify it).
 function Module:layers()
+  errors.method(self, "model:layers")
   return self._layers
 end
 
 --- model:dtype() -> string
 -- "float32" (default) or "float64".
 function Module:dtype()
+  errors.method(self, "model:dtype")
   return self._dtype or "float32"
 end
 
@@ -375,6 +403,7 @@ end
 -- lunet's own format (versioned, checksummed, written atomically); lunet.load
 -- reads it back.
 function Module:save(path)
+  errors.method(self, "model:save")
   local net = self:net()
   errors.call(method_name(self, "save"), "save", net.save, net, path)
   return self
@@ -384,6 +413,7 @@ end
 -- Facts about the built network: input and output shapes, nlayers, nparams,
 -- dtype and cost.
 function Module:info()
+  errors.method(self, "model:info")
   return self:net():info()
 end
 
@@ -396,6 +426,8 @@ function Module:__tostring()
   elseif info then
     lines[1] = lines[1] .. ("(%s -> %s, %d parameters%s)"):format(table.concat(info.input, "x"),
       table.concat(info.output, "x"), info.nparams, info.cost and ", " .. info.cost .. " cost" or "")
+  elseif self._layers[1] == self then
+    lines[1] = self:describe()   -- a layer not built yet: Linear(784 -> 30), Dropout(0.5), not its bare class name
   end
   if #self._layers > 1 or self._layers[1] ~= self then
     for i, layer in ipairs(self._layers) do

@@ -82,6 +82,7 @@ end
 -- The same layers and values in a new network, e.g. in float64 for a
 -- gradient check. A Network stays a Network.
 function Sequential:clone(dtype)
+  errors.method(self, "model:clone")
   local copy = Sequential.wrap(self:net():clone(dtype))
   local mt = getmetatable(self)
   if mt ~= Sequential then
