@@ -57,6 +57,14 @@ local function is_tensor(x)
   return getmetatable(x) == core.tensor_metatable
 end
 
+-- A function, or a value whose metatable has __call: the real metatable,
+-- read raw (a __metatable field may hide it or be any value).
+local function callable(f)
+  if type(f) == "function" then return true end
+  local mt = debug.getmetatable(f)
+  return type(mt) == "table" and rawget(mt, "__call") ~= nil
+end
+
 -- ---- options ---------------------------------------------------------------
 
 local function number_opt(o, key, default, lo, hi, open_lo)
@@ -152,11 +160,27 @@ local fresh_gradient = setmetatable({}, { __mode = "k" })
 -- lunet.optim.objective; any other f gets a copy of x and its gradient is
 -- copied, as before. f must be callable (a function or a table with __call).
 function M.fresh_gradient(f)
-  if type(f) ~= "function" and not (getmetatable(f) or {}).__call then
+  if not callable(f) then
     fail("fresh_gradient: f must be a function, got %s", type(f))
   end
   fresh_gradient[f] = true
   return f
+end
+
+-- A gradient taken without a copy (fresh_gradient's promise) must be f's
+-- own: the minimisers close x and the gradients they are done with, and a
+-- gradient in the storage of x, or of the gradient they still hold, would
+-- be closed under them or overwritten by the next call (y = 0: no
+-- curvature learnt, silently). One storage comparison each, no copy.
+local function check_fresh(S, x, g)
+  local broken = "f (marked by fresh_gradient) %s (evaluation %d): it must leave x alone and return a new "
+    .. "gradient tensor at every call"
+  if x:is_closed() then fail(broken, "closed its argument x", S.nfev) end
+  if g:shares_storage(x) then fail(broken, "returned its argument x, or a view of it, as the gradient", S.nfev) end
+  local held = S.g
+  if held and not held:is_closed() and g:shares_storage(held) then
+    fail(broken, "returned a gradient in the storage of an earlier one", S.nfev)
+  end
 end
 
 -- f at x, checked; nil when the evaluation budget is spent. An infinite
@@ -181,6 +205,8 @@ local function evaluate(S, x)
   end
   if not (S.fresh and g:dtype() == "float64" and g:is_contiguous()) then
     g = g:to("float64"):clone()    -- f may reuse its buffer on the next call
+  else
+    check_fresh(S, x, g)
   end
   if c < math.huge and not g:all_finite() then
     fail("f returned a non-finite gradient at a finite cost (evaluation %d)", S.nfev)
@@ -445,6 +471,7 @@ end
 local function hessian(S, x, g)
   if S.hess then
     local H = S.hess(x:clone())
+    if is_tensor(H) and H:is_closed() then fail("hess returned a closed tensor") end
     if not is_tensor(H) or H:dim() ~= 2 or H:size(1) ~= S.n or H:size(2) ~= S.n then
       fail("hess must return a (%d, %d) tensor", S.n, S.n)
     end
@@ -536,6 +563,7 @@ local function fixed_step(S, hist, x, f, g)
     record(S, hist, xn, fn, gn, norm(s), S.eta)
     local small = relative_change_small(S, f, fn)
     x, f, g = xn, fn, gn
+    S.g = g
     if hist.grad_norm[#hist.grad_norm] <= S.gtol then return x, "gradient norm below gtol", true end
     if small then return x, "relative cost change below ftol", true end
   end
@@ -621,6 +649,7 @@ local function line_search_method(S, hist, x, f, g)
     release(S, x, g, d, s, y, dir.pair ~= nil)
     local small = relative_change_small(S, f, fn)
     x, f_prev, f, g = xn, f, fn, gn
+    S.g = g
     if hist.grad_norm[#hist.grad_norm] <= S.gtol then return x, "gradient norm below gtol", true end
     if small then return x, "relative cost change below ftol", true end
   end
@@ -636,7 +665,7 @@ end
 -- what the history holds (cost, grad_norm, step, alpha, nfev, seconds per
 -- iterate; converged, reason, iterations, evaluations). Also lunet.optim.minimize.
 function M.minimize(f, x0, options)
-  if type(f) ~= "function" and not (getmetatable(f) or {}).__call then
+  if not callable(f) then
     fail("f must be a function, got %s", type(f))
   end
   local S = read_options(options)
@@ -645,6 +674,7 @@ function M.minimize(f, x0, options)
   S.f, S.n, S.nfev, S.t0, S.fresh = f, x:numel(), 0, os.clock(), fresh_gradient[f]
   local hist = new_history(S)
   local fx, g = evaluate(S, x)
+  S.g = g                        -- the gradient held (check_fresh)
   if fx == math.huge then fail("f is infinite at x0") end
   record(S, hist, x, fx, g, 0, 0)
   local reason, converged
