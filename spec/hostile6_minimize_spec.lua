@@ -56,7 +56,7 @@ describe("an f marked by fresh_gradient that breaks its promise", function()
       local x = minimize(f, { 1, 1, 1 }, { method = method, eta = 0.009, max_iter = 5000 })
       assert.is_true(x:norm() < 1e-5, method)
       -- (newton's differences of float32 gradients are noise: not that)
-      local g32 = mz.fresh_gradient(function(x) return cost(x), x:mul(D):to("float32") end)
+      local g32 = mz.fresh_gradient(function(y) return cost(y), y:mul(D):to("float32") end)
       x = minimize(g32, { 1, 1, 1 }, { method = method == "newton" and "bfgs" or method, eta = 0.009,
         max_iter = 5000, gtol = 1e-4 })
       assert.is_true(x:norm() < 1e-3, method)
