@@ -507,7 +507,10 @@ local function damped_newton(S, H, g)
       end
       Hd = H:add(I:mul(mu))
     end
-    if pcall(linalg.cholesky, Hd) then return linalg.solve(Hd, g):neg_(), mu end
+    -- (solve refuses a solution that overflows: damped more, it shrinks)
+    local ok, d = pcall(linalg.cholesky, Hd)
+    if ok then ok, d = pcall(linalg.solve, Hd, g) end
+    if ok then return d:neg_(), mu end
     mu = mu == 0 and 1e-3 * scale or 10 * mu
   end
   fail("damping could not make the Hessian positive definite")
