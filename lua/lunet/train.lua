@@ -405,12 +405,20 @@ end
 
 -- The trainer's state as the checkpoint stores it, checked on reading.
 local function check_run(run, path)
+  -- (the next epoch, run.epoch + 1, must not wrap around to -2^63)
   local ok = type(run) == "table" and math.type(run.epoch) == "integer" and run.epoch >= 1
+    and run.epoch < math.maxinteger
     and type(run.state) == "table" and type(run.history) == "table" and type(run.book) == "table"
   if ok then
-    for _, k in ipairs { "best", "best_epoch", "stale", "stale_eta", "eta" } do
-      ok = ok and type(run.state[k]) == "number"
+    -- counters are counts, best a count or -1 and eta a rate: a NaN there
+    -- would never compare true, and early stopping or the schedule would
+    -- silently never fire (or always)
+    local st = run.state
+    for _, k in ipairs { "best_epoch", "stale", "stale_eta" } do
+      ok = ok and math.type(st[k]) == "integer" and st[k] >= 0
     end
+    ok = ok and type(st.best) == "number" and st.best >= -1 and st.best < math.huge
+      and type(st.eta) == "number" and st.eta > 0 and st.eta < math.huge
     for _, k in ipairs { "epoch", "eta", "seconds", "training_cost", "training_accuracy", "evaluation_cost",
       "evaluation_accuracy" } do
       ok = ok and type(run.history[k]) == "table"
