@@ -59,9 +59,7 @@ static void read_expand(lua_State *L, int e, ln_dataset *d) {
     lua_geti(L, -2, i + 1);
     int t = lua_gettop(L);
     luaL_checktype(L, t, LUA_TTABLE);
-    lua_getfield(L, t, "kind");
-    tr[i].kind = (ln_trkind)luaL_checkoption(L, -1, NULL, transform_names);
-    lua_pop(L, 1);
+    tr[i].kind = (ln_trkind)lnL_optoptionfield(L, t, "kind", NULL, transform_names);
     tr[i].dx = int_field(L, t, "dx");
     tr[i].dy = int_field(L, t, "dy");
     tr[i].max_degrees = lnL_optnumfield(L, t, "max_degrees", 0.0);
@@ -184,9 +182,7 @@ static int l_optimizer(lua_State *L) {
   check_optim_keys(L, 2, ln_optim_hparams(kind));
   ln_optim_defaults(&tmp, kind);
   read_hparams(L, 2, &tmp);
-  lua_getfield(L, 2, "reg");
-  tmp.reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
-  lua_pop(L, 1);
+  tmp.reg = (ln_reg)lnL_optoptionfield(L, 2, "reg", "none", reg_names);
   tmp.lambda = lnL_optnumfield(L, 2, "lambda", 0.0);
   tmp.n = lnL_optintfield(L, 2, "n", 1);
   ln_optim *o = lua_newuserdatauv(L, sizeof *o, 1);
@@ -437,11 +433,7 @@ static int l_evaluate(lua_State *L) {
   ln_reg reg = LN_REG_NONE;
   lnL_checkopts(L, 3, "evaluate", (const char *const[]){"reg", "lambda", "cost", NULL});
   int want_cost = lnL_optboolfield(L, 3, "cost", 1);
-  if (lua_istable(L, 3)) {
-    lua_getfield(L, 3, "reg");
-    reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
-    lua_pop(L, 1);
-  }
+  reg = (ln_reg)lnL_optoptionfield(L, 3, "reg", "none", reg_names);
   double cost, lambda = lnL_optnumfield(L, 3, "lambda", 0.0);
   if (!(lambda >= 0) || !isfinite(lambda)) luaL_error(L, "lambda must be a finite number >= 0");
   int64_t correct;
@@ -503,11 +495,7 @@ static int l_saturation(lua_State *L) {
 static int l_objective(lua_State *L) {
   ln_reg reg = LN_REG_NONE;
   lnL_checkopts(L, 4, "objective", (const char *const[]){"reg", "lambda", NULL});
-  if (lua_istable(L, 4)) {
-    lua_getfield(L, 4, "reg");
-    reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
-    lua_pop(L, 1);
-  }
+  reg = (ln_reg)lnL_optoptionfield(L, 4, "reg", "none", reg_names);
   double cost, lambda = lnL_optnumfield(L, 4, "lambda", 0.0);
   if (!(lambda >= 0) || !isfinite(lambda)) luaL_error(L, "lambda must be a finite number >= 0");
   lua_dataset ld;
@@ -528,11 +516,7 @@ static int l_objective(lua_State *L) {
 static int l_hvp(lua_State *L) {
   ln_reg reg = LN_REG_NONE;
   lnL_checkopts(L, 4, "hvp", (const char *const[]){"reg", "lambda", NULL});
-  if (lua_istable(L, 4)) {
-    lua_getfield(L, 4, "reg");
-    reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
-    lua_pop(L, 1);
-  }
+  reg = (ln_reg)lnL_optoptionfield(L, 4, "reg", "none", reg_names);
   double lambda = lnL_optnumfield(L, 4, "lambda", 0.0);
   if (!(lambda >= 0) || !isfinite(lambda)) luaL_error(L, "lambda must be a finite number >= 0");
   lua_dataset ld;

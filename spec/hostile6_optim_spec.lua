@@ -1,0 +1,62 @@
+-- The optimiser objects and the core's training calls under hostile
+-- options, sixth round: a reg or transform kind that is no name among the
+-- valid ones (the message blamed "bad argument #-1"), and a momentum set to
+-- 0 on an optimizer made with momentum (the message said the reverse).
+local lunet = require "lunet"
+local core = require "lunet.core"
+local nn = lunet.nn
+local H = require "spec.helpers"
+
+local function model()
+  lunet.seed(3)
+  return nn.Sequential({ nn.Linear(4, 3), nn.Softmax() }, { input = { 4 }, cost = "log_likelihood" })
+end
+
+local function data()
+  return { x = lunet.rand(6, 4), y = lunet.tensor({ 0, 1, 2, 0, 1, 2 }) }
+end
+
+describe("a reg option that is not one of none, l2, l1", function()
+  it("is named with the valid values, by every call that reads it", function()
+    local m = model()
+    local net, d = m:net(), data()
+    local w = lunet.zeros(net:parameters():numel(), "float64")
+    local calls = {
+      function(o) return lunet.optim.optimizer(m, { kind = "sgd", eta = 0.1, reg = o.reg }) end,
+      function(o) return core.optimizer(net, { kind = "adam", reg = o.reg }) end,
+      function(o) return core.objective(net, d, w, o) end,
+      function(o) return core.hvp(net, d, w, o) end,
+      function(o) return core.evaluate(net, d, o) end,
+    }
+    for i, call in ipairs(calls) do
+      local err = H.err(call, { reg = "l3" })
+      assert.matches("option 'reg': invalid value 'l3' %(valid: none, l2, l1%)", err, nil, "call " .. i)
+      assert.is_nil(err:find("#-1", 1, true), err)
+      err = H.err(call, { reg = 2 })
+      assert.matches("option 'reg' must be a name %(valid: none, l2, l1%), got a number", err, nil, "call " .. i)
+    end
+  end)
+end)
+
+describe("an expansion's transform kind", function()
+  it("that is not a name among the kinds is named (it blamed bad argument #-1)", function()
+    local d = data()
+    local set = { x = d.x, y = d.y, expand = { h = 2, w = 2, transforms = { { kind = "swirl" } } } }
+    local err = H.err(core.gather, set, { 1 })
+    assert.matches("option 'kind': invalid value 'swirl' %(valid: [%a, ]*identity", err)
+    set.expand.transforms[1].kind = nil
+    assert.matches("option 'kind' must be a name %(valid: .-%), got a nil", H.err(core.gather, set, { 1 }))
+  end)
+end)
+
+describe("momentum set to 0 on an optimizer made with momentum", function()
+  it("is refused for what it is: the velocity would go unused", function()
+    for _, zero in ipairs { 0, -0.0 } do
+      local o = lunet.optim.optimizer(model(), { kind = "sgd", eta = 0.1, momentum = 0.5 })
+      local err = H.err(o.set, o, "momentum", zero)
+      assert.matches("would leave the state this optimizer keeps unused", err)
+      assert.is_nil(err:find("was made without", 1, true), err)
+      assert.are.equal(0.5, o:get("momentum"))
+    end
+  end)
+end)
