@@ -91,10 +91,14 @@ static void read_dataset(lua_State *L, int idx, lua_dataset *ld) {
 ** Lua between this and the core call. */
 static ln_dataset *dataset_tensors(lua_State *L, lua_dataset *ld) {
   ln_dataset *d = &ld->d;
-  if (!lnL_totensor(L, ld->xslot)) luaL_error(L, "data set needs a tensor 'x' of inputs");
-  if (!lnL_totensor(L, ld->yslot)) luaL_error(L, "data set needs a tensor 'y' of labels or targets");
-  d->x = *lnL_checktensor(L, ld->xslot);
-  d->y = *lnL_checktensor(L, ld->yslot);
+  ln_tensor *x = lnL_totensor(L, ld->xslot), *y = lnL_totensor(L, ld->yslot);
+  if (!x) luaL_error(L, "data set needs a tensor 'x' of inputs");
+  if (!y) luaL_error(L, "data set needs a tensor 'y' of labels or targets");
+  /* named here: checktensor would blame the stack slot ("bad argument #6") */
+  if (x->storage == NULL || y->storage == NULL)
+    luaL_error(L, "the data set's %s: tensor has been closed", x->storage == NULL ? "x" : "y");
+  d->x = *x;
+  d->y = *y;
   d->labels = d->y.ndim == 1;
   d->n_base = d->n = d->x.ndim ? d->x.shape[0] : 0;
   if (d->ntransforms > 0 && !ln_mul_i64(d->n_base, d->ntransforms, &d->n))

@@ -60,3 +60,28 @@ describe("momentum set to 0 on an optimizer made with momentum", function()
     end
   end)
 end)
+
+describe("a data set whose x or y was closed", function()
+  it("is named by what was closed, not by a stack slot ('bad argument #6')", function()
+    for _, field in ipairs { "x", "y" } do
+      local m = model()
+      local d = data()
+      local f, w = lunet.optim.objective(m, d)
+      local calls = 0
+      local err = H.err(lunet.optim.minimize, function(v)
+        calls = calls + 1
+        if calls == 3 then d[field]:close() end
+        return f(v)
+      end, w)
+      assert.matches("lunet.optim.objective: the data set's " .. field .. ": tensor has been closed", err)
+      assert.is_nil(err:find("#", 1, true), err)
+      local net = m:net()
+      for _, call in ipairs { function() return core.hvp(net, d, w) end, function() return core.evaluate(net, d) end,
+        function() return core.check_data(net, d) end } do
+        err = H.err(call)
+        assert.matches("the data set's " .. field .. ": tensor has been closed", err)
+        assert.is_nil(err:find("#", 1, true), err)
+      end
+    end
+  end)
+end)
