@@ -99,3 +99,18 @@ describe("a Hessian function", function()
     end }))
   end)
 end)
+
+describe("integer costs", function()
+  it("are compared as floats: a difference that wraps around is no convergence on ftol", function()
+    -- maxinteger at x0, then -1: maxinteger - (-1) wrapped to mininteger, whose abs is negative
+    local function f(x)
+      local v = x[1]
+      return v > 0.5 and math.maxinteger or -1, lunet.tensor({ v > 0.5 and 2 * v or 1e-3 }, "float64")
+    end
+    for _, method in ipairs { "lbfgs", "cg", "bfgs", "gd" } do
+      local _, h = minimize(f, { 1 }, { method = method, ftol = 1e-9, eta = 0.3, max_iter = 3 })
+      assert.are_not.equal("relative cost change below ftol", h.iterations == 1 and h.reason or nil, method)
+      assert.are.equal("float", math.type(h.cost[1]), method)
+    end
+  end)
+end)

@@ -192,6 +192,9 @@ local function evaluate(S, x)
   if type(c) ~= "number" then
     fail("f must return a number and a gradient, got a %s for the cost (evaluation %d)", type(c), S.nfev)
   end
+  -- as a float: integer differences of costs wrap around (maxinteger - (-1)
+  -- is mininteger, whose abs is negative: "converged" on ftol at once)
+  c = c + 0.0
   if c ~= c then fail("f returned a NaN cost (evaluation %d)", S.nfev) end
   -- -inf is no minimum a line search can compare against (f0 - inf is NaN)
   if c == -math.huge then fail("f returned -inf: it is unbounded below (evaluation %d)", S.nfev) end
