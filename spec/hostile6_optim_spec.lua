@@ -85,3 +85,50 @@ describe("a data set whose x or y was closed", function()
     end
   end)
 end)
+
+describe("a data set in the storage of a block the passes write", function()
+  -- Linear(1, 300), Linear(300, 1): 901 parameters, so x = a block viewed as
+  -- (901, 1) is 901 samples, five chunks of evaluation
+  local function wide()
+    lunet.seed(1)
+    return nn.Sequential({ nn.Linear(1, 300), nn.Linear(300, 1) }, { input = { 1 }, cost = "quadratic" })
+  end
+
+  it("is refused (the gradient block as x gave a cost that depended on the chunking)", function()
+    for _, block in ipairs { "gradients", "parameters" } do
+      local m = wide()
+      local net = m:net()
+      local n = net:parameters():numel()
+      net[block](net):copy(lunet.rand(n):double())
+      local set = { x = net[block](net):view(n, 1), y = lunet.zeros(n, 1, "float64") }
+      local what = "the data set's x shares storage with the network's " .. block
+      assert.matches(what, H.err(lunet.optim.objective, m, set))
+      assert.matches(what, H.err(core.hvp, net, set, lunet.zeros(n)))
+      assert.matches(what, H.err(core.evaluate, net, set))
+      assert.matches(what, H.err(lunet.train.sgd, m, set, { epochs = 1, eta = 0.1, verbose = false,
+        progress = false }))
+      local targets = { x = lunet.rand(n, 1):double(), y = net[block](net):view(n, 1) }
+      assert.matches("the data set's y shares storage", H.err(lunet.optim.objective, m, targets))
+    end
+  end)
+
+  it("of the optimizer's state is refused by a training epoch, before the shuffle draws", function()
+    local m = wide()
+    local net = m:net()
+    local n = net:parameters():numel()
+    local o = core.optimizer(net, { kind = "sgd", eta = 0.01, momentum = 0.5 })
+    local set = { x = o:state():view(n, 1), y = lunet.zeros(n, 1, "float64") }
+    local before = net:parameters():clone()
+    assert.matches("the data set's x shares storage with the optimizer's state",
+      H.err(core.train_epoch, net, o, set, 10, { progress = false }))
+    assert.are.equal(0, H.maxdiff(before:totable(), net:parameters():totable()))
+  end)
+
+  it("is taken once copied", function()
+    local m = wide()
+    local net = m:net()
+    local n = net:parameters():numel()
+    local f = lunet.optim.objective(m, { x = net:gradients():view(n, 1):clone(), y = lunet.zeros(n, 1, "float64") })
+    assert.is_true(f(lunet.optim.get_params(m)) >= 0)
+  end)
+end)
