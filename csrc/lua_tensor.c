@@ -205,6 +205,15 @@ int lnL_optboolfield(lua_State *L, int idx, const char *key, int def) {
   return v;
 }
 
+/* A file name as C will open it: one with a zero byte would name a
+** shorter file (C stops there), written or read in its place. */
+const char *lnL_checkpath(lua_State *L, int idx) {
+  size_t len;
+  const char *path = luaL_checklstring(L, idx, &len);
+  if (strlen(path) != len) luaL_argerror(L, idx, "a file name must not contain a zero byte");
+  return path;
+}
+
 /* luaL_checkoption's error on a field would blame "bad argument #-1": this
 ** one names the option and lists its values. */
 int lnL_optoptionfield(lua_State *L, int idx, const char *key, const char *def, const char *const names[]) {

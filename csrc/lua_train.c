@@ -590,7 +590,7 @@ static int l_gather(lua_State *L) {
 ** the global random stream, with the caller's text. */
 static int l_checkpoint_save(lua_State *L) {
   size_t len;
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   const char *text = luaL_checklstring(L, 4, &len);
   ln_net *net = lnL_checknet(L, 2);
   lnL_check(L, ln_checkpoint_save(path, net, check_optim(L, 3), ln_rng_global(), text, len));
@@ -606,7 +606,7 @@ static int cstring_gc(lua_State *L) {
 
 /* checkpoint_load(path, net, optim) -> text: restores all of it, or nothing */
 static int l_checkpoint_load(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   char **text = lua_newuserdatauv(L, sizeof *text, 0);   /* owns the text: freed by the collector */
   size_t len;
   *text = NULL;
@@ -620,7 +620,7 @@ static int l_checkpoint_load(lua_State *L) {
 
 /* checkpoint_text(path) -> text: a look inside, after checking the file */
 static int l_checkpoint_text(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   char **text = lua_newuserdatauv(L, sizeof *text, 0);
   size_t len;
   *text = NULL;

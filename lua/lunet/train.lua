@@ -146,6 +146,8 @@ local function options(opts)
   end
   for _, k in ipairs { "checkpoint", "resume" } do
     if o[k] ~= nil and type(o[k]) ~= "string" then fail("%s must be a file name", k) end
+    -- C would stop at the zero byte and write or read a shorter name
+    if o[k] and o[k]:find("\0", 1, true) then fail("%s must be a file name without a zero byte", k) end
   end
   if o.monitor_every ~= nil and (math.type(o.monitor_every) ~= "integer" or o.monitor_every < 1) then
     fail("monitor_every must be a positive number of training images")
