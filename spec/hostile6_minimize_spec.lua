@@ -114,3 +114,23 @@ describe("integer costs", function()
     end
   end)
 end)
+
+describe("BFGS and Newton on a long x", function()
+  it("are refused before f runs past n = 16384 (BFGS's outer products had made four (n, n) matrices)", function()
+    local function f() error("f ran") end
+    for _, method in ipairs { "bfgs", "newton" } do
+      assert.matches("method " .. method .. " keeps %(n, n%) matrices, 2%.1 GB each for n = 16385: at most "
+        .. "n = 16384 %(use lbfgs%)", H.err(minimize, f, lunet.zeros(16385, "float64"), { method = method }))
+    end
+    assert.matches("f ran", H.err(minimize, f, lunet.zeros(16385, "float64"), { method = "lbfgs" }))
+  end)
+
+  it("BFGS's in-place update follows the same path (a 300-d quadratic)", function()
+    local d = lunet.zeros(300, "float64")
+    for i = 1, 300 do d[i] = i end
+    local x, h = minimize(function(x) return 0.5 * x:mul(x):mul_(d):sum(), x:mul(d) end,
+      lunet.ones(300, "float64"), { method = "bfgs", max_iter = 2000 })
+    assert.is_true(h.converged, h.reason)
+    assert.is_true(x:norm() < 1e-6)
+  end)
+end)

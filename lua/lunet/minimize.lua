@@ -370,11 +370,16 @@ directions.bfgs = function(S)
       local scale = S.scale_h0 and sy / core.dot(y, y) or 1
       for i = 1, S.n do st.H[i][i] = scale end
     end
-    -- H <- (I - rho s y') H (I - rho y s') + rho s s'
+    -- H <- (I - rho s y') H (I - rho y s') + rho s s', as three rank-one
+    -- updates of H in place: outer products made n x n temporaries, four
+    -- matrices of n^2 at once (n = 30,000 would have been 29 GB)
     local Hy = core.mv(st.H, y)
     local yHy = core.dot(y, Hy)
-    st.H:add_(core.outer(s, Hy):add_(core.outer(Hy, s)):mul_(-rho))
-    st.H:add_(core.outer(s, s):mul_(rho * rho * yHy + rho))
+    local n = S.n
+    local sc, sr, hc, hr = s:view(n, 1), s:view(1, n), Hy:view(n, 1), Hy:view(1, n)
+    core.gemm(sc, hr, st.H, { alpha = -rho, beta = 1 })
+    core.gemm(hc, sr, st.H, { alpha = -rho, beta = 1 })
+    core.gemm(sc, sr, st.H, { alpha = rho * rho * yHy + rho, beta = 1 })
   end
   return st
 end
@@ -662,12 +667,18 @@ local function line_search_method(S, hist, x, f, g)
   return x, "max_iter reached"
 end
 
+-- BFGS keeps an (n, n) inverse Hessian and Newton a few Hessians: past
+-- this n (2 GB a matrix) they would fill the memory of most machines
+-- before a step, and the kernel's OOM killer ends the process, no error.
+local MAX_DENSE_N = 16384
+
 --- minimize.minimize(f, x0 [, opts]) -> x, history
 -- Minimises f(x) -> cost, grad (grad a tensor like x) from x0 (a tensor or a
 -- list of numbers, used as float64). opts: method = "lbfgs" (also "gd",
 -- "momentum", "nesterov", "cg", "bfgs", "newton"), eta, mu, gtol = 1e-6,
 -- ftol = 0, max_iter = 1000, max_evals = 10000, c1, c2, m = 10, hess,
--- scale_h0, path; see the top of lunet/minimize.lua for what each does and
+-- scale_h0, path (bfgs and newton keep (n, n) matrices: n <= 16384);
+-- see the top of lunet/minimize.lua for what each does and
 -- what the history holds (cost, grad_norm, step, alpha, nfev, seconds per
 -- iterate; converged, reason, iterations, evaluations). Also lunet.optim.minimize.
 function M.minimize(f, x0, options)
@@ -678,6 +689,10 @@ function M.minimize(f, x0, options)
   local x = start_point(x0)
   if not x:all_finite() then fail("x0 has non-finite entries") end
   S.f, S.n, S.nfev, S.t0, S.fresh = f, x:numel(), 0, os.clock(), fresh_gradient[f]
+  if (S.method == "bfgs" or S.method == "newton") and S.n > MAX_DENSE_N then
+    fail("method %s keeps (n, n) matrices, %.1f GB each for n = %d: at most n = %d (use lbfgs)", S.method,
+      8 * S.n * S.n / 1e9, S.n, MAX_DENSE_N)
+  end
   local hist = new_history(S)
   local fx, g = evaluate(S, x)
   S.g = g                        -- the gradient held (check_fresh)
