@@ -132,3 +132,12 @@ describe("a data set in the storage of a block the passes write", function()
     assert.is_true(f(lunet.optim.get_params(m)) >= 0)
   end)
 end)
+
+describe("Sutskever's momentum schedule", function()
+  it("with 2^63 - 1 updates an epoch stays at mu_max (epoch 3's count wrapped around: -inf)", function()
+    local s = lunet.train.sutskever(0.99, math.maxinteger)
+    for _, epoch in ipairs { 2, 3, 10, 1000 } do assert.are.equal(0.99, s(epoch), "epoch " .. epoch) end
+    assert.are.equal(0.5, s(1))
+    assert.are.equal(0.99, lunet.train.momentum_at(s, 3))
+  end)
+end)

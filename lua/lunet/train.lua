@@ -266,7 +266,7 @@ function train.sutskever(mu_max, updates)
   if type(mu_max) ~= "number" or not (mu_max > 0 and mu_max < 1) then fail("mu_max must be in (0, 1)") end
   if math.type(updates) ~= "integer" or updates < 1 then fail("updates per epoch must be a positive integer") end
   return function(epoch)
-    local t = (epoch - 1) * updates
+    local t = (epoch - 1) * (updates + 0.0)   -- a float: epochs x 2^62 updates wrapped around to < 0
     return math.min(1 - 2 ^ (-1 - math.log(t // 250 + 1, 2)), mu_max)
   end
 end
