@@ -141,3 +141,41 @@ describe("Sutskever's momentum schedule", function()
     assert.are.equal(0.99, lunet.train.momentum_at(s, 3))
   end)
 end)
+
+describe("lunet.train.sgd's learning-rate schedule and early stopping", function()
+  local function run(o)
+    local set = { x = lunet.rand(8, 4), y = lunet.tensor({ 0, 1, 2, 0, 1, 2, 0, 1 }) }
+    local t = { epochs = 3, eta = 0.1, evaluation_data = set, monitor_evaluation_accuracy = true, verbose = false,
+      progress = false }
+    for k, v in pairs(o) do t[k] = v end
+    return lunet.train.sgd(model(), set, t)
+  end
+
+  it("refuse values no schedule has (they had been taken: factor 2 grew eta, a string read as defaults)", function()
+    local cases = {
+      { { patience = 0 }, "schedule.patience must be a positive integer %(epochs%), got 0" },
+      { { patience = 1.5 }, "schedule.patience must be a positive integer" },
+      { { factor = 2 }, "schedule.factor must be a number in %(0, 1%)" },
+      { { factor = 0 / 0 }, "schedule.factor must be a number in %(0, 1%)" },
+      { { stop_ratio = 0.5 }, "schedule.stop_ratio must be a number > 1" },
+      { { patienc = 2 }, "schedule: unknown option 'patienc' %(valid: factor, patience, stop_ratio%); did you mean "
+        .. "'patience'%?" },
+      { { [1] = 2 }, "schedule: option keys must be names" },
+      { "patience", "schedule must be a table {patience =, factor =, stop_ratio =}, got string" },
+      { true, "schedule must be a table" },
+    }
+    for i, c in ipairs(cases) do
+      assert.matches(c[2], H.err(run, { schedule = c[1] }), nil, "case " .. i)
+    end
+    for _, v in ipairs { 0, -1, 1.5, "3", 0 / 0 } do
+      assert.matches("early_stopping must be a positive integer", H.err(run, { early_stopping = v }), nil, tostring(v))
+    end
+  end)
+
+  it("take what they did", function()
+    local _, _, _, _, h = run { schedule = { patience = 1, factor = 0.25, stop_ratio = math.huge }, early_stopping = 2 }
+    assert.is_truthy(h.stopped)
+    for _, s in ipairs { false, {} } do run { schedule = s } end
+    run { early_stopping = false }
+  end)
+end)

@@ -112,6 +112,33 @@ local function unknown_option(k)
   fail("unknown option '%s' (valid: %s)%s", tostring(k), table.concat(valid, ", "), opts_check.hint({ k }, valid))
 end
 
+-- The learning-rate schedule's table, checked and copied (its fields are
+-- read at every epoch: an __index could change them between reads).
+local SCHEDULE_KEYS = { "patience", "factor", "stop_ratio" }
+local function schedule_options(t)
+  if type(t) ~= "table" then
+    fail("schedule must be a table {patience =, factor =, stop_ratio =}, got %s", type(t))
+  end
+  local bad, why = opts_check.unknown(t, SCHEDULE_KEYS)
+  if not bad then fail("schedule: %s", why) end
+  if #bad > 0 then
+    fail("schedule: unknown option '%s' (valid: factor, patience, stop_ratio)%s", bad[1],
+      opts_check.hint(bad, SCHEDULE_KEYS))
+  end
+  local s = { patience = t.patience, factor = t.factor, stop_ratio = t.stop_ratio }
+  if s.patience ~= nil and (math.type(s.patience) ~= "integer" or s.patience < 1) then
+    fail("schedule.patience must be a positive integer (epochs), got %s", tostring(s.patience))
+  end
+  if s.factor ~= nil and (type(s.factor) ~= "number" or not (s.factor > 0 and s.factor < 1)) then
+    fail("schedule.factor must be a number in (0, 1) (eta is multiplied by it), got %s", tostring(s.factor))
+  end
+  if s.stop_ratio ~= nil and (type(s.stop_ratio) ~= "number" or s.stop_ratio ~= s.stop_ratio or s.stop_ratio <= 1) then
+    fail("schedule.stop_ratio must be a number > 1 (training stops when eta falls that far), got %s",
+      tostring(s.stop_ratio))
+  end
+  return s
+end
+
 local function options(opts)
   if opts ~= nil and type(opts) ~= "table" then fail("options must be a table, got %s", type(opts)) end
   if opts and rawget(opts, "x") ~= nil and rawget(opts, "y") ~= nil then
@@ -155,6 +182,12 @@ local function options(opts)
   if o.on_monitor ~= nil and type(o.on_monitor) ~= "function" then fail("on_monitor must be a function") end
   if o.saturation ~= nil and type(o.saturation) ~= "boolean" and type(o.saturation) ~= "table" then
     fail("saturation must be true or {eps =, data =}")
+  end
+  if o.schedule ~= nil and o.schedule ~= false then o.schedule = schedule_options(o.schedule) else o.schedule = nil end
+  if o.early_stopping ~= nil and o.early_stopping ~= false
+    and (math.type(o.early_stopping) ~= "integer" or o.early_stopping < 1) then
+    fail("early_stopping must be a positive integer (epochs without a better accuracy), got %s",
+      tostring(o.early_stopping))
   end
   o.checkpoint_every = o.checkpoint_every or 1
   if math.type(o.checkpoint_every) ~= "integer" or o.checkpoint_every < 1 then
