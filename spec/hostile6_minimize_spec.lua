@@ -134,3 +134,18 @@ describe("BFGS and Newton on a long x", function()
     assert.is_true(x:norm() < 1e-6)
   end)
 end)
+
+describe("an f marked by fresh_gradient that closes a gradient it returned", function()
+  it("is named (the minimiser's next use of it had raised 'calling neg on bad self')", function()
+    for _, method in ipairs(METHODS) do
+      local last
+      local f = mz.fresh_gradient(function(x)
+        if last then last:close() end
+        last = x:mul(D)
+        return cost(x), last
+      end)
+      assert.matches("closed a gradient it had returned %(evaluation 2%)",
+        H.err(minimize, f, { 1, 1, 1 }, { method = method, eta = 0.001 }), nil, method)
+    end
+  end)
+end)

@@ -178,7 +178,8 @@ local function check_fresh(S, x, g)
   if x:is_closed() then fail(broken, "closed its argument x", S.nfev) end
   if g:shares_storage(x) then fail(broken, "returned its argument x, or a view of it, as the gradient", S.nfev) end
   local held = S.g
-  if held and not held:is_closed() and g:shares_storage(held) then
+  if held and held:is_closed() then fail(broken, "closed a gradient it had returned", S.nfev) end
+  if held and g:shares_storage(held) then
     fail(broken, "returned a gradient in the storage of an earlier one", S.nfev)
   end
 end
