@@ -394,11 +394,23 @@ int ln_objective_check(const ln_net *net, const ln_dataset *d) {
   return check_objective(net, d);
 }
 
+/* A float32 network's gradient kernels take lambda / n as a float: past
+** FLT_MAX it is inf, and every decayed gradient (or Hessian product) comes
+** back infinite, or NaN where a parameter is 0. */
+int ln_penalty_check(const ln_net *net, const ln_dataset *d, ln_reg reg, double lambda) {
+  if (!(lambda >= 0) || !isfinite(lambda)) return ln_fail(LN_EARG, "lambda must be a finite number >= 0, not %g", lambda);
+  if (reg == LN_REG_NONE || d->n < 1) return LN_OK;
+  double per = lambda / (double)d->n;
+  if (net->dtype == LN_F32 && !isfinite((float)per))
+    return ln_fail(LN_EARG, "lambda / n = %g is infinite in float32 (a float32 network computes with it)", per);
+  return LN_OK;
+}
+
 int ln_objective(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost) {
   ln_mode mode = {0};   /* deterministic: dropout is the identity */
   double sum = 0;
   int st;
-  if ((st = check_objective(net, d)) != LN_OK) return st;
+  if ((st = check_objective(net, d)) != LN_OK || (st = ln_penalty_check(net, d, reg, lambda)) != LN_OK) return st;
   if ((st = mean_gradient(net, d, &mode, &sum)) != LN_OK) return st;
   *cost = ln_net_penalty(net, reg, lambda / (double)d->n, sum / (double)d->n);
   ln_net_penalty_grad(net, reg, lambda / (double)d->n);
@@ -420,7 +432,7 @@ int ln_objective_at(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda,
                     const ln_tensor *grad, double *cost) {
   int st;
   if ((st = check_flat(net, w, "w")) != LN_OK || (st = check_flat(net, grad, "the gradient")) != LN_OK ||
-      (st = check_objective(net, d)) != LN_OK)
+      (st = check_objective(net, d)) != LN_OK || (st = ln_penalty_check(net, d, reg, lambda)) != LN_OK)
     return st;
   if ((st = ln_copy(&net->params, w)) != LN_OK || (st = ln_objective(net, d, reg, lambda, cost)) != LN_OK)
     return st;

@@ -179,3 +179,24 @@ describe("lunet.train.sgd's learning-rate schedule and early stopping", function
     run { early_stopping = false }
   end)
 end)
+
+describe("an L2 lambda whose lambda / n overflows float32", function()
+  it("is refused for a float32 network by the objective and the Hessian product (hv came back inf and NaN)", function()
+    local m = model()
+    local d = data()
+    local f, w = lunet.optim.objective(m, d, { lambda = 1e300 })
+    local before = m:net():parameters():clone()
+    assert.matches("lambda / n = 1%.66667e%+299 is infinite in float32", H.err(f, w))
+    assert.are.equal(0, H.maxdiff(before:totable(), m:net():parameters():totable()))   -- nothing changed
+    assert.matches("lambda / n = 1%.66667e%+299 is infinite in float32",
+      H.err(lunet.optim.hvp, m, d, w, { lambda = 1e300 }))
+    assert.matches("lambda / n = 1%.66667e%+299 is infinite in float32",
+      H.err(core.hvp, m:net(), d, lunet.zeros(w:numel()), { lambda = 1e300, reg = "l2" }))
+    -- a float64 network takes it: its coefficient is a double
+    local m64 = nn.Sequential({ nn.Linear(4, 3), nn.Softmax() }, { input = { 4 }, cost = "log_likelihood",
+      dtype = "float64" })
+    local f64, w64 = lunet.optim.objective(m64, d, { lambda = 1e300 })
+    assert.is_true(f64(w64) > 1e290)
+    assert.is_true(lunet.optim.hvp(m64, d, w64, { lambda = 1e300 }):all_finite())
+  end)
+end)
