@@ -177,7 +177,7 @@ int ln_hvp(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, const ln
   int64_t chunk = d->n < LN_EVAL_CHUNK ? d->n : LN_EVAL_CHUNK;
   hws w = {0};
   int st;
-  if ((st = check_hvp(net, d, v, hv)) != LN_OK) return st;
+  if ((st = check_hvp(net, d, v, hv)) != LN_OK || (st = ln_penalty_check(net, d, reg, lambda)) != LN_OK) return st;
   if ((st = ln_net_reserve(net, chunk)) != LN_OK) return st;
   if ((st = alloc_ws(&w, net, chunk)) != LN_OK) {
     hws_free(&w);

@@ -109,6 +109,22 @@ static int from_colmajor(const ln_tensor *out, const ln_tensor *buf) {
   return st;
 }
 
+/* A finite matrix can still give a result past the dtype's range: its
+** solution or inverse (singular to working precision: U's pivot 1e-310
+** makes inf, and inf - inf NaN where the answer is 0), or eigenvalues of
+** entries near the largest float. Such a result is refused, not returned. */
+static int check_result(const ln_tensor *r, const char *what, const char *why) {
+  int64_t bad;
+  int st = ln_count_nonfinite(r, &bad);
+  if (st != LN_OK) return st;
+  if (bad > 0)
+    return ln_fail(LN_EARG, "the %s overflow %s (%lld NaN or Inf entries): %s", what, ln_dtype_name(r->dtype),
+                   (long long)bad, why);
+  return LN_OK;
+}
+
+#define NEAR_SINGULAR "the matrix is singular to working precision"
+
 static int singular(int info) {
   return ln_fail(LN_EARG, "singular matrix (pivot %d of the LU factorisation is zero)", info);
 }
@@ -139,6 +155,7 @@ int ln_linalg_solve(const ln_tensor *x, const ln_tensor *a, const ln_tensor *b) 
     else {
       lapack.getrs("N", &n, &k, ln_data(&abuf), &lda, ipiv, ln_data(&bbuf), &ldb, &info, 1);
       st = info != 0 ? ln_fail(LN_EARG, "LAPACK dgetrs failed (info %d)", info) : from_colmajor(x, &bbuf);
+      if (st == LN_OK) st = check_result(x, "solution's values", NEAR_SINGULAR);
     }
   }
   free(ipiv);
@@ -206,6 +223,8 @@ int ln_linalg_eigh(const ln_tensor *w, const ln_tensor *v, const ln_tensor *a) {
       (st = syevd(&buf, ln_data(&wbuf), v != NULL)) == LN_OK) {
     st = ln_copy(w, &wbuf);
     if (st == LN_OK && v) st = from_colmajor(v, &buf);
+    if (st == LN_OK) st = check_result(w, "eigenvalues", "the matrix's values are too large");
+    if (st == LN_OK && v) st = check_result(v, "eigenvectors", "the matrix's values are too large");
   }
   ln_tensor_free(&buf);
   ln_tensor_free(&wbuf);
@@ -225,6 +244,7 @@ int ln_linalg_inv(const ln_tensor *out, const ln_tensor *a) {
     else {
       lapack.getri(&n, ln_data(&buf), &lda, ipiv, work, &lwork, &info);
       st = info != 0 ? singular(info) : from_colmajor(out, &buf);
+      if (st == LN_OK) st = check_result(out, "inverse's values", NEAR_SINGULAR);
     }
   }
   free(work);

@@ -12,7 +12,7 @@
 
 /* load_idx(path [, scale]): a float32 tensor of the stored shape */
 static int l_load_idx(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   double scale = luaL_optnumber(L, 2, 1.0);
   ln_tensor *t = lnL_newtensor(L);
   lnL_check(L, ln_idx_load(t, path, scale));
@@ -23,7 +23,7 @@ static int l_load_idx(lua_State *L) {
 /* md5_file(path): 32 lowercase hex digits */
 static int l_md5_file(lua_State *L) {
   char hex[33];
-  lnL_check(L, ln_md5_file(luaL_checkstring(L, 1), hex));
+  lnL_check(L, ln_md5_file(lnL_checkpath(L, 1), hex));
   lua_pushstring(L, hex);
   return 1;
 }
@@ -59,7 +59,7 @@ static int l_read_file(lua_State *L) {
   unsigned char *data;
   size_t size;
   int st;
-  lnL_check(L, ln_read_file(luaL_checkstring(L, 1), &data, &size));
+  lnL_check(L, ln_read_file(lnL_checkpath(L, 1), &data, &size));
   lua_pushcfunction(L, push_bytes);
   lua_pushlightuserdata(L, data);
   lua_pushinteger(L, (lua_Integer)size);
@@ -73,7 +73,7 @@ static int l_read_file(lua_State *L) {
 static int l_file_kind(lua_State *L) {
   const char *kind;
   int64_t size;
-  if (ln_file_kind(luaL_checkstring(L, 1), &kind, &size) != LN_OK) {
+  if (ln_file_kind(lnL_checkpath(L, 1), &kind, &size) != LN_OK) {
     lua_pushnil(L);
     lua_pushstring(L, ln_errmsg());
     return 2;

@@ -9,7 +9,7 @@
 #include "png.h"
 
 static int l_load_npy(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   ln_tensor *t = lnL_newtensor(L);
   lnL_check(L, ln_npy_load(t, path));
   lnL_track(L, t);
@@ -18,7 +18,7 @@ static int l_load_npy(lua_State *L) {
 
 /* save_npy(path, tensor) */
 static int l_save_npy(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   lnL_check(L, ln_npy_save(lnL_checktensor(L, 2), path));
   return 0;
 }

@@ -59,6 +59,10 @@ int lnL_checkshape(lua_State *L, int idx, int last, int64_t *shape);
 double lnL_optnumfield(lua_State *L, int idx, const char *key, double def);
 int lnL_optboolfield(lua_State *L, int idx, const char *key, int def);
 int64_t lnL_optintfield(lua_State *L, int idx, const char *key, int64_t def);
+/* A string argument used as a file name; an error when it holds a zero byte. */
+const char *lnL_checkpath(lua_State *L, int idx);
+/* The index in names (NULL-terminated) of the string at key, def's when nil. */
+int lnL_optoptionfield(lua_State *L, int idx, const char *key, const char *def, const char *const names[]);
 /* Option tables (lua_opts.c): raises "<fname>: unknown option 'k' (valid:
 ** ...)" for any key not in valid (NULL-terminated); nil, none or idx 0 means
 ** no options; anything else but a table is an error. Walks the table raw.

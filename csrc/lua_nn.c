@@ -398,12 +398,12 @@ static int net_clone(lua_State *L) {
 }
 
 static int net_save(lua_State *L) {
-  lnL_check(L, ln_model_save(check_net(L, 1), luaL_checkstring(L, 2)));
+  lnL_check(L, ln_model_save(check_net(L, 1), lnL_checkpath(L, 2)));
   return 0;
 }
 
 static int l_net_load(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   lnet *slot = push_net_slot(L);
   lnL_check(L, ln_model_load(&slot->net, path));
   return 1;

@@ -210,6 +210,38 @@ int lnL_optboolfield(lua_State *L, int idx, const char *key, int def) {
   return v;
 }
 
+/* A file name as C will open it: one with a zero byte would name a
+** shorter file (C stops there), written or read in its place. */
+const char *lnL_checkpath(lua_State *L, int idx) {
+  size_t len;
+  const char *path = luaL_checklstring(L, idx, &len);
+  if (strlen(path) != len) luaL_argerror(L, idx, "a file name must not contain a zero byte");
+  return path;
+}
+
+/* luaL_checkoption's error on a field would blame "bad argument #-1": this
+** one names the option and lists its values. */
+int lnL_optoptionfield(lua_State *L, int idx, const char *key, const char *def, const char *const names[]) {
+  int t = field_type(L, idx, key);
+  const char *name = t == LUA_TNIL ? def : t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  for (int i = 0; name && names[i]; i++)
+    if (strcmp(name, names[i]) == 0) {
+      lua_pop(L, 1);
+      return i;
+    }
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int i = 0; names[i]; i++) {
+    if (i > 0) luaL_addstring(&b, ", ");
+    luaL_addstring(&b, names[i]);
+  }
+  luaL_pushresult(&b);
+  if (name == NULL)
+    return lnL_fail(L, "option '%s' must be a name (valid: %s), got a %s", key, lua_tostring(L, -1),
+                    lua_typename(L, t));
+  return lnL_fail(L, "option '%s': invalid value '%s' (valid: %s)", key, name, lua_tostring(L, -1));
+}
+
 /* ---- the userdata ----------------------------------------------------- */
 
 ln_tensor *lnL_newtensor(lua_State *L) {

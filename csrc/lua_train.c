@@ -59,9 +59,7 @@ static void read_expand(lua_State *L, int e, ln_dataset *d) {
     lua_geti(L, -2, i + 1);
     int t = lua_gettop(L);
     luaL_checktype(L, t, LUA_TTABLE);
-    lua_getfield(L, t, "kind");
-    tr[i].kind = (ln_trkind)luaL_checkoption(L, -1, NULL, transform_names);
-    lua_pop(L, 1);
+    tr[i].kind = (ln_trkind)lnL_optoptionfield(L, t, "kind", NULL, transform_names);
     tr[i].dx = int_field(L, t, "dx");
     tr[i].dy = int_field(L, t, "dy");
     tr[i].max_degrees = lnL_optnumfield(L, t, "max_degrees", 0.0);
@@ -93,10 +91,14 @@ static void read_dataset(lua_State *L, int idx, lua_dataset *ld) {
 ** Lua between this and the core call. */
 static ln_dataset *dataset_tensors(lua_State *L, lua_dataset *ld) {
   ln_dataset *d = &ld->d;
-  if (!lnL_totensor(L, ld->xslot)) luaL_error(L, "data set needs a tensor 'x' of inputs");
-  if (!lnL_totensor(L, ld->yslot)) luaL_error(L, "data set needs a tensor 'y' of labels or targets");
-  d->x = *lnL_checktensor(L, ld->xslot);
-  d->y = *lnL_checktensor(L, ld->yslot);
+  ln_tensor *x = lnL_totensor(L, ld->xslot), *y = lnL_totensor(L, ld->yslot);
+  if (!x) luaL_error(L, "data set needs a tensor 'x' of inputs");
+  if (!y) luaL_error(L, "data set needs a tensor 'y' of labels or targets");
+  /* named here: checktensor would blame the stack slot ("bad argument #6") */
+  if (x->storage == NULL || y->storage == NULL)
+    luaL_error(L, "the data set's %s: tensor has been closed", x->storage == NULL ? "x" : "y");
+  d->x = *x;
+  d->y = *y;
   d->labels = d->y.ndim == 1;
   d->n_base = d->n = d->x.ndim ? d->x.shape[0] : 0;
   if (d->ntransforms > 0 && !ln_mul_i64(d->n_base, d->ntransforms, &d->n))
@@ -184,9 +186,7 @@ static int l_optimizer(lua_State *L) {
   check_optim_keys(L, 2, ln_optim_hparams(kind));
   ln_optim_defaults(&tmp, kind);
   read_hparams(L, 2, &tmp);
-  lua_getfield(L, 2, "reg");
-  tmp.reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
-  lua_pop(L, 1);
+  tmp.reg = (ln_reg)lnL_optoptionfield(L, 2, "reg", "none", reg_names);
   tmp.lambda = lnL_optnumfield(L, 2, "lambda", 0.0);
   tmp.n = lnL_optintfield(L, 2, "n", 1);
   ln_optim *o = lua_newuserdatauv(L, sizeof *o, 1);
@@ -437,11 +437,7 @@ static int l_evaluate(lua_State *L) {
   ln_reg reg = LN_REG_NONE;
   lnL_checkopts(L, 3, "evaluate", (const char *const[]){"reg", "lambda", "cost", NULL});
   int want_cost = lnL_optboolfield(L, 3, "cost", 1);
-  if (lua_istable(L, 3)) {
-    lua_getfield(L, 3, "reg");
-    reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
-    lua_pop(L, 1);
-  }
+  reg = (ln_reg)lnL_optoptionfield(L, 3, "reg", "none", reg_names);
   double cost, lambda = lnL_optnumfield(L, 3, "lambda", 0.0);
   if (!(lambda >= 0) || !isfinite(lambda)) luaL_error(L, "lambda must be a finite number >= 0");
   int64_t correct;
@@ -503,11 +499,7 @@ static int l_saturation(lua_State *L) {
 static int l_objective(lua_State *L) {
   ln_reg reg = LN_REG_NONE;
   lnL_checkopts(L, 4, "objective", (const char *const[]){"reg", "lambda", NULL});
-  if (lua_istable(L, 4)) {
-    lua_getfield(L, 4, "reg");
-    reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
-    lua_pop(L, 1);
-  }
+  reg = (ln_reg)lnL_optoptionfield(L, 4, "reg", "none", reg_names);
   double cost, lambda = lnL_optnumfield(L, 4, "lambda", 0.0);
   if (!(lambda >= 0) || !isfinite(lambda)) luaL_error(L, "lambda must be a finite number >= 0");
   lua_dataset ld;
@@ -528,11 +520,7 @@ static int l_objective(lua_State *L) {
 static int l_hvp(lua_State *L) {
   ln_reg reg = LN_REG_NONE;
   lnL_checkopts(L, 4, "hvp", (const char *const[]){"reg", "lambda", NULL});
-  if (lua_istable(L, 4)) {
-    lua_getfield(L, 4, "reg");
-    reg = (ln_reg)luaL_checkoption(L, -1, "none", reg_names);
-    lua_pop(L, 1);
-  }
+  reg = (ln_reg)lnL_optoptionfield(L, 4, "reg", "none", reg_names);
   double lambda = lnL_optnumfield(L, 4, "lambda", 0.0);
   if (!(lambda >= 0) || !isfinite(lambda)) luaL_error(L, "lambda must be a finite number >= 0");
   lua_dataset ld;
@@ -602,7 +590,7 @@ static int l_gather(lua_State *L) {
 ** the global random stream, with the caller's text. */
 static int l_checkpoint_save(lua_State *L) {
   size_t len;
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   const char *text = luaL_checklstring(L, 4, &len);
   ln_net *net = lnL_checknet(L, 2);
   lnL_check(L, ln_checkpoint_save(path, net, check_optim(L, 3), ln_rng_global(), text, len));
@@ -618,7 +606,7 @@ static int cstring_gc(lua_State *L) {
 
 /* checkpoint_load(path, net, optim) -> text: restores all of it, or nothing */
 static int l_checkpoint_load(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   char **text = lua_newuserdatauv(L, sizeof *text, 0);   /* owns the text: freed by the collector */
   size_t len;
   *text = NULL;
@@ -632,7 +620,7 @@ static int l_checkpoint_load(lua_State *L) {
 
 /* checkpoint_text(path) -> text: a look inside, after checking the file */
 static int l_checkpoint_text(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = lnL_checkpath(L, 1);
   char **text = lua_newuserdatauv(L, sizeof *text, 0);
   size_t len;
   *text = NULL;

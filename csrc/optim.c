@@ -200,9 +200,13 @@ int ln_optim_set(ln_optim *o, const char *name, double value) {
     *hp_double(&h, p) = value;
     if ((st = ln_optim_check_hparams(&h)) != LN_OK || (st = ln_optim_check_dtype(&h, o->dtype)) != LN_OK)
       return st;
-    if (kinds[h.kind].nstate(&h) != o->nstate)
+    /* the state arrays are made with the optimizer, for the values it was made with */
+    if (kinds[h.kind].nstate(&h) > o->nstate)
       return ln_fail(LN_EARG, "%s = %g needs state this optimizer was made without (make it with %s > 0)", name,
                      value, name);
+    if (kinds[h.kind].nstate(&h) < o->nstate)
+      return ln_fail(LN_EARG, "%s = %g would leave the state this optimizer keeps unused (it was made with "
+                     "%s > 0: keep it above 0, or make another optimizer)", name, value, name);
     o->h = h;
     return LN_OK;
   }

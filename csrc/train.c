@@ -51,11 +51,29 @@ int ln_dataset_check(const ln_dataset *d) {
   return LN_OK;
 }
 
+/* Whether t lies in one of the blocks the passes write while samples are
+** still to be read: a chunk's backward pass (or a step) would change the
+** samples of the next chunk, and the answer would depend on the chunking. */
+static int in_block(const ln_tensor *t, const ln_tensor *block) {
+  return block->storage != NULL && t->storage == block->storage;
+}
+
+static int data_apart(const ln_dataset *d, const ln_tensor *block, const char *what) {
+  if (in_block(&d->x, block) || in_block(&d->y, block))
+    return ln_fail(LN_EARG, "the data set's %s shares storage with %s, which training and its passes write "
+                   "while samples are read: pass a copy (:clone())", in_block(&d->x, block) ? "x" : "y", what);
+  return LN_OK;
+}
+
 int ln_data_check(const ln_net *net, const ln_dataset *d) {
   int64_t n_out = ln_net_out_numel(net);
   int st;
   char buf[64];
   if ((st = ln_dataset_check(d)) != LN_OK) return st;
+  if ((st = data_apart(d, &net->params, "the network's parameters")) != LN_OK ||
+      (st = data_apart(d, &net->grads, "the network's gradients")) != LN_OK ||
+      (st = data_apart(d, &net->state, "the network's state")) != LN_OK)
+    return st;
   int64_t per_sample = ln_numel(&d->x) / d->x.shape[0];
   if (per_sample != ln_shape_numel(&net->in))
     return ln_fail(LN_EARG, "inputs of shape %s have %lld values per sample but the network takes %lld",
@@ -112,6 +130,8 @@ int ln_train_shuffle(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batc
   int st;
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
   /* refuse before the shuffle draws: a refused call leaves the generator where it was */
+  for (int i = 0; i < o->nstate; i++)
+    if ((st = data_apart(d, &o->state[i], "the optimizer's state")) != LN_OK) return st;
   if ((st = ln_net_check_differentiable(net)) != LN_OK) return st;
   if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
   for (int64_t i = 0; i < d->n; i++) perm[i] = i;
@@ -179,6 +199,8 @@ int ln_train_batches(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batc
   int64_t nbatches, every;
   int st;
   if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
+  for (int i = 0; i < o->nstate; i++)
+    if ((st = data_apart(d, &o->state[i], "the optimizer's state")) != LN_OK) return st;
   if ((st = ln_net_check_differentiable(net)) != LN_OK) return st;
   if (batch < 1) return ln_fail(LN_EARG, "mini-batch size must be at least 1, not %lld", (long long)batch);
   nbatches = ln_train_nbatches(d->n, batch);
@@ -372,11 +394,23 @@ int ln_objective_check(const ln_net *net, const ln_dataset *d) {
   return check_objective(net, d);
 }
 
+/* A float32 network's gradient kernels take lambda / n as a float: past
+** FLT_MAX it is inf, and every decayed gradient (or Hessian product) comes
+** back infinite, or NaN where a parameter is 0. */
+int ln_penalty_check(const ln_net *net, const ln_dataset *d, ln_reg reg, double lambda) {
+  if (!(lambda >= 0) || !isfinite(lambda)) return ln_fail(LN_EARG, "lambda must be a finite number >= 0, not %g", lambda);
+  if (reg == LN_REG_NONE || d->n < 1) return LN_OK;
+  double per = lambda / (double)d->n;
+  if (net->dtype == LN_F32 && !isfinite((float)per))
+    return ln_fail(LN_EARG, "lambda / n = %g is infinite in float32 (a float32 network computes with it)", per);
+  return LN_OK;
+}
+
 int ln_objective(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda, double *cost) {
   ln_mode mode = {0};   /* deterministic: dropout is the identity */
   double sum = 0;
   int st;
-  if ((st = check_objective(net, d)) != LN_OK) return st;
+  if ((st = check_objective(net, d)) != LN_OK || (st = ln_penalty_check(net, d, reg, lambda)) != LN_OK) return st;
   if ((st = mean_gradient(net, d, &mode, &sum)) != LN_OK) return st;
   *cost = ln_net_penalty(net, reg, lambda / (double)d->n, sum / (double)d->n);
   ln_net_penalty_grad(net, reg, lambda / (double)d->n);
@@ -398,7 +432,7 @@ int ln_objective_at(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda,
                     const ln_tensor *grad, double *cost) {
   int st;
   if ((st = check_flat(net, w, "w")) != LN_OK || (st = check_flat(net, grad, "the gradient")) != LN_OK ||
-      (st = check_objective(net, d)) != LN_OK)
+      (st = check_objective(net, d)) != LN_OK || (st = ln_penalty_check(net, d, reg, lambda)) != LN_OK)
     return st;
   if ((st = ln_copy(&net->params, w)) != LN_OK || (st = ln_objective(net, d, reg, lambda, cost)) != LN_OK)
     return st;

@@ -107,6 +107,9 @@ int ln_objective_at(ln_net *net, const ln_dataset *d, ln_reg reg, double lambda,
 /* For hessian.c: the checks ln_objective makes, and the gather of samples
 ** index[0..count) into the network's input and target buffers. */
 int ln_objective_check(const ln_net *net, const ln_dataset *d);
+/* The penalty's coefficient lambda / n (n = d's size) as the network computes
+** with it: finite, >= 0, and finite in float32 for a float32 network. */
+int ln_penalty_check(const ln_net *net, const ln_dataset *d, ln_reg reg, double lambda);
 void ln_gather(ln_net *net, const ln_dataset *d, const int64_t *index, int64_t count);
 
 /* Forward over all of x in chunks (evaluation mode) into out (n, out...). */

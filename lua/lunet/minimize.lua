@@ -57,6 +57,14 @@ local function is_tensor(x)
   return getmetatable(x) == core.tensor_metatable
 end
 
+-- A function, or a value whose metatable has __call: the real metatable,
+-- read raw (a __metatable field may hide it or be any value).
+local function callable(f)
+  if type(f) == "function" then return true end
+  local mt = debug.getmetatable(f)
+  return type(mt) == "table" and rawget(mt, "__call") ~= nil
+end
+
 -- ---- options ---------------------------------------------------------------
 
 local function number_opt(o, key, default, lo, hi, open_lo)
@@ -152,11 +160,28 @@ local fresh_gradient = setmetatable({}, { __mode = "k" })
 -- lunet.optim.objective; any other f gets a copy of x and its gradient is
 -- copied, as before. f must be callable (a function or a table with __call).
 function M.fresh_gradient(f)
-  if type(f) ~= "function" and not (getmetatable(f) or {}).__call then
+  if not callable(f) then
     fail("fresh_gradient: f must be a function, got %s", type(f))
   end
   fresh_gradient[f] = true
   return f
+end
+
+-- A gradient taken without a copy (fresh_gradient's promise) must be f's
+-- own: the minimisers close x and the gradients they are done with, and a
+-- gradient in the storage of x, or of the gradient they still hold, would
+-- be closed under them or overwritten by the next call (y = 0: no
+-- curvature learnt, silently). One storage comparison each, no copy.
+local function check_fresh(S, x, g)
+  local broken = "f (marked by fresh_gradient) %s (evaluation %d): it must leave x alone and return a new "
+    .. "gradient tensor at every call"
+  if x:is_closed() then fail(broken, "closed its argument x", S.nfev) end
+  if g:shares_storage(x) then fail(broken, "returned its argument x, or a view of it, as the gradient", S.nfev) end
+  local held = S.g
+  if held and held:is_closed() then fail(broken, "closed a gradient it had returned", S.nfev) end
+  if held and g:shares_storage(held) then
+    fail(broken, "returned a gradient in the storage of an earlier one", S.nfev)
+  end
 end
 
 -- f at x, checked; nil when the evaluation budget is spent. An infinite
@@ -168,6 +193,9 @@ local function evaluate(S, x)
   if type(c) ~= "number" then
     fail("f must return a number and a gradient, got a %s for the cost (evaluation %d)", type(c), S.nfev)
   end
+  -- as a float: integer differences of costs wrap around (maxinteger - (-1)
+  -- is mininteger, whose abs is negative: "converged" on ftol at once)
+  c = c + 0.0
   if c ~= c then fail("f returned a NaN cost (evaluation %d)", S.nfev) end
   -- -inf is no minimum a line search can compare against (f0 - inf is NaN)
   if c == -math.huge then fail("f returned -inf: it is unbounded below (evaluation %d)", S.nfev) end
@@ -181,6 +209,8 @@ local function evaluate(S, x)
   end
   if not (S.fresh and g:dtype() == "float64" and g:is_contiguous()) then
     g = g:to("float64"):clone()    -- f may reuse its buffer on the next call
+  else
+    check_fresh(S, x, g)
   end
   if c < math.huge and not g:all_finite() then
     fail("f returned a non-finite gradient at a finite cost (evaluation %d)", S.nfev)
@@ -341,11 +371,16 @@ directions.bfgs = function(S)
       local scale = S.scale_h0 and sy / core.dot(y, y) or 1
       for i = 1, S.n do st.H[i][i] = scale end
     end
-    -- H <- (I - rho s y') H (I - rho y s') + rho s s'
+    -- H <- (I - rho s y') H (I - rho y s') + rho s s', as three rank-one
+    -- updates of H in place: outer products made n x n temporaries, four
+    -- matrices of n^2 at once (n = 30,000 would have been 29 GB)
     local Hy = core.mv(st.H, y)
     local yHy = core.dot(y, Hy)
-    st.H:add_(core.outer(s, Hy):add_(core.outer(Hy, s)):mul_(-rho))
-    st.H:add_(core.outer(s, s):mul_(rho * rho * yHy + rho))
+    local n = S.n
+    local sc, sr, hc, hr = s:view(n, 1), s:view(1, n), Hy:view(n, 1), Hy:view(1, n)
+    core.gemm(sc, hr, st.H, { alpha = -rho, beta = 1 })
+    core.gemm(hc, sr, st.H, { alpha = -rho, beta = 1 })
+    core.gemm(sc, sr, st.H, { alpha = rho * rho * yHy + rho, beta = 1 })
   end
   return st
 end
@@ -445,6 +480,7 @@ end
 local function hessian(S, x, g)
   if S.hess then
     local H = S.hess(x:clone())
+    if is_tensor(H) and H:is_closed() then fail("hess returned a closed tensor") end
     if not is_tensor(H) or H:dim() ~= 2 or H:size(1) ~= S.n or H:size(2) ~= S.n then
       fail("hess must return a (%d, %d) tensor", S.n, S.n)
     end
@@ -480,7 +516,10 @@ local function damped_newton(S, H, g)
       end
       Hd = H:add(I:mul(mu))
     end
-    if pcall(linalg.cholesky, Hd) then return linalg.solve(Hd, g):neg_(), mu end
+    -- (solve refuses a solution that overflows: damped more, it shrinks)
+    local ok, d = pcall(linalg.cholesky, Hd)
+    if ok then ok, d = pcall(linalg.solve, Hd, g) end
+    if ok then return d:neg_(), mu end
     mu = mu == 0 and 1e-3 * scale or 10 * mu
   end
   fail("damping could not make the Hessian positive definite")
@@ -536,6 +575,7 @@ local function fixed_step(S, hist, x, f, g)
     record(S, hist, xn, fn, gn, norm(s), S.eta)
     local small = relative_change_small(S, f, fn)
     x, f, g = xn, fn, gn
+    S.g = g
     if hist.grad_norm[#hist.grad_norm] <= S.gtol then return x, "gradient norm below gtol", true end
     if small then return x, "relative cost change below ftol", true end
   end
@@ -621,30 +661,42 @@ local function line_search_method(S, hist, x, f, g)
     release(S, x, g, d, s, y, dir.pair ~= nil)
     local small = relative_change_small(S, f, fn)
     x, f_prev, f, g = xn, f, fn, gn
+    S.g = g
     if hist.grad_norm[#hist.grad_norm] <= S.gtol then return x, "gradient norm below gtol", true end
     if small then return x, "relative cost change below ftol", true end
   end
   return x, "max_iter reached"
 end
 
+-- BFGS keeps an (n, n) inverse Hessian and Newton a few Hessians: past
+-- this n (2 GB a matrix) they would fill the memory of most machines
+-- before a step, and the kernel's OOM killer ends the process, no error.
+local MAX_DENSE_N = 16384
+
 --- minimize.minimize(f, x0 [, opts]) -> x, history
 -- Minimises f(x) -> cost, grad (grad a tensor like x) from x0 (a tensor or a
 -- list of numbers, used as float64). opts: method = "lbfgs" (also "gd",
 -- "momentum", "nesterov", "cg", "bfgs", "newton"), eta, mu, gtol = 1e-6,
 -- ftol = 0, max_iter = 1000, max_evals = 10000, c1, c2, m = 10, hess,
--- scale_h0, path; see the top of lunet/minimize.lua for what each does and
+-- scale_h0, path (bfgs and newton keep (n, n) matrices: n <= 16384);
+-- see the top of lunet/minimize.lua for what each does and
 -- what the history holds (cost, grad_norm, step, alpha, nfev, seconds per
 -- iterate; converged, reason, iterations, evaluations). Also lunet.optim.minimize.
 function M.minimize(f, x0, options)
-  if type(f) ~= "function" and not (getmetatable(f) or {}).__call then
+  if not callable(f) then
     fail("f must be a function, got %s", type(f))
   end
   local S = read_options(options)
   local x = start_point(x0)
   if not x:all_finite() then fail("x0 has non-finite entries") end
   S.f, S.n, S.nfev, S.t0, S.fresh = f, x:numel(), 0, os.clock(), fresh_gradient[f]
+  if (S.method == "bfgs" or S.method == "newton") and S.n > MAX_DENSE_N then
+    fail("method %s keeps (n, n) matrices, %.1f GB each for n = %d: at most n = %d (use lbfgs)", S.method,
+      8 * S.n * S.n / 1e9, S.n, MAX_DENSE_N)
+  end
   local hist = new_history(S)
   local fx, g = evaluate(S, x)
+  S.g = g                        -- the gradient held (check_fresh)
   if fx == math.huge then fail("f is infinite at x0") end
   record(S, hist, x, fx, g, 0, 0)
   local reason, converged

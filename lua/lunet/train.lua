@@ -121,30 +121,12 @@ local function unknown_option(k)
   fail("unknown option '%s' (valid: %s)%s", tostring(k), table.concat(valid, ", "), opts_check.hint({ k }, valid))
 end
 
-local function positive_integer(v)
-  return math.type(v) == "integer" and v >= 1
-end
-
--- A nested option table (schedule = {patience =}, saturation = {eps =, data =}):
+-- A nested option table (saturation = {eps =, data =}, gradient_norms = {data =}):
 -- its keys are checked as the options themselves are.
 local function nested(k, v, valid)
   local bad = opts_check.unknown(v, valid)
   if not bad or #bad > 0 then
     fail("%s: unknown key '%s' (valid: %s)", k, tostring(bad and bad[1] or next(v)), table.concat(valid, ", "))
-  end
-end
-
--- schedule = {patience = 10, factor = 0.5, stop_ratio = 128}, each optional.
-local function check_schedule(s)
-  if type(s) ~= "table" then fail("schedule must be a table {patience =, factor =, stop_ratio =}, got %s", type(s)) end
-  nested("schedule", s, { "patience", "factor", "stop_ratio" })
-  local p, f, r = s.patience, s.factor, s.stop_ratio
-  if p ~= nil and not positive_integer(p) then fail("schedule.patience must be a positive integer") end
-  if f ~= nil and not (type(f) == "number" and f > 0 and f < 1) then
-    fail("schedule.factor must be a number between 0 and 1")
-  end
-  if r ~= nil and not (type(r) == "number" and r > 1 and r < math.huge) then
-    fail("schedule.stop_ratio must be a finite number above 1")
   end
 end
 
@@ -158,22 +140,45 @@ local function check_values(o)
     end
   end
   if o.reg ~= "l2" and o.reg ~= "l1" then fail("reg must be \"l2\" or \"l1\", got %s", tostring(o.reg)) end
-  if o.early_stopping and not positive_integer(o.early_stopping) then
-    fail("early_stopping must be a positive integer (epochs without improvement), got %s", tostring(o.early_stopping))
-  end
   for _, k in ipairs { "on_epoch", "on_monitor" } do
     if o[k] ~= nil and type(o[k]) ~= "function" then fail("%s must be a function", k) end
   end
   if o.out ~= nil and type(o.out) ~= "userdata" and type(o.out) ~= "table" then
     fail("out must be a file (io.stdout) or a table with write and flush, got %s", type(o.out))
   end
-  if o.schedule ~= nil then check_schedule(o.schedule) end
   if type(o.saturation) == "table" then nested("saturation", o.saturation, { "eps", "data" }) end
   local g = o.gradient_norms
   if g ~= nil and type(g) ~= "boolean" then
     if type(g) ~= "table" then fail("gradient_norms must be true, false or {data = set}, got %s", type(g)) end
     nested("gradient_norms", g, { "data" })
   end
+end
+
+-- The learning-rate schedule's table, checked and copied (its fields are
+-- read at every epoch: an __index could change them between reads).
+local SCHEDULE_KEYS = { "patience", "factor", "stop_ratio" }
+local function schedule_options(t)
+  if type(t) ~= "table" then
+    fail("schedule must be a table {patience =, factor =, stop_ratio =}, got %s", type(t))
+  end
+  local bad, why = opts_check.unknown(t, SCHEDULE_KEYS)
+  if not bad then fail("schedule: %s", why) end
+  if #bad > 0 then
+    fail("schedule: unknown option '%s' (valid: factor, patience, stop_ratio)%s", bad[1],
+      opts_check.hint(bad, SCHEDULE_KEYS))
+  end
+  local s = { patience = t.patience, factor = t.factor, stop_ratio = t.stop_ratio }
+  if s.patience ~= nil and (math.type(s.patience) ~= "integer" or s.patience < 1) then
+    fail("schedule.patience must be a positive integer (epochs), got %s", tostring(s.patience))
+  end
+  if s.factor ~= nil and (type(s.factor) ~= "number" or not (s.factor > 0 and s.factor < 1)) then
+    fail("schedule.factor must be a number in (0, 1) (eta is multiplied by it), got %s", tostring(s.factor))
+  end
+  if s.stop_ratio ~= nil and (type(s.stop_ratio) ~= "number" or s.stop_ratio ~= s.stop_ratio or s.stop_ratio <= 1) then
+    fail("schedule.stop_ratio must be a number > 1 (training stops when eta falls that far), got %s",
+      tostring(s.stop_ratio))
+  end
+  return s
 end
 
 local function options(opts)
@@ -211,6 +216,8 @@ local function options(opts)
   end
   for _, k in ipairs { "checkpoint", "resume" } do
     if o[k] ~= nil and type(o[k]) ~= "string" then fail("%s must be a file name", k) end
+    -- C would stop at the zero byte and write or read a shorter name
+    if o[k] and o[k]:find("\0", 1, true) then fail("%s must be a file name without a zero byte", k) end
   end
   if o.monitor_every ~= nil and (math.type(o.monitor_every) ~= "integer" or o.monitor_every < 1) then
     fail("monitor_every must be a positive number of training images")
@@ -218,6 +225,12 @@ local function options(opts)
   if o.on_monitor ~= nil and type(o.on_monitor) ~= "function" then fail("on_monitor must be a function") end
   if o.saturation ~= nil and type(o.saturation) ~= "boolean" and type(o.saturation) ~= "table" then
     fail("saturation must be true or {eps =, data =}")
+  end
+  if o.schedule ~= nil and o.schedule ~= false then o.schedule = schedule_options(o.schedule) else o.schedule = nil end
+  if o.early_stopping ~= nil and o.early_stopping ~= false
+    and (math.type(o.early_stopping) ~= "integer" or o.early_stopping < 1) then
+    fail("early_stopping must be a positive integer (epochs without a better accuracy), got %s",
+      tostring(o.early_stopping))
   end
   o.checkpoint_every = o.checkpoint_every or 1
   if math.type(o.checkpoint_every) ~= "integer" or o.checkpoint_every < 1 then
@@ -329,7 +342,7 @@ function train.sutskever(mu_max, updates)
   if type(mu_max) ~= "number" or not (mu_max > 0 and mu_max < 1) then fail("mu_max must be in (0, 1)") end
   if math.type(updates) ~= "integer" or updates < 1 then fail("updates per epoch must be a positive integer") end
   return function(epoch)
-    local t = (epoch - 1) * updates
+    local t = (epoch - 1) * (updates + 0.0)   -- a float: epochs x 2^62 updates wrapped around to < 0
     return math.min(1 - 2 ^ (-1 - math.log(t // 250 + 1, 2)), mu_max)
   end
 end
@@ -509,12 +522,20 @@ end
 
 -- The trainer's state as the checkpoint stores it, checked on reading.
 local function check_run(run, path)
+  -- (the next epoch, run.epoch + 1, must not wrap around to -2^63)
   local ok = type(run) == "table" and math.type(run.epoch) == "integer" and run.epoch >= 1
+    and run.epoch < math.maxinteger
     and type(run.state) == "table" and type(run.history) == "table" and type(run.book) == "table"
   if ok then
-    for _, k in ipairs { "best", "best_epoch", "stale", "stale_eta", "eta" } do
-      ok = ok and type(run.state[k]) == "number"
+    -- counters are counts, best a count or -1 and eta a rate: a NaN there
+    -- would never compare true, and early stopping or the schedule would
+    -- silently never fire (or always)
+    local st = run.state
+    for _, k in ipairs { "best_epoch", "stale", "stale_eta" } do
+      ok = ok and math.type(st[k]) == "integer" and st[k] >= 0
     end
+    ok = ok and type(st.best) == "number" and st.best >= -1 and st.best < math.huge
+      and type(st.eta) == "number" and st.eta > 0 and st.eta < math.huge
     for _, k in ipairs { "epoch", "eta", "seconds", "training_cost", "training_accuracy", "evaluation_cost",
       "evaluation_accuracy" } do
       ok = ok and type(run.history[k]) == "table"

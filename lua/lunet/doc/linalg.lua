@@ -7,7 +7,9 @@ return {
 Dense linear algebra on square matrices (LAPACK inside OpenBLAS): solve,
 cholesky, eigh, eigvalsh, inv, det, slogdet. Each is also a tensor method
 (A:solve(b), A:eigh()). Errors ("linalg.solve: ...") name a singular pivot
-or the order of the leading minor that is not positive definite.]=],
+or the order of the leading minor that is not positive definite; a result
+that would overflow the dtype (NaN or Inf from a finite matrix singular to
+working precision, or of huge values) is an error too.]=],
   ["lunet.linalg.solve"] = [=[lunet.linalg.solve(A, B) -> X
 X with A X = B for a square A (n, n) and B a vector (n) or matrix (n, k) of
 A's dtype; X has B's shape. A singular A is an error. Also A:solve(B).]=],
