@@ -48,9 +48,9 @@ describe("lunet.train.sgd option values as the reference manual gives them", fun
 
   it("gradient_norms and saturation: true, false or their table, whose keys are checked", function()
     refused("gradient_norms must be true, false or {data = set}, got number", { gradient_norms = 1 })
-    refused("gradient_norms: unknown key 'dat'", { gradient_norms = { dat = data() } })
+    refused("gradient_norms: unknown option 'dat'", { gradient_norms = { dat = data() } })
     refused("gradient_norms data: a data set", { gradient_norms = { data = 3 } })
-    refused("saturation: unknown key 'esp'", { saturation = { esp = 0.1 } })
+    refused("saturation: unknown option 'esp'", { saturation = { esp = 0.1 } })
     accepted { gradient_norms = { data = data() } }
     accepted { gradient_norms = true, saturation = { eps = 0.1 } }
   end)
@@ -64,16 +64,17 @@ describe("lunet.train.sgd option values as the reference manual gives them", fun
     end
     refused("schedule must be a table {patience =, factor =, stop_ratio =}, got number", with(5))
     refused("schedule must be a table", with(true))
-    refused("schedule: unknown key 'patiense'", with { patiense = 3 })
+    refused("schedule: unknown option 'patiense'", with { patiense = 3 })
     for _, v in ipairs { 0, -1, 2.5, "3" } do
       refused("schedule.patience must be a positive integer", with { patience = v })
     end
     for _, v in ipairs { 0, 1, 2, "0.5" } do
-      refused("schedule.factor must be a number between 0 and 1", with { factor = v })
+      refused("schedule.factor must be a number in (0, 1)", with { factor = v })
     end
-    for _, v in ipairs { 1, 0.5, math.huge } do
-      refused("schedule.stop_ratio must be a finite number above 1", with { stop_ratio = v })
+    for _, v in ipairs { 1, 0.5, 0 / 0, "4" } do
+      refused("schedule.stop_ratio must be a number > 1", with { stop_ratio = v })
     end
+    accepted(with { stop_ratio = math.huge })   -- eta is never small enough to stop
     accepted(with { patience = 1, factor = 0.25, stop_ratio = 4 })
     accepted(with {})
   end)

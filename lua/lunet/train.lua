@@ -121,12 +121,15 @@ local function unknown_option(k)
   fail("unknown option '%s' (valid: %s)%s", tostring(k), table.concat(valid, ", "), opts_check.hint({ k }, valid))
 end
 
--- A nested option table (saturation = {eps =, data =}, gradient_norms = {data =}):
+-- A nested option table (schedule = {patience =}, saturation = {eps =, data =}):
 -- its keys are checked as the options themselves are.
 local function nested(k, v, valid)
-  local bad = opts_check.unknown(v, valid)
-  if not bad or #bad > 0 then
-    fail("%s: unknown key '%s' (valid: %s)", k, tostring(bad and bad[1] or next(v)), table.concat(valid, ", "))
+  local bad, why = opts_check.unknown(v, valid)
+  if not bad then fail("%s: %s", k, why) end
+  if #bad > 0 then
+    local names = table.move(valid, 1, #valid, 1, {})
+    table.sort(names)
+    fail("%s: unknown option '%s' (valid: %s)%s", k, bad[1], table.concat(names, ", "), opts_check.hint(bad, valid))
   end
 end
 
@@ -161,12 +164,7 @@ local function schedule_options(t)
   if type(t) ~= "table" then
     fail("schedule must be a table {patience =, factor =, stop_ratio =}, got %s", type(t))
   end
-  local bad, why = opts_check.unknown(t, SCHEDULE_KEYS)
-  if not bad then fail("schedule: %s", why) end
-  if #bad > 0 then
-    fail("schedule: unknown option '%s' (valid: factor, patience, stop_ratio)%s", bad[1],
-      opts_check.hint(bad, SCHEDULE_KEYS))
-  end
+  nested("schedule", t, SCHEDULE_KEYS)
   local s = { patience = t.patience, factor = t.factor, stop_ratio = t.stop_ratio }
   if s.patience ~= nil and (math.type(s.patience) ~= "integer" or s.patience < 1) then
     fail("schedule.patience must be a positive integer (epochs), got %s", tostring(s.patience))
