@@ -46,6 +46,15 @@ describe("lunet.minimize", function()
     assert.are.equal("function", type(lunet.minimize.minimize))
   end)
 
+  it("is also callable itself, as lunet.minimize(f, x0, options)", function()
+    local f = function(x) return 0.5 * x:dot(x), x:clone() end
+    local x, h = lunet.minimize(f, { 3, -4 }, { method = "bfgs" })
+    local y, g = lunet.minimize.minimize(f, { 3, -4 }, { method = "bfgs" })
+    assert.are.same(y:totable(), x:totable())
+    assert.are.same(g.cost, h.cost)
+    assert.has_error(function() lunet.minimize(nil, { 1 }) end, "minimize: f must be a function, got nil")
+  end)
+
   describe("Rosenbrock from (-1.2, 1)", function()
     local cases = {
       { method = "cg" }, { method = "bfgs" }, { method = "bfgs", scale_h0 = true }, { method = "lbfgs" },

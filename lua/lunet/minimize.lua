@@ -712,4 +712,6 @@ function M.minimize(f, x0, options)
   return x, hist
 end
 
-return M
+-- lunet.minimize(f, x0, opts) is lunet.minimize.minimize(f, x0, opts): the
+-- module is also the function its name promises.
+return setmetatable(M, { __call = function(_, ...) return M.minimize(...) end })
