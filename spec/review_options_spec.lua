@@ -1,5 +1,7 @@
 -- What the review of the option checks found: a cost the core refused
--- stayed behind as the model's cost.
+-- stayed behind as the model's cost; false for an optional option that is
+-- not a boolean (schedule, on_epoch, on_monitor, out), which meant "none"
+-- before those values were checked, was refused.
 local lunet = require "lunet"
 local nn = require "lunet.nn"
 local H = require "spec.helpers"
@@ -21,5 +23,28 @@ describe("model:set_cost refused by the core", function()
     H.err(m.set_cost, m, "cross_entropy")
     assert.equal("log_likelihood", m:cost())
     assert.equal("log_likelihood", m:net():info().cost)
+  end)
+end)
+
+describe("false for an optional option that is not a boolean", function()
+  it("means none, as it did before the values were checked", function()
+    for _, t in ipairs { { schedule = false }, { on_epoch = false }, { on_monitor = false }, { out = false } } do
+      lunet.seed(9)
+      local m = nn.Sequential({ nn.Linear(4, 3), nn.Softmax() }, { input = { 4 }, cost = "log_likelihood" })
+      local o = { epochs = 1, batch = 3, eta = 0.1, verbose = false, progress = false, evaluation_data = data() }
+      for k, v in pairs(t) do o[k] = v end
+      local ok, err = pcall(lunet.train.sgd, m, data(), o)
+      assert.is_true(ok, tostring(err))
+    end
+  end)
+
+  it("in network3's SGD too", function()
+    lunet.seed(3)
+    local n3 = lunet.network3
+    local net = n3.Network({ n3.FullyConnectedLayer { n_in = 4, n_out = 3 }, n3.SoftmaxLayer { n_in = 3, n_out = 3 } }, 3)
+    local silent = { write = function() end, flush = function() end }
+    local ok, err = pcall(net.SGD, net, data(), 1, 3, 0.1, nil, nil, 0, { on_epoch = false, out = silent,
+      progress = false })
+    assert.is_true(ok, tostring(err))
   end)
 end)

@@ -161,13 +161,14 @@ local function check_values(o)
   if o.early_stopping and not positive_integer(o.early_stopping) then
     fail("early_stopping must be a positive integer (epochs without improvement), got %s", tostring(o.early_stopping))
   end
+  -- false, as nil, means none: the trainer reads these as conditions
   for _, k in ipairs { "on_epoch", "on_monitor" } do
-    if o[k] ~= nil and type(o[k]) ~= "function" then fail("%s must be a function", k) end
+    if o[k] and type(o[k]) ~= "function" then fail("%s must be a function", k) end
   end
-  if o.out ~= nil and type(o.out) ~= "userdata" and type(o.out) ~= "table" then
+  if o.out and type(o.out) ~= "userdata" and type(o.out) ~= "table" then
     fail("out must be a file (io.stdout) or a table with write and flush, got %s", type(o.out))
   end
-  if o.schedule ~= nil then check_schedule(o.schedule) end
+  if o.schedule then check_schedule(o.schedule) end
   if type(o.saturation) == "table" then nested("saturation", o.saturation, { "eps", "data" }) end
   local g = o.gradient_norms
   if g ~= nil and type(g) ~= "boolean" then
@@ -215,7 +216,6 @@ local function options(opts)
   if o.monitor_every ~= nil and (math.type(o.monitor_every) ~= "integer" or o.monitor_every < 1) then
     fail("monitor_every must be a positive number of training images")
   end
-  if o.on_monitor ~= nil and type(o.on_monitor) ~= "function" then fail("on_monitor must be a function") end
   if o.saturation ~= nil and type(o.saturation) ~= "boolean" and type(o.saturation) ~= "table" then
     fail("saturation must be true or {eps =, data =}")
   end
