@@ -1,7 +1,8 @@
 -- What the review of the option checks found: a cost the core refused
 -- stayed behind as the model's cost; false for an optional option that is
 -- not a boolean (schedule, on_epoch, on_monitor, out), which meant "none"
--- before those values were checked, was refused.
+-- before those values were checked, was refused; network3's SGD named
+-- lunet.train.sgd in the messages of the options it passes on.
 local lunet = require "lunet"
 local nn = require "lunet.nn"
 local H = require "spec.helpers"
@@ -46,5 +47,17 @@ describe("false for an optional option that is not a boolean", function()
     local ok, err = pcall(net.SGD, net, data(), 1, 3, 0.1, nil, nil, 0, { on_epoch = false, out = silent,
       progress = false })
     assert.is_true(ok, tostring(err))
+  end)
+end)
+
+describe("network3's SGD", function()
+  it("names itself for an option value the trainer refuses", function()
+    lunet.seed(3)
+    local n3 = lunet.network3
+    local net = n3.Network({ n3.FullyConnectedLayer { n_in = 4, n_out = 3 }, n3.SoftmaxLayer { n_in = 3, n_out = 3 } }, 3)
+    local err = H.err(net.SGD, net, data(), 1, 3, 0.1, nil, nil, 0, { nesterov = 1 })
+    assert.truthy(err:find("network3.Network:SGD: option 'nesterov' must be true or false", 1, true), err)
+    err = H.err(net.SGD, net, data(), 1.5, 3, 0.1, nil, nil, 0)
+    assert.truthy(err:find("network3.Network:SGD: epochs must be a positive integer", 1, true), err)
   end)
 end)

@@ -210,7 +210,7 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
     out:flush()
     if opts.on_epoch then return opts.on_epoch(epoch, h) end
   end
-  local _, _, _, _, history = train.sgd(self, training_data, o)
+  local _, _, _, _, history = train.sgd(self, training_data, o, "network3.Network:SGD")
   local n3 = history.network3 or { best = -1, best_epoch = 0 }
   local best, best_test, best_epoch = n3.best, n3.best_test, n3.best_epoch
   out:write("Finished training network.\n")
