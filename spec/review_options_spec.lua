@@ -42,7 +42,8 @@ describe("false for an optional option that is not a boolean", function()
   it("in network3's SGD too", function()
     lunet.seed(3)
     local n3 = lunet.network3
-    local net = n3.Network({ n3.FullyConnectedLayer { n_in = 4, n_out = 3 }, n3.SoftmaxLayer { n_in = 3, n_out = 3 } }, 3)
+    local net = n3.Network({ n3.FullyConnectedLayer { n_in = 4, n_out = 3 }, n3.SoftmaxLayer { n_in = 3, n_out = 3 } },
+      3)
     local silent = { write = function() end, flush = function() end }
     local ok, err = pcall(net.SGD, net, data(), 1, 3, 0.1, nil, nil, 0, { on_epoch = false, out = silent,
       progress = false })
@@ -54,7 +55,8 @@ describe("network3's SGD", function()
   it("names itself for an option value the trainer refuses", function()
     lunet.seed(3)
     local n3 = lunet.network3
-    local net = n3.Network({ n3.FullyConnectedLayer { n_in = 4, n_out = 3 }, n3.SoftmaxLayer { n_in = 3, n_out = 3 } }, 3)
+    local net = n3.Network({ n3.FullyConnectedLayer { n_in = 4, n_out = 3 }, n3.SoftmaxLayer { n_in = 3, n_out = 3 } },
+      3)
     local err = H.err(net.SGD, net, data(), 1, 3, 0.1, nil, nil, 0, { nesterov = 1 })
     assert.truthy(err:find("network3.Network:SGD: option 'nesterov' must be true or false", 1, true), err)
     err = H.err(net.SGD, net, data(), 1.5, 3, 0.1, nil, nil, 0)
