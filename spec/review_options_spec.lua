@@ -2,7 +2,8 @@
 -- stayed behind as the model's cost; false for an optional option that is
 -- not a boolean (schedule, on_epoch, on_monitor, out), which meant "none"
 -- before those values were checked, was refused; network3's SGD named
--- lunet.train.sgd in the messages of the options it passes on.
+-- lunet.train.sgd in the messages of the options it passes on, and
+-- lunet.train.sgd named model:set_cost for a refused cost option.
 local lunet = require "lunet"
 local nn = require "lunet.nn"
 local H = require "spec.helpers"
@@ -61,5 +62,22 @@ describe("network3's SGD", function()
     assert.truthy(err:find("network3.Network:SGD: option 'nesterov' must be true or false", 1, true), err)
     err = H.err(net.SGD, net, data(), 1.5, 3, 0.1, nil, nil, 0)
     assert.truthy(err:find("network3.Network:SGD: epochs must be a positive integer", 1, true), err)
+  end)
+end)
+
+describe("lunet.train.sgd's cost option", function()
+  it("names lunet.train.sgd when the cost is refused, not the set_cost it calls", function()
+    local function sgd_error(cost)
+      local m = nn.Sequential({ nn.Linear(4, 3), nn.Softmax() })
+      local err = H.err(lunet.train.sgd, m, data(), { epochs = 1, eta = 0.1, cost = cost, verbose = false,
+        progress = false })
+      assert.is_nil(m:cost())
+      return err
+    end
+    local err = sgd_error("cross_entropy")
+    assert.truthy(err:find("lunet.train.sgd: the cross-entropy cost needs sigmoid outputs", 1, true), err)
+    err = sgd_error("hinge")
+    assert.truthy(err:find("lunet.train.sgd: unknown cost 'hinge'", 1, true), err)
+    assert.falsy(err:find("lua/lunet/", 1, true), err)
   end)
 end)

@@ -648,7 +648,10 @@ function train.sgd(model, training_data, opts, fname)
   current = fname or "lunet.train.sgd"
   check_model(model)
   local o = options(opts)
-  if o.cost and not model:cost() then model:set_cost(o.cost) end
+  if o.cost and not model:cost() then   -- refused as this function's, not as model:set_cost's
+    local ok, err = pcall(model.set_cost, model, o.cost)
+    if not ok then fail("%s", (errors.message(err):gsub("^%S+:set_cost: ", "", 1))) end
+  end
   if not model:cost() then fail("the model has no cost: pass opts.cost or call model:set_cost(name)") end
   data_set(training_data, "training data")
   if o.evaluation_data ~= nil then data_set(o.evaluation_data, "evaluation_data") end
