@@ -231,6 +231,9 @@ describe("tune's configurations", function()
     err = H.err(lunet.tune.random, { eta = { 0.1 }, hiden = { 3 } }, { trials = 1, training = small,
       validation = small, epochs = 1, verbose = false, jobs = 1, dir = dir })
     assert.truthy(err:find("lunet.tune.random: space: unknown key 'hiden'", 1, true), err)
+    o.model = false   -- the default model, as nil
+    err = H.err(lunet.tune.grid, { etaa = { 0.1 } }, o)
+    assert.truthy(err:find("lunet.tune.grid: space: unknown key 'etaa'", 1, true), err)
     assert.is_nil(io.open(dir))
   end)
 

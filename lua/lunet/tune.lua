@@ -274,7 +274,7 @@ end
 
 -- tune.run, and grid's and random's configurations: fname names the function called.
 local function run(fname, configs, o)
-  if not (type(o) == "table" and o.model ~= nil) then check_configs(fname, configs) end
+  if not (type(o) == "table" and o.model) then check_configs(fname, configs) end
   o = search_options(fname, o)
   local records = run_all(configs, o)
   local results = {}
