@@ -72,6 +72,12 @@ static const char *base_hint(lua_Integer v) {
   return v == 0 ? "; lunet counts from 1" : "";
 }
 
+/* A dimension d of a tensor of ndim dimensions, given as argument idx. */
+static void check_dim(lua_State *L, int idx, lua_Integer d, int ndim) {
+  if (d < 1 || d > ndim)
+    luaL_argerror(L, idx, lua_pushfstring(L, "dimension %I out of range 1..%d%s", d, ndim, base_hint(d)));
+}
+
 int64_t lnL_checkindex(lua_State *L, int idx, int64_t n, const char *what) {
   lua_Integer v = arg_integer(L, idx, what);
   if (v < 1 || v > n)
@@ -508,7 +514,7 @@ static int m_size(lua_State *L) {
   if (lua_isnoneornil(L, 2)) return m_shape(L);
   lua_Integer d = arg_integer(L, 2, "dimension");
   ln_tensor *t = lnL_checktensor(L, 1);
-  if (d < 1 || d > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d%s", d, t->ndim, base_hint(d)));
+  check_dim(L, 2, d, t->ndim);
   lua_pushinteger(L, t->shape[d - 1]);
   return 1;
 }
@@ -581,7 +587,7 @@ static int m_narrow(lua_State *L) {
   lua_Integer dim = arg_integer(L, 2, "dimension"), start = arg_integer(L, 3, "start");
   int64_t len = lnL_checksize(L, 4, "length");
   ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
-  if (dim < 1 || dim > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d%s", dim, t->ndim, base_hint(dim)));
+  check_dim(L, 2, dim, t->ndim);
   int64_t size = t->shape[dim - 1];
   if (start < 1 || start > size + 1)
     luaL_argerror(L, 3, lua_pushfstring(L, "start %I out of range 1..%I", start, (lua_Integer)size + 1));
@@ -596,7 +602,7 @@ static int m_narrow(lua_State *L) {
 static int m_select(lua_State *L) {
   lua_Integer dim = arg_integer(L, 2, "dimension"), i = arg_integer(L, 3, "index");
   ln_tensor *r = lnL_newtensor(L), *t = lnL_checktensor(L, 1);
-  if (dim < 1 || dim > t->ndim) luaL_argerror(L, 2, lua_pushfstring(L, "dimension %I out of range 1..%d%s", dim, t->ndim, base_hint(dim)));
+  check_dim(L, 2, dim, t->ndim);
   if (i < 1 || i > t->shape[dim - 1])
     luaL_argerror(L, 3, lua_pushfstring(L, "index %I out of range 1..%I%s", i, (lua_Integer)t->shape[dim - 1],
                                         base_hint(i)));

@@ -220,13 +220,22 @@ describe("tune's configurations", function()
     0, 1 } }
 
   it("refuse a misspelt key up front with the default model, which would drop it", function()
-    local o = { training = small, validation = small, epochs = 1, verbose = false, jobs = 1 }
-    local err = H.err(lunet.tune.grid, { etaa = { 0.1 } }, o)
-    assert.truthy(err:find("lunet.tune.run: configuration 1: unknown key 'etaa'", 1, true), err)
+    -- named as the function called, before its directory is made
+    local dir = os.tmpname()
+    os.remove(dir)
+    local o = { training = small, validation = small, epochs = 1, verbose = false, jobs = 1, dir = dir }
+    local err = H.err(lunet.tune.run, { { eta = 0.1 }, { etaa = 0.1 } }, o)
+    assert.truthy(err:find("lunet.tune.run: configuration 2: unknown key 'etaa'", 1, true), err)
     assert.truthy(err:find("did you mean 'eta'?", 1, true), err)
+    err = H.err(lunet.tune.grid, { etaa = { 0.1 } }, o)
+    assert.truthy(err:find("lunet.tune.grid: space: unknown key 'etaa'", 1, true), err)
     err = H.err(lunet.tune.random, { eta = { 0.1 }, hiden = { 3 } }, { trials = 1, training = small,
-      validation = small, epochs = 1, verbose = false, jobs = 1 })
-    assert.truthy(err:find("unknown key 'hiden'", 1, true), err)
+      validation = small, epochs = 1, verbose = false, jobs = 1, dir = dir })
+    assert.truthy(err:find("lunet.tune.random: space: unknown key 'hiden'", 1, true), err)
+    o.model = false   -- the default model, as nil
+    err = H.err(lunet.tune.grid, { etaa = { 0.1 } }, o)
+    assert.truthy(err:find("lunet.tune.grid: space: unknown key 'etaa'", 1, true), err)
+    assert.is_nil(io.open(dir))
   end)
 
   it("take any key when the model function is one's own", function()

@@ -73,6 +73,7 @@ describe("held-out seed 6 behaviours", function()
     -- not a number in base 10 (in base 16 it would be 10, as "10" would be 16): ignored, as when unset
     assert.are.equal(threads(nil), threads("a"))
     assert.are.equal(16, threads("99"))
+    assert.are.equal(1, threads("0"))   -- as lunet.threads' docstring says: 1 below 1, 16 above it
   end)
 
   it("keeps a cost set before the network is built", function()

@@ -178,7 +178,7 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
   -- checked like every option table: a misspelt checkpoint or resume would
   -- otherwise train, silently, without one
   opts = options.check("network3.Network:SGD", opts, SGD_OPTIONS)
-  if opts.on_epoch ~= nil and type(opts.on_epoch) ~= "function" then
+  if opts.on_epoch and type(opts.on_epoch) ~= "function" then
     errors.fail("network3.Network:SGD", "on_epoch must be a function")
   end
   mini_batch_size = mini_batch_size or self.mini_batch_size
@@ -210,7 +210,7 @@ function Network3:SGD(training_data, epochs, mini_batch_size, eta, validation_da
     out:flush()
     if opts.on_epoch then return opts.on_epoch(epoch, h) end
   end
-  local _, _, _, _, history = train.sgd(self, training_data, o)
+  local _, _, _, _, history = train.sgd(self, training_data, o, "network3.Network:SGD")
   local n3 = history.network3 or { best = -1, best_epoch = 0 }
   local best, best_test, best_epoch = n3.best, n3.best_test, n3.best_epoch
   out:write("Finished training network.\n")

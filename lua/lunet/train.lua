@@ -143,10 +143,11 @@ local function check_values(o)
     end
   end
   if o.reg ~= "l2" and o.reg ~= "l1" then fail("reg must be \"l2\" or \"l1\", got %s", tostring(o.reg)) end
+  -- false, as nil, means none: the trainer reads these as conditions
   for _, k in ipairs { "on_epoch", "on_monitor" } do
-    if o[k] ~= nil and type(o[k]) ~= "function" then fail("%s must be a function", k) end
+    if o[k] and type(o[k]) ~= "function" then fail("%s must be a function", k) end
   end
-  if o.out ~= nil and type(o.out) ~= "userdata" and type(o.out) ~= "table" then
+  if o.out and type(o.out) ~= "userdata" and type(o.out) ~= "table" then
     fail("out must be a file (io.stdout) or a table with write and flush, got %s", type(o.out))
   end
   if type(o.saturation) == "table" then nested("saturation", o.saturation, { "eps", "data" }) end
@@ -220,7 +221,6 @@ local function options(opts)
   if o.monitor_every ~= nil and (math.type(o.monitor_every) ~= "integer" or o.monitor_every < 1) then
     fail("monitor_every must be a positive number of training images")
   end
-  if o.on_monitor ~= nil and type(o.on_monitor) ~= "function" then fail("on_monitor must be a function") end
   if o.saturation ~= nil and type(o.saturation) ~= "boolean" and type(o.saturation) ~= "table" then
     fail("saturation must be true or {eps =, data =}")
   end
@@ -667,7 +667,10 @@ function train.sgd(model, training_data, opts, fname)
   current = fname or "lunet.train.sgd"
   check_model(model)
   local o = options(opts)
-  if o.cost and not model:cost() then model:set_cost(o.cost) end
+  if o.cost and not model:cost() then   -- refused as this function's, not as model:set_cost's
+    local ok, err = pcall(model.set_cost, model, o.cost)
+    if not ok then fail("%s", (errors.message(err):gsub("^%S+:set_cost: ", "", 1))) end
+  end
   if not model:cost() then fail("the model has no cost: pass opts.cost or call model:set_cost(name)") end
   data_set(training_data, "training data")
   if o.evaluation_data ~= nil then data_set(o.evaluation_data, "evaluation_data") end

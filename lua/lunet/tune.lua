@@ -258,16 +258,44 @@ local function search_options(fname, o)
 end
 
 -- A misspelt key (etaa) would otherwise be dropped, and every configuration
--- fail the same way in its worker.
-local function check_configs(configs)
+-- fail the same way in its worker. grid's and random's configurations have
+-- the keys of their space, where the user wrote them.
+local function check_configs(fname, configs)
   for i, cfg in ipairs(configs) do
     local bad, why = opts.unknown(cfg, CONFIG_KEYS)
-    if not bad then fail("run", "configuration %d: %s", i, why) end
+    local where = fname == "run" and ("configuration %d"):format(i) or "space"
+    if not bad then fail(fname, "%s: %s", where, why) end
     if #bad > 0 then
-      fail("run", "configuration %d: unknown key '%s' (valid with the default model: %s)%s", i, bad[1],
+      fail(fname, "%s: unknown key '%s' (valid with the default model: %s)%s", where, bad[1],
         table.concat(CONFIG_KEYS, ", "), opts.hint(bad, CONFIG_KEYS))
     end
   end
+end
+
+-- tune.run, and grid's and random's configurations: fname names the function called.
+local function run(fname, configs, o)
+  if not (type(o) == "table" and o.model) then check_configs(fname, configs) end
+  o = search_options(fname, o)
+  local records = run_all(configs, o)
+  local results = {}
+  for i, r in ipairs(records) do
+    local rec = { config = configs[i], index = i }
+    if r.result then
+      for k, v in pairs(r.result) do rec[k] = v end
+    else
+      rec.error, rec.accuracy = r.error, 0
+    end
+    results[i] = rec
+  end
+  table.sort(results, function(a, b)
+    if a.accuracy ~= b.accuracy then return a.accuracy > b.accuracy end
+    return a.index < b.index
+  end)
+  local keys = space_keys(configs)
+  write_csv(o.csv or (o.dir .. "/results.csv"), results, keys)
+  plot_results(o.plot or (o.dir .. "/results.svg"), results, keys, o.title or "validation accuracy per configuration")
+  results.dir = o.dir
+  return results
 end
 
 --- tune.run(configs, opts) -> results
@@ -295,29 +323,7 @@ function tune.run(configs, o)
   for i, cfg in ipairs(configs) do
     if type(cfg) ~= "table" then fail("run", "configuration %d is not a table", i) end
   end
-  local own_model = type(o) == "table" and o.model ~= nil
-  o = search_options("run", o)
-  if not own_model then check_configs(configs) end
-  local records = run_all(configs, o)
-  local results = {}
-  for i, r in ipairs(records) do
-    local rec = { config = configs[i], index = i }
-    if r.result then
-      for k, v in pairs(r.result) do rec[k] = v end
-    else
-      rec.error, rec.accuracy = r.error, 0
-    end
-    results[i] = rec
-  end
-  table.sort(results, function(a, b)
-    if a.accuracy ~= b.accuracy then return a.accuracy > b.accuracy end
-    return a.index < b.index
-  end)
-  local keys = space_keys(configs)
-  write_csv(o.csv or (o.dir .. "/results.csv"), results, keys)
-  plot_results(o.plot or (o.dir .. "/results.svg"), results, keys, o.title or "validation accuracy per configuration")
-  results.dir = o.dir
-  return results
+  return run("run", configs, o)
 end
 
 --- tune.grid(space, opts) -> results
@@ -345,7 +351,7 @@ function tune.grid(space, o)
     end
     configs = more
   end
-  return tune.run(configs, o)
+  return run("grid", configs, o)
 end
 
 -- One value drawn for a random search: from a list, or from {min =, max =
@@ -386,7 +392,7 @@ function tune.random(space, o)
     configs[i] = {}
     for _, k in ipairs(keys) do configs[i][k] = draw("random", k, space[k]) end
   end
-  return tune.run(configs, rest)
+  return run("random", configs, rest)
 end
 
 -- ---- the learning-rate threshold ----------------------------------------------

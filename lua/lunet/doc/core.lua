@@ -30,8 +30,9 @@ Seeds the global random generator (integer `n`) that rand, randn, weight
 initialisation, shuffling and dropout draw from: the same seed gives the same numbers.]=],
   ["lunet.threads"] = [=[lunet.threads([n]) -> integer
 The number of lunet's worker threads; with `n` (1..16) sets it first. The
-default is the LUNET_THREADS environment variable (a whole number, at most
-16; any other value is ignored), else one per core. A seed
+default is the LUNET_THREADS environment variable (a whole number, read as
+1 below 1 and as 16 above it; a value that is not a whole number is
+ignored), else one per core. A seed
 gives the same numbers again on the same number of threads.]=],
   ["lunet.matmul"] = [=[lunet.matmul(a, b) -> tensor or number
 The matrix product of two 1- or 2-dimensional tensors of one dtype, through

@@ -348,8 +348,9 @@ function Module:set_cost(name)
     errors.fail(method_name(self, "set_cost"), "unknown cost '%s' (cross_entropy, quadratic, log_likelihood)",
       tostring(name))
   end
+  -- the core's refusal (cross_entropy after a Softmax) comes first too
+  if self._net then errors.call(method_name(self, "set_cost"), "set_cost", self._net.set_cost, self._net, name) end
   self._cost = name
-  if self._net then self._net:set_cost(name) end
   return self
 end
 
