@@ -34,11 +34,7 @@ local function data()
   return { x = lunet.rand(6, 36), y = lunet.tensor({ 0, 1, 2, 0, 1, 2 }) }
 end
 
-local function opts(t)
-  local o = { epochs = 1, batch = 3, eta = 0.1, verbose = false, progress = false }
-  for k, v in pairs(t) do o[k] = v end
-  return o
-end
+local function opts(t) return H.sgd_opts(t) end
 
 describe("resuming a checkpoint of a network that differs in one layer field", function()
   setup(function()

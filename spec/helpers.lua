@@ -212,4 +212,26 @@ function H.tiny_convnet_params(seed, maps1, maps2, n)
   return model:flat_parameters():clone()
 end
 
+-- Options of a quiet one-epoch train.sgd run (eta 0.1, mini-batch `batch`,
+-- 3 by default), with t's entries over them.
+function H.sgd_opts(t, batch)
+  local o = { epochs = 1, batch = batch or 3, eta = 0.1, verbose = false, progress = false }
+  for k, v in pairs(t or {}) do o[k] = v end
+  return o
+end
+
+-- A 4-3 softmax model and six samples of its three classes, for the specs
+-- of train.sgd's options.
+function H.softmax_model()
+  local lunet, nn = require "lunet", require "lunet.nn"
+  lunet.seed(9)
+  return nn.Sequential({ nn.Linear(4, 3), nn.Softmax() }, { input = { 4 }, cost = "log_likelihood" })
+end
+
+function H.softmax_data()
+  local lunet = require "lunet"
+  lunet.seed(10)
+  return { x = lunet.rand(6, 4), y = lunet.tensor({ 0, 1, 2, 0, 1, 2 }) }
+end
+
 return H

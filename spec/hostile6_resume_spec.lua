@@ -20,11 +20,7 @@ local function data()
   return { x = lunet.rand(6, 4), y = y }
 end
 
-local function options(t)
-  local o = { epochs = 1, batch = 2, eta = 0.1, verbose = false, progress = false }
-  for k, v in pairs(t) do o[k] = v end
-  return o
-end
+local function options(t) return H.sgd_opts(t, 2) end
 
 -- The checkpoint at path with its trainer text replaced, checksum resealed.
 local function with_text(path, text)

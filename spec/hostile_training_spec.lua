@@ -24,11 +24,7 @@ end
 
 local trap, close_and_collect = H.trap, H.close_and_collect
 
-local function sgd_opts(t)
-  local o = { epochs = 1, batch = 4, eta = 0.1, verbose = false, progress = false }
-  for k, v in pairs(t or {}) do o[k] = v end
-  return o
-end
+local function sgd_opts(t) return H.sgd_opts(t, 4) end
 
 local read, write = H.read, H.write
 

@@ -2,24 +2,11 @@
 -- wrong type, a value just outside the range, and the bound itself
 -- accepted (a check `type(v) ~= t or v < lo` must fire for either part).
 local lunet = require "lunet"
-local nn = require "lunet.nn"
 local H = require "spec.helpers"
 
-local function model()
-  lunet.seed(9)
-  return nn.Sequential({ nn.Linear(4, 3), nn.Softmax() }, { input = { 4 }, cost = "log_likelihood" })
-end
+local model, data = H.softmax_model, H.softmax_data
 
-local function data()
-  lunet.seed(10)
-  return { x = lunet.rand(6, 4), y = lunet.tensor({ 0, 1, 2, 0, 1, 2 }) }
-end
-
-local function opts(t)
-  local o = { epochs = 1, batch = 3, eta = 0.1, verbose = false, progress = false }
-  for k, v in pairs(t) do o[k] = v end
-  return o
-end
+local function opts(t) return H.sgd_opts(t) end
 
 local function refused(pattern, t)
   local err = H.err(lunet.train.sgd, model(), data(), opts(t))
