@@ -43,34 +43,64 @@ static int bind(void *h, void *slot, const char *name) {
   return 1;
 }
 
-/* OpenBLAS maps one work buffer per thread at the first product it runs
-** there (about 128 MB of address space each in Debian's 0.3.21) and, when
-** that mapping fails, retries it forever (blas_memory_alloc's loop). A
-** process that had used up its address space (ulimit -v, or a strict
-** overcommit limit) before its first product hung in it at 100% CPU. So
-** the buffer is made here, by one product too big for OpenBLAS's
-** small-matrix path, once a mapping of that size was seen to succeed:
-** later products reuse it, and memory that runs out later runs out in
-** lunet's own allocations, which fail with an error. The probe asks for a
-** little more than the buffer, and for each thread OpenBLAS was given. */
-#define BUFFER_ROOM ((size_t)136 << 20)
+/* OpenBLAS keeps a table of work buffers (about 128 MB of address space
+** each in Debian's 0.3.21), one per product running at a time, mapped when
+** a product first finds none free, and it retries a failed mapping forever
+** (blas_memory_alloc's loop). A process that had used up its address space
+** (ulimit -v, or a strict overcommit limit) before its first product, or
+** before its first products on two threads at once, hung there at 100% CPU.
+** So the buffers for as many products at a time as lunet has threads are
+** mapped ahead, once a mapping of that size was seen to succeed: later
+** products reuse them, and memory that runs out later runs out in lunet's
+** own allocations, which fail with an error. */
+#define BUFFER_ROOM ((size_t)136 << 20)   /* a buffer and a little more */
 
-static int make_buffers(void) {
-  enum { n = 128 };
-  int threads = ln_blas_fn.get_num_threads();
-  size_t room = BUFFER_ROOM * (size_t)(threads > 1 ? threads : 1);
+static void *(*memory_alloc)(int);   /* OpenBLAS's own, exported though not public */
+static void (*memory_free)(void *);
+static int reserved;
+
+static int room_for(int buffers) {
 #ifdef MAP_ANONYMOUS
+  size_t room = BUFFER_ROOM * (size_t)buffers;
   void *probe = mmap(NULL, room, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (probe == MAP_FAILED)
     return ln_fail(LN_ENOMEM, "not enough memory for OpenBLAS's work buffers (%zu MB of address space; "
                    "see ulimit -v)", room >> 20);
   munmap(probe, room);
+#else
+  (void)buffers;
 #endif
+  return LN_OK;
+}
+
+/* One product too big for OpenBLAS's small-matrix path takes a buffer. */
+static int run_product(void) {
+  enum { n = 128 };
   double *m = calloc((size_t)3 * n * n, sizeof *m);   /* a, b and c, n x n each */
   if (m == NULL) return ln_fail(LN_ENOMEM, "out of memory starting OpenBLAS");
   ln_blas_fn.dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, m, n, m + n * n, n, 0.0,
                    m + 2 * n * n, n);
   free(m);
+  return LN_OK;
+}
+
+int ln_blas_reserve(int callers) {
+  enum { most = 32 };   /* 4 GB of buffers: beyond any sane thread count */
+  void *held[most];
+  int st;
+  if (ln_blas_fn.get_num_threads == NULL) return LN_OK;   /* not open yet: ln_blas_init reserves */
+  callers *= ln_blas_fn.get_num_threads();   /* OpenBLAS's own threads take one each too */
+  if (callers > most) callers = most;
+  if (callers <= reserved) return LN_OK;
+  if ((st = room_for(callers - reserved)) != LN_OK) return st;
+  if (memory_alloc == NULL || memory_free == NULL) {   /* another build: one buffer, by a product */
+    if ((st = run_product()) != LN_OK) return st;
+    reserved = 1;
+    return LN_OK;
+  }
+  for (int i = 0; i < callers; i++) held[i] = memory_alloc(0);
+  for (int i = callers - 1; i >= 0; i--) memory_free(held[i]);
+  reserved = callers;
   return LN_OK;
 }
 
@@ -105,7 +135,9 @@ int ln_blas_init(void) {
     return ln_fail(LN_EIO, "the OpenBLAS found lacks a CBLAS function");
   const char *core = ln_blas_fn.get_corename();
   ln_blas_fn.avx512 = core && (strstr(core, "SkylakeX") || strstr(core, "Cooperlake") || strstr(core, "SapphireRapids"));
-  int st = make_buffers();
+  bind(h, &memory_alloc, "blas_memory_alloc");
+  bind(h, &memory_free, "blas_memory_free");
+  int st = ln_blas_reserve(1);
   if (st != LN_OK) return st;
   opened = 1;
   return LN_OK;

@@ -44,5 +44,8 @@ extern ln_blas ln_blas_fn;
 /* Opens OpenBLAS (once) and sets one thread; fails with a message when it
 ** cannot be found. */
 int ln_blas_init(void);
+/* Maps OpenBLAS's work buffers for `callers` products running at once,
+** ahead of them (blas.c says why); an error when the memory is not there. */
+int ln_blas_reserve(int callers);
 
 #endif

@@ -55,7 +55,10 @@ static void guard_workers(lua_State *L) {
   lua_setfield(L, -2, "__gc");
   lua_setmetatable(L, -2);
   lua_setfield(L, LUA_REGISTRYINDEX, "lunet.workers");
-  if (open_states++ == 0 && ln_parallel_threads() == 1) lnL_check(L, ln_parallel_init(default_threads()));
+  /* a default that the memory cannot serve (OpenBLAS's buffers for every
+  ** thread) leaves one thread rather than failing require */
+  if (open_states++ == 0 && ln_parallel_threads() == 1 && ln_parallel_init(default_threads()) != LN_OK)
+    lnL_check(L, ln_parallel_init(1));
 }
 
 int luaopen_lunet_core(lua_State *L) {

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blas.h"
 #include "ln.h"
 #include "parallel.h"
 
@@ -125,6 +126,8 @@ int ln_parallel_init(int nthreads) {
   if (nthreads < 1 || nthreads > LN_MAX_THREADS)
     return ln_fail(LN_EARG, "thread count must be 1..%d, not %d", LN_MAX_THREADS, nthreads);
   if (nthreads == pool.n) return LN_OK;
+  int st = ln_blas_reserve(nthreads);   /* every thread may be in a product at once */
+  if (st != LN_OK) return st;
   stop_workers();
   /* more threads than cores: a spinning thread would take a core from a
   ** working one, so waiting threads sleep at once and the caller yields */

@@ -74,6 +74,20 @@ describe("memory running out before the first product", function()
     assert.is_truthy(out:match("rc=0"), out)
   end)
 
+  it("threads that products at once would need more OpenBLAS buffers for are refused, not left to hang", function()
+    if os.getenv("LUNET_ASAN") then return end
+    -- room for the loading thread's buffer, not for a second one
+    local out = run(300000, [[
+      local lunet = require "lunet"
+      print("default", lunet.threads())
+      local ok, err = pcall(lunet.threads, 2)
+      print(ok and "two" or ("error " .. tostring(err)), lunet.threads())
+    ]])
+    assert.is_truthy(out:match("default\t1\n"), out)
+    assert.is_truthy(out:match("error [^\n]*OpenBLAS's work buffers[^\n]*\t1\n"), out)
+    assert.is_truthy(out:match("rc=0"), out)
+  end)
+
   it("too little address space for OpenBLAS's buffer is an error at require, not a hang", function()
     if os.getenv("LUNET_ASAN") then return end
     local out = run(150000, [[

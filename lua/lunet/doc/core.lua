@@ -33,7 +33,10 @@ The number of lunet's worker threads; with `n` (1..16) sets it first. The
 default is the LUNET_THREADS environment variable (a whole number, read as
 1 below 1 and as 16 above it; a value that is not a whole number is
 ignored), else one per core. A seed
-gives the same numbers again on the same number of threads.]=],
+gives the same numbers again on the same number of threads. Each thread
+has OpenBLAS's work buffer (about 128 MB of address space) mapped when it
+starts: when the memory is not there, `n` is an error that leaves the
+count as it was, and the default falls back to one thread.]=],
   ["lunet.matmul"] = [=[lunet.matmul(a, b) -> tensor or number
 The matrix product of two 1- or 2-dimensional tensors of one dtype, through
 BLAS: (m, k) x (k, n) -> (m, n), (m, k) x (k) -> (m), (k) x (k, n) -> (n),
