@@ -19,10 +19,11 @@ local lunet = require "lunet"
 local plot = lunet.plot
 local minimize = lunet.minimize.minimize
 
-local opts = require("lunet.cli").parse(arg, {
-  { "max_iter", 5000, "iteration limit of every run" },
-  { "drawn", 150, "iterations of each path drawn (the long ones are cut)" },
-  { "out", "out", "directory for the plots" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "max_iter", 5000, "iteration limit of every run", "count" },
+  { "drawn", 150, "iterations of each path drawn (the long ones are cut)", "count" },
+  { "out", "out", "directory for the plots", "dir" },
 }, "Minimisers on a badly conditioned valley and on Rosenbrock's function.")
 
 local NaN = 0 / 0
@@ -146,7 +147,6 @@ local function path_chart(title, results, pick, contours, width)
     width = width, height = 360 }
 end
 
-assert(os.execute(("mkdir -p '%s'"):format(opts.out)))
 
 local U0, V0 = -6, 0.8
 local valley_results = run_all("quadratic valley (condition number 25)", valley,
