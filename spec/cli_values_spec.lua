@@ -3,8 +3,9 @@
 -- directory, 1e400) were taken and failed later, after loading the data or
 -- training, with a traceback through lunet's files, or ran on with a
 -- nonsense value; a missing value took the next option as its value; a
--- path with a quote broke the examples' mkdir. Each is now one line on
--- stderr, naming the option, and status 2, before any work.
+-- path with a quote broke the examples' mkdir; an option misspelt on
+-- bin/lunet got lua5.4's usage. Each is now one line on stderr, naming
+-- the option, and status 2, before any work.
 local H = require "spec.helpers"
 
 local function q(s)
@@ -114,5 +115,14 @@ describe("an example's command line", function()
     assert.equal(1, code, out)
     assert.matches("^MNIST not found%. Looked in:\n", out)
     assert.is_nil(out:find("traceback", 1, true), out)
+  end)
+end)
+
+describe("bin/lunet", function()
+  it("says that a long option it does not know is not one of its own, not lua5.4's usage", function()
+    refused({ "--examples" }, "lunet: unknown option '--examples' (lunet --help lists them)")
+    refused({ "--verison" }, "lunet: unknown option '--verison'")
+    local code, out = lunet({ "--", "examples/valley.lua", "--help" })
+    assert.equal(0, code, out)
   end)
 end)
