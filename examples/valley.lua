@@ -186,6 +186,12 @@ for _, r in ipairs(rosen_results) do
     series[#series + 1] = { name = r.name, x = h.nfev, y = y }
   end
 end
+-- with a small --max_iter none may have converged: then there is no such plot
+if #series == 0 then
+  print(("\nwrote %s and %s (no method converged on Rosenbrock within %d iterations: no %s)"):format(
+    file("valley.svg"), file("rosenbrock.svg"), opts.max_iter, file("valley_cost.svg")))
+  return
+end
 plot.line { title = "Rosenbrock: cost against evaluations of f", series = series, logy = true,
   xlabel = "evaluations of f", ylabel = "cost", width = 720, height = 450, file = file("valley_cost.svg") }
 print(("\nwrote %s, %s and %s"):format(file("valley.svg"), file("rosenbrock.svg"), file("valley_cost.svg")))
