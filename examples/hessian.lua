@@ -59,7 +59,8 @@ end
 -- ---- data and network ------------------------------------------------------------
 
 local training, _, _, name = cli.load_data(opts.data)
-local n = math.min(opts.n, training.x:shape()[1])
+cli.at_most("n", opts.n, training.n, "the training set")
+local n = opts.n
 local shrink = nn.Sequential({ nn.AvgPool(28 // opts.size) }, { input = { 1, 28, 28 }, dtype = "float64" })
 local pixels = opts.size * opts.size
 local data = {

@@ -36,6 +36,9 @@ local opts = cli.parse(arg, {
 }, "Chapter 3's hyperparameter craft: broad strategy, eta threshold, grid search.")
 
 local training, validation, _, name = cli.load_data(opts.data)
+cli.at_most("train", opts.train, training.n, "the training set")
+cli.at_most("time_train", opts.time_train, training.n, "the training set")
+cli.at_most("validation", opts.validation, validation.n, "the validation set")
 
 -- 1. the broad strategy --------------------------------------------------------
 local two = lunet.data.filter(training, { 0, 1 }, { relabel = true })

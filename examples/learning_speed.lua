@@ -33,6 +33,7 @@ local opts = cli.parse(arg, {
 local BOOK = { { 0.07, 0.31 }, { 0.012, 0.060, 0.283 }, { 0.003, 0.017, 0.070, 0.285 } }
 
 local training, _, _, name = cli.load_data(opts.data)
+cli.at_most("images", opts.images, training.n, "the training set")
 local data = { x = training.x:narrow(1, 1, opts.images), y = training.y:narrow(1, 1, opts.images) }
 local suffix = opts.activation == "sigmoid" and "" or "_" .. opts.activation
 

@@ -31,7 +31,7 @@ local opts = cli.parse(arg, {
   { "subset", 0, "train on the first n training images only (0, or more than there are: all 50,000)", "whole" },
   { "which", "all", "mini-batch methods: all, or names such as sgd,adam" },
   { "conv", false, "also train the chapter-6 convolutional network" },
-  { "fullbatch", 1000, "training images of the full-batch problem (0: skip part 2)", "whole" },
+  { "fullbatch", 1000, "training images of the full-batch problem (0: skip part 2; at most the subset)", "whole" },
   { "evals", 200, "evaluations of f per full-batch method", "count" },
   { "seed", 1, "random seed", "integer" },
   { "out", "out", "directory for the plots", "dir" },

@@ -29,6 +29,8 @@ local opts = cli.parse(arg, {
 
 if opts.quick then opts.epochs, opts.eval = math.min(opts.epochs, 5), math.min(opts.eval, 1000) end
 local training, _, test, name = cli.load_data(opts.data)
+cli.at_most("train", opts.train, training.n, "the training set")
+cli.at_most("eval", opts.eval, test.n, "the test set")
 training = lunet.data.take(training, opts.train)
 test = lunet.data.take(test, opts.eval)
 

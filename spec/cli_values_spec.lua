@@ -119,6 +119,13 @@ describe("an example's command line", function()
 end)
 
 describe("an example with values it takes", function()
+  it("refuses a count above what the data holds, which was cut down unsaid or failed inside lunet", function()
+    refused({ "examples/learning_speed.lua", "--data", "fashion", "--images", "50001", "--out", H.tmpname() },
+      "option --images: the training set has 50000 images, got 50001")
+    refused({ "examples/overfitting.lua", "--data", "fashion", "--eval", "10001", "--out", H.tmpname() },
+      "option --eval: the test set has 10000 images, got 10001")
+  end)
+
   it("valley with an --max_iter too small for any method to converge writes the plots it can", function()
     local dir = H.tmpname("-out")
     local code, out = lunet({ "examples/valley.lua", "--max_iter", "3", "--drawn", "2", "--out", dir })

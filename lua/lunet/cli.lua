@@ -59,6 +59,14 @@ function cli.make_dir(path, option)
   end
 end
 
+--- cli.at_most(option, value, limit, what)
+-- Refuses (cli.fail) a count above what the data holds, which would be
+-- cut down to it unsaid or fail inside lunet: "option --images: the
+-- training set has 50000 images, got 1000000000".
+function cli.at_most(option, value, limit, what)
+  if value > limit then cli.fail("option --%s: %s has %d images, got %s", option, what, limit, value) end
+end
+
 --- cli.load_data(name) -> training, validation, test, name
 -- lunet.data.load_default(name), ending the script (status 1) with the
 -- message, not a traceback, when the data set is not there.
