@@ -126,6 +126,25 @@ describe("an example with values it takes", function()
       "option --eval: the test set has 10000 images, got 10001")
   end)
 
+  it("ends on an error inside lunet with its message alone, run as bin/lunet runs the examples", function()
+    local dir = H.tmpname("-out")
+    for _, args in ipairs {
+      { "examples/perceptrons.lua", "--epochs", "1", "--points", "1000000000000", "--out", dir },
+      { "--example", "perceptrons", "--epochs", "1", "--points", "1000000000000", "--out", dir },
+    } do
+      local code, out = lunet(args)
+      assert.equal(1, code, out)
+      assert.matches("\nlunet: [^\n]*examples/perceptrons%.lua:%d+: rand: out of memory allocating a tensor "
+        .. "of %d+ bytes\n$", out)
+      assert.is_nil(out:find("traceback", 1, true), out)
+    end
+    -- the script still gets its arguments and arg[0] as lua5.4 gives them
+    local code, out = lunet({ "examples/valley.lua", "--help" })
+    assert.equal(0, code, out)
+    assert.matches("^Minimisers on a badly conditioned valley", out)
+    os.execute("rm -rf " .. q(dir))
+  end)
+
   it("valley with an --max_iter too small for any method to converge writes the plots it can", function()
     local dir = H.tmpname("-out")
     local code, out = lunet({ "examples/valley.lua", "--max_iter", "3", "--drawn", "2", "--out", dir })
