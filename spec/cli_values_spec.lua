@@ -163,3 +163,29 @@ describe("bin/lunet", function()
     assert.equal(0, code, out)
   end)
 end)
+
+describe("the Makefile's numbers for the developer tools", function()
+  -- status and output of a command run with sh
+  local function sh(cmd)
+    local p = io.popen(cmd .. " 2>&1 </dev/null")
+    local out = p:read("a")
+    local _, _, code = p:close()
+    return code, out
+  end
+
+  it("refuse a value that is not a whole number before the run starts, not a run of the default size", function()
+    for _, v in ipairs { "abc", "0", "-1", "2.5" } do
+      local code, out = sh("MUTANTS=" .. q(v) .. " timeout 10 lua5.4 tools/mutants.lua /nonexistent")
+      assert.equal(2, code, out)
+      assert.equal(("mutants: MUTANTS must be a whole number >= 1, got '%s'\n"):format(v), out)
+    end
+    local code, out = sh("MUTANT_SEED=x timeout 10 lua5.4 tools/mutants.lua /nonexistent")
+    assert.equal(2, code, out)
+    assert.equal("mutants: MUTANT_SEED must be a whole number, got 'x'\n", out)
+    for _, v in ipairs { "abc", "", "0", "1e3" } do
+      code, out = sh("timeout 10 sh fuzz/run.sh " .. q(v) .. " nosuch")
+      assert.equal(2, code, out)
+      assert.equal(("fuzz/run.sh: FUZZ_SECONDS must be a whole number of seconds >= 1, got '%s'\n"):format(v), out)
+    end
+  end)
+end)
