@@ -189,3 +189,29 @@ describe("the Makefile's numbers for the developer tools", function()
     end
   end)
 end)
+
+describe("LUNET_OPENBLAS", function()
+  local function load_with(value)
+    local p = io.popen((os.getenv("LUNET_ASAN") and "env " or "env -u LD_PRELOAD ") .. "LUNET_OPENBLAS=" .. q(value)
+      .. " LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -e "
+      .. "'print(require(\"lunet\").ones(2):sum())' 2>&1")
+    local out = p:read("a")
+    local ok = p:close()
+    return ok, out
+  end
+
+  it("that does not load is said, naming the variable, not a quiet fall back to the system's OpenBLAS", function()
+    local ok, out = load_with("/no/such/libopenblas.so")
+    assert.is_falsy(ok)
+    assert.matches("^lua5.4: cannot load LUNET_OPENBLAS=/no/such/libopenblas.so: ", out)
+    local libz = io.popen("ls /lib/*/libz.so.1 /usr/lib/*/libz.so.1 2>/dev/null"):read("l")
+    if libz then
+      ok, out = load_with(libz)
+      assert.is_falsy(ok)
+      assert.matches("^lua5.4: " .. libz:gsub("%p", "%%%0") .. " is not OpenBLAS: it lacks cblas_sgemm\n", out)
+    end
+    ok, out = load_with("")   -- empty is unset
+    assert.is_true(ok, out)
+    assert.equal("2.0\n", out)
+  end)
+end)
