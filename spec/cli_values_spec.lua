@@ -215,3 +215,25 @@ describe("LUNET_OPENBLAS", function()
     assert.equal("2.0\n", out)
   end)
 end)
+
+describe("LUNET_PROFILE", function()
+  local function enabled(value)
+    local p = io.popen((os.getenv("LUNET_ASAN") and "env " or "env -u LD_PRELOAD ") .. "LUNET_PROFILE=" .. q(value)
+      .. " LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -e "
+      .. "'require(\"lunet\"); print(require(\"lunet.core\").profile_enabled())' 2>&1")
+    local out = p:read("a")
+    p:close()
+    return out
+  end
+
+  it("turns the profiler on for 1 and cpu only; false, no or a typo leave it off and say so", function()
+    assert.equal("true\n", enabled("1"))
+    assert.equal("true\n", enabled("cpu"))
+    assert.equal("false\n", enabled("0"))
+    assert.equal("false\n", enabled(""))
+    for _, v in ipairs { "false", "no", "off" } do
+      local want = ("lunet: LUNET_PROFILE=%s is not 1, cpu or 0: the profiler stays off\nfalse\n"):format(v)
+      assert.equal(want, enabled(v))
+    end
+  end)
+end)
