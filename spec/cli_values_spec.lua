@@ -175,11 +175,11 @@ describe("the Makefile's numbers for the developer tools", function()
 
   it("refuse a value that is not a whole number before the run starts, not a run of the default size", function()
     for _, v in ipairs { "abc", "0", "-1", "2.5" } do
-      local code, out = sh("MUTANTS=" .. q(v) .. " timeout 10 lua5.4 tools/mutants.lua /nonexistent")
+      local code, out = sh("MUTANTS=" .. q(v) .. " timeout 10 lua5.4 tools/mutants.lua /proc/no-lunet-tree")
       assert.equal(2, code, out)
       assert.equal(("mutants: MUTANTS must be a whole number >= 1, got '%s'\n"):format(v), out)
     end
-    local code, out = sh("MUTANT_SEED=x timeout 10 lua5.4 tools/mutants.lua /nonexistent")
+    local code, out = sh("MUTANT_SEED=x timeout 10 lua5.4 tools/mutants.lua /proc/no-lunet-tree")
     assert.equal(2, code, out)
     assert.equal("mutants: MUTANT_SEED must be a whole number, got 'x'\n", out)
     for _, v in ipairs { "abc", "", "0", "1e3" } do
