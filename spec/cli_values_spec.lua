@@ -237,3 +237,19 @@ describe("LUNET_PROFILE", function()
     end
   end)
 end)
+
+describe("XDG_CACHE_HOME", function()
+  it("is ignored when relative, as the XDG specification says, not a cache in each directory", function()
+    local function dir(xdg)
+      local p = io.popen((os.getenv("LUNET_ASAN") and "env " or "env -u LD_PRELOAD ") .. "XDG_CACHE_HOME=" .. q(xdg)
+        .. " HOME=/home/someone LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -e "
+        .. "'print(require(\"lunet.data\").default_mnist_dir())' 2>&1")
+      local out = p:read("a")
+      p:close()
+      return out
+    end
+    assert.equal("/home/someone/.cache/lunet/mnist\n", dir("cache"))
+    assert.equal("/home/someone/.cache/lunet/mnist\n", dir(""))
+    assert.equal("/var/cache/u/lunet/mnist\n", dir("/var/cache/u/"))
+  end)
+end)
