@@ -25,20 +25,30 @@ static int has_avx512(void) {
 #endif
 }
 
-static void *open_library(void) {
+/* LUNET_OPENBLAS names the library to load instead of the system's; one
+** that does not load is an error (said by the caller, which gets *own),
+** not a quiet fall back to the system's library. Empty counts as unset. */
+static void *open_library(const char **own) {
   static const char *const names[] = {"libopenblas.so.0", "libopenblas.so"};
-  const char *own = getenv("LUNET_OPENBLAS");
-  void *h = own ? dlopen(own, RTLD_NOW | RTLD_GLOBAL) : NULL;
+  void *h = NULL;
+  *own = getenv("LUNET_OPENBLAS");
+  if (*own != NULL && **own == '\0') *own = NULL;
+  if (*own != NULL) return dlopen(*own, RTLD_NOW | RTLD_GLOBAL);
   for (size_t i = 0; h == NULL && i < sizeof names / sizeof *names; i++)
     h = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
   return h;
 }
 
+static const char *missing;   /* the last function bind did not find */
+
 /* dlsym returns void *; C has no cast from it to a function pointer, so
 ** the address is copied into the slot. */
 static int bind(void *h, void *slot, const char *name) {
   void *sym = dlsym(h, name);
-  if (sym == NULL) return 0;
+  if (sym == NULL) {
+    missing = name;
+    return 0;
+  }
   memcpy(slot, &sym, sizeof sym);
   return 1;
 }
@@ -106,6 +116,7 @@ int ln_blas_reserve(int callers) {
 
 int ln_blas_init(void) {
   void *h;
+  const char *own;
   if (opened) return LN_OK;
   int set_core = getenv("OPENBLAS_CORETYPE") == NULL && has_avx512();
   /* One thread unless the user chose: mini-batch products lose to thread
@@ -116,11 +127,12 @@ int ln_blas_init(void) {
   int set_threads = getenv("OPENBLAS_NUM_THREADS") == NULL && getenv("OMP_NUM_THREADS") == NULL;
   if (set_core) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
   if (set_threads) setenv("OPENBLAS_NUM_THREADS", "1", 0);
-  h = open_library();
+  h = open_library(&own);
   /* OpenBLAS read them as it loaded; programs the user starts from lunet
   ** (a Python script through io.popen) see the environment as it was */
   if (set_core) unsetenv("OPENBLAS_CORETYPE");
   if (set_threads) unsetenv("OPENBLAS_NUM_THREADS");
+  if (h == NULL && own != NULL) return ln_fail(LN_EIO, "cannot load LUNET_OPENBLAS=%s: %s", own, dlerror());
   if (h == NULL)
     return ln_fail(LN_EIO, "cannot load OpenBLAS (libopenblas.so.0): %s; install libopenblas0", dlerror());
   if (!bind(h, &ln_blas_fn.sgemm, "cblas_sgemm") || !bind(h, &ln_blas_fn.dgemm, "cblas_dgemm") ||
@@ -132,7 +144,7 @@ int ln_blas_init(void) {
       !bind(h, &ln_blas_fn.set_num_threads, "openblas_set_num_threads") ||
       !bind(h, &ln_blas_fn.get_num_threads, "openblas_get_num_threads") ||
       !bind(h, &ln_blas_fn.get_corename, "openblas_get_corename"))
-    return ln_fail(LN_EIO, "the OpenBLAS found lacks a CBLAS function");
+    return ln_fail(LN_EIO, "%s is not OpenBLAS: it lacks %s", own ? own : "the OpenBLAS found", missing);
   const char *core = ln_blas_fn.get_corename();
   ln_blas_fn.avx512 = core && (strstr(core, "SkylakeX") || strstr(core, "Cooperlake") || strstr(core, "SapphireRapids"));
   bind(h, &memory_alloc, "blas_memory_alloc");

@@ -20,20 +20,20 @@
 local lunet = require "lunet"
 local nn, plot = lunet.nn, lunet.plot
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "auto", "mnist, fashion, or auto (MNIST when present)" },
-  { "epochs", 30, "training epochs per network" },
-  { "eta", 0.1, "learning rate" },
-  { "lambda", 5.0, "L2 regularisation" },
-  { "seed", 1, "random seed" },
-  { "out", "out", "directory for the plots" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "auto", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "epochs", 30, "training epochs per network", "count" },
+  { "eta", 0.1, "learning rate", "positive" },
+  { "lambda", 5.0, "L2 regularisation", "nonnegative" },
+  { "seed", 1, "random seed", "integer" },
+  { "out", "out", "directory for the plots", "dir" },
 }, "Batch normalisation against the vanishing gradient in a deep sigmoid network.")
 
 local HIDDEN = 4
 
 lunet.seed(opts.seed)
-local training, validation, test, name = lunet.data.load_default(opts.data)
-os.execute("mkdir -p '" .. opts.out .. "'")
+local training, validation, test, name = cli.load_data(opts.data)
 
 local function network(batchnorm)
   local layers, n_in = {}, 784

@@ -8,15 +8,16 @@
 
 local lunet = require "lunet"
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "auto", "mnist, fashion, or auto (MNIST when present)" },
-  { "epochs", 30, "training epochs" },
-  { "eta", 3.0, "learning rate" },
-  { "seed", 1, "random seed" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "auto", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "epochs", 30, "training epochs", "count" },
+  { "eta", 3.0, "learning rate", "positive" },
+  { "seed", 1, "random seed", "integer" },
 }, "The book's chapter-1 network: 784-30-10, quadratic cost, eta 3.0.")
 
 lunet.seed(opts.seed)
-local training, _, test, name = lunet.data.load_default(opts.data)
+local training, _, test, name = cli.load_data(opts.data)
 
 local net = lunet.Network({ 784, 30, 10 }, { cost = "quadratic", init = "large" })
 print(("%s: %d training images, %d test images; %s"):format(name, training.n, test.n, tostring(net)))

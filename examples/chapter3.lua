@@ -9,20 +9,26 @@
 
 local lunet = require "lunet"
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "auto", "mnist, fashion, or auto (MNIST when present)" },
-  { "epochs", 60, "training epochs" },
-  { "hidden", 100, "hidden neurons" },
-  { "eta", 0.1, "learning rate" },
-  { "lambda", 5.0, "L2 regularisation" },
-  { "batch", 10, "mini-batch size" },
-  { "seed", 1, "random seed" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "auto", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "epochs", 60, "training epochs", "count" },
+  { "hidden", 100, "hidden neurons", "count" },
+  { "eta", 0.1, "learning rate", "positive" },
+  { "lambda", 5.0, "L2 regularisation", "nonnegative" },
+  { "batch", 10, "mini-batch size", "count" },
+  { "seed", 1, "random seed", "integer" },
   { "out", "out", "directory for the plot" },
   { "plot", "", "file of the monitor plot (default: OUT/chapter3.svg)" },
 }, "The book's chapter-3 network: cross-entropy, L2, the four monitors.")
 
+-- the plot's directory is made before the training, so a bad path fails at once
+if opts.plot == "" then opts.plot = opts.out .. "/chapter3.svg" end
+local plot_dir = opts.plot:match("^(.*)/[^/]*$") or "."
+cli.make_dir(plot_dir == "" and "/" or plot_dir, opts.plot == opts.out .. "/chapter3.svg" and "out" or "plot")
+
 lunet.seed(opts.seed)
-local training, validation, test, name = lunet.data.load_default(opts.data)
+local training, validation, test, name = cli.load_data(opts.data)
 local net = lunet.Network { 784, opts.hidden, 10 }
 print(("%s: %s"):format(name, tostring(net)))
 
@@ -33,8 +39,6 @@ local _, _, _, _, history = net:SGD(training, opts.epochs, opts.batch, opts.eta,
 })
 
 local test_accuracy = net:accuracy(test)
-if opts.plot == "" then opts.plot = opts.out .. "/chapter3.svg" end
-os.execute("mkdir -p '" .. (opts.plot:match("^(.*)/[^/]*$") or ".") .. "'")
 lunet.plot.monitor(history, {
   title = ("784-%d-10, eta = %g, lambda = %g (%s)"):format(opts.hidden, opts.eta, opts.lambda, name),
   file = opts.plot,

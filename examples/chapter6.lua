@@ -22,18 +22,19 @@
 local lunet = require "lunet"
 local n3 = lunet.network3
 
-local opts = require("lunet.cli").parse(arg, {
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
   { "which", "all", "networks to train: all, or numbers such as 1,4" },
-  { "data", "auto", "mnist, fashion, or auto (MNIST when present)" },
-  { "epochs", 0, "epochs per network (0: the book's, 60 or 40)" },
-  { "subset", 0, "train on the first n training images only (0: all)" },
-  { "seed", 1, "random seed" },
+  { "data", "auto", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "epochs", 0, "epochs per network (0: the book's, 60 or 40)", "whole" },
+  { "subset", 0, "train on the first n training images only (0, or more than there are: all)", "whole" },
+  { "seed", 1, "random seed", "integer" },
 }, "The networks of the book's chapter 6, each beside the book's MNIST figure.")
 
 local MB = 10
 
 lunet.seed(opts.seed)
-local training, validation, test, name = lunet.data.load_default(opts.data)
+local training, validation, test, name = cli.load_data(opts.data)
 if opts.subset > 0 and opts.subset < training.n then
   training = { x = training.x:narrow(1, 1, opts.subset), y = training.y:narrow(1, 1, opts.subset), n = opts.subset }
 end
@@ -138,8 +139,7 @@ else
   for item in opts.which:gmatch("[^,]+") do
     local i = math.tointeger(tonumber(item))
     if not i or not NETWORKS[i] then
-      io.stderr:write(("chapter6: --which takes numbers 1..%d, not %q\n"):format(#NETWORKS, item))
-      os.exit(1)
+      cli.fail("option --which takes numbers 1..%d, not %q", #NETWORKS, item)
     end
     chosen[#chosen + 1] = i
   end

@@ -19,24 +19,24 @@
 local lunet = require "lunet"
 local plot = lunet.plot
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "auto", "mnist, fashion, or auto (MNIST when present)" },
-  { "epochs", 30, "training epochs per network" },
-  { "activation", "sigmoid", "hidden neurons: sigmoid, tanh or relu" },
-  { "init", "default", "weights: default (N(0, 1/n_in)), large, he, xavier" },
-  { "eta", 0.1, "learning rate" },
-  { "lambda", 5.0, "L2 regularisation" },
-  { "batch", 10, "mini-batch size" },
-  { "seed", 1, "random seed" },
-  { "out", "out", "directory for the plots" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "auto", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "epochs", 30, "training epochs per network", "count" },
+  { "activation", "sigmoid", "hidden neurons: sigmoid, tanh or relu", { "sigmoid", "tanh", "relu" } },
+  { "init", "default", "weights: default (N(0, 1/n_in)), large, he, xavier", { "default", "large", "he", "xavier" } },
+  { "eta", 0.1, "learning rate", "positive" },
+  { "lambda", 5.0, "L2 regularisation", "nonnegative" },
+  { "batch", 10, "mini-batch size", "count" },
+  { "seed", 1, "random seed", "integer" },
+  { "out", "out", "directory for the plots", "dir" },
 }, "Depth versus accuracy, and the speed of learning of each layer.")
 
 local BOOK = { 96.48, 96.90, 96.57, 96.53 }   -- MNIST, sigmoid, the book's chapter 5
 local BEFORE = { { x = 0, label = "before training" } }   -- epoch 0 on the per-epoch plots
 
 lunet.seed(opts.seed)
-local training, validation, test, name = lunet.data.load_default(opts.data)
-os.execute("mkdir -p '" .. opts.out .. "'")
+local training, validation, test, name = cli.load_data(opts.data)
 local suffix = opts.activation == "sigmoid" and "" or "_" .. opts.activation
 
 local function sizes_of(hidden)

@@ -16,10 +16,11 @@
 local lunet = require "lunet"
 local plot = lunet.plot
 
-local opts = require("lunet.cli").parse(arg, {
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
   { "weight", 100, "the weight of every neuron in the exploding chain" },
-  { "seed", 1, "random seed of the vanishing chain" },
-  { "out", "out", "directory for the plot" },
+  { "seed", 1, "random seed of the vanishing chain", "integer" },
+  { "out", "out", "directory for the plot", "dir" },
 }, "Exploding and vanishing gradients in a chain of single neurons.")
 
 local DEPTH = 4
@@ -91,7 +92,6 @@ local closed = 2 / best_w * math.log(best_w * (1 + math.sqrt(1 - 4 / best_w)) / 
 print(("\nwidest interval of inputs with |w s'(w a + b)| >= 1: %.4f at |w| = %.3f (closed form there: %.4f; "
   .. "book: about 0.45 at |w| about 6.9)"):format(best, best_w, closed))
 
-os.execute("mkdir -p '" .. opts.out .. "'")
 local labels, up, down = {}, {}, {}
 for j = 1, DEPTH do
   labels[j], up[j], down[j] = "b" .. j, math.abs(boom[j]), math.abs(fade[j])

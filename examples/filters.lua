@@ -15,21 +15,21 @@ local lunet = require "lunet"
 local n3 = lunet.network3
 local plot = lunet.plot
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "auto", "mnist, fashion, or auto (MNIST when present)" },
-  { "epochs", 3, "training epochs" },
-  { "show", 40, "misclassified test images to draw" },
-  { "subset", 0, "train on the first n training images only (0: all)" },
-  { "seed", 1, "random seed" },
-  { "out", "out", "directory for the pictures" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "auto", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "epochs", 3, "training epochs", "count" },
+  { "show", 40, "misclassified test images to draw", "whole" },
+  { "subset", 0, "train on the first n training images only (0, or more than there are: all)", "whole" },
+  { "seed", 1, "random seed", "integer" },
+  { "out", "out", "directory for the pictures", "dir" },
 }, "First-layer filters and misclassified images of a convolutional network.")
 
 lunet.seed(opts.seed)
-local training, validation, test, name = lunet.data.load_default(opts.data)
+local training, validation, test, name = cli.load_data(opts.data)
 if opts.subset > 0 and opts.subset < training.n then
   training = { x = training.x:narrow(1, 1, opts.subset), y = training.y:narrow(1, 1, opts.subset), n = opts.subset }
 end
-os.execute("mkdir -p '" .. opts.out .. "'")
 
 local net = n3.Network({
   n3.ConvPoolLayer { image_shape = { 1, 28, 28 }, filter_shape = { 20, 1, 5, 5 }, poolsize = { 2, 2 },

@@ -37,29 +37,30 @@ local plot = lunet.plot
 local optim = lunet.optim
 local nn = lunet.nn
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "fashion", "data set: mnist, fashion or auto" },
-  { "n", 300, "training images" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "fashion", "data set: mnist, fashion or auto", { "mnist", "fashion", "auto" } },
+  { "n", 300, "training images", "count" },
   { "size", 7, "images are averaged down to size x size (7 or 14)" },
-  { "hidden", 10, "hidden sigmoid neurons" },
-  { "lambda0", 1, "weak L2 of the base objective (book's lambda, penalty lambda/2n |w|^2)" },
-  { "lambda", 0.3, "the extra L2 lambda of 'regularisation revisited'" },
-  { "iters", 2000, "L-BFGS iterations to the minimum" },
-  { "mid", 10, "L-BFGS iterations to the first 'part way' point of the step comparison" },
-  { "late", 500, "L-BFGS iterations to the second, near the minimum" },
-  { "seed", 1, "random seed" },
-  { "out", "out", "directory for the plots" },
+  { "hidden", 10, "hidden sigmoid neurons", "count" },
+  { "lambda0", 1, "weak L2 of the base objective (book's lambda, penalty lambda/2n |w|^2)", "nonnegative" },
+  { "lambda", 0.3, "the extra L2 lambda of 'regularisation revisited'", "nonnegative" },
+  { "iters", 2000, "L-BFGS iterations to the minimum", "count" },
+  { "mid", 10, "L-BFGS iterations to the first 'part way' point of the step comparison", "count" },
+  { "late", 500, "L-BFGS iterations to the second, near the minimum", "count" },
+  { "seed", 1, "random seed", "integer" },
+  { "out", "out", "directory for the plots", "dir" },
 }, "The Hessian of a small network: spectrum, Newton step, and what L2 regularisation does to it.")
 
 if opts.size ~= 7 and opts.size ~= 14 then
-  io.stderr:write("--size must be 7 or 14\n")
-  os.exit(2)
+  cli.fail("option --size must be 7 or 14, got %s", opts.size)
 end
 
 -- ---- data and network ------------------------------------------------------------
 
-local training, _, _, name = lunet.data.load_default(opts.data)
-local n = math.min(opts.n, training.x:shape()[1])
+local training, _, _, name = cli.load_data(opts.data)
+cli.at_most("n", opts.n, training.n, "the training set")
+local n = opts.n
 local shrink = nn.Sequential({ nn.AvgPool(28 // opts.size) }, { input = { 1, 28, 28 }, dtype = "float64" })
 local pixels = opts.size * opts.size
 local data = {
@@ -110,7 +111,6 @@ end
 
 -- ---- 1. the spectrum ----------------------------------------------------------------
 
-assert(os.execute(("mkdir -p '%s'"):format(opts.out)))
 print("\n1. Eigenvalues of the Hessian of C (mean cross-entropy + weak L2, lambda0 = " .. opts.lambda0 .. ")")
 print(("%-16s %11s %11s %9s %12s %12s"):format("at", "smallest", "largest", "negative", "cond |l|", "max/min>0"))
 local vals0, _, sec0, asym0 = spectrum(w_init, base)

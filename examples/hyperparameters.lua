@@ -22,20 +22,23 @@
 
 local lunet = require "lunet"
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "auto", "mnist, fashion, or auto (MNIST when present)" },
-  { "train", 1000, "training images for the threshold and the grid" },
-  { "validation", 1000, "validation images for the grid" },
-  { "epochs", 10, "epochs per configuration of the grid" },
-  { "jobs", 0, "worker processes (0: one per core)" },
-  { "seed", 1, "random seed" },
-  { "target", 0.8, "validation accuracy to reach in part 4" },
-  { "time_train", 10000, "training images for part 4" },
-  { "out", "out/hyperparameters", "directory for the plots, the CSV and the grid's records" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "auto", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "train", 1000, "training images for the threshold and the grid", "count" },
+  { "validation", 1000, "validation images for the grid", "count" },
+  { "epochs", 10, "epochs per configuration of the grid", "count" },
+  { "jobs", 0, "worker processes (0: one per core)", "whole" },
+  { "seed", 1, "random seed", "integer" },
+  { "target", 0.8, "validation accuracy to reach in part 4", "fraction" },
+  { "time_train", 10000, "training images for part 4", "count" },
+  { "out", "out/hyperparameters", "directory for the plots, the CSV and the grid's records", "dir" },
 }, "Chapter 3's hyperparameter craft: broad strategy, eta threshold, grid search.")
 
-local training, validation, _, name = lunet.data.load_default(opts.data)
-os.execute("mkdir -p " .. lunet.data.shell_quote(opts.out))
+local training, validation, _, name = cli.load_data(opts.data)
+cli.at_most("train", opts.train, training.n, "the training set")
+cli.at_most("time_train", opts.time_train, training.n, "the training set")
+cli.at_most("validation", opts.validation, validation.n, "the validation set")
 
 -- 1. the broad strategy --------------------------------------------------------
 local two = lunet.data.filter(training, { 0, 1 }, { relabel = true })

@@ -16,24 +16,25 @@
 local lunet = require "lunet"
 local plot = lunet.plot
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "auto", "mnist, fashion, or auto (MNIST when present)" },
-  { "epochs", 500, "epochs of full-batch gradient descent" },
-  { "images", 1000, "training images" },
-  { "seeds", 5, "initialisations averaged for the table of initial speeds" },
-  { "activation", "sigmoid", "hidden neurons: sigmoid, tanh or relu" },
-  { "init", "default", "weights: default (N(0, 1/n_in)), large, he, xavier" },
-  { "eta", 0.1, "learning rate" },
-  { "lambda", 5.0, "L2 regularisation" },
-  { "seed", 1, "first random seed" },
-  { "out", "out", "directory for the plot" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "auto", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "epochs", 500, "epochs of full-batch gradient descent", "count" },
+  { "images", 1000, "training images", "count" },
+  { "seeds", 5, "initialisations averaged for the table of initial speeds", "count" },
+  { "activation", "sigmoid", "hidden neurons: sigmoid, tanh or relu", { "sigmoid", "tanh", "relu" } },
+  { "init", "default", "weights: default (N(0, 1/n_in)), large, he, xavier", { "default", "large", "he", "xavier" } },
+  { "eta", 0.1, "learning rate", "positive" },
+  { "lambda", 5.0, "L2 regularisation", "nonnegative" },
+  { "seed", 1, "first random seed", "integer" },
+  { "out", "out", "directory for the plot", "dir" },
 }, "The speed of learning of each hidden layer, per epoch.")
 
 local BOOK = { { 0.07, 0.31 }, { 0.012, 0.060, 0.283 }, { 0.003, 0.017, 0.070, 0.285 } }
 
-local training, _, _, name = lunet.data.load_default(opts.data)
+local training, _, _, name = cli.load_data(opts.data)
+cli.at_most("images", opts.images, training.n, "the training set")
 local data = { x = training.x:narrow(1, 1, opts.images), y = training.y:narrow(1, 1, opts.images) }
-os.execute("mkdir -p '" .. opts.out .. "'")
 local suffix = opts.activation == "sigmoid" and "" or "_" .. opts.activation
 
 local function network(hidden)

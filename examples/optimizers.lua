@@ -24,16 +24,17 @@ local lunet = require "lunet"
 local plot = lunet.plot
 local n3 = lunet.network3
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "fashion", "mnist, fashion, or auto (MNIST when present)" },
-  { "epochs", 10, "epochs of mini-batch training per method" },
-  { "subset", 0, "train on the first n training images only (0: all 50,000)" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "fashion", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "epochs", 10, "epochs of mini-batch training per method", "count" },
+  { "subset", 0, "train on the first n training images only (0, or more than there are: all 50,000)", "whole" },
   { "which", "all", "mini-batch methods: all, or names such as sgd,adam" },
   { "conv", false, "also train the chapter-6 convolutional network" },
-  { "fullbatch", 1000, "training images of the full-batch problem (0: skip part 2)" },
-  { "evals", 200, "evaluations of f per full-batch method" },
-  { "seed", 1, "random seed" },
-  { "out", "out", "directory for the plots" },
+  { "fullbatch", 1000, "training images of the full-batch problem (0: skip part 2; at most the subset)", "whole" },
+  { "evals", 200, "evaluations of f per full-batch method", "count" },
+  { "seed", 1, "random seed", "integer" },
+  { "out", "out", "directory for the plots", "dir" },
 }, "Mini-batch optimisers and full-batch minimisers on the same networks.")
 
 -- Learning rates for the MLP: the best third-epoch validation accuracy of
@@ -67,19 +68,17 @@ local function chosen_methods()
   for _, m in ipairs(METHODS) do known[m.key] = m end
   for key in opts.which:gmatch("[^,]+") do
     if not known[key] then
-      io.stderr:write(("--which: unknown method '%s' (sgd, momentum, nesterov, adagrad, rmsprop, adam)\n"):format(key))
-      os.exit(2)
+      cli.fail("option --which: unknown method '%s' (sgd, momentum, nesterov, adagrad, rmsprop, adam)", key)
     end
     picked[#picked + 1] = known[key]
   end
   return picked
 end
 
-local training, validation = lunet.data.load_default(opts.data)
+local training, validation = cli.load_data(opts.data)
 if opts.subset > 0 and opts.subset < training.n then
   training = { x = training.x:narrow(1, 1, opts.subset), y = training.y:narrow(1, 1, opts.subset), n = opts.subset }
 end
-assert(os.execute(("mkdir -p '%s'"):format(opts.out)))
 local function file(name) return opts.out .. "/" .. name end
 
 -- ---- part 1: mini-batch optimisers -----------------------------------------------

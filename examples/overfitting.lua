@@ -14,23 +14,25 @@
 
 local lunet = require "lunet"
 
-local opts = require("lunet.cli").parse(arg, {
-  { "data", "auto", "mnist, fashion, or auto (MNIST when present)" },
-  { "train", 1000, "training images (the first of the training set)" },
-  { "epochs", 400, "training epochs" },
-  { "eta", 0.5, "learning rate" },
-  { "lambda", 0.1, "L2 regularisation of the second run" },
-  { "eval", 10000, "test images used as evaluation data" },
-  { "seed", 1, "random seed" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "data", "auto", "mnist, fashion, or auto (MNIST when present)", { "mnist", "fashion", "auto" } },
+  { "train", 1000, "training images (the first of the training set)", "count" },
+  { "epochs", 400, "training epochs", "count" },
+  { "eta", 0.5, "learning rate", "positive" },
+  { "lambda", 0.1, "L2 regularisation of the second run", "nonnegative" },
+  { "eval", 10000, "test images used as evaluation data", "count" },
+  { "seed", 1, "random seed", "integer" },
   { "quick", false, "5 epochs on 1,000 evaluation images" },
-  { "out", "out/overfitting", "directory for the plots" },
+  { "out", "out/overfitting", "directory for the plots", "dir" },
 }, "The book's overfitting experiment: 1,000 images, 400 epochs, with and without L2.")
 
 if opts.quick then opts.epochs, opts.eval = math.min(opts.epochs, 5), math.min(opts.eval, 1000) end
-local training, _, test, name = lunet.data.load_default(opts.data)
+local training, _, test, name = cli.load_data(opts.data)
+cli.at_most("train", opts.train, training.n, "the training set")
+cli.at_most("eval", opts.eval, test.n, "the test set")
 training = lunet.data.take(training, opts.train)
 test = lunet.data.take(test, opts.eval)
-os.execute("mkdir -p " .. lunet.data.shell_quote(opts.out))
 
 local function run(lambda)
   lunet.seed(opts.seed)

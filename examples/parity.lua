@@ -21,21 +21,24 @@ local lunet = require "lunet"
 local plot = lunet.plot
 local P = lunet.perceptron
 
-local opts = require("lunet.cli").parse(arg, {
-  { "min_n", 2, "smallest number of bits" },
-  { "max_n", 6, "largest number of bits (7 or 8 take minutes)" },
-  { "depth", 3, "hidden layers of the deep network" },
-  { "epochs", 2000, "training budget per start" },
-  { "tries", 3, "random starts per width" },
-  { "target", 1.0, "training accuracy (fraction of the 2^n inputs) that counts as learned" },
-  { "max_width", 40, "widest layer tried" },
-  { "eta", 0.01, "Adam's learning rate" },
-  { "batch", 4, "mini-batch size" },
-  { "seed", 1, "first random seed (start k uses seed + k - 1)" },
-  { "out", "out", "directory for the plot" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "min_n", 2, "smallest number of bits", "count" },
+  { "max_n", 6, "largest number of bits (7 or 8 take minutes)", "count" },
+  { "depth", 3, "hidden layers of the deep network", "count" },
+  { "epochs", 2000, "training budget per start", "count" },
+  { "tries", 3, "random starts per width", "count" },
+  { "target", 1.0, "training accuracy (fraction of the 2^n inputs) that counts as learned", "fraction" },
+  { "max_width", 40, "widest layer tried", "count" },
+  { "eta", 0.01, "Adam's learning rate", "positive" },
+  { "batch", 4, "mini-batch size", "count" },
+  { "seed", 1, "first random seed (start k uses seed + k - 1)", "integer" },
+  { "out", "out", "directory for the plot", "dir" },
 }, "n-bit parity: units needed by a shallow and by a deep network.")
 
-if opts.min_n < 2 or opts.max_n < opts.min_n or opts.max_n > 16 then error("need 2 <= min_n <= max_n <= 16") end
+if opts.min_n < 2 or opts.max_n < opts.min_n or opts.max_n > 16 then
+  cli.fail("options --min_n and --max_n need 2 <= min_n <= max_n <= 16, got %d and %d", opts.min_n, opts.max_n)
+end
 
 -- 1. by hand
 print("1. Parity built by hand (step networks, checked on every input):")
@@ -110,7 +113,6 @@ for n = opts.min_n, opts.max_n do
 end
 print(("   (%.1f s CPU)"):format(os.clock() - t0))
 
-os.execute("mkdir -p '" .. opts.out .. "'")
 local file = opts.out .. "/parity.svg"
 plot.line { title = "n-bit parity: hidden units needed to learn all 2^n inputs", xlabel = "n (bits)",
   ylabel = "hidden units", markers = true, width = 720, height = 420, file = file, series = {

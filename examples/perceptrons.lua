@@ -19,13 +19,14 @@ local lunet = require "lunet"
 local plot = lunet.plot
 local P = lunet.perceptron
 
-local opts = require("lunet.cli").parse(arg, {
-  { "epochs", 1000, "most epochs of the perceptron rule" },
-  { "eta", 1, "learning rate of the perceptron rule" },
-  { "points", 2000, "points in the linearly separable set" },
-  { "margin", 0.001, "least distance of the separable points from their line" },
-  { "seed", 1, "random seed of the separable set and the initial weights" },
-  { "out", "out", "directory for the plot" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "epochs", 1000, "most epochs of the perceptron rule", "count" },
+  { "eta", 1, "learning rate of the perceptron rule", "positive" },
+  { "points", 2000, "points in the linearly separable set", "count" },
+  { "margin", 0.001, "least distance of the separable points from their line", "nonnegative" },
+  { "seed", 1, "random seed of the separable set and the initial weights", "integer" },
+  { "out", "out", "directory for the plot", "dir" },
 }, "Perceptrons: NAND, adders of NANDs, the perceptron rule, and why sigmoid neurons.")
 
 lunet.seed(opts.seed)
@@ -141,7 +142,6 @@ end
 print("  (perceptrons: a flip however small h is; sigmoid neurons: a change that shrinks with h, "
   .. "in proportion once h is small)")
 
-os.execute("mkdir -p '" .. opts.out .. "'")
 local SHOWN = 60   -- XOR goes on like this for ever
 local function series(name, r, n)
   local x, y = {}, {}

@@ -19,23 +19,23 @@ local lunet = require "lunet"
 local plot = lunet.plot
 local U = lunet.universality
 
-local opts = require("lunet.cli").parse(arg, {
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
   { "ns", "5,10,20,50", "numbers of bumps N, comma-separated" },
-  { "w", 1000, "weight of the step neurons" },
-  { "epochs", 1000, "epochs of the SGD comparison" },
-  { "hidden", 20, "hidden neurons of the SGD comparison" },
-  { "seed", 1, "random seed of the SGD comparison" },
-  { "out", "out", "directory for the plots" },
+  { "w", 1000, "weight of the step neurons", "positive" },
+  { "epochs", 1000, "epochs of the SGD comparison", "count" },
+  { "hidden", 20, "hidden neurons of the SGD comparison", "count" },
+  { "seed", 1, "random seed of the SGD comparison", "integer" },
+  { "out", "out", "directory for the plots", "dir" },
 }, "Universality: steps, bumps, towers, and f approximated with N bumps.")
 
 local f = U.book_function
 local ns = {}
 for v in opts.ns:gmatch("[^,]+") do
   local n = math.tointeger(tonumber(v))
-  if not n or n < 1 then error("--ns takes positive integers separated by commas, got " .. opts.ns) end
+  if not n or n < 1 then cli.fail("option --ns takes positive integers separated by commas, got %s", opts.ns) end
   ns[#ns + 1] = n
 end
-os.execute("mkdir -p '" .. opts.out .. "'")
 local written = {}
 local function save(name, svg)
   local path = opts.out .. "/" .. name

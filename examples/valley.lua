@@ -19,10 +19,11 @@ local lunet = require "lunet"
 local plot = lunet.plot
 local minimize = lunet.minimize.minimize
 
-local opts = require("lunet.cli").parse(arg, {
-  { "max_iter", 5000, "iteration limit of every run" },
-  { "drawn", 150, "iterations of each path drawn (the long ones are cut)" },
-  { "out", "out", "directory for the plots" },
+local cli = require "lunet.cli"
+local opts = cli.parse(arg, {
+  { "max_iter", 5000, "iteration limit of every run", "count" },
+  { "drawn", 150, "iterations of each path drawn (the long ones are cut)", "count" },
+  { "out", "out", "directory for the plots", "dir" },
 }, "Minimisers on a badly conditioned valley and on Rosenbrock's function.")
 
 local NaN = 0 / 0
@@ -146,7 +147,6 @@ local function path_chart(title, results, pick, contours, width)
     width = width, height = 360 }
 end
 
-assert(os.execute(("mkdir -p '%s'"):format(opts.out)))
 
 local U0, V0 = -6, 0.8
 local valley_results = run_all("quadratic valley (condition number 25)", valley,
@@ -185,6 +185,12 @@ for _, r in ipairs(rosen_results) do
     for k = 1, #h.cost do y[k] = math.max(h.cost[k], 1e-20) end
     series[#series + 1] = { name = r.name, x = h.nfev, y = y }
   end
+end
+-- with a small --max_iter none may have converged: then there is no such plot
+if #series == 0 then
+  print(("\nwrote %s and %s (no method converged on Rosenbrock within %d iterations: no %s)"):format(
+    file("valley.svg"), file("rosenbrock.svg"), opts.max_iter, file("valley_cost.svg")))
+  return
 end
 plot.line { title = "Rosenbrock: cost against evaluations of f", series = series, logy = true,
   xlabel = "evaluations of f", ylabel = "cost", width = 720, height = 450, file = file("valley_cost.svg") }

@@ -9,6 +9,12 @@
 set -u
 secs=$1
 shift
+# make fuzz FUZZ_SECONDS=x: libFuzzer would take a bad value for 0, no limit
+case "$secs" in
+  ''|*[!0-9]*|0)
+    echo "fuzz/run.sh: FUZZ_SECONDS must be a whole number of seconds >= 1, got '$secs'" >&2
+    exit 2 ;;
+esac
 out=build/fuzz
 status=0
 summary=""

@@ -26,8 +26,24 @@
 -- `key  reason`; the report keeps them out of the kill rate.
 
 local ROOT = arg[1] or "."
-local N = tonumber(os.getenv("MUTANTS") or "") or 100
-local SEED = tonumber(os.getenv("MUTANT_SEED") or "") or 1
+
+-- A whole number from the environment (make mutants MUTANTS=20): unset or
+-- empty is the default; anything else that is not one stops the run here,
+-- rather than a run of the default size on a misspelt value.
+local function whole_env(name, default, least)
+  local v = os.getenv(name)
+  if v == nil or v == "" then return default end
+  local n = math.tointeger(tonumber(v))
+  if n == nil or (least and n < least) then
+    local bound = least and " >= " .. least or ""
+    io.stderr:write(("mutants: %s must be a whole number%s, got '%s'\n"):format(name, bound, v))
+    os.exit(2)
+  end
+  return n
+end
+
+local N = whole_env("MUTANTS", 100, 1)
+local SEED = whole_env("MUTANT_SEED", 1)
 local FILES = os.getenv("MUTANT_FILES")
 local KEYS = os.getenv("MUTANT_KEYS")
 local SKIP = os.getenv("MUTANT_SKIP_SPECS") or "examples_spec install_spec"

@@ -20,7 +20,8 @@
 -- four files wins; each file may be gzip-compressed, name.gz, or not):
 --   MNIST:          opts.dir if given (then nowhere else);
 --                   $LUNET_MNIST_DIR;
---                   $XDG_CACHE_HOME/lunet/mnist when XDG_CACHE_HOME is set,
+--                   $XDG_CACHE_HOME/lunet/mnist when XDG_CACHE_HOME is set
+--                   (to an absolute path),
 --                   else $HOME/.cache/lunet/mnist.
 --                   Get the files with `make mnist` in the source tree or
 --                   require("lunet.data").download_mnist().
@@ -126,10 +127,12 @@ end
 
 --- data.default_mnist_dir() -> string or nil
 -- Where MNIST is cached: $XDG_CACHE_HOME/lunet/mnist, else
--- $HOME/.cache/lunet/mnist; nil when neither variable is set.
+-- $HOME/.cache/lunet/mnist; nil when neither variable is set. A relative
+-- XDG_CACHE_HOME is ignored, as the XDG specification says (it named a
+-- different cache in each directory the user started lunet from).
 local function default_mnist_dir()
   local xdg = nonempty(os.getenv("XDG_CACHE_HOME"))
-  if xdg then return join(xdg, "lunet/mnist") end
+  if xdg and xdg:sub(1, 1) == "/" then return join(xdg, "lunet/mnist") end
   local home = nonempty(os.getenv("HOME"))
   if home then return join(home, ".cache/lunet/mnist") end
 end

@@ -122,7 +122,15 @@ function profile.text()
   return table.concat(out, "\n")
 end
 
+-- LUNET_PROFILE: 1 (or wall) and cpu turn it on; 0 or empty leave it off.
+-- Any other value (false, no, a typo) once turned it on: it now leaves
+-- it off, with a line on stderr, since the variable was meant to say something.
+local ON = { ["1"] = "wall", wall = "wall", cpu = "cpu" }
 local env = os.getenv("LUNET_PROFILE")
-if env and env ~= "" and env ~= "0" then profile.profile(true, env == "cpu" and "cpu" or "wall") end
+if env and ON[env] then
+  profile.profile(true, ON[env])
+elseif env and env ~= "" and env ~= "0" then
+  io.stderr:write(("lunet: LUNET_PROFILE=%s is not 1, cpu or 0: the profiler stays off\n"):format(env))
+end
 
 return profile
