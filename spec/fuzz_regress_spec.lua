@@ -151,5 +151,22 @@ describe("fuzz findings", function()
       assert.matches("optimizer state count does not match its kind",
         craft.err(core.checkpoint_text, with(sgd, { nstate = 0, state = "" })))
     end)
+
+    it("fuzz_checkpoint_crc crash-b9ac24f0: a NaN that a layer type ignores made the network differ from itself", function()
+      -- The dense record's eps (a batch-norm field) was NaN: the model reader
+      -- ignored it, and the checkpoint's layer then never equalled any
+      -- network's, its own included ("layer 1 (dense) differs from this
+      -- network's layer 1 (dense)"). Fix: model.c refuses NaN and infinities
+      -- in every real field of a record, as it refuses enums out of range.
+      local c = saved { checkpoint = tmp }
+      local at = craft.RECORD1 + craft.EPS
+      c.model = craft.reseal(c.model:sub(1, at) .. string.pack("<d", 0 / 0) .. c.model:sub(at + 9))
+      assert.matches("invalid layer record", craft.err(core.checkpoint_text, craft.checkpoint(c)))
+      for _, v in ipairs { 0 / 0, math.huge, -math.huge } do
+        local bytes = craft.model { input = { 4 }, nparams = 15,
+          layers = { { type = "dense", n_in = 4, n_out = 3, eps = v } } }
+        assert.matches("invalid layer record", craft.err(lunet.load, bytes, ".lunet"))
+      end
+    end)
   end)
 end)
