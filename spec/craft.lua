@@ -98,8 +98,9 @@ craft.RECORD1, craft.EPS = 64, 68
 --    dtype =, nparams =, nstate =, state = bytes, rng = {4 integers}, text =}
 function craft.checkpoint_fields(bytes)
   assert(bytes:sub(1, 8) == "LUNETCKP", "not a checkpoint")
-  local c, count, pos = { hp = {} }, nil, nil
-  c.version, c.model, c.kind, count, pos = string.unpack("<I4s8I4I4", bytes, 9)
+  local c = { hp = {} }
+  local version, model, kind, count, pos = string.unpack("<I4s8I4I4", bytes, 9)
+  c.version, c.model, c.kind = version, model, kind
   for i = 1, count do c.hp[i], pos = string.unpack("<d", bytes, pos) end
   c.reg, c.lambda, c.n, c.t, c.dtype, c.nparams, c.nstate, pos = string.unpack("<I4dI8I8I4I8I4", bytes, pos)
   local len = c.nparams * c.nstate * (c.dtype == 1 and 8 or 4)

@@ -152,7 +152,7 @@ describe("fuzz findings", function()
         craft.err(core.checkpoint_text, with(sgd, { nstate = 0, state = "" })))
     end)
 
-    it("fuzz_checkpoint_crc crash-b9ac24f0: a NaN that a layer type ignores made the network differ from itself", function()
+    it("fuzz_checkpoint_crc crash-b9ac24f0: a NaN a layer type ignores made the network differ from itself", function()
       -- The dense record's eps (a batch-norm field) was NaN: the model reader
       -- ignored it, and the checkpoint's layer then never equalled any
       -- network's, its own included ("layer 1 (dense) differs from this
