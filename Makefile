@@ -105,7 +105,7 @@ tsan:
 # corpora are written by fuzz/make_corpus.lua, and each harness runs for
 # FUZZ_SECONDS, one after the other; fails on any finding.
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES   := npy idx idx_gz model model_crc json
+FUZZ_NAMES   := npy idx idx_gz model model_crc checkpoint checkpoint_crc json
 FUZZ_OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_OBJ     := $(patsubst csrc/%.c,build/fuzz/obj/%.o,$(CORE_SRC))
 FUZZ_BINS    := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))

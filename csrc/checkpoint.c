@@ -171,16 +171,24 @@ static int read_optim(ln_ibuf *r, const char *path, saved_optim *so) {
   if (so->reg > LN_REG_L1 || so->dtype > LN_F64 || so->nstate > LN_OPTIM_MAXSTATE || so->t >= (uint64_t)INT64_MAX ||
       so->nparams > ((uint64_t)1 << 40))
     return corrupt(path, "invalid optimizer record");
-  ln_step h;   /* the stored values must pass the kind's own checks */
+  ln_step h;   /* the stored values must pass the checks of an optimizer made with them */
   memset(&h, 0, sizeof h);
   h.kind = (ln_optkind)so->kind;
   for (uint32_t i = 0; i < so->count; i++) {
     char *at = (char *)&h + hp[i].offset;
+    if (hp[i].boolean && so->hp[i] != 0 && so->hp[i] != 1)   /* written as 0 or 1 */
+      return corrupt(path, "invalid optimizer hyperparameters");
     if (hp[i].boolean) *(int *)at = so->hp[i] != 0;
     else memcpy(at, &so->hp[i], sizeof(double));
   }
   if (ln_optim_check_hparams(&h) != LN_OK || ln_optim_check_dtype(&h, (ln_dtype)so->dtype) != LN_OK)
     return corrupt(path, "invalid optimizer hyperparameters");
+  /* else no optimizer could match it, and a resume would blame the run */
+  if (so->n < 1 || so->n > (uint64_t)INT64_MAX ||
+      ln_optim_check_run(so->lambda, (int64_t)so->n, (ln_dtype)so->dtype) != LN_OK)
+    return corrupt(path, "invalid optimizer record (regularisation or training set size)");
+  if (so->nstate != (uint32_t)ln_optim_nstate(&h))
+    return corrupt(path, "optimizer state count does not match its kind");
   so->state_at = r->pos;
   size_t bytes;
   const unsigned char *state;

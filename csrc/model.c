@@ -15,6 +15,7 @@
 ** Saving writes a temporary file and renames it; loading checks the
 ** checksum first, then every field, and rebuilds the network from its specs.
 */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -131,24 +132,33 @@ static int get_choice(ln_ibuf *r, uint32_t n, int *bad) {
   return *bad ? 0 : (int)v;
 }
 
+/* A real field: NaN or an infinity is bad even where the layer type
+** ignores it, since a NaN spec differs from itself and no network could
+** then match the file's (checkpoint.c compares them). */
+static double get_real(ln_ibuf *r, int *bad) {
+  double v = ln_get_f64(r);
+  if (!isfinite(v)) *bad = 1;
+  return v;
+}
+
 static void get_spec(ln_ibuf *r, ln_layer_spec *s, int *bad) {
   memset(s, 0, sizeof *s);
   s->type = (ln_layer_type)get_choice(r, LN_LAYER_NTYPES, bad);
   s->n_in = get_size(r, bad);
   s->n_out = get_size(r, bad);
   s->act = (ln_act)get_choice(r, LN_ACT_STEP + 1, bad);
-  s->p = ln_get_f64(r);
+  s->p = get_real(r, bad);
   s->maps = get_size(r, bad);
   s->kernel = get_size(r, bad);
   s->stride = get_size(r, bad);
   s->pad = get_size(r, bad);
   s->pool = (ln_poolkind)get_choice(r, LN_POOL_L2 + 1, bad);
-  s->eps = ln_get_f64(r);
-  s->momentum = ln_get_f64(r);
+  s->eps = get_real(r, bad);
+  s->momentum = get_real(r, bad);
   s->shape_ndim = get_choice(r, LN_SHAPE_MAX + 1, bad);
   for (int i = 0; i < LN_SHAPE_MAX; i++) s->shape[i] = get_size(r, bad);
-  s->w_std = ln_get_f64(r);
-  s->b_std = ln_get_f64(r);
+  s->w_std = get_real(r, bad);
+  s->b_std = get_real(r, bad);
 }
 
 static int corrupt(const char *path, const char *what) {

@@ -156,6 +156,19 @@ int ln_optim_check_dtype(const ln_step *h, ln_dtype dt) {
   return LN_OK;
 }
 
+int ln_optim_check_run(double lambda, int64_t n, ln_dtype dt) {
+  if (!(lambda >= 0) || !isfinite(lambda))
+    return ln_fail(LN_EARG, "regularisation lambda must be >= 0, not %g", lambda);
+  if (n < 1) return ln_fail(LN_EARG, "training set size must be positive");
+  if (dt == LN_F32 && !isfinite((float)(lambda / (double)n)))
+    return ln_fail(LN_EARG, "lambda / n = %g is infinite in float32", lambda / (double)n);
+  return LN_OK;
+}
+
+int ln_optim_nstate(const ln_step *h) {
+  return kinds[h->kind].nstate(h);
+}
+
 int ln_optim_init(ln_optim *o, const ln_net *net) {
   int64_t n = ln_numel(&net->params);
   int st;
@@ -163,13 +176,9 @@ int ln_optim_init(ln_optim *o, const ln_net *net) {
   o->nstate = 0;
   if ((unsigned)o->h.kind >= LN_OPTIM_NKINDS) return ln_fail(LN_EARG, "unknown optimizer kind %d", (int)o->h.kind);
   if ((st = ln_optim_check_hparams(&o->h)) != LN_OK) return st;
-  if (!(o->lambda >= 0) || !isfinite(o->lambda))
-    return ln_fail(LN_EARG, "regularisation lambda must be >= 0, not %g", o->lambda);
-  if (o->n < 1) return ln_fail(LN_EARG, "training set size must be positive");
+  if ((st = ln_optim_check_run(o->lambda, o->n, net->dtype)) != LN_OK) return st;
   if (!net->finished) return ln_fail(LN_EARG, "network is not finished");
   if ((st = ln_optim_check_dtype(&o->h, net->dtype)) != LN_OK) return st;
-  if (net->dtype == LN_F32 && !isfinite((float)(o->lambda / (double)o->n)))
-    return ln_fail(LN_EARG, "lambda / n = %g is infinite in float32", o->lambda / (double)o->n);
   o->net_id = net->id;
   o->nparams = n;
   o->dtype = net->dtype;

@@ -52,6 +52,11 @@ typedef struct ln_optim {
 int ln_optim_check_hparams(const ln_step *h);
 /* Checks them again as a dt network's kernels see them (float32 rounds). */
 int ln_optim_check_dtype(const ln_step *h, ln_dtype dt);
+/* Checks a run's regularisation lambda and training set size n (the
+** penalty's gradient is lambda / n, computed in dt). */
+int ln_optim_check_run(double lambda, int64_t n, ln_dtype dt);
+/* How many state arrays the kind keeps with these hyperparameters. */
+int ln_optim_nstate(const ln_step *h);
 /* Fills o->h with the kind's defaults (before the caller sets values). */
 void ln_optim_defaults(ln_optim *o, ln_optkind kind);
 /* Checks the hyperparameters and allocates the state (zeros) for net. */

@@ -119,6 +119,33 @@ for name, model in pairs(models) do
   seed("model_crc", name, bytes:sub(9, -5))   -- the harness adds magic and CRC
 end
 
+-- ---- checkpoints: one training epoch with every optimiser kind (and SGD
+-- plain, with momentum and with Nesterov), float32 and float64, on a
+-- network with batch-norm state and dropout; each holds the trainer's text
+
+local optimisers = {
+  sgd = {}, momentum = { momentum = 0.9 }, nesterov = { momentum = 0.5, nesterov = true },
+  adagrad = { optimizer = "adagrad", reg = "l2", lambda = 0.5 },
+  rmsprop = { optimizer = { kind = "rmsprop", rho = 0.9 }, reg = "l1", lambda = 0.1 },
+  adam = { optimizer = "adam" }, adamw = { optimizer = { kind = "adamw", weight_decay = 0.1 } },
+  adamax = { optimizer = "adamax" },
+}
+for _, dtype in ipairs { "float32", "float64" } do
+  for name, extra in pairs(optimisers) do
+    lunet.seed(1)
+    local net = nn.Sequential({ nn.Linear(4, 3), nn.BatchNorm(), nn.ReLU(), nn.Dropout(0.25), nn.Linear(3, 2),
+      nn.Softmax() }, { cost = "log_likelihood", dtype = dtype })
+    local data = { x = lunet.rand({ 6, 4 }, { dtype = dtype }), y = lunet.zeros({ 6 }, { dtype = dtype }) }
+    for i = 1, 6 do data.y[i] = i % 2 end
+    local o = { epochs = 1, batch = 3, eta = 0.05, verbose = false, progress = false, checkpoint = tmp }
+    for k, v in pairs(extra) do o[k] = v end
+    lunet.train.sgd(net, data, o)
+    local bytes = read(tmp)
+    seed("checkpoint", name .. "_" .. dtype, bytes)
+    seed("checkpoint_crc", name .. "_" .. dtype, bytes:sub(9, -5))   -- the harness adds magic and CRC
+  end
+end
+
 -- ---- the book's JSON (network2.py's save) and JSON's corners
 
 seed("json", "network2", read("spec/fixtures/book/network2.json"))

@@ -82,6 +82,45 @@ function craft.model(m)
   return body .. string.pack("<I4", craft.crc32(body))
 end
 
+-- bytes with their last 4 replaced by the CRC-32 of the others (a model
+-- file or image, a checkpoint).
+function craft.reseal(bytes)
+  local body = bytes:sub(1, -5)
+  return body .. string.pack("<I4", craft.crc32(body))
+end
+
+-- Where a model image's first layer record starts, and the offset of its
+-- eps field in it (record() above).
+craft.RECORD1, craft.EPS = 64, 68
+
+-- A checkpoint's sections (csrc/checkpoint.h) as fields:
+--   {version =, model = image, kind =, hp = {values}, reg =, lambda =, n =, t =,
+--    dtype =, nparams =, nstate =, state = bytes, rng = {4 integers}, text =}
+function craft.checkpoint_fields(bytes)
+  assert(bytes:sub(1, 8) == "LUNETCKP", "not a checkpoint")
+  local c = { hp = {} }
+  local version, model, kind, count, pos = string.unpack("<I4s8I4I4", bytes, 9)
+  c.version, c.model, c.kind = version, model, kind
+  for i = 1, count do c.hp[i], pos = string.unpack("<d", bytes, pos) end
+  c.reg, c.lambda, c.n, c.t, c.dtype, c.nparams, c.nstate, pos = string.unpack("<I4dI8I8I4I8I4", bytes, pos)
+  local len = c.nparams * c.nstate * (c.dtype == 1 and 8 or 4)
+  c.state, pos = bytes:sub(pos, pos + len - 1), pos + len
+  c.rng = { string.unpack("<I8I8I8I8", bytes, pos) }
+  c.text, pos = string.unpack("<s8", bytes, table.remove(c.rng))
+  assert(pos == #bytes - 3, "trailing bytes")
+  return c
+end
+
+-- The checkpoint of such fields, sealed with the right CRC-32.
+function craft.checkpoint(c)
+  local parts = { "LUNETCKP", string.pack("<I4s8I4I4", c.version, c.model, c.kind, #c.hp) }
+  for _, v in ipairs(c.hp) do parts[#parts + 1] = string.pack("<d", v) end
+  parts[#parts + 1] = string.pack("<I4dI8I8I4I8I4", c.reg, c.lambda, c.n, c.t, c.dtype, c.nparams, c.nstate)
+  parts[#parts + 1] = c.state
+  parts[#parts + 1] = string.pack("<I8I8I8I8s8", c.rng[1], c.rng[2], c.rng[3], c.rng[4], c.text)
+  return craft.reseal(table.concat(parts) .. "\0\0\0\0")
+end
+
 -- Runs f(path) on a temporary file holding bytes, removes it, returns
 -- f's error message (f must fail).
 function craft.err(f, bytes, suffix)

@@ -3,7 +3,9 @@
 -- one crashed, hung or tripped a sanitizer before its fix; each must now
 -- be a clean Lua error. Names are the harness and the libFuzzer artifact.
 local lunet = require "lunet"
+local core = require "lunet.core"
 local craft = require "spec.craft"
+local H = require "spec.helpers"
 
 describe("fuzz findings", function()
   it("fuzz_idx crash-caa3f011: a zero size beside huge ones overflowed the strides", function()
@@ -88,5 +90,83 @@ describe("fuzz findings", function()
     local bytes = craft.model { input = { 4 }, nparams = 15,
       layers = { { type = "dense", n_in = 4, n_out = 3, act = 99999 } } }
     assert.matches("invalid layer record", craft.err(lunet.load, bytes, ".lunet"))
+  end)
+
+  -- fuzz_checkpoint_crc's harness makes the network and optimizer a resume
+  -- would make from a checkpoint the look inside (core.checkpoint_text)
+  -- accepts, and requires the load into them to succeed.
+  describe("in checkpoints", function()
+    local tmp
+    before_each(function() tmp = H.tmpname(".ckpt") end)
+    after_each(function() os.remove(tmp) end)
+
+    -- A float64 network, its data, and a checkpoint of one epoch (as the seeds).
+    local function model()
+      lunet.seed(9)
+      return lunet.nn.Sequential({ lunet.nn.Linear(4, 3), lunet.nn.Softmax() },
+        { cost = "log_likelihood", dtype = "float64" })
+    end
+    local function data()
+      local y = lunet.zeros({ 6 }, { dtype = "float64" })
+      for i = 1, 6 do y[i] = (i - 1) % 3 end
+      lunet.seed(10)
+      return { x = lunet.rand({ 6, 4 }, { dtype = "float64" }), y = y }
+    end
+    local function saved(opts)
+      lunet.train.sgd(model(), data(), H.sgd_opts(opts, 2))
+      return craft.checkpoint_fields(H.read(opts.checkpoint))
+    end
+
+    it("fuzz_checkpoint_crc crash-683edb73: an optimizer record no optimizer can be made from was read", function()
+      -- AdamW's record with a training set size of 0 (and a lambda of
+      -- 8.8e-280): the look inside accepted it, a resume then blamed the run
+      -- ("made for a training set of 0 samples, this one has 6"). Fix:
+      -- checkpoint.c checks lambda and n as ln_optim_init does (one
+      -- function, ln_optim_check_run), booleans as 0 or 1, and the state
+      -- count against the kind's for the stored hyperparameters.
+      local adamw = saved { optimizer = { kind = "adamw", weight_decay = 0.1 }, checkpoint = tmp }
+      assert.are.equal(H.read(tmp), craft.checkpoint(adamw))   -- the fields as read give the file back
+      local function with(c, fields)
+        local out = {}
+        for k, v in pairs(c) do out[k] = v end
+        for k, v in pairs(fields) do out[k] = v end
+        return craft.checkpoint(out)
+      end
+      local bad = with(adamw, { n = 0, lambda = 8.814425663402488e-280 })
+      local msg = "invalid optimizer record %(regularisation or training set size%)"
+      assert.matches(msg, craft.err(core.checkpoint_text, bad))
+      H.write(tmp, bad)
+      assert.matches("resume: .*" .. msg, H.err(lunet.train.sgd, model(), data(),
+        H.sgd_opts({ optimizer = { kind = "adamw", weight_decay = 0.1 }, resume = tmp }, 2)))
+      for _, fields in ipairs { { n = 1 << 63 }, { n = -1 }, { lambda = -1 }, { lambda = 0 / 0 },
+        { lambda = math.huge } } do
+        assert.matches(msg, craft.err(core.checkpoint_text, with(adamw, fields)))
+      end
+      local half = #adamw.state // 2
+      assert.matches("optimizer state count does not match its kind",
+        craft.err(core.checkpoint_text, with(adamw, { nstate = 1, state = adamw.state:sub(1, half) })))
+      local sgd = saved { momentum = 0.5, nesterov = true, checkpoint = tmp }
+      assert.matches("invalid optimizer hyperparameters", craft.err(core.checkpoint_text,
+        with(sgd, { hp = { sgd.hp[1], sgd.hp[2], 0.5 } })))
+      assert.matches("optimizer state count does not match its kind",
+        craft.err(core.checkpoint_text, with(sgd, { nstate = 0, state = "" })))
+    end)
+
+    it("fuzz_checkpoint_crc crash-b9ac24f0: a NaN a layer type ignores made the network differ from itself", function()
+      -- The dense record's eps (a batch-norm field) was NaN: the model reader
+      -- ignored it, and the checkpoint's layer then never equalled any
+      -- network's, its own included ("layer 1 (dense) differs from this
+      -- network's layer 1 (dense)"). Fix: model.c refuses NaN and infinities
+      -- in every real field of a record, as it refuses enums out of range.
+      local c = saved { checkpoint = tmp }
+      local at = craft.RECORD1 + craft.EPS
+      c.model = craft.reseal(c.model:sub(1, at) .. string.pack("<d", 0 / 0) .. c.model:sub(at + 9))
+      assert.matches("invalid layer record", craft.err(core.checkpoint_text, craft.checkpoint(c)))
+      for _, v in ipairs { 0 / 0, math.huge, -math.huge } do
+        local bytes = craft.model { input = { 4 }, nparams = 15,
+          layers = { { type = "dense", n_in = 4, n_out = 3, eps = v } } }
+        assert.matches("invalid layer record", craft.err(lunet.load, bytes, ".lunet"))
+      end
+    end)
   end)
 end)
