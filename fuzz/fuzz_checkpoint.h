@@ -23,35 +23,16 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "blas.h"
+#define FUZZ_NAME "fuzz_checkpoint"
+#include "fuzz_net.h"
 #include "bytes.h"
 #include "checkpoint.h"
 #include "model.h"
-
-#define FUZZ_MAX_ELEMS (1 << 16)   /* per sample, in every layer's output */
-
-/* The layers' products go through OpenBLAS, loaded at run time. */
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc, (void)argv;
-  if (ln_blas_init() != LN_OK) {
-    fprintf(stderr, "fuzz_checkpoint: %s\n", ln_errmsg());
-    abort();
-  }
-  return 0;
-}
 
 /* A broken promise of the reader: reported as a crash, with the input. */
 static void finding(const char *what) {
   fprintf(stderr, "fuzz_checkpoint: %s (%s)\n", what, ln_errmsg());
   abort();
-}
-
-static int small_enough(const ln_net *net) {
-  int64_t n = ln_shape_numel(&net->in);
-  if (n > FUZZ_MAX_ELEMS || ln_numel(&net->params) > FUZZ_MAX_ELEMS) return 0;
-  for (int i = 0; i < net->nlayers; i++)
-    if (ln_shape_numel(&net->layers[i]->out) > FUZZ_MAX_ELEMS) return 0;
-  return 1;
 }
 
 /* The file's model image (checkpoint.h: magic, version, u64 length, image);

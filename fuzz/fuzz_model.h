@@ -10,28 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "blas.h"
+#define FUZZ_NAME "fuzz_model"
+#include "fuzz_net.h"
 #include "model.h"
-
-#define FUZZ_MAX_ELEMS (1 << 16)   /* per sample, in every layer's output */
-
-/* The layers' products go through OpenBLAS, loaded at run time. */
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc, (void)argv;
-  if (ln_blas_init() != LN_OK) {
-    fprintf(stderr, "fuzz_model: %s\n", ln_errmsg());
-    abort();
-  }
-  return 0;
-}
-
-static int small_enough(const ln_net *net) {
-  int64_t n = ln_shape_numel(&net->in);
-  if (n > FUZZ_MAX_ELEMS || ln_numel(&net->params) > FUZZ_MAX_ELEMS) return 0;
-  for (int i = 0; i < net->nlayers; i++)
-    if (ln_shape_numel(&net->layers[i]->out) > FUZZ_MAX_ELEMS) return 0;
-  return 1;
-}
 
 static void fuzz_model_bytes(const uint8_t *data, size_t size) {
   ln_net *net;
@@ -39,7 +20,7 @@ static void fuzz_model_bytes(const uint8_t *data, size_t size) {
   if (small_enough(net) && ln_net_reserve(net, 2) == LN_OK) {
     ln_rng rng;
     ln_rng_seed(&rng, 1);
-    ln_mode mode = {1, 0, &rng, 0};
+    ln_mode mode = {.train = 1, .rng = &rng};
     int top;
     if (ln_net_forward(net, 2, &mode) == LN_OK) {
       (void)ln_net_cost_sum(net, 2);
