@@ -69,6 +69,11 @@ int lnL_optoptionfield(lua_State *L, int idx, const char *key, const char *def, 
 ** The _pos form also accepts integer keys 1..npos and returns their count. */
 void lnL_checkopts(lua_State *L, int idx, const char *fname, const char *const valid[]);
 int lnL_checkopts_pos(lua_State *L, int idx, const char *fname, const char *const valid[], int npos);
+/* Pushes names (NULL-terminated) as "a, b, c", for an error's list of
+** valid values, and returns it. */
+const char *lnL_pushnames(lua_State *L, const char *const names[]);
+/* The index of name in names (NULL-terminated), or -1; name may be NULL. */
+int lnL_nameindex(const char *name, const char *const names[]);
 
 void lnL_open_tensor(lua_State *L);   /* fills the module table at the top */
 void lnL_open_tensorops(lua_State *L);

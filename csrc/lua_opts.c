@@ -18,16 +18,26 @@ static int is_valid(const char *key, const char *const valid[]) {
   return 0;
 }
 
-/* Pushes "a, b, c" (the valid keys) and raises "<fname>: <what> (valid: a, b, c)". */
-static void opts_error(lua_State *L, const char *fname, const char *what, const char *const valid[]) {
+const char *lnL_pushnames(lua_State *L, const char *const names[]) {
   luaL_Buffer b;
   luaL_buffinit(L, &b);
-  for (int i = 0; valid[i]; i++) {
+  for (int i = 0; names[i]; i++) {
     if (i > 0) luaL_addstring(&b, ", ");
-    luaL_addstring(&b, valid[i]);
+    luaL_addstring(&b, names[i]);
   }
   luaL_pushresult(&b);
-  luaL_error(L, "%s: %s (valid: %s)", fname, what, lua_tostring(L, -1));
+  return lua_tostring(L, -1);
+}
+
+int lnL_nameindex(const char *name, const char *const names[]) {
+  for (int i = 0; name && names[i]; i++)
+    if (strcmp(name, names[i]) == 0) return i;
+  return -1;
+}
+
+/* Raises "<fname>: <what> (valid: a, b, c)". */
+static void opts_error(lua_State *L, const char *fname, const char *what, const char *const valid[]) {
+  luaL_error(L, "%s: %s (valid: %s)", fname, what, lnL_pushnames(L, valid));
 }
 
 int lnL_checkopts_pos(lua_State *L, int idx, const char *fname, const char *const valid[], int npos) {

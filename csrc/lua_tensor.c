@@ -230,22 +230,15 @@ const char *lnL_checkpath(lua_State *L, int idx) {
 int lnL_optoptionfield(lua_State *L, int idx, const char *key, const char *def, const char *const names[]) {
   int t = field_type(L, idx, key);
   const char *name = t == LUA_TNIL ? def : t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-  for (int i = 0; name && names[i]; i++)
-    if (strcmp(name, names[i]) == 0) {
-      lua_pop(L, 1);
-      return i;
-    }
-  luaL_Buffer b;
-  luaL_buffinit(L, &b);
-  for (int i = 0; names[i]; i++) {
-    if (i > 0) luaL_addstring(&b, ", ");
-    luaL_addstring(&b, names[i]);
+  int i = lnL_nameindex(name, names);
+  if (i >= 0) {
+    lua_pop(L, 1);
+    return i;
   }
-  luaL_pushresult(&b);
+  const char *valid = lnL_pushnames(L, names);
   if (name == NULL)
-    return lnL_fail(L, "option '%s' must be a name (valid: %s), got a %s", key, lua_tostring(L, -1),
-                    lua_typename(L, t));
-  return lnL_fail(L, "option '%s': invalid value '%s' (valid: %s)", key, name, lua_tostring(L, -1));
+    return lnL_fail(L, "option '%s' must be a name (valid: %s), got a %s", key, valid, lua_typename(L, t));
+  return lnL_fail(L, "option '%s': invalid value '%s' (valid: %s)", key, name, valid);
 }
 
 /* ---- the userdata ----------------------------------------------------- */

@@ -158,20 +158,14 @@ static void read_hparams(lua_State *L, int idx, ln_optim *o) {
 ** kinds (luaL_checkoption's would blame argument #-1). */
 static ln_optkind read_kind(lua_State *L, int idx) {
   const char *name = lua_getfield(L, idx, "kind") == LUA_TNIL ? "sgd" : lua_tostring(L, -1);
-  luaL_Buffer b;
-  for (int i = 0; name && ln_optim_names[i]; i++)
-    if (strcmp(name, ln_optim_names[i]) == 0) {
-      lua_pop(L, 1);
-      return (ln_optkind)i;
-    }
-  if (!name) name = luaL_typename(L, -1);
-  luaL_buffinit(L, &b);
-  for (int i = 0; ln_optim_names[i]; i++) {
-    if (i > 0) luaL_addstring(&b, ", ");
-    luaL_addstring(&b, ln_optim_names[i]);
+  int i = lnL_nameindex(name, ln_optim_names);
+  if (i >= 0) {
+    lua_pop(L, 1);
+    return (ln_optkind)i;
   }
-  luaL_pushresult(&b);
-  return (ln_optkind)luaL_error(L, "optimizer: kind: invalid option '%s' (valid: %s)", name, lua_tostring(L, -1));
+  if (!name) name = luaL_typename(L, -1);
+  return (ln_optkind)luaL_error(L, "optimizer: kind: invalid option '%s' (valid: %s)", name,
+                                lnL_pushnames(L, ln_optim_names));
 }
 
 /* optimizer(net, {kind = "sgd", eta =, momentum =, nesterov =, reg =, lambda =, n =}),
