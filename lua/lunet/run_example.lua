@@ -10,7 +10,11 @@
 
 local script = arg[1]
 local args = { [0] = script }
-for i = -1, -#arg, -1 do args[i - 1] = arg[i] end
+local k = -1   -- the interpreter's own words, one place further down
+while arg[k] ~= nil do
+  args[k - 1] = arg[k]
+  k = k - 1
+end
 args[-1] = arg[0]
 for i = 2, #arg do args[i - 1] = arg[i] end
 arg = args   -- luacheck: ignore 121
