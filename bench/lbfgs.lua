@@ -3,9 +3,10 @@
 -- network, cross-entropy (mean over the batch, no regularisation), on the
 -- first --n Fashion-MNIST training images, float64, from network2's
 -- initialisation with --seed. lunet.minimize's L-BFGS (history m = 10,
--- strong Wolfe line search) runs --iter iterations.
+-- strong Wolfe line search, H0 by --h0: lunet's default "ss/sy", or
+-- "sy/yy", PyTorch's rule, step for step its path) runs --iter iterations.
 --
---   lua5.4 bench/lbfgs.lua --dir DIR [--iter 100] [--n 1000] [--threads 1]
+--   lua5.4 bench/lbfgs.lua --dir DIR [--iter 100] [--n 1000] [--threads 1] [--h0 ss/sy]
 --
 -- Writes the problem to DIR for PyTorch (x.npy (n, 784), y.npy (n) labels,
 -- w1.npy (30, 784), b1.npy (30), w2.npy (10, 30), b2.npy (10): lunet's
@@ -23,6 +24,7 @@ local opts = require("lunet.cli").parse(arg, {
   { "m", 10, "L-BFGS history" },
   { "threads", 1, "lunet threads" },
   { "seed", 1, "random seed of the initial parameters" },
+  { "h0", "ss/sy", "L-BFGS's H0 rule: ss/sy (lunet's default) or sy/yy (PyTorch's)" },
 }, "lunet's side of the full-batch L-BFGS benchmark")
 if opts.dir == "" then error("bench/lbfgs.lua: --dir is required") end
 
@@ -52,7 +54,7 @@ end
 
 local f, w0 = lunet.optim.objective(net, batch)
 local t0 = wall()
-local _, h = lunet.optim.minimize(f, w0, { method = "lbfgs", m = opts.m, max_iter = opts.iter,
+local _, h = lunet.optim.minimize(f, w0, { method = "lbfgs", m = opts.m, h0 = opts.h0, max_iter = opts.iter,
   max_evals = 100 * opts.iter, gtol = 1e-12 })
 local wall_seconds = wall() - t0
 
@@ -61,8 +63,8 @@ local function list(t, fmt)
   for i, v in ipairs(t) do parts[i] = fmt:format(v) end
   return "[" .. table.concat(parts, ", ") .. "]"
 end
-print(('{"framework": "lunet", "what": "lbfgs", "seed": %d, "images": %d, "threads": %d, "m": %d, '
+print(('{"framework": "lunet", "what": "lbfgs", "seed": %d, "images": %d, "threads": %d, "m": %d, "h0": "%s", '
   .. '"dtype": "float64", "iterations": %d, "evaluations": %d, "reason": "%s", "cpu_seconds": %.6f, '
   .. '"wall_seconds": %.6f, "cost": %s, "nfev": %s, "seconds": %s}'):format(opts.seed, opts.n, opts.threads,
-  opts.m, h.iterations, h.evaluations, h.reason, h.seconds[#h.seconds], wall_seconds, list(h.cost, "%.17g"),
+  opts.m, opts.h0, h.iterations, h.evaluations, h.reason, h.seconds[#h.seconds], wall_seconds, list(h.cost, "%.17g"),
   list(h.nfev, "%d"), list(h.seconds, "%.6f")))

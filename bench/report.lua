@@ -78,8 +78,9 @@ local function median(v)
 end
 
 local function lbfgs_headline(l, p, r)
-  print(("\nfull-batch L-BFGS (m = %d, strong Wolfe), 784-30-10 sigmoid cross-entropy on %d images, float64, "
-    .. "%d thread, seed %d"):format(l.m, l.images, l.threads, r.seed))
+  -- runs from before the h0 option used PyTorch's rule
+  print(("\nfull-batch L-BFGS (m = %d, strong Wolfe; lunet's h0 = %s), 784-30-10 sigmoid cross-entropy on %d "
+    .. "images, float64, %d thread, seed %d"):format(l.m, l.h0 or "sy/yy", l.images, l.threads, r.seed))
   print(("%-40s %12s %12s %12s %10s"):format("", "iterations", "evaluations", "CPU seconds", "wall"))
   print(("%-40s %12d %12d %12.3f %9.3fs"):format(("PyTorch to its final cost %.6g"):format(r.target_cost),
     p.iterations, p.evaluations, r.pytorch_seconds, p.wall_seconds))

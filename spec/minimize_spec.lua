@@ -58,13 +58,13 @@ describe("lunet.minimize", function()
   describe("Rosenbrock from (-1.2, 1)", function()
     local cases = {
       { method = "cg" }, { method = "bfgs" }, { method = "bfgs", scale_h0 = true }, { method = "lbfgs" },
-      { method = "lbfgs", m = 3 }, { method = "newton" }, { method = "newton", hess = rosenbrock_hess },
+      { method = "lbfgs", h0 = "sy/yy" }, { method = "lbfgs", m = 3 }, { method = "newton" }, { method = "newton", hess = rosenbrock_hess },
       { method = "momentum", eta = 1e-3, mu = 0.9, max_iter = 10000 },
       { method = "nesterov", eta = 1e-3, mu = 0.9, max_iter = 10000 },
     }
     for _, o in ipairs(cases) do
       local name = o.method .. (o.hess and " (exact Hessian)" or "") .. (o.m and " m = 3" or "")
-        .. (o.scale_h0 and " scaled H0" or "")
+        .. (o.scale_h0 and " scaled H0" or "") .. (o.h0 and " h0 = " .. o.h0 or "")
       it(name .. " converges to (1, 1)", function()
         local x, h = minimize(rosenbrock, { -1.2, 1 }, o)
         assert.is_true(h.converged, h.reason)
@@ -247,6 +247,9 @@ describe("lunet.minimize", function()
     end, { 1, 2 }, { method = "bfgs" }))
     assert.matches("minimize: unknown option 'etaa'", err(rosenbrock, { 1, 2 }, { etaa = 1 }))
     assert.matches("minimize: unknown method 'adam'", err(rosenbrock, { 1, 2 }, { method = "adam" }))
+    assert.matches("option h0 must be \"ss/sy\" or \"sy/yy\", got 'yy'", err(rosenbrock, { 1, 2 }, { h0 = "yy" }))
+    assert.matches("option h0 must be \"ss/sy\" or \"sy/yy\", got number", err(rosenbrock, { 1, 2 }, { h0 = 1 }))
+    assert.matches("option h0 is for method = \"lbfgs\"", err(rosenbrock, { 1, 2 }, { method = "bfgs", h0 = "sy/yy" }))
     assert.matches("option eta must be in %(0, inf%], got %-1", err(rosenbrock, { 1, 2 }, { method = "gd", eta = -1 }))
     assert.matches("option m must be an integer", err(rosenbrock, { 1, 2 }, { m = 2.5 }))
     assert.matches("0 < c1 < c2 < 1", err(rosenbrock, { 1, 2 }, { c1 = 0.5, c2 = 0.4 }))
@@ -265,7 +268,8 @@ describe("lunet.minimize", function()
     -- The extended Rosenbrock function in 8 dimensions, m = 3 so stored are
     -- dropped; the directions are recovered from the path (x_k+1 - x_k = a_k d_k)
     -- and recomputed with the loop over vectors (N&W algorithm 7.4),
-    -- gamma = s'y / y'y of the newest pair, s = x_k+1 - x_k, y = g_k+1 - g_k.
+    -- gamma = s's / s'y (the default h0) or s'y / y'y (h0 = "sy/yy") of the
+    -- newest pair, s = x_k+1 - x_k, y = g_k+1 - g_k.
     -- With c2 = 0.1 too, where the accepted steps are rarely 1.
     local n, m = 8, 3
     local function ext(x)
@@ -282,8 +286,9 @@ describe("lunet.minimize", function()
     local function dot(a, b) local s = 0 for i = 1, #a do s = s + a[i] * b[i] end return s end
     local x0 = {}
     for i = 1, n do x0[i] = i % 2 == 1 and -1.2 or 1 end
-    for _, c2 in ipairs { 0.9, 0.1 } do
-      local _, h = minimize(ext, x0, { method = "lbfgs", m = m, path = true, max_iter = 25, c2 = c2 })
+    for _, case in ipairs { { 0.9 }, { 0.1 }, { 0.9, "sy/yy" }, { 0.1, "sy/yy" } } do
+      local c2, h0 = case[1], case[2]
+      local _, h = minimize(ext, x0, { method = "lbfgs", m = m, path = true, max_iter = 25, c2 = c2, h0 = h0 })
       assert.is_true(#h.path >= 20)
       local grads, stored = {}, {}
       for k = 1, #h.path do grads[k] = select(2, ext(lunet.tensor(h.path[k], "float64"))):totable() end
@@ -301,7 +306,8 @@ describe("lunet.minimize", function()
             for i = 1, n do q[i] = q[i] - alpha[j] * pj.y[i] end
           end
           local last = stored[#stored]
-          local gamma = dot(last.s, last.y) / dot(last.y, last.y)
+          local gamma = h0 == "sy/yy" and dot(last.s, last.y) / dot(last.y, last.y)
+            or dot(last.s, last.s) / dot(last.s, last.y)
           for i = 1, n do q[i] = gamma * q[i] end
           for j = 1, #stored do
             local pj = stored[j]

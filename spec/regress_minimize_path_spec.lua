@@ -186,7 +186,8 @@ local function reference(f, x0, o)
         alpha[i] = pairs_[i].rho * dot(pairs_[i].s, q)
         q = axpy(-alpha[i], pairs_[i].y, q)
       end
-      local gamma = dot(pairs_[k].s, pairs_[k].y) / dot(pairs_[k].y, pairs_[k].y)
+      local sk, yk = pairs_[k].s, pairs_[k].y
+      local gamma = o.h0 == "sy/yy" and dot(sk, yk) / dot(yk, yk) or dot(sk, sk) / dot(sk, yk)
       local r = scale(gamma, q)
       for i = 1, k do
         local beta = pairs_[i].rho * dot(pairs_[i].y, r)
@@ -267,7 +268,8 @@ local function reference(f, x0, o)
       local l1 = 0
       for i = 1, #g do l1 = l1 + math.abs(g[i]) end
       a1 = math.min(1, 1 / l1)                  -- torch.optim.LBFGS's first step
-    elseif method == "cg" or (method == "bfgs" and not o.scale_h0) or (k == 1 and method ~= "newton") then
+    elseif method == "cg" or (method == "bfgs" and not o.scale_h0) or (k == 1 and method ~= "newton")
+        or (method == "lbfgs" and o.h0 ~= "sy/yy") then
       a1 = math.min(1, 2.02 * (fx - f_prev) / d0)
     end
     if a1 ~= a1 or a1 <= 0 then a1 = 1 end
@@ -376,6 +378,14 @@ describe("minimize against a plain-Lua reference, iterate by iterate (regression
   it("lbfgs with a short memory (m = 2) drops its oldest pairs", function()
     same_path(quadratic, { 1, 1, 1, 1 }, { method = "lbfgs", m = 2, max_iter = 12 })
     same_path(rosenbrock, { -1.2, 1 }, { method = "lbfgs", m = 3, max_iter = 20 })
+  end)
+
+  it("lbfgs with h0 = 'sy/yy' (PyTorch's H0 and first trials of 1) and the default 'ss/sy'", function()
+    for _, h0 in ipairs { "sy/yy", "ss/sy" } do
+      same_path(rosenbrock, { -1.2, 1 }, { method = "lbfgs", h0 = h0, max_iter = 30 })
+      same_path(walled, { -3, 0.3, -1 }, { method = "lbfgs", h0 = h0, max_iter = 30 })
+      same_path(quadratic, { 1, 1, 1, 1 }, { method = "lbfgs", h0 = h0, m = 2, max_iter = 12 })
+    end
   end)
 
   it("other line-search constants, and a budget of evaluations that runs out", function()

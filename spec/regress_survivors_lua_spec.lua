@@ -173,46 +173,49 @@ describe("mutation survivors in lua/lunet (regression)", function()
     assert.are.equal(6, n)
   end)
 
-  it("lbfgs's second direction is BFGS's from H0 = (s'y / y'y) I", function()
-    -- With one stored pair, the two-loop recursion with gamma = s'y / y'y
-    -- gives exactly the BFGS update of gamma I, H = (I - rho s y') gamma I
-    -- (I - rho y s') + rho s s', worked out here from the first step.
-    local function rosen(x)
-      local a, b = x[1], x[2]
-      return (1 - a) ^ 2 + 100 * (b - a * a) ^ 2,
-        lunet.tensor({ -2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a) }, "float64")
-    end
-    local _, hl = minimize(rosen, { -1.2, 1 }, { method = "lbfgs", path = true, max_iter = 2 })
-    assert.are.equal(3, #hl.path)
-    local x0, x1, x2 = hl.path[1], hl.path[2], hl.path[3]
-    local g0 = select(2, rosen(lunet.tensor(x0, "float64"))):totable()
-    local g1 = select(2, rosen(lunet.tensor(x1, "float64"))):totable()
-    local s, y = { x1[1] - x0[1], x1[2] - x0[2] }, { g1[1] - g0[1], g1[2] - g0[2] }
-    local sy, yy = s[1] * y[1] + s[2] * y[2], y[1] * y[1] + y[2] * y[2]
-    local rho, gamma = 1 / sy, sy / yy
-    local Hm = {}
-    for i = 1, 2 do
-      Hm[i] = {}
-      for j = 1, 2 do
-        -- ((I - rho s y') (I - rho y s'))_ij gamma + rho s_i s_j
-        local v = 0
-        for k = 1, 2 do
-          v = v + ((i == k and 1 or 0) - rho * s[i] * y[k]) * ((k == j and 1 or 0) - rho * y[k] * s[j])
-        end
-        Hm[i][j] = gamma * v + rho * s[i] * s[j]
+  for _, h0 in ipairs { "sy/yy", "ss/sy" } do
+    it("lbfgs's second direction is BFGS's from H0 = (" .. h0 .. ") I", function()
+      -- With one stored pair, the two-loop recursion with gamma = s'y / y'y
+      -- (or s's / s'y, the default) gives exactly the BFGS update of gamma I,
+      -- H = (I - rho s y') gamma I (I - rho y s') + rho s s', worked out here
+      -- from the first step.
+      local function rosen(x)
+        local a, b = x[1], x[2]
+        return (1 - a) ^ 2 + 100 * (b - a * a) ^ 2,
+          lunet.tensor({ -2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a) }, "float64")
       end
-    end
-    for i = 1, 2 do
-      local want = -(Hm[i][1] * g1[1] + Hm[i][2] * g1[2])
-      assert.near(want, (x2[i] - x1[i]) / hl.alpha[3], 1e-9 * math.max(1, math.abs(want)))
-    end
-    -- the second step is not along -g (so the pair did change the direction)
-    local p, q = hl.path[2], hl.path[3]
-    local _, g = rosen(p)
-    local s1, s2 = q[1] - p[1], q[2] - p[2]
-    local sine = (s1 * g[2] - s2 * g[1]) / (math.sqrt(s1 ^ 2 + s2 ^ 2) * g:norm())
-    assert.is_true(math.abs(sine) > 1e-3, "sine " .. sine)   -- -0.007 here; 1e-16 without the pair
-  end)
+      local _, hl = minimize(rosen, { -1.2, 1 }, { method = "lbfgs", h0 = h0, path = true, max_iter = 2 })
+      assert.are.equal(3, #hl.path)
+      local x0, x1, x2 = hl.path[1], hl.path[2], hl.path[3]
+      local g0 = select(2, rosen(lunet.tensor(x0, "float64"))):totable()
+      local g1 = select(2, rosen(lunet.tensor(x1, "float64"))):totable()
+      local s, y = { x1[1] - x0[1], x1[2] - x0[2] }, { g1[1] - g0[1], g1[2] - g0[2] }
+      local sy, yy = s[1] * y[1] + s[2] * y[2], y[1] * y[1] + y[2] * y[2]
+      local rho, gamma = 1 / sy, h0 == "sy/yy" and sy / yy or (s[1] * s[1] + s[2] * s[2]) / sy
+      local Hm = {}
+      for i = 1, 2 do
+        Hm[i] = {}
+        for j = 1, 2 do
+          -- ((I - rho s y') (I - rho y s'))_ij gamma + rho s_i s_j
+          local v = 0
+          for k = 1, 2 do
+            v = v + ((i == k and 1 or 0) - rho * s[i] * y[k]) * ((k == j and 1 or 0) - rho * y[k] * s[j])
+          end
+          Hm[i][j] = gamma * v + rho * s[i] * s[j]
+        end
+      end
+      for i = 1, 2 do
+        local want = -(Hm[i][1] * g1[1] + Hm[i][2] * g1[2])
+        assert.near(want, (x2[i] - x1[i]) / hl.alpha[3], 1e-9 * math.max(1, math.abs(want)))
+      end
+      -- the second step is not along -g (so the pair did change the direction)
+      local p, q = hl.path[2], hl.path[3]
+      local _, g = rosen(p)
+      local s1, s2 = q[1] - p[1], q[2] - p[2]
+      local sine = (s1 * g[2] - s2 * g[1]) / (math.sqrt(s1 ^ 2 + s2 ^ 2) * g:norm())
+      assert.is_true(math.abs(sine) > 1e-3, "sine " .. sine)   -- -0.007 here; 1e-16 without the pair
+    end)
+  end
 
   it("minimize accepts the closed upper ends of its ranges: mu = 1 and ftol = 1", function()
     -- momentum on f = x^2 / 2 with eta = 0.1, mu = 1 (no friction):
