@@ -136,7 +136,8 @@ local function read_options(o)
   if s.scale_h0 ~= nil and method ~= "bfgs" then fail("option scale_h0 is for method = \"bfgs\"") end
   if s.h0 ~= nil and method ~= "lbfgs" then fail("option h0 is for method = \"lbfgs\"") end
   if s.h0 ~= nil and not H0_RULES[s.h0] then
-    fail("option h0 must be \"ss/sy\" or \"sy/yy\", got %s", type(s.h0) == "string" and "'" .. s.h0 .. "'" or type(s.h0))
+    local got = type(s.h0) == "string" and "'" .. s.h0 .. "'" or type(s.h0)
+    fail("option h0 must be \"ss/sy\" or \"sy/yy\", got %s", got)
   end
   if method == "lbfgs" then s.h0 = s.h0 or "ss/sy" end
   return s
