@@ -58,7 +58,8 @@ describe("lunet.minimize", function()
   describe("Rosenbrock from (-1.2, 1)", function()
     local cases = {
       { method = "cg" }, { method = "bfgs" }, { method = "bfgs", scale_h0 = true },
-      { method = "lbfgs" }, { method = "lbfgs", h0 = "sy/yy" }, { method = "lbfgs", m = 3 }, { method = "newton" }, { method = "newton", hess = rosenbrock_hess },
+      { method = "lbfgs" }, { method = "lbfgs", h0 = "sy/yy" }, { method = "lbfgs", m = 3 },
+      { method = "newton" }, { method = "newton", hess = rosenbrock_hess },
       { method = "momentum", eta = 1e-3, mu = 0.9, max_iter = 10000 },
       { method = "nesterov", eta = 1e-3, mu = 0.9, max_iter = 10000 },
     }
