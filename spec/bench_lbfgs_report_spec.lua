@@ -56,6 +56,8 @@ describe("bench/report.lua --lbfgs", function()
     assert.is_true(ok, out)
     assert.matches("lunet to the same cost%s+3%s+5%s+0%.300", out)
     assert.matches("CPU time ratio lunet / PyTorch 0%.500%)", out)
+    -- issue 10's two goals for the headline seed: 3 iterations against 3, ratio 0.5
+    assert.matches("goals: iterations <= PyTorch's met; CPU time ratio <= 0%.50 met", out)
     assert.matches("\n1%s+1%.5%s+3%s+3%s+5%s+4%s+0%.500\n", out)
     assert.matches("\n2%s+0%.9%s+4%s+3%s+6%s+4%s+0%.400\n", out)
     assert.matches("\n3%s+0%.1%s+>4%s+3%s+%-%s+4%s+%-\n", out)
