@@ -114,6 +114,23 @@ static ln_optim *check_optim(lua_State *L, int idx) {
   return luaL_checkudata(L, idx, LNL_OPTIM);
 }
 
+/* A value's class (__name: "lunet.Net", "Network") or its type. */
+static const char *type_name(lua_State *L, int idx) {
+  if (luaL_getmetafield(L, idx, "__name") == LUA_TSTRING) return lua_tostring(L, -1);
+  return luaL_typename(L, idx);
+}
+
+/* The optimizer a method was called on. opt.step(net) passes net where the
+** optimizer goes: say so, rather than Lua's "bad argument #1 (lunet.Optim
+** expected, got lunet.Net)" or, for set_eta(0.1), a complaint about #2. */
+static ln_optim *optim_self(lua_State *L, const char *method) {
+  ln_optim *o = luaL_testudata(L, 1, LNL_OPTIM);
+  if (o) return o;
+  luaL_error(L, "%s: call it with a colon, opt:%s(...), not opt.%s(...): it got %s%s where the optimizer goes", method,
+             method, method, lua_isnone(L, 1) ? "" : "a ", lua_isnone(L, 1) ? "nothing" : type_name(L, 1));
+  return NULL;
+}
+
 static int is_hparam(const ln_hparam *hp, const char *key) {
   for (; hp->name; hp++)
     if (strcmp(hp->name, key) == 0) return 1;
@@ -199,8 +216,8 @@ static int optim_gc(lua_State *L) {
 }
 
 static int optim_set_eta(lua_State *L) {
+  ln_optim *o = optim_self(L, "set_eta");
   double eta = luaL_checknumber(L, 2);
-  ln_optim *o = check_optim(L, 1);
   if (!(eta > 0) || !isfinite(eta)) luaL_argerror(L, 2, "eta must be a finite number > 0");
   lnL_check(L, ln_optim_set(o, "eta", eta));
   return 0;
@@ -208,16 +225,17 @@ static int optim_set_eta(lua_State *L) {
 
 /* set(name, value): a scheduled hyperparameter (eta, momentum) between steps */
 static int optim_set(lua_State *L) {
+  ln_optim *o = optim_self(L, "set");
   const char *name = luaL_checkstring(L, 2);
   double v = luaL_checknumber(L, 3);
-  lnL_check(L, ln_optim_set(check_optim(L, 1), name, v));
+  lnL_check(L, ln_optim_set(o, name, v));
   return 0;
 }
 
 /* get(name) -> the hyperparameter's value (booleans as booleans) */
 static int optim_get(lua_State *L) {
+  ln_optim *o = optim_self(L, "get");
   const char *name = luaL_checkstring(L, 2);
-  ln_optim *o = check_optim(L, 1);
   for (const ln_hparam *p = ln_optim_hparams(o->h.kind); p->name; p++)
     if (strcmp(p->name, name) == 0) {
       const char *at = (const char *)&o->h + p->offset;
@@ -229,24 +247,24 @@ static int optim_get(lua_State *L) {
 }
 
 static int optim_eta(lua_State *L) {
-  lua_pushnumber(L, check_optim(L, 1)->h.eta);
+  lua_pushnumber(L, optim_self(L, "eta")->h.eta);
   return 1;
 }
 
 static int optim_kind(lua_State *L) {
-  lua_pushstring(L, ln_optim_names[check_optim(L, 1)->h.kind]);
+  lua_pushstring(L, ln_optim_names[optim_self(L, "kind")->h.kind]);
   return 1;
 }
 
 static int optim_steps(lua_State *L) {
-  lua_pushinteger(L, check_optim(L, 1)->h.t);
+  lua_pushinteger(L, optim_self(L, "steps")->h.t);
   return 1;
 }
 
 /* state([name]): a view of a state array (the first when no name), or nil */
 static int optim_state(lua_State *L) {
+  ln_optim *o = optim_self(L, "state");
   const char *name = luaL_optstring(L, 2, NULL);
-  ln_optim *o = check_optim(L, 1);
   for (int i = 0; i < o->nstate; i++)
     if (name == NULL || strcmp(name, ln_optim_state_name(o, i)) == 0) {
       lnL_pushview(L, &o->state[i]);
@@ -258,20 +276,22 @@ static int optim_state(lua_State *L) {
 /* step(net): one step from the gradients now in the network's gradient
 ** block (after forward and backward, for loops written in Lua). */
 static int optim_step(lua_State *L) {
-  ln_optim *o = check_optim(L, 1);
+  ln_optim *o = optim_self(L, "step");
+  if (lua_istable(L, 2))   /* the model itself, not model:net() */
+    luaL_error(L, "step: takes the model's network, opt:step(model:net()), got a %s", type_name(L, 2));
   lnL_check(L, ln_optim_step(o, lnL_checknet(L, 2)));
   return 0;
 }
 
 /* check(net): an error unless the optimizer was made for net */
 static int optim_check(lua_State *L) {
-  ln_optim *o = check_optim(L, 1);
+  ln_optim *o = optim_self(L, "check");
   lnL_check(L, ln_optim_check(o, lnL_checknet(L, 2)));
   return 0;
 }
 
 static int optim_velocity(lua_State *L) {
-  ln_optim *o = check_optim(L, 1);
+  ln_optim *o = optim_self(L, "velocity");
   lua_settop(L, 1);
   if (o->h.kind != LN_OPTIM_SGD) return 0;
   return optim_state(L);

@@ -364,12 +364,12 @@ describe("lunet.minimize", function()
     assert.are.same(xb:totable(), xa:totable())
     assert.is_true(#seen == hb.evaluations and seen[1] ~= w0)
     assert.are.equal(f, lunet.minimize.fresh_gradient(f))
+    -- placed at the caller's line, which is helpers.lua's pcall here
+    local function refusal(...) return (H.err(lunet.minimize.fresh_gradient, ...):gsub("^[^\n]-:%d+: ", "")) end
     for _, v in ipairs({ 1, "f", {}, true }) do
-      assert.are.equal("minimize: fresh_gradient: f must be a function, got " .. type(v),
-        H.err(lunet.minimize.fresh_gradient, v))
+      assert.are.equal("minimize: fresh_gradient: f must be a function, got " .. type(v), refusal(v))
     end
-    assert.are.equal("minimize: fresh_gradient: f must be a function, got nil",
-      H.err(lunet.minimize.fresh_gradient))
+    assert.are.equal("minimize: fresh_gradient: f must be a function, got nil", refusal())
   end)
 
   it("returns a history that lunet.plot.monitor draws directly: cost and gradient norm per iteration", function()

@@ -46,6 +46,7 @@
 -- (unless marked by minimize.fresh_gradient, as lunet.optim.objective is).
 
 local core = require "lunet.core"
+local errors = require "lunet.errors"
 local opts = require "lunet.opts"
 
 local linalg = core.linalg
@@ -58,8 +59,14 @@ local OPTIONS = {
 local H0_RULES = { ["ss/sy"] = true, ["sy/yy"] = true }
 local METHODS = { gd = true, momentum = true, nesterov = true, cg = true, bfgs = true, lbfgs = true, newton = true }
 
+-- At the user's line, as the option checks' errors are (lunet.errors).
 local function fail(msg, ...)
-  error("minimize: " .. msg:format(...), 0)
+  errors.raise("minimize: " .. msg:format(...))
+end
+
+-- An option's value in a message: a string shows as one ("100" is not 100).
+local function shown(v)
+  return type(v) == "string" and ("a string (%q)"):format(v) or tostring(v)
 end
 
 local function is_tensor(x)
@@ -79,7 +86,7 @@ end
 local function number_opt(o, key, default, lo, hi, open_lo)
   local v = o[key]
   if v == nil then return default end
-  if type(v) ~= "number" or v ~= v then fail("option %s must be a number, got %s", key, tostring(v)) end
+  if type(v) ~= "number" or v ~= v then fail("option %s must be a number, got %s", key, shown(v)) end
   if v < lo or (open_lo and v == lo) or v > hi then
     fail("option %s must be in %s%g, %g], got %g", key, open_lo and "(" or "[", lo, hi, v)
   end
@@ -90,7 +97,7 @@ local function int_opt(o, key, default, lo)
   local v = o[key]
   if v == nil then return default end
   if math.type(v) ~= "integer" and not (type(v) == "number" and v == math.floor(v) and v < 2 ^ 53) then
-    fail("option %s must be an integer, got %s", key, tostring(v))
+    fail("option %s must be an integer, got %s", key, shown(v))
   end
   if v < lo then fail("option %s must be at least %d, got %s", key, lo, tostring(v)) end
   return math.tointeger(v) or v
@@ -703,6 +710,9 @@ local MAX_DENSE_N = 16384
 -- what the history holds (cost, grad_norm, step, alpha, nfev, seconds per
 -- iterate; converged, reason, iterations, evaluations). Also lunet.optim.minimize.
 function M.minimize(f, x0, options)
+  if f == M or f == package.loaded["lunet.optim"] then
+    fail("call it with a dot, not a colon (lunet.minimize.minimize(f, x0, opts)): it got the module where f goes")
+  end
   if not callable(f) then
     fail("f must be a function, got %s", type(f))
   end

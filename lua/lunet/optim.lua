@@ -93,7 +93,22 @@ function optim.optimizer(model, o)
   local net = built_net("optimizer", model)
   if type(o) ~= "table" then fail("optimizer", "options must be a table {kind = name, ...}") end
   local ok, opt = pcall(core.optimizer, net, o)
-  if not ok then fail("optimizer", "%s", tostring(opt):gsub("^.-optimizer: ", "")) end
+  if not ok then
+    local msg = tostring(opt):gsub("^.-optimizer: ", "")
+    -- SGD's eta has no default (0 stands for none): "eta must be in (0, inf), not 0" named a value never given
+    if o.eta == nil and msg:find("^eta must be in") then
+      fail("optimizer", "kind sgd (the default) has no default eta: give one, {kind = \"sgd\", eta = 0.1}")
+    end
+    -- the core lists the valid names; the hint is opts.check's, as every Lua option table has it
+    local bad, valid = msg:match("^unknown option '(.-)' %(valid: (.-)%)$")
+    if not bad then bad, valid = msg:match("^kind: invalid option '(.-)' %(valid: (.-)%)$") end
+    if bad then
+      local names = {}
+      for name in valid:gmatch("[^, ]+") do names[#names + 1] = name end
+      msg = msg .. opts.hint({ bad }, names)
+    end
+    fail("optimizer", "%s", msg)
+  end
   return opt
 end
 
