@@ -50,4 +50,19 @@ describe("tensor printing limits", function()
     assert.are.equal("(1,.,.) =\n 0 0\n 0 0\n\n(2,.,.) =\n 0 0\n 0 0\n\n[Tensor float64 2x2x2]",
       tostring(lunet.zeros(2, 2, 2, "float64")))
   end)
+
+  it("keeps a summarised row of %.4e values on one line: the \"...\" column is then 3 wide", function()
+    -- a gradient of lunet.optim.objective, printed: it came out as "Columns 1 to 1999", five values,
+    -- then "Columns 2000 to 2000" and the last
+    local t = lunet.full(1e-5, 2000, "float64")
+    t[1], t[2000] = -2e-5, 3e-5
+    local row = " -2.0000e-05  1.0000e-05  1.0000e-05 ...  1.0000e-05  1.0000e-05  3.0000e-05"
+    assert.are.equal(row .. "\n[Tensor float64 2000]", tostring(t))
+    local m = lunet.full(-125000.5, 10, 200, "float64")
+    local s = tostring(m)
+    assert.is_nil(s:find("Columns", 1, true))
+    assert.truthy(s:find("\n -1.2500e+05 -1.2500e+05 -1.2500e+05 ... -1.2500e+05 -1.2500e+05 -1.2500e+05\n", 1, true))
+    assert.truthy(s:find("\n         ...         ...         ... ...         ...         ...         ...\n", 1, true))
+    for line in s:gmatch("[^\n]+") do assert.is_true(#line <= 80, line) end
+  end)
 end)

@@ -77,22 +77,36 @@ local function collect(t, dims, prefix, out)
 end
 
 -- Rows of a 2-d slice (rows x cols), columns split into chunks that fit.
+-- The "..." column of a summarised row is as wide as the numbers unless
+-- the row would not fit in a line that way: then it is 3 characters, so
+-- 3 + "..." + 3 values of %.4e stay on one line (a 1-d gradient had
+-- printed as "Columns 1 to 23859", five values, then "Columns 23860 to 23860").
 local function matrix_lines(get, rows, cols, fmt, width, lines)
-  local per = math.max(1, (LINE_WIDTH - 1) // (width + 1))
-  for first = 1, #cols, per do
-    local last = math.min(#cols, first + per - 1)
-    if #cols > per then
+  local ellipsis, used = math.max(width, 3), 1
+  for c = 1, #cols do used = used + 1 + (cols[c] and width or ellipsis) end
+  if used > LINE_WIDTH then ellipsis = 3 end
+  local function cell_width(c) return cols[c] and width or ellipsis end
+  local first = 1
+  while first <= #cols do
+    local last, used = first, 1 + cell_width(first)
+    while last < #cols and used + 1 + cell_width(last + 1) <= LINE_WIDTH - 1 do
+      last = last + 1
+      used = used + 1 + cell_width(last)
+    end
+    if first > 1 or last < #cols then
       local a, b = cols[first] or "...", cols[last] or "..."
       lines[#lines + 1] = string.format("Columns %s to %s", a, b)
     end
     for _, r in ipairs(rows) do
       local cells = {}
       for c = first, last do
-        cells[#cells + 1] = (r and cols[c]) and fmt(get(r, cols[c])) or fmt(nil)
+        cells[#cells + 1] = not cols[c] and ("%" .. ellipsis .. "s"):format("...") or r and fmt(get(r, cols[c]))
+          or fmt(nil)
       end
       lines[#lines + 1] = " " .. table.concat(cells, " ")
     end
     if last < #cols then lines[#lines + 1] = "" end
+    first = last + 1
   end
 end
 
