@@ -56,6 +56,18 @@ describe("lunet.minimize as the README's Minimisers section uses it", function()
   end)
 end)
 
+describe("lunet.optim's functions called with a colon", function()
+  it("say to call them with a dot (objective named the data set's keys as unknown options)", function()
+    local net = lunet.Network { 4, 3, 2 }
+    local set = { x = lunet.rand(5, 4), y = lunet.tensor { 0, 1, 0, 1, 0 }, n = 5 }
+    for _, name in ipairs { "objective", "hvp", "hessian", "newton_step", "optimizer", "get_params", "set_params" } do
+      local msg = here(function() return lunet.optim[name](lunet.optim, net, set) end)
+      assert.are.equal(("lunet.optim.%s: call it with a dot, lunet.optim.%s(model, ...), not a colon: it got the "
+        .. "module where the model goes"):format(name, name), msg)
+    end
+  end)
+end)
+
 describe("lunet.optim.optimizer's objects as the README uses them", function()
   local net = lunet.Network { 4, 3, 2 }
   local opt = lunet.optim.optimizer(net, { kind = "adam", eta = 0.01 })

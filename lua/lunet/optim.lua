@@ -37,7 +37,18 @@ local function fail(fname, msg, ...)
   errors.raise(("lunet.optim.%s: %s"):format(fname, msg:format(...)))
 end
 
+-- lunet.optim:objective(net, data) passes the module as the model, the
+-- model as the data and the data as the options: say so before any of
+-- them is read (the options' check named the data set's keys).
+local function not_the_module(fname, model)
+  if model == optim then
+    fail(fname, "call it with a dot, lunet.optim.%s(model, ...), not a colon: it got the module where the model goes",
+      fname)
+  end
+end
+
 local function built_net(fname, model, x)
+  not_the_module(fname, model)
   if type(model) ~= "table" or type(model.net) ~= "function" then fail(fname, "expected a model") end
   local ok, net = pcall(model.net, model, x)
   if not ok then fail(fname, "%s", tostring(net)) end
@@ -117,6 +128,7 @@ end
 -- minimisers: f(w) -> cost, grad (the book's total cost and its gradient; see
 -- the top of lunet/optim.lua), and w0 the model's current parameters (float64).
 function optim.objective(model, data, o)
+  not_the_module("objective", model)
   o = opts.check("lunet.optim.objective", o, { "lambda", "reg" })
   local lambda, reg = o.lambda or 0, o.reg or "l2"
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
@@ -194,6 +206,7 @@ end
 -- comes back in v's dtype. L2 adds (lambda/n) v on the weights; L1's
 -- Hessian is 0 almost everywhere.
 function optim.hvp(model, data, v, o)
+  not_the_module("hvp", model)
   local options = penalty_options("hvp", o)
   local net = checked_set("hvp", model, data)
   check_w("hvp", net, v, "v")
@@ -210,6 +223,7 @@ end
 -- vector (N products). Refused above max parameters: N^2 values and N products grow
 -- fast (7,960 parameters would be 500 MB and 8,000 passes).
 function optim.hessian(model, data, o)
+  not_the_module("hessian", model)
   local options, all = penalty_options("hessian", o, { "max" })
   local max = all.max or 5000
   if math.type(max) ~= "integer" or max < 1 then fail("hessian", "max must be a positive integer") end
@@ -241,6 +255,7 @@ end
 -- Damping (Levenberg's) keeps the step finite where H is singular or
 -- indefinite; linalg.solve's error is raised when the system is singular.
 function optim.newton_step(model, data, o)
+  not_the_module("newton_step", model)
   local options, all = penalty_options("newton_step", o, { "damping", "max" })
   local damping = all.damping or 0
   if type(damping) ~= "number" or not (damping >= 0 and damping < math.huge) then
