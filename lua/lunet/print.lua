@@ -82,9 +82,9 @@ end
 -- 3 + "..." + 3 values of %.4e stay on one line (a 1-d gradient had
 -- printed as "Columns 1 to 23859", five values, then "Columns 23860 to 23860").
 local function matrix_lines(get, rows, cols, fmt, width, lines)
-  local ellipsis, used = math.max(width, 3), 1
-  for c = 1, #cols do used = used + 1 + (cols[c] and width or ellipsis) end
-  if used > LINE_WIDTH then ellipsis = 3 end
+  local ellipsis, whole = math.max(width, 3), 1
+  for c = 1, #cols do whole = whole + 1 + (cols[c] and width or ellipsis) end
+  if whole > LINE_WIDTH then ellipsis = 3 end
   local function cell_width(c) return cols[c] and width or ellipsis end
   local first = 1
   while first <= #cols do
