@@ -47,6 +47,12 @@ describe("lunet.minimize as the README's Minimisers section uses it", function()
     assert.are.equal(want, here(function() return lunet.optim:minimize(rosenbrock, { -1.2, 1 }) end))
   end)
 
+  it("has a help text that gives each option's method, and path none", function()
+    local text = require("lunet.doc").get(lunet.minimize.minimize).text:gsub("\n", " ")
+    assert.truthy(text:find('hess (newton), scale_h0 (bfgs), h0 = "ss/sy" (lbfgs; or "sy/yy"), path.', 1, true), text)
+    assert.is_nil(text:find("path (bfgs", 1, true), text)
+  end)
+
   it("stops a fixed-step method that diverges, with the reason the README gives", function()
     local _, h = lunet.minimize(rosenbrock, { -1.2, 1 }, { method = "gd" })
     assert.are.equal("diverged (infinite cost)", h.reason)

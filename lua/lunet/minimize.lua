@@ -704,9 +704,10 @@ local MAX_DENSE_N = 16384
 -- Minimises f(x) -> cost, grad (grad a tensor like x) from x0 (a tensor or a
 -- list of numbers, used as float64). opts: method = "lbfgs" (also "gd",
 -- "momentum", "nesterov", "cg", "bfgs", "newton"), eta, mu, gtol = 1e-6,
--- ftol = 0, max_iter = 1000, max_evals = 10000, c1, c2, m = 10, hess,
--- scale_h0 (bfgs), h0 = "ss/sy" (lbfgs; or "sy/yy"), path (bfgs and newton keep (n, n) matrices: n <= 16384);
--- see the top of lunet/minimize.lua for what each does and
+-- ftol = 0, max_iter = 1000, max_evals = 10000, c1, c2, m = 10, hess
+-- (newton), scale_h0 (bfgs), h0 = "ss/sy" (lbfgs; or "sy/yy"), path. bfgs
+-- and newton keep (n, n) matrices: n <= 16384.
+-- See the top of lunet/minimize.lua for what each does and
 -- what the history holds (cost, grad_norm, step, alpha, nfev, seconds per
 -- iterate; converged, reason, iterations, evaluations). Also lunet.optim.minimize.
 function M.minimize(f, x0, options)
