@@ -109,4 +109,15 @@ describe("lunet.optim.optimizer's objects as the README uses them", function()
     assert.truthy(here(lunet.optim.optimizer, net, { kind = "sgd", eta = 0 }):find("eta must be in (0, inf), not 0",
       1, true))
   end)
+
+  it("get a misspelt optimizer, or a key of its table, suggested in train.sgd's options too", function()
+    local set = { x = lunet.rand(4, 4), y = lunet.tensor { 0, 1, 0, 1 }, n = 4 }
+    local function sgd(optimizer)
+      return here(lunet.train.sgd, net, set, { epochs = 1, eta = 0.1, verbose = false, optimizer = optimizer })
+    end
+    assert.truthy(sgd("adma"):find("unknown optimizer 'adma' (sgd, adagrad, rmsprop, adam, adamw, adamax); did you "
+      .. "mean 'adam'?", 1, true))
+    assert.truthy(sgd({ kind = "adam", beta = 0.8 }):find("unknown option 'beta' (valid: ", 1, true))
+    assert.truthy(sgd({ kind = "adam", beta = 0.8 }):find("; did you mean 'beta1'?", 1, true))
+  end)
 end)

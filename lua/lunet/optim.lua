@@ -110,15 +110,7 @@ function optim.optimizer(model, o)
     if o.eta == nil and msg:find("^eta must be in") then
       fail("optimizer", "kind sgd (the default) has no default eta: give one, {kind = \"sgd\", eta = 0.1}")
     end
-    -- the core lists the valid names; the hint is opts.check's, as every Lua option table has it
-    local bad, valid = msg:match("^unknown option '(.-)' %(valid: (.-)%)$")
-    if not bad then bad, valid = msg:match("^kind: invalid option '(.-)' %(valid: (.-)%)$") end
-    if bad then
-      local names = {}
-      for name in valid:gmatch("[^, ]+") do names[#names + 1] = name end
-      msg = msg .. opts.hint({ bad }, names)
-    end
-    fail("optimizer", "%s", msg)
+    fail("optimizer", "%s", opts.with_hint(msg))   -- the core lists the valid names; opts.check also hints
   end
   return opt
 end

@@ -85,6 +85,18 @@ function opts.hint(bad, valid)
   return s and ("; did you mean '%s'?"):format(s) or ""
 end
 
+--- opts.with_hint(msg) -> string
+-- A message of the core's option checks ("unknown option 'x' (valid: a,
+-- b)", "kind: invalid option 'x' (valid: ...)") with opts.hint's "did you
+-- mean" added when a valid name is close; any other message as it is.
+function opts.with_hint(msg)
+  local bad, valid = msg:match("option '(.-)' %(valid: (.-)%)$")
+  if not bad then return msg end
+  local names = {}
+  for name in valid:gmatch("[^, ]+") do names[#names + 1] = name end
+  return msg .. opts.hint({ bad }, names)
+end
+
 --- opts.check(fname, t, valid) -> t or {}
 -- Checks an option table: an unknown key, a key that is not a name or a
 -- t that is not a table is an error naming fname and the valid keys. A

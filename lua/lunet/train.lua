@@ -276,7 +276,8 @@ local function optimizer_options(o, n)
     end
   end
   if not is_kind(t.kind) then
-    fail("unknown optimizer '%s' (%s)", tostring(t.kind), table.concat(core.optimizer_kinds, ", "))
+    fail("unknown optimizer '%s' (%s)%s", tostring(t.kind), table.concat(core.optimizer_kinds, ", "),
+      opts_check.hint({ t.kind }, core.optimizer_kinds))
   end
   if t.kind == "sgd" then
     if t.momentum == nil then t.momentum = o.momentum end
@@ -689,7 +690,7 @@ function train.sgd(model, training_data, opts, fname)
   else
     local ok
     ok, optim = pcall(core.optimizer, net, optimizer_options(o, n))
-    if not ok then fail("%s", tostring(optim):gsub("^.-optimizer: ", "")) end
+    if not ok then fail("%s", opts_check.with_hint((tostring(optim):gsub("^.-optimizer: ", "")))) end
   end
   o.eta, o.kind = optim:eta(), optim:kind()
   if o.gradient_norms then
