@@ -210,6 +210,15 @@ static int l_optimizer(lua_State *L) {
   return 1;
 }
 
+/* "Optimizer(adam, eta 0.01, 3 steps)": at the prompt an optimizer showed
+** as "lunet.Optim: 0x55...", a name that help() does not know. */
+static int optim_tostring(lua_State *L) {
+  ln_optim *o = check_optim(L, 1);
+  lua_pushfstring(L, "Optimizer(%s, eta %f, %I step%s)", ln_optim_names[o->h.kind], (lua_Number)o->h.eta,
+                  (lua_Integer)o->h.t, o->h.t == 1 ? "" : "s");
+  return 1;
+}
+
 static int optim_gc(lua_State *L) {
   ln_optim_free(check_optim(L, 1));
   return 0;
@@ -681,5 +690,7 @@ void lnL_open_train(lua_State *L) {
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, optim_gc);
   lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, optim_tostring);
+  lua_setfield(L, -2, "__tostring");
   lua_pop(L, 1);
 }

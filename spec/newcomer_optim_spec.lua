@@ -94,6 +94,13 @@ describe("lunet.optim.optimizer's objects as the README uses them", function()
     assert.are.equal(0.01, opt:eta())
   end)
 
+  it("print as their kind, learning rate and steps taken", function()
+    local o = lunet.optim.optimizer(net, { kind = "sgd", eta = 0.5, momentum = 0.9 })
+    assert.are.equal("Optimizer(sgd, eta 0.5, 0 steps)", tostring(o))
+    o:step(net:net())
+    assert.are.equal("Optimizer(sgd, eta 0.5, 1 step)", tostring(o))
+  end)
+
   it("step names model:net() when given the model", function()
     assert.are.equal("step: takes the model's network, opt:step(model:net()), got a Network",
       here(function() return opt:step(net) end))
