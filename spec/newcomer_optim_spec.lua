@@ -62,6 +62,19 @@ describe("lunet.minimize as the README's Minimisers section uses it", function()
   end)
 end)
 
+describe("lunet.train.sgd's eta", function()
+  it("says when it is missing that plain SGD has no default, and shows a wrong value", function()
+    local net = lunet.Network { 4, 3, 2 }
+    local set = { x = lunet.rand(4, 4), y = lunet.tensor { 0, 1, 0, 1 }, n = 4 }
+    assert.are.equal("lunet.train.sgd: eta must be a finite positive number, and plain SGD has no default: give eta "
+      .. "(the adaptive optimizers default to PyTorch's)", here(lunet.train.sgd, net, set, { epochs = 1 }))
+    assert.are.equal('lunet.train.sgd: eta must be a finite positive number, got a string ("0.1")',
+      here(lunet.train.sgd, net, set, { epochs = 1, eta = "0.1" }))
+    assert.are.equal("lunet.train.sgd: eta must be a finite positive number, got -1",
+      here(lunet.train.sgd, net, set, { epochs = 1, eta = -1 }))
+  end)
+end)
+
 describe("lunet.optim's functions called with a colon", function()
   it("say to call them with a dot (objective named the data set's keys as unknown options)", function()
     local net = lunet.Network { 4, 3, 2 }

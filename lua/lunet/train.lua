@@ -208,7 +208,12 @@ local function options(opts)
   end
   if (o.eta ~= nil or (o.optimizer or "sgd") == "sgd")
     and (type(o.eta) ~= "number" or o.eta ~= o.eta or o.eta <= 0 or o.eta == math.huge) then
-    fail("eta must be a finite positive number")
+    if o.eta == nil then
+      fail("eta must be a finite positive number, and plain SGD has no default: give eta (the adaptive optimizers "
+        .. "default to PyTorch's)")
+    end
+    fail("eta must be a finite positive number, got %s", type(o.eta) == "string" and ("a string (%q)"):format(o.eta)
+      or tostring(o.eta))
   end
   if type(o.lambda) ~= "number" or not (o.lambda >= 0 and o.lambda < math.huge) then
     fail("lambda must be a finite number >= 0")
