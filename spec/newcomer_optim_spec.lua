@@ -33,6 +33,11 @@ describe("lunet.minimize as the README's Minimisers section uses it", function()
     assert.truthy(here(lunet.minimize, rosenbrock, { -1.2, 1 }, { H0 = "sy/yy" }):find("did you mean 'h0'?", 1, true))
   end)
 
+  it("says 'an integer key' for an option list given by position", function()
+    assert.truthy(here(lunet.minimize, rosenbrock, { -1.2, 1 }, { "bfgs" }):find(
+      "minimize: option keys must be names, got an integer key (valid: ", 1, true))
+  end)
+
   it("shows a string option value as a string", function()
     assert.are.equal('minimize: option max_iter must be an integer, got a string ("100")',
       here(lunet.minimize, rosenbrock, { -1.2, 1 }, { max_iter = "100" }))

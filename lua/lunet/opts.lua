@@ -36,7 +36,8 @@ function opts.unknown(t, valid)
   local k = next(t)
   while k ~= nil do
     if type(k) ~= "string" then
-      return nil, ("option keys must be names, got a %s key"):format(math.type(k) or type(k))
+      local kind = math.type(k) or type(k)
+      return nil, ("option keys must be names, got %s %s key"):format(kind == "integer" and "an" or "a", kind)
     end
     if not is_valid(k, valid) then bad[#bad + 1] = k end
     k = next(t, k)
