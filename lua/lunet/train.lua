@@ -294,7 +294,19 @@ end
 -- model): it brings its kind, hyperparameters, regularisation and state, so
 -- a second run continues its moments; eta, when given, becomes its
 -- learning rate, and a momentum schedule (a function) sets its momentum.
--- Everything is checked before the object is changed.
+-- The values are checked here (by the object's own set, then put back) and
+-- returned, with the object's own, for train.sgd to set once the whole call
+-- is checked: a refused call (a missing resume file, monitor_every without
+-- data ...) had left the object with the new eta or momentum.
+local function optimizer_values(optim)
+  return { eta = optim:eta(), momentum = optim:kind() == "sgd" and optim:get("momentum") or nil }
+end
+
+local function set_values(optim, v)
+  optim:set_eta(v.eta)
+  if v.momentum ~= nil then optim:set("momentum", v.momentum) end
+end
+
 local function given_optimizer(net, o)
   local optim = o.optimizer
   if o.lambda ~= 0 then
@@ -306,6 +318,7 @@ local function given_optimizer(net, o)
   end
   local ok, err = pcall(optim.check, optim, net)
   if not ok then fail("%s", tostring(err)) end
+  local before = optimizer_values(optim)
   if type(o.momentum) == "function" then
     local mu = train.momentum_at(o.momentum, 1)
     if optim:kind() ~= "sgd" then fail("a momentum schedule needs an sgd optimizer object, not %s", optim:kind()) end
@@ -315,9 +328,14 @@ local function given_optimizer(net, o)
   end
   if o.eta ~= nil then
     ok, err = pcall(optim.set_eta, optim, o.eta)
-    if not ok then fail("%s", tostring(err)) end
+    if not ok then
+      set_values(optim, before)
+      fail("%s", tostring(err))
+    end
   end
-  return optim
+  local after = optimizer_values(optim)
+  set_values(optim, before)
+  return optim, after, before
 end
 
 --- train.momentum_at(schedule, epoch) -> number
@@ -683,15 +701,15 @@ function train.sgd(model, training_data, opts, fname)
   if (o.schedule or o.early_stopping) and not eval then
     fail("the learning-rate schedule and early stopping need evaluation_data")
   end
-  local optim
+  local optim, given, before
   if is_optimizer(o.optimizer) then
-    optim = given_optimizer(net, o)
+    optim, given, before = given_optimizer(net, o)
   else
     local ok
     ok, optim = pcall(core.optimizer, net, optimizer_options(o, n))
     if not ok then fail("%s", tostring(optim):gsub("^.-optimizer: ", "")) end
   end
-  o.eta, o.kind = optim:eta(), optim:kind()
+  o.eta, o.kind = given and given.eta or optim:eta(), optim:kind()
   if o.gradient_norms then
     o.probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
     check_data(net, o.probe, "gradient_norms data")
@@ -712,8 +730,13 @@ function train.sgd(model, training_data, opts, fname)
   local guard <close> = o.interruptible and core.catch_interrupts() or nil
   local function interrupted() return guard ~= nil and core.interrupted() end
   local h, book, state, first
+  if given then set_values(optim, given) end   -- the call is checked, but for the resume file
   if o.resume then
-    local run = resume(net, optim, o, f)
+    local ok, run = pcall(resume, net, optim, o, f)
+    if not ok then
+      if before then set_values(optim, before) end
+      error(run, 0)
+    end
     h, book, state, first = run.history, run.book, run.state, run.epoch + 1
     if run.stopped then return finish(h, book, state) end
     if o.probe and not h.gradient_norms then h.gradient_norms = { epoch = {}, bias = {}, weight = {} } end
