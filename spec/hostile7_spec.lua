@@ -55,3 +55,69 @@ describe("an optimizer object given to a training call that is refused", functio
     assert.are.same({ 1, 2 }, h.epoch)
   end)
 end)
+
+describe("a resealed trainer text whose history lists hold what a run never writes", function()
+  local core = require "lunet.core"
+  local tmp
+  before_each(function() tmp = H.tmpname(".ckpt") end)
+  after_each(function() os.remove(tmp) end)
+
+  -- The checkpoint at path with its trainer text replaced, checksum resealed.
+  local function with_text(path, text)
+    local bytes, old = H.read(path), core.checkpoint_text(path)
+    local prefix = bytes:sub(1, #bytes - 4 - #old - 8)
+    local body = prefix .. string.pack("<I8", #text) .. text
+    H.write(path, body .. string.pack("<I4", H.crc32(body)))
+  end
+
+  local d = data()
+  local extra = { monitor_every = 2, monitor_data = d, gradient_norms = true, saturation = true,
+    momentum = function() return 0.5 end, evaluation_data = d, monitor_evaluation_accuracy = true }
+  local function options(t)
+    local o = H.sgd_opts(t, 2)
+    for k, v in pairs(extra) do o[k] = v end
+    return o
+  end
+
+  -- {pattern, replacement, lines to drop}: each had failed inside the first
+  -- epoch with "attempt to index a number value" and the like, the network
+  -- and optimizer restored by then
+  local cases = {
+    { "root.history.seconds.1 n:[^\n]*", "root.history.seconds.1 s:x" },
+    { "root.history.monitor t:", "root.history.monitor i:5", "root.history.monitor%.[^\n]*\n" },
+    { "root.history.monitor.images t:", "root.history.monitor.images i:3", "root.history.monitor.images%.[^\n]*\n" },
+    { "root.history.monitor t:", "root.history.monitor t:\nroot.history.monitor.extra i:1" },
+    { "root.history.momentum t:", "root.history.momentum s:x", "root.history.momentum%.[^\n]*\n" },
+    { "root.history.gradient_norms.bias.1 t:", "root.history.gradient_norms.bias.1 i:1",
+      "root.history.gradient_norms.bias.1%.[^\n]*\n" },
+    { "root.history.gradient_norms.epoch t:", "root.history.gradient_norms.epoch i:3",
+      "root.history.gradient_norms.epoch%.[^\n]*\n" },
+    { "root.history.saturation t:", "root.history.saturation b:true", "root.history.saturation%.[^\n]*\n" },
+    { "root.history.epoch.1 i:1", "root.history.epoch.1 s:1" },
+    { "root.book.1 t:", "root.book.1 t:\nroot.book.1.1 s:zz" },
+  }
+
+  it("is refused before anything is restored", function()
+    for i, case in ipairs(cases) do
+      lunet.train.sgd(model(), d, options { checkpoint = tmp })
+      local text = core.checkpoint_text(tmp)
+      local changed, n = text:gsub(case[1], case[2])
+      assert.are.equal(1, n, "case " .. i)
+      if case[3] then changed = changed:gsub(case[3], "") end
+      with_text(tmp, changed)
+      local fresh = model()
+      fresh:flat_parameters():fill_(0.5)
+      local err = H.err(lunet.train.sgd, fresh, d, options { resume = tmp, epochs = 2 })
+      assert.matches("resume: .* does not hold a lunet training run", err, nil, "case " .. i)
+      assert.are.equal(0, H.maxdiff(fresh:flat_parameters():totable(),
+        lunet.zeros(fresh:flat_parameters():numel()):fill_(0.5):totable()), "case " .. i)
+    end
+  end)
+
+  it("as saved, with every optional list, is still resumed", function()
+    lunet.train.sgd(model(), d, options { checkpoint = tmp })
+    local _, _, _, _, h = lunet.train.sgd(model(), d, options { resume = tmp, epochs = 2 })
+    assert.are.same({ 1, 2 }, h.epoch)
+    assert.are.equal(2, #h.momentum)
+  end)
+end)

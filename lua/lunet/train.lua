@@ -537,6 +537,64 @@ local function check_fingerprint(saved, f, path)
 end
 
 -- The trainer's state as the checkpoint stores it, checked on reading.
+-- t is a list of numbers (depth 1) or of such lists (depth 2), read raw.
+local function numbers(t, depth)
+  if type(t) ~= "table" then return false end
+  local k, v = next(t)
+  while k ~= nil do
+    if math.type(k) ~= "integer" or k < 1 then return false end
+    if depth > 1 then
+      if not numbers(v, depth - 1) then return false end
+    elseif type(v) ~= "number" then
+      return false
+    end
+    k, v = next(t, k)
+  end
+  return true
+end
+
+-- The lists a resumed run appends to, with their depths: a string among
+-- the seconds, or a number where the monitor's lists belong, had failed
+-- inside the first epoch ("attempt to index a number value"), after the
+-- network and optimizer had been restored.
+local HISTORY_LISTS = { epoch = 1, eta = 1, seconds = 1, training_cost = 1, training_accuracy = 1,
+  evaluation_cost = 1, evaluation_accuracy = 1 }
+local HISTORY_PARTS = {
+  momentum = true,
+  gradient_norms = { epoch = 1, bias = 2, weight = 2 },
+  saturation = { epoch = 1, layer = 1, fraction = 2 },
+  monitor = { images = 1, seconds = 1, evaluation_cost = 1, evaluation_accuracy = 1, training_cost = 1,
+    training_accuracy = 1 },
+}
+
+local function history_fits(h)
+  for k, depth in pairs(HISTORY_LISTS) do
+    if not numbers(h[k], depth) then return false end
+  end
+  for k, part in pairs(HISTORY_PARTS) do
+    local v = rawget(h, k)
+    if v ~= nil then
+      if part == true then
+        if not numbers(v, 1) then return false end
+      else
+        if type(v) ~= "table" then return false end
+        for name, depth in pairs(part) do
+          if not numbers(v[name], depth) then return false end
+        end
+        -- monitor_fn reads every list of the monitor at each point
+        if k == "monitor" and next(v) ~= nil then
+          local name = next(v)
+          while name ~= nil do
+            if part[name] == nil then return false end
+            name = next(v, name)
+          end
+        end
+      end
+    end
+  end
+  return true
+end
+
 local function check_run(run, path)
   -- (the next epoch, run.epoch + 1, must not wrap around to -2^63)
   local ok = type(run) == "table" and math.type(run.epoch) == "integer" and run.epoch >= 1
@@ -552,11 +610,8 @@ local function check_run(run, path)
     end
     ok = ok and type(st.best) == "number" and st.best >= -1 and st.best < math.huge
       and type(st.eta) == "number" and st.eta > 0 and st.eta < math.huge
-    for _, k in ipairs { "epoch", "eta", "seconds", "training_cost", "training_accuracy", "evaluation_cost",
-      "evaluation_accuracy" } do
-      ok = ok and type(run.history[k]) == "table"
-    end
-    for i = 1, 4 do ok = ok and type(run.book[i]) == "table" end
+    ok = ok and history_fits(run.history)
+    for i = 1, 4 do ok = ok and numbers(run.book[i], 1) end
   end
   if not ok then fail("resume: %s does not hold a lunet training run", path) end
   return run
