@@ -121,3 +121,45 @@ describe("a resealed trainer text whose history lists hold what a run never writ
     assert.are.equal(2, #h.momentum)
   end)
 end)
+
+describe("network3's best accuracies in a resealed checkpoint", function()
+  local core = require "lunet.core"
+  local n3 = require "lunet.network3"
+  local sink = { write = function() end, flush = function() end }
+
+  local function with_text(path, text)
+    local bytes, old = H.read(path), core.checkpoint_text(path)
+    local prefix = bytes:sub(1, #bytes - 4 - #old - 8)
+    local body = prefix .. string.pack("<I8", #text) .. text
+    H.write(path, body .. string.pack("<I4", H.crc32(body)))
+  end
+
+  local function net()
+    lunet.seed(9)
+    return n3.Network({ n3.FullyConnectedLayer { n_in = 4, n_out = 3 }, n3.SoftmaxLayer { n_in = 3, n_out = 3 } }, 2)
+  end
+
+  it("that no run holds are refused (NaN had come back as the best, a string failed in the epoch callback)",
+    function()
+      local tmp = H.tmpname(".ckpt")
+      local d = data()
+      for i, case in ipairs {
+        { "root.history.network3.best n:[^\n]*", "root.history.network3.best n:nan" },
+        { "root.history.network3.best n:[^\n]*", "root.history.network3.best s:x" },
+        { "root.history.network3.best_epoch i:1", "root.history.network3.best_epoch n:0x1.8p+0" },
+        { "root.history.network3 t:", "root.history.network3 i:4", "root.history.network3%.[^\n]*\n" },
+      } do
+        net():SGD(d, 1, 2, 0.1, d, d, 0, { checkpoint = tmp, progress = false, out = sink })
+        local changed, n = core.checkpoint_text(tmp):gsub(case[1], case[2])
+        assert.are.equal(1, n, "case " .. i)
+        if case[3] then changed = changed:gsub(case[3], "") end
+        with_text(tmp, changed)
+        local err = H.err(net().SGD, net(), d, 2, 2, 0.1, d, d, 0, { resume = tmp, progress = false, out = sink })
+        assert.matches("resume: .* does not hold a lunet training run", err, nil, "case " .. i)
+      end
+      net():SGD(d, 1, 2, 0.1, d, d, 0, { checkpoint = tmp, progress = false, out = sink })
+      local best = net():SGD(d, 2, 2, 0.1, d, d, 0, { resume = tmp, progress = false, out = sink })
+      os.remove(tmp)
+      assert.is_true(best >= 0 and best <= 1)
+    end)
+end)

@@ -565,6 +565,13 @@ local HISTORY_PARTS = {
   saturation = { epoch = 1, layer = 1, fraction = 2 },
   monitor = { images = 1, seconds = 1, evaluation_cost = 1, evaluation_accuracy = 1, training_cost = 1,
     training_accuracy = 1 },
+  -- network3's SGD keeps its best accuracies here: a NaN best had been
+  -- returned as the run's best, a string had failed in its epoch callback
+  network3 = function(n3)
+    local function fraction(v) return type(v) == "number" and v >= 0 and v <= 1 end
+    return type(n3) == "table" and (n3.best == -1 or fraction(n3.best)) and math.type(n3.best_epoch) == "integer"
+      and n3.best_epoch >= 0 and (n3.best_test == nil or fraction(n3.best_test))
+  end,
 }
 
 local function history_fits(h)
@@ -576,6 +583,8 @@ local function history_fits(h)
     if v ~= nil then
       if part == true then
         if not numbers(v, 1) then return false end
+      elseif type(part) == "function" then
+        if not part(v) then return false end
       else
         if type(v) ~= "table" then return false end
         for name, depth in pairs(part) do
