@@ -163,3 +163,25 @@ describe("network3's best accuracies in a resealed checkpoint", function()
       assert.is_true(best >= 0 and best <= 1)
     end)
 end)
+
+describe("minimize's x0 as a list", function()
+  local function f(x) return 0.5 * x:dot(x), x:clone() end
+
+  it("with an entry past the border rawlen finds is refused (it had been dropped, silently)", function()
+    local t = {}
+    for i = 1, 3 do t[i] = i end
+    t[5] = 5
+    assert.matches("x0 is a list of numbers with the keys 1..3 only, not 5", H.err(lunet.minimize, f, t))
+    assert.matches("not 'x'", H.err(lunet.minimize, f, { 1, 2, x = 5 }))
+    assert.matches("not 0", H.err(lunet.minimize, f, { [0] = 1, 2 }))
+    local key = setmetatable({}, { __tostring = function() error("__tostring ran") end })
+    assert.matches("not a table key", H.err(lunet.minimize, f, { 1, [key] = 2 }))
+    assert.matches("x0 is empty", H.err(lunet.minimize, f, { x = 1 }))
+  end)
+
+  it("that is whole is taken", function()
+    local x = lunet.minimize(f, { 1, 2, 3 })
+    assert.are.equal(3, x:numel())
+    assert.is_true(x:norm() < 1e-6)
+  end)
+end)

@@ -158,6 +158,16 @@ local function start_point(x0)
     if type(list[i]) ~= "number" then fail("x0[%d] is not a number (%s)", i, type(list[i])) end
   end
   if #list == 0 then fail("x0 is empty") end
+  -- and whole: a key past the border rawlen found ({1, 2, 3, [5] = 5}) had
+  -- been dropped, and the minimiser ran on the first three, silently
+  local k = next(x0)
+  while k ~= nil do
+    if math.type(k) ~= "integer" or k < 1 or k > #list then
+      fail("x0 is a list of numbers with the keys 1..%d only, not %s", #list,
+        type(k) == "string" and "'" .. k .. "'" or math.type(k) and tostring(k) or "a " .. type(k) .. " key")
+    end
+    k = next(x0, k)
+  end
   return core.tensor(list, "float64")
 end
 
