@@ -185,3 +185,26 @@ describe("minimize's x0 as a list", function()
     assert.is_true(x:norm() < 1e-6)
   end)
 end)
+
+describe("an option value of the wrong type", function()
+  local function f(x) return 0.5 * x:dot(x), x:clone() end
+  local loud = setmetatable({}, { __tostring = function() error("__tostring ran") end })
+
+  it("is shown by minimize as what it is: a string that looks like a number is no number", function()
+    assert.matches("option eta must be a number, got the string '0.1'",
+      H.err(lunet.minimize, f, { 1 }, { method = "gd", eta = "0.1" }))
+    assert.matches("option m must be an integer, got the string '10'", H.err(lunet.minimize, f, { 1 }, { m = "10" }))
+    assert.matches("option gtol must be a number, got a table", H.err(lunet.minimize, f, { 1 }, { gtol = loud }))
+    assert.matches("option max_iter must be an integer, got a table",
+      H.err(lunet.minimize, f, { 1 }, { max_iter = loud }))
+    assert.matches("unknown method a table %(valid:", H.err(lunet.minimize, f, { 1 }, { method = loud }))
+    assert.matches("unknown method 'adam' %(valid:", H.err(lunet.minimize, f, { 1 }, { method = "adam" }))
+  end)
+
+  it("never runs its __tostring in optim.objective's and optim.hvp's messages", function()
+    local m, d = model(), data()
+    assert.matches('reg must be "l2" or "l1", got a table', H.err(lunet.optim.objective, m, d, { reg = loud }))
+    assert.matches('reg must be "l2" or "l1", got a table',
+      H.err(lunet.optim.hvp, m, d, lunet.zeros(15, "float64"), { reg = loud }))
+  end)
+end)

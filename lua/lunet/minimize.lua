@@ -76,10 +76,19 @@ end
 
 -- ---- options ---------------------------------------------------------------
 
+-- A value as an error message shows it, never through tostring (a table's
+-- __tostring may raise or run anything): "0.1" the string is not shown as
+-- the number 0.1 was ("option eta must be a number, got 0.1").
+local function shown(v)
+  if type(v) == "number" then return tostring(v) end
+  if type(v) == "string" then return ("the string '%s'"):format(v) end
+  return "a " .. type(v)
+end
+
 local function number_opt(o, key, default, lo, hi, open_lo)
   local v = o[key]
   if v == nil then return default end
-  if type(v) ~= "number" or v ~= v then fail("option %s must be a number, got %s", key, tostring(v)) end
+  if type(v) ~= "number" or v ~= v then fail("option %s must be a number, got %s", key, shown(v)) end
   if v < lo or (open_lo and v == lo) or v > hi then
     fail("option %s must be in %s%g, %g], got %g", key, open_lo and "(" or "[", lo, hi, v)
   end
@@ -90,7 +99,7 @@ local function int_opt(o, key, default, lo)
   local v = o[key]
   if v == nil then return default end
   if math.type(v) ~= "integer" and not (type(v) == "number" and v == math.floor(v) and v < 2 ^ 53) then
-    fail("option %s must be an integer, got %s", key, tostring(v))
+    fail("option %s must be an integer, got %s", key, shown(v))
   end
   if v < lo then fail("option %s must be at least %d, got %s", key, lo, tostring(v)) end
   return math.tointeger(v) or v
@@ -100,7 +109,8 @@ local function read_options(o)
   o = opts.check("minimize", o, OPTIONS, 3)
   local method = o.method or "lbfgs"
   if not METHODS[method] then
-    fail("unknown method '%s' (valid: bfgs, cg, gd, lbfgs, momentum, nesterov, newton)", tostring(method))
+    fail("unknown method %s (valid: bfgs, cg, gd, lbfgs, momentum, nesterov, newton)",
+      type(method) == "string" and "'" .. method .. "'" or shown(method))
   end
   local s = {
     method = method,

@@ -33,6 +33,13 @@ local minimize = require "lunet.minimize"
 
 local optim = {}
 
+-- A value as an error message shows it, never through tostring (a table's
+-- __tostring may raise or run anything).
+local function shown(v)
+  if type(v) == "string" then return "'" .. v .. "'" end
+  return type(v) == "number" and tostring(v) or "a " .. type(v)
+end
+
 local function fail(fname, msg, ...)
   errors.raise(("lunet.optim.%s: %s"):format(fname, msg:format(...)))
 end
@@ -107,7 +114,7 @@ function optim.objective(model, data, o)
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
     fail("objective", "lambda must be a finite number >= 0")
   end
-  if reg ~= "l2" and reg ~= "l1" then fail("objective", "reg must be \"l2\" or \"l1\", got %s", tostring(reg)) end
+  if reg ~= "l2" and reg ~= "l1" then fail("objective", "reg must be \"l2\" or \"l1\", got %s", shown(reg)) end
   if type(data) ~= "table" or getmetatable(data.x) ~= core.tensor_metatable then
     fail("objective", "a data set is a table {x = inputs, y = labels or targets}")
   end
@@ -152,7 +159,7 @@ local function penalty_options(fname, o, extra)
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
     fail(fname, "lambda must be a finite number >= 0")
   end
-  if reg ~= "l2" and reg ~= "l1" then fail(fname, "reg must be \"l2\" or \"l1\", got %s", tostring(reg)) end
+  if reg ~= "l2" and reg ~= "l1" then fail(fname, "reg must be \"l2\" or \"l1\", got %s", shown(reg)) end
   return { reg = lambda > 0 and reg or "none", lambda = lambda }, o
 end
 
