@@ -208,3 +208,43 @@ describe("an option value of the wrong type", function()
       H.err(lunet.optim.hvp, m, d, lunet.zeros(15, "float64"), { reg = loud }))
   end)
 end)
+
+describe("an optimizer's state written through opt:state()'s views", function()
+  local core = require "lunet.core"
+  local STATE = { sgd = { "velocity" }, adagrad = { "sum_squares" }, rmsprop = { "mean_square" },
+    adam = { "mean", "mean_square" }, adamw = { "mean", "mean_square" }, adamax = { "mean", "max_abs" } }
+  local SQUARES = { sum_squares = true, mean_square = true, max_abs = true }
+
+  it("is refused by a training epoch before anything changes, naming the array and the element", function()
+    for _, dtype in ipairs { "float32", "float64" } do
+      for _, kind in ipairs(core.optimizer_kinds) do
+        for _, name in ipairs(STATE[kind]) do
+          local bad = SQUARES[name] and { -1, 0 / 0 } or { 0 / 0, math.huge }
+          for _, v in ipairs(bad) do
+            lunet.seed(3)
+            local m = nn.Sequential({ nn.Linear(4, 3), nn.Softmax() },
+              { input = { 4 }, cost = "log_likelihood", dtype = dtype })
+            local o = lunet.optim.optimizer(m, { kind = kind, momentum = kind == "sgd" and 0.5 or nil,
+              eta = 0.1 })
+            o:state(name)[2] = v
+            local before = m:net():parameters():clone()
+            local err = H.err(lunet.train.sgd, m, data(), with { epochs = 1, batch = 2, optimizer = o })
+            local what = kind .. " " .. name .. " " .. tostring(v) .. " " .. dtype
+            assert.matches("the optimizer's state is invalid: element 2 of " .. name, err, nil, what)
+            assert.is_nil(err:find("diverged", 1, true), what)
+            assert.are.equal(0, H.maxdiff(before:totable(), m:net():parameters():totable()), what)
+          end
+        end
+      end
+    end
+  end)
+
+  it("with values a run could hold is taken (a negative mean or velocity)", function()
+    local m = model()
+    local o = lunet.optim.optimizer(m, { kind = "adam", eta = 0.01 })
+    o:state("mean"):fill_(-0.5)
+    o:state("mean_square"):fill_(0.25)
+    lunet.train.sgd(m, data(), with { epochs = 1, batch = 2, optimizer = o })
+    assert.is_true(m:net():parameters():all_finite())
+  end)
+end)
