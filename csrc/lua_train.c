@@ -259,7 +259,12 @@ static int optim_state(lua_State *L) {
 ** block (after forward and backward, for loops written in Lua). */
 static int optim_step(lua_State *L) {
   ln_optim *o = check_optim(L, 1);
-  lnL_check(L, ln_optim_step(o, lnL_checknet(L, 2)));
+  ln_net *net = lnL_checknet(L, 2);
+  /* the state may have been written through opt:state() since the last step
+  ** (the core's step does not look: train_epoch checks once per epoch) */
+  lnL_check(L, ln_optim_check(o, net));
+  lnL_check(L, ln_optim_check_state(o));
+  lnL_check(L, ln_optim_step(o, net));
   return 0;
 }
 

@@ -239,6 +239,21 @@ describe("an optimizer's state written through opt:state()'s views", function()
     end
   end)
 
+  it("is refused by opt:step, which changes nothing", function()
+    local m = model()
+    local net = m:net()
+    local o = lunet.optim.optimizer(m, { kind = "rmsprop" })
+    net:gradients():fill_(0.25)
+    o:state()[1] = -4
+    local before = net:parameters():clone()
+    assert.matches("element 1 of mean_square holds %-4", H.err(o.step, o, net))
+    assert.are.equal(0, H.maxdiff(before:totable(), net:parameters():totable()))
+    assert.are.equal(0, o:steps())
+    o:state()[1] = 4
+    o:step(net)
+    assert.are.equal(1, o:steps())
+  end)
+
   it("with values a run could hold is taken (a negative mean or velocity)", function()
     local m = model()
     local o = lunet.optim.optimizer(m, { kind = "adam", eta = 0.01 })
