@@ -263,3 +263,23 @@ describe("an optimizer's state written through opt:state()'s views", function()
     assert.is_true(m:net():parameters():all_finite())
   end)
 end)
+
+describe("a training value given twice", function()
+  it("as lambda and lmbda is refused (lmbda had been taken, silently)", function()
+    local err = H.err(lunet.train.sgd, model(), data(), with { epochs = 1, eta = 0.1, lambda = 1, lmbda = 2 })
+    assert.matches("give lambda or lmbda, not both", err)
+    local net = lunet.Network { 4, 3 }
+    assert.matches("give lambda or lmbda, not both",
+      H.err(net.SGD, net, data(), 1, 2, 0.1, with { lambda = 1, lmbda = 2 }))
+    net:SGD(data(), 1, 2, 0.1, with { lmbda = 2 })
+  end)
+
+  it("as Network:SGD's argument and in its options is refused (the argument had been taken, silently)", function()
+    local net = lunet.Network { 4, 3 }
+    for _, k in ipairs { "epochs", "mini_batch_size", "batch", "eta" } do
+      local o = with {}
+      o[k] = k == "eta" and 5 or 3
+      assert.matches("Network:SGD: " .. k .. " is an argument", H.err(net.SGD, net, data(), 1, 2, 0.1, o))
+    end
+  end)
+end)

@@ -192,6 +192,8 @@ local function options(opts)
     if not KNOWN[k] then unknown_option(k) end
     o[k] = v
   end
+  -- one of them had been taken over the other, silently
+  if o.lambda ~= nil and o.lmbda ~= nil then fail("give lambda or lmbda, not both") end
   for k, v in pairs(DEFAULTS) do
     if o[k] == nil then o[k] = v end
   end
