@@ -283,3 +283,41 @@ describe("a training value given twice", function()
     end
   end)
 end)
+
+describe("training options an __index supplies", function()
+  local function trained(o, call)
+    local m = lunet.Network { 4, 3 }
+    lunet.seed(5)
+    m:flat_parameters():fill_(0.1)
+    if call == "network" then
+      m:SGD(data(), 1, 2, 0.1, o)
+    else
+      lunet.train.sgd(m, data(), o)
+    end
+    return m:flat_parameters():clone()
+  end
+
+  it("are read, as every other option table's are (they had been dropped, silently)", function()
+    local plain = trained(with { epochs = 1, batch = 2, eta = 0.1, lambda = 50 })
+    local none = trained(with { epochs = 1, batch = 2, eta = 0.1 })
+    local inherited = trained(setmetatable(with { epochs = 1, batch = 2, eta = 0.1 }, { __index = { lambda = 50 } }))
+    assert.are.equal(0, H.maxdiff(plain:totable(), inherited:totable()))
+    assert.is_true(H.maxdiff(none:totable(), inherited:totable()) > 1e-3)
+    local through_sgd = trained(setmetatable(with {}, { __index = { lambda = 50 } }), "network")
+    assert.are.equal(0, H.maxdiff(plain:totable(), through_sgd:totable()))
+    assert.matches("lambda must be a finite number >= 0", H.err(lunet.train.sgd, model(), data(),
+      setmetatable(with { epochs = 1, eta = 0.1 }, { __index = { lambda = -1 } })))
+  end)
+
+  it("in the optimizer table are read by the core (beta1 had been dropped, silently)", function()
+    local adam = setmetatable({ kind = "adam" }, { __index = { beta1 = 7 } })
+    assert.matches("beta1 must be in %[0, 1%), not 7",
+      H.err(lunet.train.sgd, model(), data(), with { epochs = 1, optimizer = adam }))
+  end)
+
+  it("never run a key's __tostring in the unknown-option message", function()
+    local key = setmetatable({}, { __tostring = function() error("__tostring ran") end })
+    assert.matches("unknown option a table key", H.err(lunet.train.sgd, model(), data(),
+      with { epochs = 1, eta = 0.1, [key] = 1 }))
+  end)
+end)

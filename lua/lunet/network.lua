@@ -171,8 +171,7 @@ function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
   if opts ~= nil and type(opts) ~= "table" then
     errors.raise(("Network:SGD: options must be a table, got %s"):format(type(opts)))
   end
-  local o = {}
-  for k, v in next, opts or {} do o[k] = v end   -- raw, as every option table is read
+  local o = train.plain_options(opts or {}, "Network:SGD")
   -- the arguments were set over them, silently: {eta = 5} trained at the argument's eta
   for _, k in ipairs { "epochs", "mini_batch_size", "batch", "eta" } do
     if o[k] ~= nil then

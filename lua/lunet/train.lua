@@ -118,7 +118,30 @@ local function unknown_option(k)
   local valid = {}
   for name in pairs(KNOWN) do valid[#valid + 1] = name end
   table.sort(valid)
-  fail("unknown option '%s' (valid: %s)%s", tostring(k), table.concat(valid, ", "), opts_check.hint({ k }, valid))
+  local shown = type(k) == "string" and "'" .. k .. "'" or math.type(k) and tostring(k) or "a " .. type(k) .. " key"
+  fail("unknown option %s (valid: %s)%s", shown, table.concat(valid, ", "), opts_check.hint({ k }, valid))
+end
+
+--- train.plain_options(opts [, fname]) -> table
+-- train.sgd's options as a plain table: opts's own keys, walked raw (a
+-- __pairs metamethod never runs; an unknown key is an error naming fname),
+-- and the options an __index supplies, read as every option table's are
+-- (they had been dropped, silently: lambda inherited from a table of
+-- defaults trained without it). Network:SGD reads its options with it.
+function train.plain_options(opts, fname)
+  current = fname or current
+  local o = {}
+  for k, v in next, opts do
+    if not KNOWN[k] then unknown_option(k) end
+    o[k] = v
+  end
+  local names = {}
+  for k in pairs(KNOWN) do names[#names + 1] = k end
+  table.sort(names)   -- an __index with side effects sees the same order every run
+  for _, k in ipairs(names) do
+    if o[k] == nil then o[k] = opts[k] end
+  end
+  return o
 end
 
 -- A nested option table (schedule = {patience =}, saturation = {eps =, data =}):
@@ -186,12 +209,7 @@ local function options(opts)
     fail("the options are a data set (x, y): give evaluation data as "
       .. "{evaluation_data = set, monitor_evaluation_accuracy = true}")
   end
-  local o = {}
-  -- raw: a __pairs metamethod never runs (an __index may still supply values)
-  for k, v in next, opts or {} do
-    if not KNOWN[k] then unknown_option(k) end
-    o[k] = v
-  end
+  local o = train.plain_options(opts or {})
   -- one of them had been taken over the other, silently
   if o.lambda ~= nil and o.lmbda ~= nil then fail("give lambda or lmbda, not both") end
   for k, v in pairs(DEFAULTS) do
@@ -258,6 +276,8 @@ local function optimizer_options(o, n)
   if type(spec) == "table" then
     if type(spec.momentum) == "function" then fail("give a momentum schedule as the momentum option") end
     for k, v in next, spec do t[k] = v end   -- raw, as the options
+    -- and what an __index supplies, read by the core as it reads any option table
+    setmetatable(t, { __index = spec })
   elseif type(spec) == "string" then
     t.kind = spec
   else
