@@ -321,3 +321,22 @@ describe("training options an __index supplies", function()
       with { epochs = 1, eta = 0.1, [key] = 1 }))
   end)
 end)
+
+describe("minimize's hess option", function()
+  it("may be a table with __call, as f may (it had been refused as a table)", function()
+    local D = lunet.tensor({ 1, 10, 100 }, "float64")
+    local calls = 0
+    local hess = setmetatable({}, { __call = function(_, x)
+      calls = calls + 1
+      local H = lunet.zeros(x:numel(), x:numel(), "float64")
+      for i = 1, 3 do H[i][i] = D[i] end
+      return H
+    end })
+    local f = function(x) return 0.5 * x:mul(x):mul_(D):sum(), x:mul(D) end
+    local x = lunet.minimize(f, { 1, 1, 1 }, { method = "newton", hess = hess })
+    assert.is_true(x:norm() < 1e-12)
+    assert.is_true(calls >= 1)
+    assert.matches("option hess must be a function, got table",
+      H.err(lunet.minimize, f, { 1, 1, 1 }, { method = "newton", hess = {} }))
+  end)
+end)

@@ -136,7 +136,8 @@ local function read_options(o)
     fail("option m must be at most 2^16 pairs (or max_iter or max_evals as small), got %d", s.m)
   end
   if s.c2 >= 1 or s.c1 >= s.c2 then fail("options need 0 < c1 < c2 < 1, got c1 = %g, c2 = %g", s.c1, s.c2) end
-  if s.hess ~= nil and type(s.hess) ~= "function" then fail("option hess must be a function, got %s", type(s.hess)) end
+  -- callable as f may be (a table with __call had been refused)
+  if s.hess ~= nil and not callable(s.hess) then fail("option hess must be a function, got %s", type(s.hess)) end
   if s.hess ~= nil and method ~= "newton" then fail("option hess is for method = \"newton\"") end
   for _, key in ipairs { "path", "scale_h0" } do
     if s[key] ~= nil and type(s[key]) ~= "boolean" then
