@@ -198,8 +198,23 @@ static int optim_gc(lua_State *L) {
   return 0;
 }
 
+/* A hyperparameter's value: a number, not a string that looks like one
+** (luaL_checknumber took "0.5" where the option tables refuse it). */
+static double check_value(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TNUMBER)
+    luaL_argerror(L, idx, lua_pushfstring(L, "a hyperparameter is a number, got %s", luaL_typename(L, idx)));
+  return lua_tonumber(L, idx);
+}
+
+/* The name of a hyperparameter: a string (1 is no name, though it converts to "1"). */
+static const char *check_name(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TSTRING)
+    luaL_argerror(L, idx, lua_pushfstring(L, "a hyperparameter's name is a string, got %s", luaL_typename(L, idx)));
+  return lua_tostring(L, idx);
+}
+
 static int optim_set_eta(lua_State *L) {
-  double eta = luaL_checknumber(L, 2);
+  double eta = check_value(L, 2);
   ln_optim *o = check_optim(L, 1);
   if (!(eta > 0) || !isfinite(eta)) luaL_argerror(L, 2, "eta must be a finite number > 0");
   lnL_check(L, ln_optim_set(o, "eta", eta));
@@ -208,15 +223,15 @@ static int optim_set_eta(lua_State *L) {
 
 /* set(name, value): a scheduled hyperparameter (eta, momentum) between steps */
 static int optim_set(lua_State *L) {
-  const char *name = luaL_checkstring(L, 2);
-  double v = luaL_checknumber(L, 3);
+  const char *name = check_name(L, 2);
+  double v = check_value(L, 3);
   lnL_check(L, ln_optim_set(check_optim(L, 1), name, v));
   return 0;
 }
 
 /* get(name) -> the hyperparameter's value (booleans as booleans) */
 static int optim_get(lua_State *L) {
-  const char *name = luaL_checkstring(L, 2);
+  const char *name = check_name(L, 2);
   ln_optim *o = check_optim(L, 1);
   for (const ln_hparam *p = ln_optim_hparams(o->h.kind); p->name; p++)
     if (strcmp(p->name, name) == 0) {
