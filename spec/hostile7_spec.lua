@@ -328,9 +328,9 @@ describe("minimize's hess option", function()
     local calls = 0
     local hess = setmetatable({}, { __call = function(_, x)
       calls = calls + 1
-      local H = lunet.zeros(x:numel(), x:numel(), "float64")
-      for i = 1, 3 do H[i][i] = D[i] end
-      return H
+      local Hm = lunet.zeros(x:numel(), x:numel(), "float64")
+      for i = 1, 3 do Hm[i][i] = D[i] end
+      return Hm
     end })
     local f = function(x) return 0.5 * x:mul(x):mul_(D):sum(), x:mul(D) end
     local x = lunet.minimize(f, { 1, 1, 1 }, { method = "newton", hess = hess })
