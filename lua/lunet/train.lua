@@ -130,6 +130,10 @@ end
 -- defaults trained without it). Network:SGD reads its options with it.
 function train.plain_options(opts, fname)
   current = fname or current
+  if rawget(opts, "x") ~= nil and rawget(opts, "y") ~= nil then
+    fail("the options are a data set (x, y): give evaluation data as "
+      .. "{evaluation_data = set, monitor_evaluation_accuracy = true}")
+  end
   local o = {}
   for k, v in next, opts do
     if not KNOWN[k] then unknown_option(k) end
@@ -205,10 +209,6 @@ end
 
 local function options(opts)
   if opts ~= nil and type(opts) ~= "table" then fail("options must be a table, got %s", type(opts)) end
-  if opts and rawget(opts, "x") ~= nil and rawget(opts, "y") ~= nil then
-    fail("the options are a data set (x, y): give evaluation data as "
-      .. "{evaluation_data = set, monitor_evaluation_accuracy = true}")
-  end
   local o = train.plain_options(opts or {})
   -- one of them had been taken over the other, silently
   if o.lambda ~= nil and o.lmbda ~= nil then fail("give lambda or lmbda, not both") end
