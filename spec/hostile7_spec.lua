@@ -352,3 +352,22 @@ describe("an optimizer object's set, set_eta and get", function()
     assert.are.equal(0.25, o:get("eta"))
   end)
 end)
+
+describe("a table given the tensor's metatable", function()
+  local core = require "lunet.core"
+  local fake = setmetatable({}, core.tensor_metatable)
+
+  it("is no tensor to minimize, optim and the binding (it read 'lunet.Tensor expected, got lunet.Tensor')", function()
+    assert.is_false(lunet.is_tensor(fake))
+    assert.matches("f must return a gradient tensor as its second value, got table",
+      H.err(lunet.minimize, function() return 1, fake end, { 1, 2 }))
+    local f = function(x) return 0.5 * x:dot(x), x:clone() end
+    assert.matches("hess must return a %(2, 2%) tensor",
+      H.err(lunet.minimize, f, { 1, 2 }, { method = "newton", hess = function() return fake end }))
+    local m = model()
+    assert.matches("w must be a tensor, got table", H.err(lunet.optim.set_params, m, fake))
+    assert.matches("a data set is a table", H.err(lunet.optim.objective, m, { x = fake, y = lunet.zeros(1) }))
+    local err = H.err(lunet.linalg.inv, fake)
+    assert.matches("lunet.Tensor expected, got table", err)
+  end)
+end)

@@ -62,8 +62,10 @@ local function fail(msg, ...)
   error("minimize: " .. msg:format(...), 0)
 end
 
+-- (a userdata: a table given the tensor's metatable had passed, and failed
+-- inside with "lunet.Tensor expected, got lunet.Tensor")
 local function is_tensor(x)
-  return getmetatable(x) == core.tensor_metatable
+  return type(x) == "userdata" and getmetatable(x) == core.tensor_metatable
 end
 
 -- A function, or a value whose metatable has __call: the real metatable,
