@@ -255,6 +255,10 @@ ln_tensor *lnL_totensor(lua_State *L, int idx) {
 }
 
 ln_tensor *lnL_checktensor(lua_State *L, int idx) {
+  /* luaL_checkudata names a table by its metatable's __name: a table given
+  ** the tensor's metatable read "lunet.Tensor expected, got lunet.Tensor" */
+  if (lua_type(L, idx) != LUA_TUSERDATA)
+    luaL_argerror(L, idx, lua_pushfstring(L, "lunet.Tensor expected, got %s", luaL_typename(L, idx)));
   ln_tensor *t = luaL_checkudata(L, idx, LNL_TENSOR);
   if (t->storage == NULL) luaL_argerror(L, idx, "tensor has been closed");
   return t;

@@ -224,9 +224,24 @@ static int optim_gc(lua_State *L) {
   return 0;
 }
 
+/* A hyperparameter's value: a number, not a string that looks like one
+** (luaL_checknumber took "0.5" where the option tables refuse it). */
+static double check_value(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TNUMBER)
+    luaL_argerror(L, idx, lua_pushfstring(L, "a hyperparameter is a number, got %s", luaL_typename(L, idx)));
+  return lua_tonumber(L, idx);
+}
+
+/* The name of a hyperparameter: a string (1 is no name, though it converts to "1"). */
+static const char *check_name(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TSTRING)
+    luaL_argerror(L, idx, lua_pushfstring(L, "a hyperparameter's name is a string, got %s", luaL_typename(L, idx)));
+  return lua_tostring(L, idx);
+}
+
 static int optim_set_eta(lua_State *L) {
   ln_optim *o = optim_self(L, "set_eta");
-  double eta = luaL_checknumber(L, 2);
+  double eta = check_value(L, 2);
   if (!(eta > 0) || !isfinite(eta)) luaL_argerror(L, 2, "eta must be a finite number > 0");
   lnL_check(L, ln_optim_set(o, "eta", eta));
   return 0;
@@ -235,8 +250,8 @@ static int optim_set_eta(lua_State *L) {
 /* set(name, value): a scheduled hyperparameter (eta, momentum) between steps */
 static int optim_set(lua_State *L) {
   ln_optim *o = optim_self(L, "set");
-  const char *name = luaL_checkstring(L, 2);
-  double v = luaL_checknumber(L, 3);
+  const char *name = check_name(L, 2);
+  double v = check_value(L, 3);
   lnL_check(L, ln_optim_set(o, name, v));
   return 0;
 }
@@ -244,7 +259,7 @@ static int optim_set(lua_State *L) {
 /* get(name) -> the hyperparameter's value (booleans as booleans) */
 static int optim_get(lua_State *L) {
   ln_optim *o = optim_self(L, "get");
-  const char *name = luaL_checkstring(L, 2);
+  const char *name = check_name(L, 2);
   for (const ln_hparam *p = ln_optim_hparams(o->h.kind); p->name; p++)
     if (strcmp(p->name, name) == 0) {
       const char *at = (const char *)&o->h + p->offset;
@@ -288,7 +303,12 @@ static int optim_step(lua_State *L) {
   ln_optim *o = optim_self(L, "step");
   if (lua_istable(L, 2))   /* the model itself, not model:net() */
     luaL_error(L, "step: takes the model's network, opt:step(model:net()), got a %s", type_name(L, 2));
-  lnL_check(L, ln_optim_step(o, lnL_checknet(L, 2)));
+  ln_net *net = lnL_checknet(L, 2);
+  /* the state may have been written through opt:state() since the last step
+  ** (the core's step does not look: train_epoch checks once per epoch) */
+  lnL_check(L, ln_optim_check(o, net));
+  lnL_check(L, ln_optim_check_state(o));
+  lnL_check(L, ln_optim_step(o, net));
   return 0;
 }
 

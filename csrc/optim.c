@@ -3,6 +3,7 @@
 ** parameter block.
 */
 #include <math.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -227,6 +228,23 @@ int ln_optim_state_check(ln_optkind kind, int i, double v) {
   if ((kinds[kind].squares >> i & 1) && v < 0)
     return ln_fail(LN_EARG, "%s holds %g, and it is never negative (a sum of squares or a largest |g|)",
                    kinds[kind].state_names[i], v);
+  return LN_OK;
+}
+
+int ln_optim_check_state(const ln_optim *o) {
+  for (int i = 0; i < o->nstate; i++) {
+    const ln_tensor *s = &o->state[i];
+    int64_t n = ln_numel(s);
+    for (int64_t j = 0; j < n; j++) {
+      double v = s->dtype == LN_F32 ? (double)((const float *)ln_data(s))[j] : ((const double *)ln_data(s))[j];
+      /* the common case without a call: finite, and >= 0 or in an array that may be negative */
+      if (isfinite(v) && (v >= 0 || !(kinds[o->h.kind].squares >> i & 1))) continue;
+      char why[200];   /* the message is rewritten below: copied out first */
+      ln_optim_state_check(o->h.kind, i, v);
+      snprintf(why, sizeof why, "%s", ln_errmsg());
+      return ln_fail(LN_EARG, "the optimizer's state is invalid: element %lld of %s", (long long)j + 1, why);
+    }
+  }
   return LN_OK;
 }
 

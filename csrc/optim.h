@@ -72,6 +72,10 @@ int ln_optim_set(ln_optim *o, const char *name, double value);
 ** not negative in arrays of squared gradients (a checkpoint's are checked
 ** before they are restored). */
 int ln_optim_state_check(ln_optkind kind, int i, double v);
+/* LN_OK when every value of o's state arrays passes ln_optim_state_check:
+** they can be written through opt:state()'s views, and a -1 in a sum of
+** squares made every parameter NaN in the first step ("training diverged"). */
+int ln_optim_check_state(const ln_optim *o);
 /* Name of state array i ("velocity", ...). */
 const char *ln_optim_state_name(const ln_optim *o, int i);
 /* Counts one more step into *t (o->h.t), or fails when the counter is full. */

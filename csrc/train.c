@@ -128,7 +128,9 @@ int64_t ln_train_nbatches(int64_t n, int64_t batch) {
 
 int ln_train_shuffle(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batch, ln_rng *r, int64_t *perm) {
   int st;
-  if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
+  if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK ||
+      (st = ln_optim_check_state(o)) != LN_OK)
+    return st;
   /* refuse before the shuffle draws: a refused call leaves the generator where it was */
   for (int i = 0; i < o->nstate; i++)
     if ((st = data_apart(d, &o->state[i], "the optimizer's state")) != LN_OK) return st;
@@ -198,7 +200,9 @@ int ln_train_batches(ln_net *net, ln_optim *o, const ln_dataset *d, int64_t batc
   ln_mode mode = {.train = 1, .rng = r};
   int64_t nbatches, every;
   int st;
-  if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK) return st;
+  if ((st = check_ready(net, d)) != LN_OK || (st = ln_optim_check(o, net)) != LN_OK ||
+      (st = ln_optim_check_state(o)) != LN_OK)
+    return st;
   for (int i = 0; i < o->nstate; i++)
     if ((st = data_apart(d, &o->state[i], "the optimizer's state")) != LN_OK) return st;
   if ((st = ln_net_check_differentiable(net)) != LN_OK) return st;

@@ -36,7 +36,8 @@ core.tensor_metatable.__tostring = print_tensor.tostring
 --- lunet.is_tensor(x) -> boolean
 -- Whether x is a lunet tensor (closed ones included).
 function lunet.is_tensor(x)
-  return getmetatable(x) == core.tensor_metatable
+  -- a userdata: a table given the tensor's metatable is none
+  return type(x) == "userdata" and getmetatable(x) == core.tensor_metatable
 end
 
 lunet.nn = require "lunet.nn"

@@ -69,8 +69,10 @@ local function shown(v)
   return type(v) == "string" and ("a string (%q)"):format(v) or tostring(v)
 end
 
+-- (a userdata: a table given the tensor's metatable had passed, and failed
+-- inside with "lunet.Tensor expected, got lunet.Tensor")
 local function is_tensor(x)
-  return getmetatable(x) == core.tensor_metatable
+  return type(x) == "userdata" and getmetatable(x) == core.tensor_metatable
 end
 
 -- A function, or a value whose metatable has __call: the real metatable,
@@ -82,6 +84,15 @@ local function callable(f)
 end
 
 -- ---- options ---------------------------------------------------------------
+
+-- A value as an error message shows it, never through tostring (a table's
+-- __tostring may raise or run anything): "0.1" the string is not shown as
+-- the number 0.1 was ("option eta must be a number, got 0.1").
+local function shown(v)
+  if type(v) == "number" then return tostring(v) end
+  if type(v) == "string" then return ("the string '%s'"):format(v) end
+  return "a " .. type(v)
+end
 
 local function number_opt(o, key, default, lo, hi, open_lo)
   local v = o[key]
@@ -107,7 +118,8 @@ local function read_options(o)
   o = opts.check("minimize", o, OPTIONS, 3)
   local method = o.method or "lbfgs"
   if not METHODS[method] then
-    fail("unknown method '%s' (valid: bfgs, cg, gd, lbfgs, momentum, nesterov, newton)", tostring(method))
+    fail("unknown method %s (valid: bfgs, cg, gd, lbfgs, momentum, nesterov, newton)",
+      type(method) == "string" and "'" .. method .. "'" or shown(method))
   end
   local s = {
     method = method,
@@ -133,7 +145,8 @@ local function read_options(o)
     fail("option m must be at most 2^16 pairs (or max_iter or max_evals as small), got %d", s.m)
   end
   if s.c2 >= 1 or s.c1 >= s.c2 then fail("options need 0 < c1 < c2 < 1, got c1 = %g, c2 = %g", s.c1, s.c2) end
-  if s.hess ~= nil and type(s.hess) ~= "function" then fail("option hess must be a function, got %s", type(s.hess)) end
+  -- callable as f may be (a table with __call had been refused)
+  if s.hess ~= nil and not callable(s.hess) then fail("option hess must be a function, got %s", type(s.hess)) end
   if s.hess ~= nil and method ~= "newton" then fail("option hess is for method = \"newton\"") end
   for _, key in ipairs { "path", "scale_h0" } do
     if s[key] ~= nil and type(s[key]) ~= "boolean" then
@@ -165,6 +178,16 @@ local function start_point(x0)
     if type(list[i]) ~= "number" then fail("x0[%d] is not a number (%s)", i, type(list[i])) end
   end
   if #list == 0 then fail("x0 is empty") end
+  -- and whole: a key past the border rawlen found ({1, 2, 3, [5] = 5}) had
+  -- been dropped, and the minimiser ran on the first three, silently
+  local k = next(x0)
+  while k ~= nil do
+    if math.type(k) ~= "integer" or k < 1 or k > #list then
+      fail("x0 is a list of numbers with the keys 1..%d only, not %s", #list,
+        type(k) == "string" and "'" .. k .. "'" or math.type(k) and tostring(k) or "a " .. type(k) .. " key")
+    end
+    k = next(x0, k)
+  end
   return core.tensor(list, "float64")
 end
 

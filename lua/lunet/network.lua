@@ -159,7 +159,8 @@ end
 --- net:SGD(training_data, epochs, mini_batch_size, eta [, opts]) -> ev_cost, ev_acc, tr_cost, tr_acc, history
 -- The book's SGD(training_data, epochs, mini_batch_size, eta, lmbda = 0,
 -- evaluation_data = None, monitor_* = False), with the keyword arguments
--- in a table (lambda or lmbda), plus every option of lunet.train.sgd.
+-- in a table (lambda or lmbda), plus every option of lunet.train.sgd but
+-- epochs, batch (mini_batch_size) and eta, which are its arguments.
 -- Returns, as the book does, the evaluation cost, evaluation accuracy,
 -- training cost and training accuracy per epoch, the accuracies as COUNTS
 -- of right answers (net:accuracy(data) gives a fraction), and the full
@@ -170,8 +171,14 @@ function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
   if opts ~= nil and type(opts) ~= "table" then
     errors.raise(("Network:SGD: options must be a table, got %s"):format(type(opts)))
   end
-  local o = {}
-  for k, v in next, opts or {} do o[k] = v end   -- raw, as every option table is read
+  local o = train.plain_options(opts or {}, "Network:SGD")
+  -- the arguments were set over them, silently: {eta = 5} trained at the argument's eta
+  for _, k in ipairs { "epochs", "mini_batch_size", "batch", "eta" } do
+    if o[k] ~= nil then
+      errors.raise(("Network:SGD: %s is an argument, net:SGD(training_data, epochs, mini_batch_size, eta, "
+        .. "opts), not an option"):format(k))
+    end
+  end
   if type(o.lambda) == "nil" and type(o.lmbda) ~= "nil" then o.lambda, o.lmbda = o.lmbda, nil end
   o.epochs, o.batch, o.eta = epochs, mini_batch_size, eta
   return train.sgd(self, training_data, o, "Network:SGD")

@@ -33,6 +33,18 @@ local minimize = require "lunet.minimize"
 
 local optim = {}
 
+-- A value as an error message shows it, never through tostring (a table's
+-- __tostring may raise or run anything).
+local function shown(v)
+  if type(v) == "string" then return "'" .. v .. "'" end
+  return type(v) == "number" and tostring(v) or "a " .. type(v)
+end
+
+-- (a userdata: a table given the tensor's metatable is none)
+local function is_tensor(x)
+  return type(x) == "userdata" and getmetatable(x) == core.tensor_metatable
+end
+
 local function fail(fname, msg, ...)
   errors.raise(("lunet.optim.%s: %s"):format(fname, msg:format(...)))
 end
@@ -58,7 +70,7 @@ end
 
 local function check_w(fname, net, w, what)
   what = what or "w"
-  if getmetatable(w) ~= core.tensor_metatable then fail(fname, "%s must be a tensor, got %s", what, type(w)) end
+  if not is_tensor(w) then fail(fname, "%s must be a tensor, got %s", what, type(w)) end
   if w:is_closed() then fail(fname, "%s has been closed", what) end
   local ok, p = pcall(net.parameters, net)
   if not ok then fail(fname, "the model's network has been closed") end
@@ -126,8 +138,8 @@ function optim.objective(model, data, o)
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
     fail("objective", "lambda must be a finite number >= 0")
   end
-  if reg ~= "l2" and reg ~= "l1" then fail("objective", "reg must be \"l2\" or \"l1\", got %s", tostring(reg)) end
-  if type(data) ~= "table" or getmetatable(data.x) ~= core.tensor_metatable then
+  if reg ~= "l2" and reg ~= "l1" then fail("objective", "reg must be \"l2\" or \"l1\", got %s", shown(reg)) end
+  if type(data) ~= "table" or not is_tensor(data.x) then
     fail("objective", "a data set is a table {x = inputs, y = labels or targets}")
   end
   local net = built_net("objective", model, data.x)
@@ -171,12 +183,12 @@ local function penalty_options(fname, o, extra)
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
     fail(fname, "lambda must be a finite number >= 0")
   end
-  if reg ~= "l2" and reg ~= "l1" then fail(fname, "reg must be \"l2\" or \"l1\", got %s", tostring(reg)) end
+  if reg ~= "l2" and reg ~= "l1" then fail(fname, "reg must be \"l2\" or \"l1\", got %s", shown(reg)) end
   return { reg = lambda > 0 and reg or "none", lambda = lambda }, o
 end
 
 local function checked_set(fname, model, data)
-  if type(data) ~= "table" or getmetatable(data.x) ~= core.tensor_metatable then
+  if type(data) ~= "table" or not is_tensor(data.x) then
     fail(fname, "a data set is a table {x = inputs, y = labels or targets}")
   end
   local net = built_net(fname, model, data.x)

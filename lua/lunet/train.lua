@@ -118,7 +118,34 @@ local function unknown_option(k)
   local valid = {}
   for name in pairs(KNOWN) do valid[#valid + 1] = name end
   table.sort(valid)
-  fail("unknown option '%s' (valid: %s)%s", tostring(k), table.concat(valid, ", "), opts_check.hint({ k }, valid))
+  local shown = type(k) == "string" and "'" .. k .. "'" or math.type(k) and tostring(k) or "a " .. type(k) .. " key"
+  fail("unknown option %s (valid: %s)%s", shown, table.concat(valid, ", "), opts_check.hint({ k }, valid))
+end
+
+--- train.plain_options(opts [, fname]) -> table
+-- train.sgd's options as a plain table: opts's own keys, walked raw (a
+-- __pairs metamethod never runs; an unknown key is an error naming fname),
+-- and the options an __index supplies, read as every option table's are
+-- (they had been dropped, silently: lambda inherited from a table of
+-- defaults trained without it). Network:SGD reads its options with it.
+function train.plain_options(opts, fname)
+  current = fname or current
+  if rawget(opts, "x") ~= nil and rawget(opts, "y") ~= nil then
+    fail("the options are a data set (x, y): give evaluation data as "
+      .. "{evaluation_data = set, monitor_evaluation_accuracy = true}")
+  end
+  local o = {}
+  for k, v in next, opts do
+    if not KNOWN[k] then unknown_option(k) end
+    o[k] = v
+  end
+  local names = {}
+  for k in pairs(KNOWN) do names[#names + 1] = k end
+  table.sort(names)   -- an __index with side effects sees the same order every run
+  for _, k in ipairs(names) do
+    if o[k] == nil then o[k] = opts[k] end
+  end
+  return o
 end
 
 -- A nested option table (schedule = {patience =}, saturation = {eps =, data =}):
@@ -182,16 +209,9 @@ end
 
 local function options(opts)
   if opts ~= nil and type(opts) ~= "table" then fail("options must be a table, got %s", type(opts)) end
-  if opts and rawget(opts, "x") ~= nil and rawget(opts, "y") ~= nil then
-    fail("the options are a data set (x, y): give evaluation data as "
-      .. "{evaluation_data = set, monitor_evaluation_accuracy = true}")
-  end
-  local o = {}
-  -- raw: a __pairs metamethod never runs (an __index may still supply values)
-  for k, v in next, opts or {} do
-    if not KNOWN[k] then unknown_option(k) end
-    o[k] = v
-  end
+  local o = train.plain_options(opts or {})
+  -- one of them had been taken over the other, silently
+  if o.lambda ~= nil and o.lmbda ~= nil then fail("give lambda or lmbda, not both") end
   for k, v in pairs(DEFAULTS) do
     if o[k] == nil then o[k] = v end
   end
@@ -261,6 +281,8 @@ local function optimizer_options(o, n)
   if type(spec) == "table" then
     if type(spec.momentum) == "function" then fail("give a momentum schedule as the momentum option") end
     for k, v in next, spec do t[k] = v end   -- raw, as the options
+    -- and what an __index supplies, read by the core as it reads any option table
+    setmetatable(t, { __index = spec })
   elseif type(spec) == "string" then
     t.kind = spec
   else
@@ -300,7 +322,19 @@ end
 -- model): it brings its kind, hyperparameters, regularisation and state, so
 -- a second run continues its moments; eta, when given, becomes its
 -- learning rate, and a momentum schedule (a function) sets its momentum.
--- Everything is checked before the object is changed.
+-- The values are checked here (by the object's own set, then put back) and
+-- returned, with the object's own, for train.sgd to set once the whole call
+-- is checked: a refused call (a missing resume file, monitor_every without
+-- data ...) had left the object with the new eta or momentum.
+local function optimizer_values(optim)
+  return { eta = optim:eta(), momentum = optim:kind() == "sgd" and optim:get("momentum") or nil }
+end
+
+local function set_values(optim, v)
+  optim:set_eta(v.eta)
+  if v.momentum ~= nil then optim:set("momentum", v.momentum) end
+end
+
 local function given_optimizer(net, o)
   local optim = o.optimizer
   if o.lambda ~= 0 then
@@ -312,6 +346,7 @@ local function given_optimizer(net, o)
   end
   local ok, err = pcall(optim.check, optim, net)
   if not ok then fail("%s", tostring(err)) end
+  local before = optimizer_values(optim)
   if type(o.momentum) == "function" then
     local mu = train.momentum_at(o.momentum, 1)
     if optim:kind() ~= "sgd" then fail("a momentum schedule needs an sgd optimizer object, not %s", optim:kind()) end
@@ -321,9 +356,14 @@ local function given_optimizer(net, o)
   end
   if o.eta ~= nil then
     ok, err = pcall(optim.set_eta, optim, o.eta)
-    if not ok then fail("%s", tostring(err)) end
+    if not ok then
+      set_values(optim, before)
+      fail("%s", tostring(err))
+    end
   end
-  return optim
+  local after = optimizer_values(optim)
+  set_values(optim, before)
+  return optim, after, before
 end
 
 --- train.momentum_at(schedule, epoch) -> number
@@ -525,6 +565,73 @@ local function check_fingerprint(saved, f, path)
 end
 
 -- The trainer's state as the checkpoint stores it, checked on reading.
+-- t is a list of numbers (depth 1) or of such lists (depth 2), read raw.
+local function numbers(t, depth)
+  if type(t) ~= "table" then return false end
+  local k, v = next(t)
+  while k ~= nil do
+    if math.type(k) ~= "integer" or k < 1 then return false end
+    if depth > 1 then
+      if not numbers(v, depth - 1) then return false end
+    elseif type(v) ~= "number" then
+      return false
+    end
+    k, v = next(t, k)
+  end
+  return true
+end
+
+-- The lists a resumed run appends to, with their depths: a string among
+-- the seconds, or a number where the monitor's lists belong, had failed
+-- inside the first epoch ("attempt to index a number value"), after the
+-- network and optimizer had been restored.
+local HISTORY_LISTS = { epoch = 1, eta = 1, seconds = 1, training_cost = 1, training_accuracy = 1,
+  evaluation_cost = 1, evaluation_accuracy = 1 }
+local HISTORY_PARTS = {
+  momentum = true,
+  gradient_norms = { epoch = 1, bias = 2, weight = 2 },
+  saturation = { epoch = 1, layer = 1, fraction = 2 },
+  monitor = { images = 1, seconds = 1, evaluation_cost = 1, evaluation_accuracy = 1, training_cost = 1,
+    training_accuracy = 1 },
+  -- network3's SGD keeps its best accuracies here: a NaN best had been
+  -- returned as the run's best, a string had failed in its epoch callback
+  network3 = function(n3)
+    local function fraction(v) return type(v) == "number" and v >= 0 and v <= 1 end
+    return type(n3) == "table" and (n3.best == -1 or fraction(n3.best)) and math.type(n3.best_epoch) == "integer"
+      and n3.best_epoch >= 0 and (n3.best_test == nil or fraction(n3.best_test))
+  end,
+}
+
+local function history_fits(h)
+  for k, depth in pairs(HISTORY_LISTS) do
+    if not numbers(h[k], depth) then return false end
+  end
+  for k, part in pairs(HISTORY_PARTS) do
+    local v = rawget(h, k)
+    if v ~= nil then
+      if part == true then
+        if not numbers(v, 1) then return false end
+      elseif type(part) == "function" then
+        if not part(v) then return false end
+      else
+        if type(v) ~= "table" then return false end
+        for name, depth in pairs(part) do
+          if not numbers(v[name], depth) then return false end
+        end
+        -- monitor_fn reads every list of the monitor at each point
+        if k == "monitor" and next(v) ~= nil then
+          local name = next(v)
+          while name ~= nil do
+            if part[name] == nil then return false end
+            name = next(v, name)
+          end
+        end
+      end
+    end
+  end
+  return true
+end
+
 local function check_run(run, path)
   -- (the next epoch, run.epoch + 1, must not wrap around to -2^63)
   local ok = type(run) == "table" and math.type(run.epoch) == "integer" and run.epoch >= 1
@@ -540,11 +647,8 @@ local function check_run(run, path)
     end
     ok = ok and type(st.best) == "number" and st.best >= -1 and st.best < math.huge
       and type(st.eta) == "number" and st.eta > 0 and st.eta < math.huge
-    for _, k in ipairs { "epoch", "eta", "seconds", "training_cost", "training_accuracy", "evaluation_cost",
-      "evaluation_accuracy" } do
-      ok = ok and type(run.history[k]) == "table"
-    end
-    for i = 1, 4 do ok = ok and type(run.book[i]) == "table" end
+    ok = ok and history_fits(run.history)
+    for i = 1, 4 do ok = ok and numbers(run.book[i], 1) end
   end
   if not ok then fail("resume: %s does not hold a lunet training run", path) end
   return run
@@ -689,15 +793,15 @@ function train.sgd(model, training_data, opts, fname)
   if (o.schedule or o.early_stopping) and not eval then
     fail("the learning-rate schedule and early stopping need evaluation_data")
   end
-  local optim
+  local optim, given, before
   if is_optimizer(o.optimizer) then
-    optim = given_optimizer(net, o)
+    optim, given, before = given_optimizer(net, o)
   else
     local ok
     ok, optim = pcall(core.optimizer, net, optimizer_options(o, n))
     if not ok then fail("%s", opts_check.with_hint((tostring(optim):gsub("^.-optimizer: ", "")))) end
   end
-  o.eta, o.kind = optim:eta(), optim:kind()
+  o.eta, o.kind = given and given.eta or optim:eta(), optim:kind()
   if o.gradient_norms then
     o.probe = type(o.gradient_norms) == "table" and o.gradient_norms.data or head(training_data, 1000)
     check_data(net, o.probe, "gradient_norms data")
@@ -718,8 +822,13 @@ function train.sgd(model, training_data, opts, fname)
   local guard <close> = o.interruptible and core.catch_interrupts() or nil
   local function interrupted() return guard ~= nil and core.interrupted() end
   local h, book, state, first
+  if given then set_values(optim, given) end   -- the call is checked, but for the resume file
   if o.resume then
-    local run = resume(net, optim, o, f)
+    local ok, run = pcall(resume, net, optim, o, f)
+    if not ok then
+      if before then set_values(optim, before) end
+      error(run, 0)
+    end
     h, book, state, first = run.history, run.book, run.state, run.epoch + 1
     if run.stopped then return finish(h, book, state) end
     if o.probe and not h.gradient_norms then h.gradient_norms = { epoch = {}, bias = {}, weight = {} } end
