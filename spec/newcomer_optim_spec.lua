@@ -24,7 +24,7 @@ end
 
 describe("lunet.minimize as the README's Minimisers section uses it", function()
   it("places every refusal at the caller's line, as its option-key errors are", function()
-    assert.are.equal('minimize: option h0 must be "ss/sy" or "sy/yy", got \'sy/ss\'',
+    assert.are.equal('minimize: option h0 must be "ss/sy" or "sy/yy", got the string \'sy/ss\'',
       here(lunet.minimize, rosenbrock, { -1.2, 1 }, { h0 = "sy/ss" }))
     assert.are.equal('minimize: option h0 is for method = "lbfgs"',
       here(lunet.minimize, rosenbrock, { -1.2, 1 }, { method = "bfgs", h0 = "sy/yy" }))
@@ -39,9 +39,9 @@ describe("lunet.minimize as the README's Minimisers section uses it", function()
   end)
 
   it("shows a string option value as a string", function()
-    assert.are.equal('minimize: option max_iter must be an integer, got a string ("100")',
+    assert.are.equal("minimize: option max_iter must be an integer, got the string '100'",
       here(lunet.minimize, rosenbrock, { -1.2, 1 }, { max_iter = "100" }))
-    assert.are.equal('minimize: option gtol must be a number, got a string ("1e-6")',
+    assert.are.equal("minimize: option gtol must be a number, got the string '1e-6'",
       here(lunet.minimize, rosenbrock, { -1.2, 1 }, { gtol = "1e-6" }))
   end)
 

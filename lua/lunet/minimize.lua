@@ -64,11 +64,6 @@ local function fail(msg, ...)
   errors.raise("minimize: " .. msg:format(...))
 end
 
--- An option's value in a message: a string shows as one ("100" is not 100).
-local function shown(v)
-  return type(v) == "string" and ("a string (%q)"):format(v) or tostring(v)
-end
-
 -- (a userdata: a table given the tensor's metatable had passed, and failed
 -- inside with "lunet.Tensor expected, got lunet.Tensor")
 local function is_tensor(x)
@@ -85,14 +80,7 @@ end
 
 -- ---- options ---------------------------------------------------------------
 
--- A value as an error message shows it, never through tostring (a table's
--- __tostring may raise or run anything): "0.1" the string is not shown as
--- the number 0.1 was ("option eta must be a number, got 0.1").
-local function shown(v)
-  if type(v) == "number" then return tostring(v) end
-  if type(v) == "string" then return ("the string '%s'"):format(v) end
-  return "a " .. type(v)
-end
+local shown = opts.shown
 
 local function number_opt(o, key, default, lo, hi, open_lo)
   local v = o[key]
@@ -156,8 +144,7 @@ local function read_options(o)
   if s.scale_h0 ~= nil and method ~= "bfgs" then fail("option scale_h0 is for method = \"bfgs\"") end
   if s.h0 ~= nil and method ~= "lbfgs" then fail("option h0 is for method = \"lbfgs\"") end
   if s.h0 ~= nil and not H0_RULES[s.h0] then
-    local got = type(s.h0) == "string" and "'" .. s.h0 .. "'" or type(s.h0)
-    fail("option h0 must be \"ss/sy\" or \"sy/yy\", got %s", got)
+    fail("option h0 must be \"ss/sy\" or \"sy/yy\", got %s", shown(s.h0))
   end
   if method == "lbfgs" then s.h0 = s.h0 or "ss/sy" end
   return s

@@ -33,12 +33,7 @@ local minimize = require "lunet.minimize"
 
 local optim = {}
 
--- A value as an error message shows it, never through tostring (a table's
--- __tostring may raise or run anything).
-local function shown(v)
-  if type(v) == "string" then return "'" .. v .. "'" end
-  return type(v) == "number" and tostring(v) or "a " .. type(v)
-end
+local shown = opts.shown
 
 -- (a userdata: a table given the tensor's metatable is none)
 local function is_tensor(x)

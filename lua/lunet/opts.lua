@@ -117,6 +117,17 @@ function opts.check(fname, t, valid, _)
   return t
 end
 
+--- opts.shown(v) -> string
+-- An option's value as an error message shows it, never through tostring
+-- (a table's __tostring may raise or run anything): numbers as numbers,
+-- strings as "the string '0.1'" (not to be read as the number 0.1), other
+-- values by their type ("a table").
+function opts.shown(v)
+  if type(v) == "number" then return tostring(v) end
+  if type(v) == "string" then return ("the string '%s'"):format(v) end
+  return "a " .. type(v)
+end
+
 -- Splits a table holding both a list and named options (lunet.Network{784,
 -- 30, 10, activation = "tanh"}) into the list part and the named part.
 function opts.split(t)
