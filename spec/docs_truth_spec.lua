@@ -1,0 +1,131 @@
+-- What the prose says about the code: the files docs/ARCHITECTURE.md and
+-- the headers name, the figures comments give, and what the documents say
+-- of L-BFGS's default (h0 = "ss/sy" since 2026-12-02, not PyTorch's rule).
+local core = require "lunet.core"
+
+local function read(path)
+  local f = assert(io.open(path, "r"))
+  local text = f:read("a")
+  f:close()
+  return text
+end
+
+local function list(cmd)
+  local out = {}
+  for line in io.popen(cmd):lines() do out[#out + 1] = line end
+  return out
+end
+
+-- Paragraphs of a file: runs of comment lines (Lua, C) or of non-blank
+-- lines (Markdown), joined by spaces, with the line each starts at.
+local function paragraphs(path)
+  local kind = path:match("%.lua$") and "lua" or path:match("%.[ch]$") and "c" or "md"
+  local out, cur, start, n = {}, {}, 0, 0
+  local function flush()
+    if #cur > 0 then out[#out + 1] = { line = start, text = table.concat(cur, " ") } end
+    cur = {}
+  end
+  for line in (read(path) .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    local body
+    if kind == "lua" then body = line:match("^%s*%-%-+(.*)$")
+    elseif kind == "c" then body = line:match("^%s*/?%*+(.*)$")
+    elseif line:match("%S") then body = line end
+    if body then
+      if #cur == 0 then start = n end
+      cur[#cur + 1] = body
+    else
+      flush()
+    end
+  end
+  flush()
+  return out
+end
+
+-- The paragraph of a document that contains `needle`.
+local function paragraph_with(path, needle)
+  for _, p in ipairs(paragraphs(path)) do
+    if p.text:find(needle, 1, true) then return p.text end
+  end
+  error(path .. " has no paragraph with " .. needle)
+end
+
+describe("the documents and comments", function()
+  it("name every file that defines a layer class (layer.h, ARCHITECTURE's Files: list)", function()
+    local files = list("grep -l 'static const ln_layer_class' csrc/*.c")
+    assert.is_true(#files >= 7, "found only " .. #files .. " layer files")
+    local header = read("csrc/layer.h"):match("^/%*.-%*/")
+    local arch = paragraph_with("docs/ARCHITECTURE.md", "**A layer**")
+    for _, path in ipairs(files) do
+      local name = path:match("[^/]+$")
+      assert.truthy(header:find(name, 1, true), "layer.h's opening comment does not name " .. name)
+      assert.truthy(arch:find("`" .. name .. "`", 1, true), "ARCHITECTURE's layer paragraph does not name " .. name)
+    end
+  end)
+
+  it("say what adding an optimiser touches: every file outside the specs that names the newest kind", function()
+    local newest = core.optimizer_kinds[#core.optimizer_kinds]
+    local arch = paragraph_with("docs/ARCHITECTURE.md", "Adding an")
+    -- docs/reference.md is generated; ARCHITECTURE is the text being checked
+    local files = list("grep -ril '" .. newest .. "' csrc lua README.md bench/*.py")
+    assert.is_true(#files >= 4, "found only " .. #files .. " files naming " .. newest)
+    for _, path in ipairs(files) do
+      local short = path:gsub("^csrc/", ""):gsub("^lua/lunet/", ""):gsub("%.md$", "")
+      assert.truthy(arch:find(short, 1, true),
+        ("ARCHITECTURE's optimiser paragraph does not name %s (%s names %s)"):format(short, path, newest))
+    end
+  end)
+
+  it("say L-BFGS follows PyTorch only with h0 = \"sy/yy\", and starts its line searches at 1 only then", function()
+    local files = { "README.md", "docs/ARCHITECTURE.md", "bench/README.md" }
+    for _, dir in ipairs { "lua/lunet", "examples" } do
+      for _, p in ipairs(list("ls " .. dir .. "/*.lua")) do files[#files + 1] = p end
+    end
+    local bad = {}
+    for _, path in ipairs(files) do
+      for _, p in ipairs(paragraphs(path)) do
+        local t = p.text
+        local about = (t:find("L%-BFGS") or t:find("lbfgs")) and t:find("[Tt]orch")
+          and (t:find("step for step") or t:find("same path") or t:find("same algorithm"))
+        if about and not t:find("sy/yy", 1, true) then bad[#bad + 1] = ("%s:%d"):format(path, p.line) end
+        for sentence in (t .. " "):gmatch("(.-[.;])%s") do
+          if sentence:find("1 for [^.]*L%-BFGS") and not sentence:find("sy/yy", 1, true) then
+            bad[#bad + 1] = ("%s:%d (first trial step)"):format(path, p.line)
+          end
+        end
+      end
+    end
+    assert(#bad == 0, "L-BFGS described as PyTorch's without naming h0 = \"sy/yy\":\n  " .. table.concat(bad, "\n  "))
+  end)
+
+  it("give the objective's chunk as the code computes it (784 float64 inputs)", function()
+    local src = read("csrc/train.c")
+    local kb = tonumber(src:match("%(%(int64_t%)(%d+) << 10%) / row_bytes"))
+    assert.is_not_nil(kb, "gradient_chunk's byte budget not found")
+    local rows = (kb << 10) // (784 * 8)
+    local said = tonumber(src:match("784%-30%-10 float64 objective, (%d+) rows a chunk"))
+    assert.are.equal(rows, said, "train.c's comment")
+    local arch = paragraph_with("docs/ARCHITECTURE.md", "`ln_objective` (train.c)")
+    assert.truthy(arch:find(rows .. " for 784 float64 inputs", 1, true), "ARCHITECTURE's full-batch objectives")
+  end)
+
+  it("give the dense kernel's register blocks as kern_linear.c makes them", function()
+    local src = read("csrc/kern_linear.c")
+    local function largest(macro)
+      local body = src:match("#define " .. macro .. "%(B%)(.-)\n%S")
+      local m, n = 0, 0
+      for a, b in body:gmatch("B%((%d+), (%d+)%)") do
+        a, b = tonumber(a), tonumber(b)
+        if a * 10 + b > m * 10 + n then m, n = a, b end
+      end
+      return m, n
+    end
+    local m5, n5 = largest("BLOCKS5")
+    local m3, n3 = largest("BLOCKS")
+    assert.are.same({ 5, 4, 3, 4 }, { m5, n5, m3, n3 })
+    local said_m, said_n = src:match("AVX%-512: twice the lanes, and 32 registers for (%d) x (%d) blocks")
+    assert.are.same({ m5, n5 }, { tonumber(said_m), tonumber(said_n) })
+    local arch = paragraph_with("docs/ARCHITECTURE.md", "**The dense layer's own forward product**")
+    assert.truthy(arch:find(("%d x %d with AVX2, %d x %d with AVX-512"):format(m3, n3, m5, n5), 1, true))
+  end)
+end)
