@@ -22,7 +22,7 @@ local function paragraphs(path)
   local kind = path:match("%.lua$") and "lua" or path:match("%.[ch]$") and "c" or "md"
   local out, cur, start, n = {}, {}, 0, 0
   local function flush()
-    if #cur > 0 then out[#out + 1] = { line = start, text = table.concat(cur, " ") } end
+    if #cur > 0 then out[#out + 1] = { line = start, text = (table.concat(cur, " "):gsub("%s+", " ")) } end
     cur = {}
   end
   for line in (read(path) .. "\n"):gmatch("([^\n]*)\n") do
@@ -127,5 +127,17 @@ describe("the documents and comments", function()
     assert.are.same({ m5, n5 }, { tonumber(said_m), tonumber(said_n) })
     local arch = paragraph_with("docs/ARCHITECTURE.md", "**The dense layer's own forward product**")
     assert.truthy(arch:find(("%d x %d with AVX2, %d x %d with AVX-512"):format(m3, n3, m5, n5), 1, true))
+  end)
+  it("give the rows, kernels and weights that conv_direct.c takes as its test does", function()
+    local src = read("csrc/conv_direct.c")
+    local step, lo, hi = src:match("g%->w_out %% (%d+) == 0 && g%->w_out >= (%d+) && g%->w_out <= (%d+)")
+    assert.is_not_nil(step, "ln_conv_direct_ok's width test not found")
+    local widths = {}
+    for w = tonumber(lo), tonumber(hi), tonumber(step) do widths[#widths + 1] = tostring(w) end
+    local said = table.concat(widths, ", ", 1, #widths - 1) .. " or " .. widths[#widths]
+    local taps = src:match("#define LN_CONV_DIRECT_TAPS (%d+)")
+    local arch = paragraph_with("docs/ARCHITECTURE.md", "`conv_direct.c` writes")
+    assert.truthy(arch:find("rows of " .. said .. " positions", 1, true), "ARCHITECTURE: rows of " .. said)
+    assert.truthy(arch:find("at most " .. taps .. " weights per map", 1, true), "ARCHITECTURE: " .. taps .. " weights")
   end)
 end)
