@@ -140,4 +140,23 @@ describe("the documents and comments", function()
     assert.truthy(arch:find("rows of " .. said .. " positions", 1, true), "ARCHITECTURE: rows of " .. said)
     assert.truthy(arch:find("at most " .. taps .. " weights per map", 1, true), "ARCHITECTURE: " .. taps .. " weights")
   end)
+  it("name only public values in lua/lunet/doc/*.lua, and say so", function()
+    require "lunet"
+    local doc = require "lunet.doc"
+    local public = {}
+    for _, e in ipairs(doc.public()) do
+      for _, name in ipairs(e.names) do public[name] = true end
+    end
+    local unused = {}
+    for _, path in ipairs(list("ls lua/lunet/doc/*.lua")) do
+      for name in pairs(dofile(path)) do
+        if not public[name] then unused[#unused + 1] = path .. ": " .. name end
+      end
+      -- a comment calling entries unused once they are all public misleads
+      if #unused == 0 then
+        assert.is_nil(read(path):find("unused until merged", 1, true), path .. " calls used entries unused")
+      end
+    end
+    assert(#unused == 0, "entries for no public value:\n  " .. table.concat(unused, "\n  "))
+  end)
 end)

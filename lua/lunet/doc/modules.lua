@@ -87,7 +87,6 @@ The base URLs download_mnist tries, in order.]=],
 An IDX file (MNIST's format, plain or gzip-compressed) as a float32 tensor
 of the stored shape, every value multiplied by `scale` (1/255 gives pixels
 in [0, 1]). Sizes are checked against the file before anything is allocated.]=],
-  -- modules of other branches (universal, tune): unused until merged
   ["lunet.perceptron"] = [=[lunet.perceptron
 The book's chapter 1 before sigmoid neurons: perceptrons (output 1 when
 w . x + b > 0, else 0) as lunet Networks with step activations, NAND
