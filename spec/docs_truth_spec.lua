@@ -159,4 +159,44 @@ describe("the documents and comments", function()
     end
     assert(#unused == 0, "entries for no public value:\n  " .. table.concat(unused, "\n  "))
   end)
+  it("give BFGS's counts on bench/minimize.lua's quadratic as minimize takes them (within 3%)", function()
+    local lunet = require "lunet"
+    -- bench/minimize.lua's problem: A = Q diag(1 .. 1000) Q^T, seeded
+    local n = 100
+    lunet.seed(2024)
+    local q = lunet.zeros(n, n, "float64")
+    for i = 1, n do q[i][i] = 1 end
+    for _ = 1, 3 do
+      local u = lunet.randn(n, "float64")
+      local r = lunet.outer(u, u):mul(-2 / u:dot(u))
+      for i = 1, n do r[i][i] = r[i][i] + 1 end
+      q = lunet.matmul(q, r)
+    end
+    local d = {}
+    for i = 1, n do d[i] = 1000 ^ ((i - 1) / (n - 1)) end
+    local A = lunet.matmul(q:mul(lunet.tensor(d, "float64"):view(1, n)), q:t())
+    A = A:add(A:t()):mul(0.5)
+    local xstar = lunet.linalg.solve(A, lunet.randn(n, "float64"))
+    local function quad(x)
+      local ae = lunet.mv(A, x:sub(xstar))
+      return 0.5 * x:sub(xstar):dot(ae), ae
+    end
+    local function run(o)
+      o.method, o.gtol, o.max_iter = "bfgs", 1e-6, 10000
+      local _, h = lunet.minimize.minimize(quad, lunet.zeros(n, "float64"), o)
+      return h
+    end
+    local plain, scaled = run({}), run({ scale_h0 = true })
+    local src = read("lua/lunet/minimize.lua")
+    local s_iters, p_iters = src:match("took (%d+) iterations instead of (%d+), so it is not the default")
+    local p_evals = src:match("100%-d quadratic this took (%d+) evaluations where starting at 1")
+    local function near(said, got, what)
+      said = tonumber(said)
+      assert(said and math.abs(said - got) <= 0.03 * got, ("minimize.lua says %s for %s; it takes %d"):format(
+        tostring(said), what, got))
+    end
+    near(s_iters, scaled.iterations, "BFGS's iterations with scale_h0")
+    near(p_iters, plain.iterations, "BFGS's iterations from H0 = I")
+    near(p_evals, plain.evaluations, "BFGS's evaluations from H0 = I")
+  end)
 end)
