@@ -199,4 +199,25 @@ describe("the documents and comments", function()
     near(p_iters, plain.iterations, "BFGS's iterations from H0 = I")
     near(p_evals, plain.evaluations, "BFGS's evaluations from H0 = I")
   end)
+  it("give hessian.lua's figures as it prints them, or say which L-BFGS rule they were measured with", function()
+    local row
+    for line in read("README.md"):gmatch("[^\n]+") do
+      if line:find("`bin/lunet examples/hessian.lua`", 1, true) then row = line end
+    end
+    assert.is_not_nil(row, "README has no row for examples/hessian.lua")
+    local said = row:match("at a minimum %(none; condition number ([%d.]+e%d+)%)")
+    assert.is_not_nil(said, "the row's condition number at the minimum")
+    local out = os.tmpname()
+    os.remove(out)
+    local p = io.popen(("bin/lunet examples/hessian.lua --out %s 2>&1"):format(out))
+    local text = p:read("a")
+    p:close()
+    os.execute(("rm -rf '%s'"):format(out))
+    local cond = tonumber(text:match("\nminimum%s+%S+%s+%S+%s+%d+%s+(%S+)"))
+    assert.is_not_nil(cond, text)
+    local printed = ("%.1e"):format(cond):gsub("e%+0*", "e")
+    assert(printed == said or row:find("measured 2026%-12%-02 with L%-BFGS's `h0 = \"[%w/]+\"`"),
+      ("README says condition number %s at the minimum, hessian.lua prints %s, and the row does not say which "
+        .. "h0 its figures were measured with"):format(said, printed))
+  end)
 end)
