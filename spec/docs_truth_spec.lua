@@ -107,6 +107,10 @@ describe("the documents and comments", function()
     assert.are.equal(rows, said, "train.c's comment")
     local arch = paragraph_with("docs/ARCHITECTURE.md", "`ln_objective` (train.c)")
     assert.truthy(arch:find(rows .. " for 784 float64 inputs", 1, true), "ARCHITECTURE's full-batch objectives")
+    -- README's example: the chunk is at most LN_EVAL_CHUNK, fewer for wide inputs
+    local most = read("csrc/train.h"):match("#define LN_EVAL_CHUNK (%d+)")
+    local readme = read("README.md"):match("local cost, grad = f%(w0%)[^\n]*")
+    assert.truthy(readme:find("at most " .. most .. " samples at a time", 1, true), readme)
   end)
 
   it("give the dense kernel's register blocks as kern_linear.c makes them", function()
