@@ -224,4 +224,23 @@ describe("the documents and comments", function()
       ("README says condition number %s at the minimum, hessian.lua prints %s, and the row does not say which "
         .. "h0 its figures were measured with"):format(said, printed))
   end)
+  it("say which hyperparameters opt:set changes: those it accepts, and no other", function()
+    require "lunet"
+    local doc = require "lunet.doc"
+    local text = doc.get(core.optimizer_metatable.__index.set).text
+    local net = require("lunet").Network({ 3, 2 }, { cost = "quadratic" }):net()
+    for _, kind in ipairs(core.optimizer_kinds) do
+      local o = core.optimizer(net, { kind = kind, eta = 0.1, momentum = kind == "sgd" and 0.5 or nil })
+      for _, name in ipairs { "eta", "momentum", "nesterov", "beta1", "beta2", "eps", "rho", "weight_decay" } do
+        if pcall(o.get, o, name) then
+          local v = o:get(name)
+          local ok = pcall(o.set, o, name, type(v) == "number" and v or 0)
+          local said = name == "eta" or (name == "momentum" and kind == "sgd")
+          assert.are.equal(said, ok, kind .. "." .. name)
+          if not ok then assert.truthy(text:find("fixed when it is made", 1, true), text) end
+        end
+      end
+    end
+    assert.truthy(text:find("eta or SGD's momentum", 1, true), text)
+  end)
 end)
