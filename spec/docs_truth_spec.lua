@@ -243,4 +243,24 @@ describe("the documents and comments", function()
     end
     assert.truthy(text:find("eta or SGD's momentum", 1, true), text)
   end)
+  it("name where the book's counts come from (the trainer's lists, train.evaluate, train.correct)", function()
+    local lunet = require "lunet"
+    lunet.seed(1)
+    local labels = {}
+    for i = 1, 20 do labels[i] = i % 2 end
+    local d = { x = lunet.rand(20, 4), y = lunet.tensor(labels), n = 20 }
+    local m = lunet.nn.Sequential({ lunet.nn.Linear(4, 2), lunet.nn.Sigmoid() }, { cost = "cross_entropy" })
+    local _, ev_acc, _, tr_acc, h = lunet.train.sgd(m, d, { epochs = 1, eta = 0.1, evaluation_data = d,
+      monitor_evaluation_accuracy = true, monitor_training_accuracy = true, verbose = false, progress = false })
+    local correct = lunet.train.correct(m, d)
+    assert.are.equal(correct, ev_acc[1])
+    assert.are.equal(correct, tr_acc[1])
+    assert.are.equal(correct, select(2, lunet.train.evaluate(m, d)))
+    assert.are.equal(correct / 20, h.evaluation_accuracy[1])
+    assert.are.equal(correct / 20, m:accuracy(d))
+    local arch = paragraph_with("docs/ARCHITECTURE.md", "Every model is a `Module`")
+    for _, name in ipairs { "`train.sgd`", "`Network:SGD`", "`train.evaluate`", "`train.correct`" } do
+      assert.truthy(arch:find(name, 1, true), "ARCHITECTURE's scoring paragraph does not name " .. name)
+    end
+  end)
 end)
