@@ -263,4 +263,18 @@ describe("the documents and comments", function()
       assert.truthy(arch:find(name, 1, true), "ARCHITECTURE's scoring paragraph does not name " .. name)
     end
   end)
+  it("give data.expand's limit on transforms, and the random direction's scale, as the code has them", function()
+    local lunet = require "lunet"
+    local set = { x = lunet.zeros(2, 16), y = lunet.zeros(2) }
+    local most = 64
+    assert.is_true(pcall(lunet.data.expand, set, { rotations = most - 5 }))
+    assert.is_false(pcall(lunet.data.expand, set, { rotations = most - 4 }))
+    local d = require("lunet.doc").get(lunet.data.expand).text
+    assert.truthy(d:find("at most " .. most .. " transforms in all", 1, true), d)
+    -- cost_slice's random direction has the norm of w (its docstring says so; so must the helper's comment)
+    local src = read("lua/lunet/diagnose.lua")
+    assert.truthy(src:find('if kind == "random" then d:mul_(w0:norm()', 1, true))
+    local comment = src:match("(%-%- A random direction.-)\nlocal function direction")
+    assert.truthy(comment:gsub("%-%-", ""):gsub("%s+", " "):find("scaled to the norm of w", 1, true), comment)
+  end)
 end)
