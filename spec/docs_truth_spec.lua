@@ -277,4 +277,23 @@ describe("the documents and comments", function()
     local comment = src:match("(%-%- A random direction.-)\nlocal function direction")
     assert.truthy(comment:gsub("%-%-", ""):gsub("%s+", " "):find("scaled to the norm of w", 1, true), comment)
   end)
+  it("name every option the plot functions accept in their docstrings", function()
+    local lunet = require "lunet"
+    local doc = require "lunet.doc"
+    for _, name in ipairs { "line", "bar", "images", "heatmap", "grid", "monitor" } do
+      local fn = lunet.plot[name]
+      local ok, err
+      if name == "monitor" then ok, err = pcall(fn, {}, { no_such_option = 1 })
+      else ok, err = pcall(fn, { no_such_option = 1 }) end
+      assert.is_false(ok)
+      local known = tostring(err):match("%(known: ([^)]*)%)")
+      assert.is_not_nil(known, err)
+      local d = doc.get(fn)
+      local text = d.signature .. " " .. d.text
+      for key in known:gmatch("[%w_]+") do
+        assert.truthy(text:find("%f[%w_]" .. key .. "%f[^%w_]"),
+          ("plot.%s's docstring does not name %s"):format(name, key))
+      end
+    end
+  end)
 end)
