@@ -296,4 +296,11 @@ describe("the documents and comments", function()
       end
     end
   end)
+  it("say that the tensor functions are the binding's own, re-exported by init.lua", function()
+    local lunet = require "lunet"
+    assert.are.equal(core.zeros, lunet.zeros)
+    assert.are.equal(core.Tensor, lunet.Tensor)
+    local opening = paragraph_with("docs/ARCHITECTURE.md", "lunet has three layers")
+    assert.truthy(opening:find("re-exports unchanged", 1, true), opening)
+  end)
 end)
