@@ -303,4 +303,13 @@ describe("the documents and comments", function()
     local opening = paragraph_with("docs/ARCHITECTURE.md", "lunet has three layers")
     assert.truthy(opening:find("re-exports unchanged", 1, true), opening)
   end)
+  it("list every layer constructor of lunet.nn in its module docstring", function()
+    local lunet = require "lunet"
+    local text = require("lunet.doc").get(lunet.nn).text
+    for name, v in pairs(lunet.nn) do
+      if type(v) == "function" and name:match("^%u") then
+        assert.truthy(text:find("%f[%w]" .. name .. "%f[^%w]"), "lunet.nn's docstring does not list " .. name)
+      end
+    end
+  end)
 end)

@@ -12,8 +12,8 @@ lunet.optim, lunet.minimize, lunet.ensemble), data (lunet.data), plots
 any of them.]=],
   ["lunet.nn"] = [=[lunet.nn
 Layers and containers, as in Torch's nn: Linear, Conv2d, MaxPool, AvgPool,
-L2Pool, Sigmoid, Tanh, ReLU, Identity, Softmax, Dropout, BatchNorm, Reshape,
-and Sequential to chain them. Every layer and model is a Module
+L2Pool, Sigmoid, Tanh, ReLU, Identity, Step, Softmax, Dropout, BatchNorm,
+Reshape, and Sequential to chain them. Every layer and model is a Module
 (lunet.nn.Module: forward, backward, predict, classify, parameters,
 save ...); the loops are C, these constructors only describe the layers.]=],
   ["lunet.nn.Module"] = [=[lunet.nn.Module
