@@ -312,4 +312,13 @@ describe("the documents and comments", function()
       end
     end
   end)
+  it("name the zlib calls the IDX reader makes", function()
+    local code = read("csrc/idx.c")
+    for _, path in ipairs { "docs/ARCHITECTURE.md", "fuzz/fuzz_file.h" } do
+      for name in read(path):gmatch("%f[%w_](gz%l*open)%f[^%w_]") do
+        assert.truthy(code:find(name .. "(", 1, true),
+          ("%s names %s, which csrc/idx.c does not call"):format(path, name))
+      end
+    end
+  end)
 end)
