@@ -321,4 +321,26 @@ describe("the documents and comments", function()
       end
     end
   end)
+  it("give train.sgd's results and every history.stopped value in train.lua's opening comment", function()
+    local lunet = require "lunet"
+    local top = read("lua/lunet/train.lua"):match("^(.-)\nlocal ")
+    assert.truthy(top:find("local _, _, _, _, history = train.sgd(", 1, true), "the example takes the history")
+    local labels = {}
+    for i = 1, 20 do labels[i] = i % 2 end
+    local d = { x = lunet.rand(20, 4), y = lunet.tensor(labels), n = 20 }
+    local function stopped(o)
+      local m = lunet.nn.Sequential({ lunet.nn.Linear(4, 2), lunet.nn.Sigmoid() }, { cost = "cross_entropy" })
+      o.epochs, o.eta, o.verbose, o.progress = 2, 0.1, false, false
+      local _, _, _, _, h = lunet.train.sgd(m, d, o)
+      return h.stopped
+    end
+    local seen = {
+      stopped({}),
+      stopped({ on_epoch = function() return false end }),
+      stopped({ evaluation_data = d, monitor_every = 10, on_monitor = function() return false end }),
+    }
+    for _, v in ipairs(seen) do
+      assert.truthy(top:find('"' .. v .. '"', 1, true), "train.lua's opening comment does not list " .. v)
+    end
+  end)
 end)
