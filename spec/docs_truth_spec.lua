@@ -1,6 +1,8 @@
--- What the prose says about the code: the files docs/ARCHITECTURE.md and
--- the headers name, the figures comments give, and what the documents say
--- of L-BFGS's default (h0 = "ss/sy" since 2026-12-02, not PyTorch's rule).
+-- What the prose says about the code, checked against the code: the files
+-- and calls docs/ARCHITECTURE.md and the headers name, the figures comments
+-- and README give, the options and limits docstrings list, and what the
+-- documents say of L-BFGS's default (h0 = "ss/sy" since 2026-12-02, not
+-- PyTorch's rule). Each test failed on the text it was written for.
 local core = require "lunet.core"
 
 local function read(path)
