@@ -21,8 +21,8 @@ REF(ln_linear_f64_ref, double)
 
 int ln_linear_narrow = 0;
 
-/* w up to this size is read again for every three rows of x from the L2
-** cache; past it OpenBLAS's blocking wins */
+/* w up to this size is read again for every block of rows of x (three,
+** or five with AVX-512) from the L2 cache; past it OpenBLAS's blocking wins */
 #define MAX_W_BYTES (512 * 1024)
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -79,7 +79,7 @@ AVX2 static inline __m256i mask4(int r) {   /* lanes 0..r-1 on, 0 < r < 4 */
   return _mm256_cmpgt_epi64(_mm256_set1_epi64x(r), _mm256_setr_epi64x(0, 1, 2, 3));
 }
 
-/* AVX-512: twice the lanes, and 32 registers for 4 x 4 blocks */
+/* AVX-512: twice the lanes, and 32 registers for 5 x 4 blocks */
 #define AVX512 __attribute__((target("avx512f")))
 AVX512 static inline __m512 maskz_ps(const float *p, __mmask16 m) {
   return _mm512_maskz_loadu_ps(m, p);

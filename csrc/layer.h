@@ -3,7 +3,8 @@
 ** (batch, in...) to y of shape (batch, out...) and back-propagates dy to dx
 ** while adding its parameters' gradients. Each kind of layer is one struct
 ** that begins with an ln_layer, and one ln_layer_class of functions, in
-** its own file (dense.c, act.c, dropout.c, conv.c, pool.c, batchnorm.c).
+** its own file (dense.c, act.c, dropout.c, reshape.c, conv.c, pool.c,
+** batchnorm.c).
 **
 ** Parameters are not owned by the layer: the network (net.c) allocates one
 ** block for all parameters and one for all gradients and gives each layer

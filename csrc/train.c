@@ -329,7 +329,7 @@ static int chunk_gradient(ln_net *net, const ln_dataset *d, int64_t m, const ln_
 /* Samples per chunk of mean_gradient: as many as keep the chunk's inputs
 ** within 512 KB (half a typical L2 cache), so the backward pass finds the
 ** rows the forward pass read still in cache; 16 to EVAL_CHUNK. On the
-** 784-30-10 float64 objective, 100 rows a chunk instead of 200 (1.25 MB)
+** 784-30-10 float64 objective, 83 rows a chunk instead of 200 (1.25 MB)
 ** made an evaluation about a tenth faster (bench/README.md). */
 static int64_t gradient_chunk(const ln_net *net, int64_t n) {
   int64_t row_bytes = ln_shape_numel(&net->in) * (int64_t)ln_dtype_size(net->dtype);

@@ -1,7 +1,8 @@
 /*
 ** fuzz_file.h: the bytes as a file that lives in memory (memfd), named by
 ** its /proc/self/fd path, for the readers that open a path themselves
-** (IDX: fstat, then stdio or zlib's gzopen). No disk, no clean-up.
+** (IDX: fstat, then stdio or zlib's gzdopen on the same descriptor). No
+** disk, no clean-up.
 */
 #ifndef FUZZ_FILE_H
 #define FUZZ_FILE_H

@@ -114,7 +114,8 @@ function diagnose.bias_gradients(model, data, o)
   return out
 end
 
--- A random direction as a flat tensor: N(0, 1) per parameter, or
+-- A random direction as a flat tensor: N(0, 1) per parameter, the whole
+-- scaled to the norm of w, or
 -- normalised filter by filter (Li et al., 2018): each row of a weight
 -- tensor (one neuron's or filter's weights) scaled to the norm of the
 -- same row of the weights, biases and other parameters left at 0.

@@ -81,7 +81,8 @@ end
 -- rotations by up to max_degrees (10), `skews` sets of horizontal shears by a
 -- factor up to max_skew (0.3), `elastic` sets of elastic distortions (alpha =
 -- 34, sigma = 4, at most 16; images of up to 4096 pixels); every angle, shear
--- and field is fixed by lunet.seed. The result {x, y, n = N times the number
+-- and field is fixed by lunet.seed; at most 64 transforms in all, the image
+-- itself included. The result {x, y, n = N times the number
 -- of transforms, name, expand} trains like any set. shape = {h, w} when the
 -- images are not square; an expanded set cannot be expanded again.
 function expand.expand(data, opts)

@@ -12,7 +12,7 @@
 --   "bfgs"   inverse-Hessian update from H0 = I (6.1); scale_h0 = true
 --            sets H0 = (s'y / y'y) I before the first update (6.20), which
 --            on the 100-d quadratic of bench/minimize.lua (condition 1000)
---            took 272 iterations instead of 81, so it is not the default
+--            took 272 iterations instead of 94, so it is not the default
 --   "lbfgs"  two-loop recursion over the last m pairs (m = 10) (7.2), from
 --            H0 = gamma I with gamma = s's / s'y of the newest pair
 --            (h0 = "ss/sy", the default) or s'y / y'y (h0 = "sy/yy", N&W
@@ -665,10 +665,11 @@ local function line_search_method(S, hist, x, f, g)
     if d == nil then return x, "max_evals reached" end
     local d0 = core.dot(g, d)
     if d0 ~= d0 or d0 >= 0 then d, d0 = g:neg(), -core.dot(g, g) end
-    -- First trial step: 1 for Newton and L-BFGS (scaled directions), else
-    -- min(1, the step that repeats the last decrease) (N&W 3.60): BFGS from
-    -- H0 = I is not scaled until it has learnt the curvature; on the 100-d
-    -- quadratic this took 105 evaluations where starting at 1 took 399.
+    -- First trial step: 1 for Newton, and after the first iteration for
+    -- L-BFGS with h0 = "sy/yy" and BFGS with scale_h0 (scaled directions);
+    -- else min(1, the step that repeats the last decrease) (N&W 3.60): BFGS
+    -- from H0 = I is not scaled until it has learnt the curvature; on the
+    -- 100-d quadratic this took 110 evaluations where starting at 1 took 402.
     -- L-BFGS's first step (along -g) is min(1, 1/|g|_1), minFunc's and
     -- torch.optim.LBFGS's, so that with h0 = "sy/yy" the two follow the same
     -- path (bench/README.md); h0 = "ss/sy"'s directions are longer than a

@@ -837,7 +837,8 @@ end
 --- plot.line(opts) -> svg
 -- A line chart as an SVG document (a string); with `file` also written there.
 -- opts: series = {{name =, x =, y =}...}, title, xlabel, ylabel, logy = false,
--- ymin, ymax, markers = false, background, width = 720, height = 450, file.
+-- ymin, ymax, markers = false, marks = {{x =, label =}...} (labelled dashed
+-- vertical lines), background, width = 720, height = 450, file.
 -- y values are Lua arrays or tensors; x defaults to 1..#y. nil, NaN and inf
 -- are gaps. Unknown options are errors. Details at the top of lunet/plot.lua.
 plot.line = public("lunet.plot.line", line_impl)

@@ -3,7 +3,7 @@
 -- forward, backward, update, progress bar); this file only orchestrates:
 -- monitoring, the learning-rate schedule, early stopping, printing.
 --
---   local history = train.sgd(model, training_data, {
+--   local _, _, _, _, history = train.sgd(model, training_data, {
 --     epochs = 30, batch = 10, eta = 0.1,
 --     lambda = 5.0, reg = "l2",                 -- or "l1"; biases are never regularised
 --     momentum = 0.9, nesterov = false,         -- momentum as the lecture writes it, or a
@@ -44,7 +44,8 @@
 --                       evaluation_accuracy = {...}, training_cost = {...}, training_accuracy = {...} }
 --     (every monitor_every images: training images seen, training seconds so far, and the
 --     four monitors on monitor_data and on as many of the first training samples)
---   history.best_epoch, .best_accuracy, .stopped ("epochs", "early stopping", "schedule")
+--   history.best_epoch, .best_accuracy, .stopped ("epochs", "early stopping", "schedule",
+--     "callback" when on_epoch returned false, "monitor" when on_monitor did)
 --
 -- Monitors have no side effects: evaluation runs in evaluation mode and
 -- gradient norms draw their dropout masks from a private stream, so turning

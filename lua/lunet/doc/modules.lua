@@ -12,8 +12,8 @@ lunet.optim, lunet.minimize, lunet.ensemble), data (lunet.data), plots
 any of them.]=],
   ["lunet.nn"] = [=[lunet.nn
 Layers and containers, as in Torch's nn: Linear, Conv2d, MaxPool, AvgPool,
-L2Pool, Sigmoid, Tanh, ReLU, Identity, Softmax, Dropout, BatchNorm, Reshape,
-and Sequential to chain them. Every layer and model is a Module
+L2Pool, Sigmoid, Tanh, ReLU, Identity, Step, Softmax, Dropout, BatchNorm,
+Reshape, and Sequential to chain them. Every layer and model is a Module
 (lunet.nn.Module: forward, backward, predict, classify, parameters,
 save ...); the loops are C, these constructors only describe the layers.]=],
   ["lunet.nn.Module"] = [=[lunet.nn.Module
@@ -87,7 +87,6 @@ The base URLs download_mnist tries, in order.]=],
 An IDX file (MNIST's format, plain or gzip-compressed) as a float32 tensor
 of the stored shape, every value multiplied by `scale` (1/255 gives pixels
 in [0, 1]). Sizes are checked against the file before anything is allocated.]=],
-  -- modules of other branches (universal, tune): unused until merged
   ["lunet.perceptron"] = [=[lunet.perceptron
 The book's chapter 1 before sigmoid neurons: perceptrons (output 1 when
 w . x + b > 0, else 0) as lunet Networks with step activations, NAND

@@ -74,8 +74,10 @@ Sets the learning rate (a finite number > 0) for the next steps.]=],
 A hyperparameter's value by name ("eta", "momentum", "nesterov", "beta1",
 "beta2", "eps", "rho", "weight_decay" ... as the kind has them).]=],
   ["lunet.optim.Optimizer.set"] = [=[opt:set(name, value)
-Sets a hyperparameter between steps (a schedule of eta or momentum);
-checked as when the optimizer was made.]=],
+Sets eta or SGD's momentum between steps (a schedule), checked as when the
+optimizer was made; momentum stays above 0 if it was made so, and 0 if not
+(its state is kept or not from the start). The other hyperparameters are
+fixed when it is made, and setting one is an error.]=],
   ["lunet.optim.Optimizer.kind"] = [=[opt:kind() -> string
 "sgd", "adagrad", "rmsprop", "adam", "adamw" or "adamax".]=],
   ["lunet.optim.Optimizer.steps"] = [=[opt:steps() -> integer

@@ -108,7 +108,6 @@ t ^ x in place; returns t.]=],
 Each element limited to [min, max] (either bound may be nil); min > max is an error.]=],
   ["lunet.Tensor.clamp_"] = [=[t:clamp_([min [, max]]) -> t
 t:clamp in place; returns t.]=],
-  -- from other branches (the tune and prompt helpers): unused until merged
   ["lunet.Tensor.softmax"] = [=[t:softmax() -> tensor
 The softmax along the last dimension (each row's e^x / sum e^x), a new tensor.]=],
   ["lunet.Tensor.log_softmax"] = [=[t:log_softmax() -> tensor
