@@ -4,13 +4,9 @@
 -- documents say of L-BFGS's default (h0 = "ss/sy" since 2026-12-02, not
 -- PyTorch's rule). Each test failed on the text it was written for.
 local core = require "lunet.core"
+local H = require "spec.helpers"
 
-local function read(path)
-  local f = assert(io.open(path, "r"))
-  local text = f:read("a")
-  f:close()
-  return text
-end
+local read = H.read
 
 local function list(cmd)
   local out = {}
@@ -169,20 +165,8 @@ describe("the documents and comments", function()
     local lunet = require "lunet"
     -- bench/minimize.lua's problem: A = Q diag(1 .. 1000) Q^T, seeded
     local n = 100
-    lunet.seed(2024)
-    local q = lunet.zeros(n, n, "float64")
-    for i = 1, n do q[i][i] = 1 end
-    for _ = 1, 3 do
-      local u = lunet.randn(n, "float64")
-      local r = lunet.outer(u, u):mul(-2 / u:dot(u))
-      for i = 1, n do r[i][i] = r[i][i] + 1 end
-      q = lunet.matmul(q, r)
-    end
-    local d = {}
-    for i = 1, n do d[i] = 1000 ^ ((i - 1) / (n - 1)) end
-    local A = lunet.matmul(q:mul(lunet.tensor(d, "float64"):view(1, n)), q:t())
-    A = A:add(A:t()):mul(0.5)
-    local xstar = lunet.linalg.solve(A, lunet.randn(n, "float64"))
+    local A, b = H.conditioned_quadratic(n, 1000, 2024)
+    local xstar = lunet.linalg.solve(A, b)
     local function quad(x)
       local ae = lunet.mv(A, x:sub(xstar))
       return 0.5 * x:sub(xstar):dot(ae), ae

@@ -234,4 +234,25 @@ function H.softmax_data()
   return { x = lunet.rand(6, 4), y = lunet.tensor({ 0, 1, 2, 0, 1, 2 }) }
 end
 
+-- A = Q diag(d) Q^T, d geometric from 1 to cond, Q three seeded Householder
+-- reflections, symmetrised; b seeded normal, drawn after Q (as
+-- bench/minimize.lua draws them, so seed 2024 and cond 1000 give its 100-d
+-- problem). Returns A, b (float64).
+function H.conditioned_quadratic(n, cond, seed)
+  local lunet = require "lunet"
+  lunet.seed(seed)
+  local q = lunet.zeros(n, n, "float64")
+  for i = 1, n do q[i][i] = 1 end
+  for _ = 1, 3 do
+    local u = lunet.randn(n, "float64")
+    local r = lunet.outer(u, u):mul(-2 / u:dot(u))
+    for i = 1, n do r[i][i] = r[i][i] + 1 end
+    q = lunet.matmul(q, r)
+  end
+  local d = {}
+  for i = 1, n do d[i] = cond ^ ((i - 1) / (n - 1)) end
+  local a = lunet.matmul(q:mul(lunet.tensor(d, "float64"):view(1, n)), q:t())
+  return a:add(a:t()):mul(0.5), lunet.randn(n, "float64")
+end
+
 return H

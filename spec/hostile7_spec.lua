@@ -4,14 +4,7 @@ local lunet = require "lunet"
 local nn = lunet.nn
 local H = require "spec.helpers"
 
-local function model()
-  lunet.seed(3)
-  return nn.Sequential({ nn.Linear(4, 3), nn.Softmax() }, { input = { 4 }, cost = "log_likelihood" })
-end
-
-local function data()
-  return { x = lunet.rand(6, 4), y = lunet.tensor({ 0, 1, 2, 0, 1, 2 }) }
-end
+local model, data = H.softmax_model, H.softmax_data
 
 local QUIET = { verbose = false, progress = false }
 

@@ -18,20 +18,7 @@ end
 -- x'Ax/2 - b'x with A = Q diag(d) Q^T (Q: seeded Householder reflections),
 -- eigenvalues geometric from 1 to cond. Returns f, A, b.
 local function quadratic(n, cond, seed)
-  lunet.seed(seed or 5)
-  local q = lunet.zeros(n, n, "float64")
-  for i = 1, n do q[i][i] = 1 end
-  for _ = 1, 3 do
-    local u = lunet.randn(n, "float64")
-    local r = lunet.outer(u, u):mul(-2 / u:dot(u))
-    for i = 1, n do r[i][i] = r[i][i] + 1 end
-    q = lunet.matmul(q, r)
-  end
-  local d = {}
-  for i = 1, n do d[i] = cond ^ ((i - 1) / (n - 1)) end
-  local a = lunet.matmul(q:mul(lunet.tensor(d, "float64"):view(1, n)), q:t())
-  a = a:add(a:t()):mul(0.5)
-  local b = lunet.randn(n, "float64")
+  local a, b = H.conditioned_quadratic(n, cond, seed or 5)
   local function f(x)
     local ax = lunet.mv(a, x)
     return 0.5 * x:dot(ax) - b:dot(x), ax:sub_(b)
