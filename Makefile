@@ -166,7 +166,7 @@ clean:
 # Downloads MNIST (11 MB, size and MD5 checked) into ~/.cache/lunet/mnist.
 mnist:
 	@$(MAKE) --no-print-directory all
-	$(LUA) -e 'require("lunet.data").download_mnist()'
+	@$(LUA) -e 'local ok, e = pcall(require("lunet.data").download_mnist) if not ok then io.stderr:write("make mnist: ", tostring(e), "\n") os.exit(1) end'
 
 # The benchmark suite: lunet and PyTorch side by side in one run (bench/run.sh:
 # BLAS=native unsets the platform's OpenBLAS settings for both sides, QUICK=1

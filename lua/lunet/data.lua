@@ -320,7 +320,8 @@ end
 -- Each file is checked against data.MNIST_FILES (or files: name -> {size =,
 -- md5 =}), size then MD5, before it is renamed into place; correct files
 -- already there are skipped. Progress lines go to stderr unless quiet.
--- Returns the directory; errors list every URL tried and why it failed.
+-- Returns the directory; errors list every URL tried and why it failed,
+-- and remove the directory again if this call made it and it is empty.
 function data.download_mnist(opts)
   opts = require("lunet.opts").check("download_mnist", opts, { "dir", "base_urls", "files", "quiet" })
   local dir = opts.dir or default_mnist_dir()
@@ -350,8 +351,15 @@ function data.download_mnist(opts)
   end
   table.sort(names)
   local fetch = fetcher()
+  -- a directory this call made is removed again if it stays empty (a
+  -- failed download left an empty ~/.cache/lunet/mnist behind)
+  local made = not os.rename(dir, dir)
   local ok, out = run("mkdir -p " .. shell_quote(dir))
   if not ok then error(("download_mnist: cannot create %s: %s"):format(dir, short(out)), 0) end
+  local function fail(msg)
+    if made then os.remove(dir) end       -- only when empty: rmdir's rule
+    error(msg, 0)
+  end
 
   for _, name in ipairs(names) do
     local want, path = files[name], join(dir, name)
@@ -365,7 +373,7 @@ function data.download_mnist(opts)
         local fetched, message, signal = fetch(url, tmp)
         if signal then
           os.remove(tmp)
-          error(("download_mnist: interrupted (signal %d) while fetching %s"):format(signal, url), 0)
+          fail(("download_mnist: interrupted (signal %d) while fetching %s"):format(signal, url))
         end
         local good, why = fetched, short(message)
         if fetched then good, why = check_file(tmp, want) end
@@ -373,7 +381,7 @@ function data.download_mnist(opts)
           local renamed, err = os.rename(tmp, path)
           if not renamed then
             os.remove(tmp)
-            error(("download_mnist: cannot move %s into place: %s"):format(path, err), 0)
+            fail(("download_mnist: cannot move %s into place: %s"):format(path, err))
           end
           say("%s: downloaded from %s", name, url)
           done = true
@@ -383,8 +391,8 @@ function data.download_mnist(opts)
         tried[#tried + 1] = ("  %s: %s"):format(url, why)
       end
       if not done then
-        error(("download_mnist: could not get %s (expected size %d, md5 %s); tried:\n%s")
-          :format(name, want.size, want.md5, #tried > 0 and table.concat(tried, "\n") or "  no mirrors"), 0)
+        fail(("download_mnist: could not get %s (expected size %d, md5 %s); tried:\n%s")
+          :format(name, want.size, want.md5, #tried > 0 and table.concat(tried, "\n") or "  no mirrors"))
       end
     end
   end
