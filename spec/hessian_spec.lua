@@ -264,7 +264,7 @@ describe("Hessian-vector products refuse", function()
     assert.has_error(function() lunet.optim.hvp(model, closed, lunet.zeros(n, "float64")) end)
     assert.has_error(function() lunet.optim.hvp(model, data, lunet.zeros(n, "float64"), { lamda = 1 }) end)
     assert.has_error(function() lunet.optim.hvp(model, data, lunet.zeros(n, "float64"), { lambda = -1 }) end,
-      "lunet.optim.hvp: lambda must be a finite number >= 0")
+      "lunet.optim.hvp: lambda must be a finite number >= 0, got -1")
     local bad_labels = { x = data.x, y = labels(40, 5) }   -- label 4 of a 3-output network
     assert.has_error(function() lunet.optim.hvp(model, bad_labels, lunet.zeros(n, "float64")) end)
   end)

@@ -364,3 +364,34 @@ describe("a table given the tensor's metatable", function()
     assert.matches("lunet.Tensor expected, got table", err)
   end)
 end)
+
+describe("lunet.optim with a model whose net() is no network (hostile7)", function()
+  it("says what net() returned instead of failing inside", function()
+    local d = data()
+    local fake = { net = function() return { info = function() return {} end, parameters = function() end } end }
+    for _, call in ipairs {
+      function() return lunet.optim.objective(fake, d) end,
+      function() return lunet.optim.get_params(fake) end,
+    } do
+      local msg = H.err(call)
+      assert.matches("its net%(%) returned a table, not a lunet network", msg)
+    end
+    local number = { net = function() return 1 end }
+    assert.matches("returned a number, not a lunet network", H.err(lunet.optim.objective, number, d))
+  end)
+end)
+
+describe("option values in train.sgd's and the models' messages (hostile7)", function()
+  it("are shown by type, never through a __tostring that may raise", function()
+    local loud = setmetatable({}, { __tostring = function() error("tostring ran") end })
+    local m, d = model(), data()
+    for key, want in pairs { reg = "reg must be", lambda = "lambda must be", batch = "mini%-batch size must be",
+      eta = "eta must be" } do
+      local msg = H.err(lunet.train.sgd, m, d, H.sgd_opts { [key] = loud })
+      assert.matches(want .. ".-got a table", msg)
+    end
+    assert.matches("lambda must be a finite number >= 0, got a table", H.err(m.evaluate, m, d, { lambda = loud }))
+    assert.matches("reg must be \"l2\" or \"l1\", got a table", H.err(m.evaluate, m, d, { lambda = 1, reg = loud }))
+    assert.matches("unknown optimizer a table", H.err(lunet.train.sgd, m, d, H.sgd_opts { optimizer = { kind = loud } }))
+  end)
+end)

@@ -73,7 +73,7 @@ describe("lunet.train.sgd's eta", function()
     local set = { x = lunet.rand(4, 4), y = lunet.tensor { 0, 1, 0, 1 }, n = 4 }
     assert.are.equal("lunet.train.sgd: eta must be a finite positive number, and plain SGD has no default: give eta "
       .. "(the adaptive optimizers default to PyTorch's)", here(lunet.train.sgd, net, set, { epochs = 1 }))
-    assert.are.equal('lunet.train.sgd: eta must be a finite positive number, got a string ("0.1")',
+    assert.are.equal("lunet.train.sgd: eta must be a finite positive number, got the string '0.1'",
       here(lunet.train.sgd, net, set, { epochs = 1, eta = "0.1" }))
     assert.are.equal("lunet.train.sgd: eta must be a finite positive number, got -1",
       here(lunet.train.sgd, net, set, { epochs = 1, eta = -1 }))

@@ -72,8 +72,9 @@ describe("lunet.train.sgd option values as the reference manual gives them", fun
       refused("early_stopping must be a positive integer", { early_stopping = v, evaluation_data = data() })
     end
     accepted { early_stopping = 1, evaluation_data = data() }
-    refused('reg must be "l2" or "l1", got l3', { reg = "l3" })          -- lambda 0: it was never looked at
-    refused('reg must be "l2" or "l1", got l3', { reg = "l3", lambda = 1 })
+    local l3 = 'reg must be "l2" or "l1", got the string \'l3\''
+    refused(l3, { reg = "l3" })          -- lambda 0: it was never looked at
+    refused(l3, { reg = "l3", lambda = 1 })
     accepted { reg = "l1" }
     refused("on_epoch must be a function", { on_epoch = 3 })
     refused("out must be a file (io.stdout) or a table with write and flush, got number", { out = 3, verbose = true })
@@ -243,11 +244,13 @@ describe("the book's total_cost and the evaluations", function()
       assert.truthy(err:find(text, 1, true), err)
       assert.falsy(err:find("lua/lunet/", 1, true), err)
     end
-    refused_by("Network:total_cost: lambda must be a finite number >= 0, got a string", net.total_cost, net, d, "5")
+    refused_by("Network:total_cost: lambda must be a finite number >= 0, got the string '5'", net.total_cost, net, d,
+      "5")
     refused_by("Network:total_cost: lambda must be a finite number >= 0, got -1", net.total_cost, net, d, -1)
     refused_by("Network:total_cost: data: a data set", net.total_cost, net, d.x)
-    refused_by('lunet.train.evaluate: reg must be "l2" or "l1", got l3', lunet.train.evaluate, net, d, 1, "l3")
-    refused_by('Network:evaluate: reg must be "l2" or "l1", got l3', net.evaluate, net, d, { lambda = 1, reg = "l3" })
+    local l3 = 'reg must be "l2" or "l1", got the string \'l3\''
+    refused_by("lunet.train.evaluate: " .. l3, lunet.train.evaluate, net, d, 1, "l3")
+    refused_by("Network:evaluate: " .. l3, net.evaluate, net, d, { lambda = 1, reg = "l3" })
     assert.is_true(net:total_cost(d, 1) > net:total_cost(d))
   end)
 end)

@@ -40,7 +40,7 @@ local function gradcheck(model, x, y, opts)
   opts = options.check("gradcheck", opts, { "cost", "lambda", "reg", "n", "eps", "input" })
   local lambda = opts.lambda
   if lambda ~= nil and (type(lambda) ~= "number" or lambda ~= lambda or lambda < 0) then
-    errors.raise(("gradcheck: lambda must be a number >= 0, got %s"):format(tostring(opts.lambda)))
+    errors.raise(("gradcheck: lambda must be a number >= 0, got %s"):format(options.shown(opts.lambda)))
   end
   if opts.n ~= nil and (math.type(opts.n) ~= "integer" or opts.n < 1) then
     errors.raise(("gradcheck: n must be a positive integer, got %s"):format(tostring(opts.n)))

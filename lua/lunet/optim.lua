@@ -59,6 +59,10 @@ local function built_net(fname, model, x)
   if type(model) ~= "table" or type(model.net) ~= "function" then fail(fname, "expected a model") end
   local ok, net = pcall(model.net, model, x)
   if not ok then fail(fname, "%s", tostring(net)) end
+  -- raw: a table with the right methods is no network the core can run
+  if type(net) ~= "userdata" or debug.getmetatable(net) ~= core.net_metatable then
+    fail(fname, "expected a model: its net() returned a %s, not a lunet network", type(net))
+  end
   if not pcall(net.info, net) then fail(fname, "the model's network has been closed") end
   return net
 end
@@ -131,7 +135,7 @@ function optim.objective(model, data, o)
   o = opts.check("lunet.optim.objective", o, { "lambda", "reg" })
   local lambda, reg = o.lambda or 0, o.reg or "l2"
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
-    fail("objective", "lambda must be a finite number >= 0")
+    fail("objective", "lambda must be a finite number >= 0, got %s", shown(lambda))
   end
   if reg ~= "l2" and reg ~= "l1" then fail("objective", "reg must be \"l2\" or \"l1\", got %s", shown(reg)) end
   if type(data) ~= "table" or not is_tensor(data.x) then
@@ -176,7 +180,7 @@ local function penalty_options(fname, o, extra)
   o = opts.check("lunet.optim." .. fname, o, keys)
   local lambda, reg = o.lambda or 0, o.reg or "l2"
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
-    fail(fname, "lambda must be a finite number >= 0")
+    fail(fname, "lambda must be a finite number >= 0, got %s", shown(lambda))
   end
   if reg ~= "l2" and reg ~= "l1" then fail(fname, "reg must be \"l2\" or \"l1\", got %s", shown(reg)) end
   return { reg = lambda > 0 and reg or "none", lambda = lambda }, o

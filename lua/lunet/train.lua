@@ -170,7 +170,7 @@ local function check_values(o)
       fail("option '%s' must be true or false, got %s", k, type(o[k]))
     end
   end
-  if o.reg ~= "l2" and o.reg ~= "l1" then fail("reg must be \"l2\" or \"l1\", got %s", tostring(o.reg)) end
+  if o.reg ~= "l2" and o.reg ~= "l1" then fail("reg must be \"l2\" or \"l1\", got %s", opts_check.shown(o.reg)) end
   -- false, as nil, means none: the trainer reads these as conditions
   for _, k in ipairs { "on_epoch", "on_monitor" } do
     if o[k] and type(o[k]) ~= "function" then fail("%s must be a function", k) end
@@ -196,14 +196,14 @@ local function schedule_options(t)
   nested("schedule", t, SCHEDULE_KEYS)
   local s = { patience = t.patience, factor = t.factor, stop_ratio = t.stop_ratio }
   if s.patience ~= nil and (math.type(s.patience) ~= "integer" or s.patience < 1) then
-    fail("schedule.patience must be a positive integer (epochs), got %s", tostring(s.patience))
+    fail("schedule.patience must be a positive integer (epochs), got %s", opts_check.shown(s.patience))
   end
   if s.factor ~= nil and (type(s.factor) ~= "number" or not (s.factor > 0 and s.factor < 1)) then
-    fail("schedule.factor must be a number in (0, 1) (eta is multiplied by it), got %s", tostring(s.factor))
+    fail("schedule.factor must be a number in (0, 1) (eta is multiplied by it), got %s", opts_check.shown(s.factor))
   end
   if s.stop_ratio ~= nil and (type(s.stop_ratio) ~= "number" or s.stop_ratio ~= s.stop_ratio or s.stop_ratio <= 1) then
     fail("schedule.stop_ratio must be a number > 1 (training stops when eta falls that far), got %s",
-      tostring(s.stop_ratio))
+      opts_check.shown(s.stop_ratio))
   end
   return s
 end
@@ -225,7 +225,7 @@ local function options(opts)
   end
   if math.type(o.epochs) ~= "integer" or o.epochs < 1 then fail("epochs must be a positive integer") end
   if math.type(o.batch) ~= "integer" or o.batch < 1 then
-    fail("mini-batch size must be a positive integer, got %s", tostring(o.batch))
+    fail("mini-batch size must be a positive integer, got %s", opts_check.shown(o.batch))
   end
   if (o.eta ~= nil or (o.optimizer or "sgd") == "sgd")
     and (type(o.eta) ~= "number" or o.eta ~= o.eta or o.eta <= 0 or o.eta == math.huge) then
@@ -233,11 +233,10 @@ local function options(opts)
       fail("eta must be a finite positive number, and plain SGD has no default: give eta (the adaptive optimizers "
         .. "default to PyTorch's)")
     end
-    fail("eta must be a finite positive number, got %s", type(o.eta) == "string" and ("a string (%q)"):format(o.eta)
-      or tostring(o.eta))
+    fail("eta must be a finite positive number, got %s", opts_check.shown(o.eta))
   end
   if type(o.lambda) ~= "number" or not (o.lambda >= 0 and o.lambda < math.huge) then
-    fail("lambda must be a finite number >= 0")
+    fail("lambda must be a finite number >= 0, got %s", opts_check.shown(o.lambda))
   end
   for _, k in ipairs { "checkpoint", "resume" } do
     if o[k] ~= nil and type(o[k]) ~= "string" then fail("%s must be a file name", k) end
@@ -254,7 +253,7 @@ local function options(opts)
   if o.early_stopping ~= nil and o.early_stopping ~= false
     and (math.type(o.early_stopping) ~= "integer" or o.early_stopping < 1) then
     fail("early_stopping must be a positive integer (epochs without a better accuracy), got %s",
-      tostring(o.early_stopping))
+      opts_check.shown(o.early_stopping))
   end
   o.checkpoint_every = o.checkpoint_every or 1
   if math.type(o.checkpoint_every) ~= "integer" or o.checkpoint_every < 1 then
@@ -296,7 +295,8 @@ local function optimizer_options(o, n)
       or "give regularisation as lunet.train.sgd's own " .. k .. " option") end
   end
   if t.eta ~= nil and o.eta ~= nil and t.eta ~= o.eta then
-    fail("eta is given twice (%s, and %s in the optimizer table): give it once", tostring(o.eta), tostring(t.eta))
+    fail("eta is given twice (%s, and %s in the optimizer table): give it once", opts_check.shown(o.eta),
+      opts_check.shown(t.eta))
   end
   for _, k in ipairs { "momentum", "nesterov" } do
     if t[k] ~= nil and o[k] ~= DEFAULTS[k] and t[k] ~= o[k] then
@@ -304,7 +304,8 @@ local function optimizer_options(o, n)
     end
   end
   if not is_kind(t.kind) then
-    fail("unknown optimizer '%s' (%s)%s", tostring(t.kind), table.concat(core.optimizer_kinds, ", "),
+    local kind = type(t.kind) == "string" and "'" .. t.kind .. "'" or opts_check.shown(t.kind)
+    fail("unknown optimizer %s (%s)%s", kind, table.concat(core.optimizer_kinds, ", "),
       opts_check.hint({ t.kind }, core.optimizer_kinds))
   end
   if t.kind == "sgd" then
@@ -918,10 +919,11 @@ function train.evaluate(model, data, lambda, reg, fname)
   data_set(data, "data")
   lambda = lambda or 0
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
-    local got = type(lambda) == "number" and tostring(lambda) or "a " .. type(lambda)
-    fail("lambda must be a finite number >= 0, got %s", got)
+    fail("lambda must be a finite number >= 0, got %s", opts_check.shown(lambda))
   end
-  if reg ~= nil and reg ~= "l2" and reg ~= "l1" then fail("reg must be \"l2\" or \"l1\", got %s", tostring(reg)) end
+  if reg ~= nil and reg ~= "l2" and reg ~= "l1" then
+    fail("reg must be \"l2\" or \"l1\", got %s", opts_check.shown(reg))
+  end
   local net = model:net(data.x)
   check_data(net, data, "data")
   local cost, correct = core.evaluate(net, data, { reg = lambda > 0 and (reg or "l2") or "none", lambda = lambda })

@@ -278,10 +278,10 @@ local function score(self, fname, data, opts)
   if not self:cost() then errors.fail(fname, "the model has no cost: give one (opts.cost or model:set_cost(name))") end
   local lambda = opts.lambda or 0
   if type(lambda) ~= "number" or not (lambda >= 0 and lambda < math.huge) then
-    errors.fail(fname, "lambda must be a finite number >= 0")
+    errors.fail(fname, "lambda must be a finite number >= 0, got %s", require("lunet.opts").shown(lambda))
   end
   if opts.reg ~= nil and opts.reg ~= "l2" and opts.reg ~= "l1" then
-    errors.fail(fname, "reg must be \"l2\" or \"l1\", got %s", tostring(opts.reg))
+    errors.fail(fname, "reg must be \"l2\" or \"l1\", got %s", require("lunet.opts").shown(opts.reg))
   end
   if getmetatable(data.x) ~= core.tensor_metatable then
     errors.fail(fname, "data.x must be a tensor of inputs, got %s", type(data.x))
