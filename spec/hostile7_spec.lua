@@ -392,6 +392,7 @@ describe("option values in train.sgd's and the models' messages (hostile7)", fun
     end
     assert.matches("lambda must be a finite number >= 0, got a table", H.err(m.evaluate, m, d, { lambda = loud }))
     assert.matches("reg must be \"l2\" or \"l1\", got a table", H.err(m.evaluate, m, d, { lambda = 1, reg = loud }))
-    assert.matches("unknown optimizer a table", H.err(lunet.train.sgd, m, d, H.sgd_opts { optimizer = { kind = loud } }))
+    local opts = H.sgd_opts { optimizer = { kind = loud } }
+    assert.matches("unknown optimizer a table", H.err(lunet.train.sgd, m, d, opts))
   end)
 end)
