@@ -21,7 +21,10 @@ local raw_shape, raw_size = core.Tensor.shape, core.Tensor.size
 -- The sizes, a new list of integers {d1, d2, ...} ({} for a 0-dimensional
 -- tensor) that prints as d1xd2 ("scalar"): a lunet.Tensor.Shape.
 function core.Tensor.shape(t)
-  return setmetatable(raw_shape(t), Shape)
+  local ok, r = pcall(raw_shape, t)
+  -- the core's message named raw_shape and this file's line (a closed tensor)
+  if not ok then errors.raise("shape: " .. errors.message(r)) end
+  return setmetatable(r, Shape)
 end
 
 --- t:size([dim]) -> integer or shape
