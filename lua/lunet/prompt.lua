@@ -9,9 +9,18 @@
 -- "interrupted", and during training (lunet.train, interruptible) it stops
 -- at the end of the current mini-batch and returns what was learnt so far.
 -- Without the readline module (or when input is not a terminal) lines are
--- read plainly with io.read.
+-- read plainly from standard input.
 
 local repr = require "lunet.repr"
+
+-- Lua's globals and standard files as the prompt found them: a line may
+-- replace them (load = lunet.load(path), io = nil) or redirect io.input and
+-- io.output, and the prompt must still read its lines from standard input
+-- and print, as lua's own prompt does.
+local load, pcall, xpcall, tostring, type, require = load, pcall, xpcall, tostring, type, require
+local rawget, rawset, pack, concat = rawget, rawset, table.pack, table.concat
+local getinfo, traceback, rawmeta = debug.getinfo, debug.traceback, debug.getmetatable
+local stdin, stdout, stderr = io.stdin, io.stdout, io.stderr
 
 local prompt = {}
 
@@ -33,30 +42,45 @@ end
 -- "local function f() ... end") declares globals instead: each line typed
 -- is a chunk of its own, so a local would be gone at the next line, and a
 -- snippet pasted from a script would fail there. Locals with an attribute
--- (<const>, <close>) and bare "local x" are left as they are.
+-- (<const>, <close>), bare "local x" and locals named as one of Lua's own
+-- globals are left as they are: a global "type" or "table" would replace
+-- Lua's for lunet's code too ("local type = 'relu'" broke every type check).
+local STANDARD = {}
+for name in ([[_G _VERSION assert collectgarbage coroutine debug dofile error getmetatable io ipairs load loadfile
+  math next os package pairs pcall print rawequal rawget rawlen rawset require select setmetatable string table
+  tonumber tostring type utf8 warn xpcall]]):gmatch("%S+") do
+  STANDARD[name] = true
+end
+
 local function globalize(source)
   local head, rest = source:match("^(%s*)local%s+(.*)$")
   if not head then return source end
-  if rest:match("^function%s+[%a_][%w_]*%s*%(") then return head .. rest end
+  local fname = rest:match("^function%s+([%a_][%w_]*)%s*%(")
+  if fname then return STANDARD[fname] and source or head .. rest end
   local names = rest:match("^([^=<]-)=[^=]")
   if not names then return source end
   for name in (names .. ","):gmatch("([^,]*),") do
-    if not name:match("^%s*[%a_][%w_]*%s*$") then return source end
+    name = name:match("^%s*([%a_][%w_]*)%s*$")
+    if not name or STANDARD[name] then return source end
   end
   return head .. rest
 end
 
--- "?t:reshape" asks for the method: help(t.reshape).
+-- "?t:reshape" asks for the method: help(t.reshape). The ")" goes on a
+-- line of its own when a trailing comment ("?x -- why") would swallow it.
 local function help_source(topic)
-  return "help(" .. topic:gsub("^(%s*[%a_][%w_.]*):([%a_][%w_]*%s*)$", "%1.%2") .. ")"
+  local call = "help(" .. topic:gsub("^(%s*[%a_][%w_.]*):([%a_][%w_]*%s*)$", "%1.%2")
+  return load("return " .. call .. ")", "=stdin", "t") and call .. ")" or call .. "\n)"
 end
 
---- prompt.compile(source) -> function | nil, message | nil, "incomplete"
+--- prompt.compile(source) -> function | nil, message | nil, "incomplete", message
 -- Compiles what was typed as lua.c does: "=expr" and a bare expression
 -- return their values; a statement runs; a chunk cut short (an error at
--- <eof>) is "incomplete" and waits for more lines. "?x" is help(x) ("?t:m"
--- is help(t.m)). Unlike lua.c, a chunk that starts with "local x = ..." or
--- "local function f" defines globals, so they last beyond the line.
+-- <eof>) is "incomplete" and waits for more lines (the message says what
+-- is missing). "?x" is help(x) ("?t:m" is help(t.m)). Unlike lua.c, a chunk
+-- that starts with "local x = ..." or "local function f" defines globals,
+-- so they last beyond the line (not for names of Lua's own globals, such
+-- as type or table, which stay local).
 function prompt.compile(source)
   local topic = source:match("^%s*%?(.*)$")
   if topic then source = help_source(topic) end
@@ -74,7 +98,8 @@ function prompt.compile(source)
   local g, err = load(source, "=stdin", "t")
   if g then return g end
   -- "1 +" is an expression cut short, "for i = 1, 2 do" a statement
-  if err:match("<eof>$") or err1:match("<eof>$") then return nil, "incomplete" end
+  if err:match("<eof>$") then return nil, "incomplete", err end
+  if err1:match("<eof>$") then return nil, "incomplete", err1 end
   return nil, err
 end
 
@@ -86,21 +111,34 @@ local OWN = debug.getinfo(1, "S").source:match("^(@.*[/\\]lunet[/\\])prompt%.lua
 -- only through lunet's own functions and main chunks.
 local function through_users_function(level)
   while true do
-    local info = debug.getinfo(level + 1, "S")
+    local info = getinfo(level + 1, "S")
     if info == nil or (OWN and info.source == OWN .. "prompt.lua") then return false end
     if info.what == "Lua" and not (OWN and info.source:sub(1, #OWN) == OWN) then return true end
     level = level + 1
   end
 end
 
+-- An error object as text, as lua.c says it: a string or a number, what
+-- its __tostring returns, or which type it is (error(nil), error({})).
+local function message_of(e)
+  local ty = type(e)
+  if ty == "string" or ty == "number" then return tostring(e) end
+  local mt = rawmeta(e)
+  if type(mt) == "table" and rawget(mt, "__tostring") ~= nil then
+    local ok, s = pcall(tostring, e)
+    if ok then return s end
+  end
+  return "(error object is a " .. ty .. " value)"
+end
+
 -- The traceback up to the prompt's own frames (the user's part only), or
 -- the message alone when the error passed through none of the user's
 -- functions (lunet.Network{784, inti = 1} typed at the prompt).
 local function message_handler(e)
-  local msg = tostring(e)
+  local msg = message_of(e)
   if msg:match("interrupted!?$") then return "interrupted" end
   if not through_users_function(2) then return msg end
-  local tb, kept = debug.traceback(msg, 2), {}
+  local tb, kept = traceback(msg, 2), {}
   for line in tb:gmatch("[^\n]+") do
     if line:match("lunet/prompt%.lua") or line:match("in function 'lunet%.readline%.pcall'")
       or line:match("%[C%]: in function 'xpcall'") then
@@ -108,28 +146,29 @@ local function message_handler(e)
     end
     kept[#kept + 1] = line
   end
-  return table.concat(kept, "\n")
+  return concat(kept, "\n")
 end
 
 --- prompt.show(...)
 -- Prints values as the prompt does: each on a line of its own (lunet.repr).
 function prompt.show(...)
-  for i = 1, select("#", ...) do
-    io.write(repr.value((select(i, ...))), "\n")
+  -- packed, not select(i, ...) each time: that copies the rest of the
+  -- values, and printing table.unpack of 300,000 values took most of a minute
+  local values = pack(...)
+  for i = 1, values.n do
+    stdout:write(repr.value(values[i]), "\n")
   end
 end
 
-local function show_results(session, ok, ...)
-  if ok then
-    prompt.show(...)
-  else
-    local msg = tostring((...))
+local function show_error(session, ok, err)
+  if not ok then
+    local msg = message_of(err)
     -- the terminal echoed "^C" where the output stood
     if msg == "interrupted" and session.tty then msg = "\n" .. msg end
-    io.stdout:flush()
-    io.stderr:write(msg, "\n")
+    stdout:flush()
+    stderr:write(msg, "\n")
   end
-  io.stdout:flush()
+  stdout:flush()
 end
 
 -- Line editing if lunet/readline.so loads and we talk to a terminal.
@@ -137,7 +176,7 @@ local function open_editor(session)
   local ok, rl = pcall(require, "lunet.readline")
   if not ok then
     if session.tty ~= false then
-      io.stderr:write("lunet: no line editing, history or completion (", tostring(rl):match("^[^\n]*"),
+      stderr:write("lunet: no line editing, history or completion (", tostring(rl):match("^[^\n]*"),
         "); reading plain lines\n")
     end
     return nil
@@ -149,7 +188,7 @@ local function open_editor(session)
   if path then
     local loaded, err = rl.load_history(path, HISTORY_MAX)
     if not loaded then
-      io.stderr:write("lunet: history not kept (", err, ")\n")
+      stderr:write("lunet: history not kept (", err, ")\n")
       session.history = nil
     end
   end
@@ -159,10 +198,10 @@ end
 local function read_line(session, text)
   if session.rl then return session.rl.readline(text) end
   if session.tty ~= false then
-    io.write(text)
-    io.flush()
+    stdout:write(text)
+    stdout:flush()
   end
-  local line = io.read("L")
+  local line = stdin:read("L")
   return line and (line:gsub("\r?\n$", ""))
 end
 
@@ -172,40 +211,52 @@ local function remember(session, chunk)
   local ok, err = session.rl.add_history(chunk, session.history, HISTORY_MAX)
   if not ok and not session.history_failed then
     session.history_failed = true   -- said once, then history stays in memory only
-    io.stderr:write("lunet: history not saved (", err, ")\n")
+    stderr:write("lunet: history not saved (", err, ")\n")
   end
 end
 
+-- The values print inside the protected call too: a Ctrl-C while a slow
+-- __tostring or a big table prints stops the printing as it stops a chunk
+-- (outside it, lua.c's handler caught the first and the second ended the
+-- session).
 local function run_chunk(session, f)
+  local function run() prompt.show(f()) end
   if session.rl then
-    show_results(session, session.rl.pcall(f, message_handler))
+    show_error(session, session.rl.pcall(run, message_handler))
   else
-    show_results(session, xpcall(f, message_handler))
+    show_error(session, xpcall(run, message_handler))
   end
 end
 
 -- Reads, compiles and runs one chunk (several lines when incomplete).
 -- Returns true at the end of input.
 local function step(session)
-  local chunk
+  local chunk, missing
   while true do
     local line = read_line(session, chunk and MORE or PROMPT)
     if line == nil then
-      io.write("\n")
+      stdout:write("\n")
+      -- a chunk cut short by the end of input says so (lua.c drops it
+      -- silently, and the end of a piped session went unnoticed)
+      if missing then
+        stdout:flush()
+        stderr:write(missing, "\n")
+      end
       return true
     end
     if line == false then   -- Ctrl-C (shown by readline): the line and any pending chunk are dropped
       return false
     end
     chunk = chunk and chunk .. "\n" .. line or line
-    local f, err = prompt.compile(chunk)
+    local f, err
+    f, err, missing = prompt.compile(chunk)
     if err ~= "incomplete" then
       remember(session, chunk)
       if f then
         run_chunk(session, f)
       else
-        io.stdout:flush()
-        io.stderr:write(err, "\n")
+        stdout:flush()
+        stderr:write(err, "\n")
       end
       return false
     end
@@ -224,12 +275,12 @@ function prompt.run()
   local session = { history = history_path() }
   session.rl = open_editor(session)
   if session.tty ~= false then
-    io.write(("lunet %s on %s: help() lists the modules, help(f) describes f, Tab completes, "
+    stdout:write(("lunet %s on %s: help() lists the modules, help(f) describes f, Tab completes, "
       .. "Ctrl-D quits\n"):format(lunet.version, _VERSION))
   end
   while true do
     local ok, done = pcall(step, session)
-    if not ok then io.stderr:write(tostring(done), "\n") end
+    if not ok then stderr:write(message_of(done), "\n") end
     if ok and done then break end
   end
 end

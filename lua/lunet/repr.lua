@@ -8,6 +8,12 @@
 
 local M = {}
 
+-- Lua's globals as this module found them: a line typed at the prompt may
+-- replace them (table = {...}, type = "relu") and values must still print.
+local type, tostring, pcall, error, next, ipairs = type, tostring, pcall, error, next, ipairs
+local rawget, rawlen, getmetatable = rawget, rawlen, getmetatable
+local concat, sort, mathtype = table.concat, table.sort, math.type
+
 local WIDTH = 78        -- a table that fits prints on one line
 local MAX_ITEMS = 40    -- entries shown before "..."
 local MAX_DEPTH = 3     -- nested tables deeper than this print as {...}
@@ -17,6 +23,15 @@ local function has_tostring(v)
   return type(mt) == "table" and rawget(mt, "__tostring") ~= nil
 end
 
+-- tostring(v), or nil and the error when its __tostring fails; a Ctrl-C
+-- ("interrupted") raised inside goes on, so that it stops the printing.
+local function try_tostring(v)
+  local ok, s = pcall(tostring, v)
+  if ok then return s end
+  if type(s) == "string" and s:match("interrupted!?$") then error(s, 0) end
+  return nil, s
+end
+
 local function is_identifier(k)
   return type(k) == "string" and k:match("^[%a_][%w_]*$") ~= nil
 end
@@ -24,19 +39,24 @@ end
 local function key_text(k)
   if is_identifier(k) then return k end
   if type(k) == "string" then return "[" .. ("%q"):format(k) .. "]" end
-  return "[" .. tostring(k) .. "]"
+  return "[" .. (try_tostring(k) or "<" .. type(k) .. ">") .. "]"
 end
 
--- Keys in a stable order: numbers first (ascending), then strings, then the rest.
+local RANK = { number = 1, string = 2 }
+
+-- Keys in a stable order: numbers first (ascending), then strings, then
+-- the rest by their text (each key's __tostring runs once).
 local function sorted_keys(t)
-  local keys = {}
-  for k in next, t do keys[#keys + 1] = k end
-  local rank = { number = 1, string = 2 }
-  table.sort(keys, function(a, b)
-    local ra, rb = rank[type(a)] or 3, rank[type(b)] or 3
+  local keys, text = {}, {}
+  for k in next, t do
+    keys[#keys + 1] = k
+    if not RANK[type(k)] then text[k] = key_text(k) end
+  end
+  sort(keys, function(a, b)
+    local ra, rb = RANK[type(a)] or 3, RANK[type(b)] or 3
     if ra ~= rb then return ra < rb end
     if ra < 3 then return a < b end
-    return tostring(a) < tostring(b)
+    return text[a] < text[b]
   end)
   return keys
 end
@@ -54,7 +74,7 @@ local function entries(t, depth, seen)
     out[#out + 1] = scalar(rawget(t, i), depth, seen)
   end
   for _, k in ipairs(sorted_keys(t)) do
-    if not (math.type(k) == "integer" and k >= 1 and k <= n) then
+    if not (mathtype(k) == "integer" and k >= 1 and k <= n) then
       if #out >= MAX_ITEMS then
         out[#out + 1] = "..."
         return out, true
@@ -72,7 +92,7 @@ local function table_text(t, depth, seen)
   local items = entries(t, depth, seen)
   seen[t] = nil
   if #items == 0 then return "{}" end
-  return "{" .. table.concat(items, ", ") .. "}"
+  return "{" .. concat(items, ", ") .. "}"
 end
 
 -- One value inside a table (strings quoted).
@@ -82,8 +102,7 @@ function scalar(v, depth, seen)
   if ty == "table" and not has_tostring(v) then return table_text(v, depth + 1, seen) end
   if ty == "number" or ty == "boolean" or ty == "nil" then return tostring(v) end
   if ty == "function" then return "function" end
-  local ok, s = pcall(tostring, v)
-  s = ok and s or ("<" .. ty .. ">")
+  local s = try_tostring(v) or ("<" .. ty .. ">")
   -- a multi-line value (a tensor) inside a table shows its first line only
   local first = s:match("^[^\n]*")
   if first ~= s then
@@ -101,8 +120,10 @@ function M.value(v)
   local ty = type(v)
   if ty == "string" then return v end
   if ty ~= "table" or has_tostring(v) then
-    local ok, s = pcall(tostring, v)
-    return ok and s or ("<" .. ty .. ": __tostring failed: " .. tostring(s) .. ">")
+    local s, err = try_tostring(v)
+    if s then return s end
+    err = (type(err) == "string" or type(err) == "number") and err or "(error object is a " .. type(err) .. " value)"
+    return "<" .. ty .. ": __tostring failed: " .. err .. ">"
   end
   local one = table_text(v, 1, {})
   if #one <= WIDTH then return one end
@@ -121,7 +142,7 @@ function M.value(v)
   end
   lines[#lines + 1] = line
   lines[#lines + 1] = "}"
-  return table.concat(lines, "\n")
+  return concat(lines, "\n")
 end
 
 return M
