@@ -70,7 +70,7 @@ end
 -- line of its own when a trailing comment ("?x -- why") would swallow it.
 local function help_source(topic)
   local call = "help(" .. topic:gsub("^(%s*[%a_][%w_.]*):([%a_][%w_]*%s*)$", "%1.%2")
-  return load("return " .. call .. ")", "=stdin", "t") and call .. ")" or call .. "\n)"
+  return topic:find("--", 1, true) and call .. "\n)" or call .. ")"
 end
 
 --- prompt.compile(source) -> function | nil, message | nil, "incomplete", message
