@@ -292,6 +292,8 @@ function perceptron.train(net, data, opts)
   local w, b = layer.weight, layer.bias
   local dtype = w:dtype()
   local n = data.x:shape()[1]
+  -- n = 0 would divide the row length by zero below
+  if math.type(n) ~= "integer" or n < 1 then errors.raise("perceptron.train: data.x must hold at least one sample") end
   local x = data.x:to(dtype):contiguous()
   x = x:view(n, x:numel() // n)
   local t = targets(data.y, n, w:shape()[1], dtype)

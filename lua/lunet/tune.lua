@@ -38,6 +38,9 @@ local TRAIN_KEYS = { eta = true, lambda = true, batch = true, momentum = true, o
 -- What a configuration may hold when the default model builds the network
 -- (a model function of one's own may read any key).
 local CONFIG_KEYS = { "eta", "lambda", "batch", "momentum", "optimizer", "hidden", "activation", "cost" }
+-- A grid or a random search of more configurations would take longer than
+-- anyone waits, and a grid of 10^9 ran out of memory while it was built.
+local MAX_CONFIGS = 100000
 
 local function check_set(fname, what, set)
   if type(set) ~= "table" or getmetatable(set.x) ~= core.tensor_metatable
@@ -246,6 +249,16 @@ local function search_options(fname, o)
   c.epochs, c.batch, c.seed = c.epochs or 10, c.batch or 10, c.seed or 1
   if math.type(c.epochs) ~= "integer" or c.epochs < 1 then fail(fname, "epochs must be a positive integer") end
   if math.type(c.seed) ~= "integer" then fail(fname, "seed must be an integer") end
+  -- shared by every configuration: wrong, they failed each one in its worker
+  if math.type(c.batch) ~= "integer" or c.batch < 1 then fail(fname, "batch must be a positive integer") end
+  if c.early_stopping ~= nil and c.early_stopping ~= false
+    and (math.type(c.early_stopping) ~= "integer" or c.early_stopping < 1) then
+    fail(fname, "early_stopping must be a positive integer (epochs without a better accuracy)")
+  end
+  if c.train ~= nil then
+    if type(c.train) ~= "table" then fail(fname, "train must be a table of lunet.train.sgd options") end
+    train.plain_options(c.train, "lunet.tune." .. fname .. ": train")
+  end
   c.jobs = c.jobs or core.cpu_count()
   if math.type(c.jobs) ~= "integer" or c.jobs < 1 then fail(fname, "jobs must be a positive integer") end
   if c.dir == nil then
@@ -329,7 +342,8 @@ end
 --- tune.grid(space, opts) -> results
 -- Grid search: space maps option names to lists of values ({eta = {0.1,
 -- 1}, lambda = {0, 5}} is 4 configurations); every combination is run by
--- tune.run(configs, opts), with its options.
+-- tune.run(configs, opts), with its options. A space of more than 100000
+-- configurations is refused before any is built.
 function tune.grid(space, o)
   if type(space) ~= "table" then fail("grid", "space must be a table {name = {values...}}") end
   local keys = {}
@@ -338,6 +352,11 @@ function tune.grid(space, o)
     keys[#keys + 1] = k
   end
   table.sort(keys)
+  local count = 1.0
+  for _, k in ipairs(keys) do count = count * #space[k] end
+  if count > MAX_CONFIGS then
+    fail("grid", "the space has %.0f configurations; at most %d are run (split the search)", count, MAX_CONFIGS)
+  end
   local configs = { {} }
   for _, k in ipairs(keys) do
     local more = {}
@@ -371,7 +390,7 @@ local function draw(fname, k, spec)
 end
 
 --- tune.random(space, opts) -> results
--- Random search: opts.trials configurations (default 10), each value
+-- Random search: opts.trials configurations (default 10, at most 100000), each value
 -- drawn from space (a list: one of its values; {min =, max =, log = true,
 -- integer = true}: uniformly, on a log scale if asked) with lunet's
 -- generator seeded with opts.seed, then run as tune.run does.
@@ -382,7 +401,9 @@ function tune.random(space, o)
   for k, v in next, o or {} do rest[k] = v end
   local trials = rest.trials or 10
   rest.trials = nil
-  if math.type(trials) ~= "integer" or trials < 1 then fail("random", "trials must be a positive integer") end
+  if math.type(trials) ~= "integer" or trials < 1 or trials > MAX_CONFIGS then
+    fail("random", "trials must be a positive integer, at most %d", MAX_CONFIGS)
+  end
   local keys = {}
   for k in next, space do keys[#keys + 1] = k end
   table.sort(keys)
@@ -437,6 +458,9 @@ function tune.eta_threshold(o)
   if type(c.start) ~= "number" or not (c.start > 0 and c.start < math.huge) then
     fail("eta_threshold", "start must be a positive number")
   end
+  -- train.sgd would refuse these inside cost_curve's pcall, and every eta read as diverged
+  if math.type(c.epochs) ~= "integer" or c.epochs < 1 then fail("eta_threshold", "epochs must be a positive integer") end
+  if math.type(c.batch) ~= "integer" or c.batch < 1 then fail("eta_threshold", "batch must be a positive integer") end
   local curves, good, bad = {}, nil, nil
   local function try(eta)
     local curve = cost_curve(c, eta)
@@ -501,8 +525,10 @@ function tune.batch_time(o)
   check_set("batch_time", "training", o.training)
   check_set("batch_time", "validation", o.validation)
   local model_of = o.model or default_model(o.training)
-  local target, rows = o.target or 0.9, {}
-  for i, batch in ipairs(o.batches or { 1, 10, 100 }) do
+  local target, rows, batches = o.target or 0.9, {}, o.batches or { 1, 10, 100 }
+  if type(target) ~= "number" or target ~= target then fail("batch_time", "target must be a number (an accuracy)") end
+  if type(batches) ~= "table" then fail("batch_time", "batches must be a list of mini-batch sizes") end
+  for i, batch in ipairs(batches) do
     if math.type(batch) ~= "integer" or batch < 1 then
       fail("batch_time", "mini-batch sizes must be positive integers")
     end

@@ -60,6 +60,9 @@ end
 --- universality.sigmoid(z) -> number
 -- The logistic function 1 / (1 + e^-z), for plain numbers.
 function U.sigmoid(z)
+  if type(z) ~= "number" then
+    errors.raise(("universality.sigmoid: z must be a number, got %s"):format(type(z)))
+  end
   return 1 / (1 + math.exp(-z))
 end
 
@@ -105,7 +108,14 @@ local function steps(fname, points, heights, opts)
   local n = #points
   local net = Network({ 1, n, 1 }, { activation = { "sigmoid", output }, cost = "quadratic", dtype = dtype })
   local b = {}
-  for j = 1, n do b[j] = -w * points[j] end
+  for j = 1, n do
+    b[j] = -w * points[j]
+    -- finite w and s can still overflow: an infinite bias makes NaN outputs
+    if b[j] ~= b[j] or b[j] == math.huge or b[j] == -math.huge then
+      errors.raise(("%s: the bias -w s of the step at %s overflows with w = %s"):format(fname, tostring(points[j]),
+        tostring(w)))
+    end
+  end
   net.weights[1]:fill(w)
   net.biases[1]:copy(core.tensor(b, "float64"))
   net.weights[2]:copy(core.tensor({ heights }, "float64"))
@@ -206,11 +216,16 @@ end
 
 -- n points spread evenly over [0, 1] (the middles of n equal cells), and
 -- f at each, as float64 (n, 1) tensors.
-local function grid(f, n)
+local function grid(fname, f, n)
   local xs, ys = {}, {}
   for i = 1, n do
     xs[i] = { (i - 0.5) / n }
-    ys[i] = { f(xs[i][1]) }
+    local y = f(xs[i][1])
+    -- a nil or a string failed deep in the tensor code, a NaN gave a NaN deviation
+    if type(y) ~= "number" or y ~= y or y == math.huge or y == -math.huge then
+      errors.raise(("%s: f(%g) = %s, not a finite number"):format(fname, xs[i][1], tostring(y)))
+    end
+    ys[i] = { y }
   end
   return core.tensor(xs, "float64"), core.tensor(ys, "float64")
 end
@@ -226,7 +241,7 @@ function U.deviation(net, f, opts)
   if math.type(n) ~= "integer" or n < 1 then errors.raise(
     "universality.deviation: points must be a positive integer") end
   if type(f) ~= "function" then errors.raise("universality.deviation: f must be a function of a number") end
-  local x, y = grid(f, n)
+  local x, y = grid("universality.deviation", f, n)
   local diff = (net:feedforward(x):double() - y):abs()
   local largest = diff:max()   -- max also returns its position
   return diff:mean(), largest
@@ -255,7 +270,9 @@ function U.sgd_fit(f, opts)
   local fname = "universality.sgd_fit"
   local o = options.check(fname, opts, { "hidden", "points", "epochs", "batch", "eta", "optimizer", "seed", "dtype" })
   if type(f) ~= "function" then errors.raise(fname .. ": f must be a function of a number") end
-  local x, y = grid(f, o.points or 1000)
+  local points = o.points or 1000
+  if math.type(points) ~= "integer" or points < 1 then errors.raise(fname .. ": points must be a positive integer") end
+  local x, y = grid(fname, f, points)
   core.seed(o.seed or 1)
   local net = Network({ 1, o.hidden or 20, 1 }, { dtype = o.dtype or "float64" })
   local _, _, _, _, history = net:SGD({ x = x, y = y, n = x:shape()[1] }, o.epochs or 1000, o.batch or 10,

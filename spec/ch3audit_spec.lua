@@ -1,0 +1,90 @@
+-- Hostile inputs to the chapter modules (perceptron, universality, tune)
+-- that failed with a raw Lua error, were swallowed, or ran without bound.
+local lunet = require "lunet"
+local H = require "spec.helpers"
+local P, U, tune = lunet.perceptron, lunet.universality, lunet.tune
+
+local refused = H.refused
+
+local function set()
+  return { x = lunet.rand(4, 3), y = lunet.tensor({ 0, 1, 0, 1 }) }
+end
+
+describe("perceptron.train on hostile data", function()
+  it("refuses a set of no samples by name, not with 'attempt to divide by zero'", function()
+    local err = refused("perceptron.train: ", P.train, P.network { 2, 1 }, { x = lunet.zeros(0, 2), y = lunet.zeros(0) })
+    assert.falsy(err:find("divide by zero", 1, true), err)
+  end)
+end)
+
+describe("universality on hostile values", function()
+  it("sigmoid takes numbers only", function()
+    refused("universality.sigmoid: z must be a number", U.sigmoid, "x")
+    refused("universality.sigmoid: z must be a number", U.sigmoid, nil)
+    assert.are.equal(0.5, U.sigmoid(0))
+  end)
+
+  it("a step whose bias -w s overflows is refused, not built with an infinite bias", function()
+    refused("universality.steps: ", U.steps, { 1e300 }, { 1 }, { w = 1e300 })
+  end)
+
+  it("sgd_fit's points is a positive integer, checked before anything runs", function()
+    for _, v in ipairs { "a", 0, 1.5 } do
+      refused("universality.sgd_fit: points must be a positive integer", U.sgd_fit, math.sin, { points = v, epochs = 1 })
+    end
+  end)
+
+  it("deviation and sgd_fit refuse an f that gives no finite number, naming the point", function()
+    local net = U.step(0.5)
+    for _, v in ipairs { "x", 0 / 0, math.huge } do
+      local f = function() return v end
+      refused("universality.deviation: f(0.25) = ", U.deviation, net, f, { points = 2 })
+      refused("universality.sgd_fit: f(0.25) = ", U.sgd_fit, f, { points = 2, epochs = 1 })
+    end
+    refused("universality.deviation: f(0.25) = nil", U.deviation, net, function() end, { points = 2 })
+  end)
+end)
+
+describe("tune on hostile options", function()
+  it("a grid of 10^9 configurations is refused at once, not built", function()
+    local ten = {}
+    for i = 1, 10 do ten[i] = i end
+    local space = { eta = ten, lambda = ten, batch = ten, momentum = ten, hidden = ten, cost = ten,
+      activation = ten, optimizer = ten, extra = ten }
+    local t0 = os.clock()
+    refused("lunet.tune.grid: the space has 1000000000 configurations", tune.grid, space, {})
+    assert.truthy(os.clock() - t0 < 1, "the grid was expanded before it was refused")
+  end)
+
+  it("random search's trials are bounded as the grid is", function()
+    refused("lunet.tune.random: trials must be a positive integer", tune.random, { eta = { 1 } },
+      { trials = 1000000000 })
+  end)
+
+  it("eta_threshold refuses a bad batch or epochs instead of reporting every eta as diverged", function()
+    refused("lunet.tune.eta_threshold: batch must be a positive integer", tune.eta_threshold,
+      { training = set(), epochs = 1, batch = 0 })
+    refused("lunet.tune.eta_threshold: epochs must be a positive integer", tune.eta_threshold,
+      { training = set(), epochs = 0 })
+  end)
+
+  it("a search's batch, early_stopping and train options are checked before any worker runs", function()
+    local function o(extra)
+      local t = { training = set(), validation = set(), epochs = 1, jobs = 1 }
+      for k, v in pairs(extra) do t[k] = v end
+      return t
+    end
+    local configs = { { eta = 0.1 } }
+    refused("lunet.tune.run: batch must be a positive integer", tune.run, configs, o { batch = 0 })
+    refused("lunet.tune.run: early_stopping must be a positive integer", tune.run, configs, o { early_stopping = -1 })
+    refused("lunet.tune.run: train must be a table of lunet.train.sgd options", tune.run, configs, o { train = 5 })
+    refused("unknown option 'bogus'", tune.run, configs, o { train = { bogus = 1 } })
+  end)
+
+  it("batch_time's batches is a list and its target a number", function()
+    refused("lunet.tune.batch_time: batches must be a list of mini-batch sizes", tune.batch_time,
+      { training = set(), validation = set(), batches = 3 })
+    refused("lunet.tune.batch_time: target must be a number", tune.batch_time,
+      { training = set(), validation = set(), batches = { 1 }, target = "x" })
+  end)
+end)
