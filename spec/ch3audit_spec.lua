@@ -12,7 +12,8 @@ end
 
 describe("perceptron.train on hostile data", function()
   it("refuses a set of no samples by name, not with 'attempt to divide by zero'", function()
-    local err = refused("perceptron.train: ", P.train, P.network { 2, 1 }, { x = lunet.zeros(0, 2), y = lunet.zeros(0) })
+    local err = refused("perceptron.train: ", P.train, P.network { 2, 1 },
+      { x = lunet.zeros(0, 2), y = lunet.zeros(0) })
     assert.falsy(err:find("divide by zero", 1, true), err)
   end)
 end)
@@ -30,7 +31,8 @@ describe("universality on hostile values", function()
 
   it("sgd_fit's points is a positive integer, checked before anything runs", function()
     for _, v in ipairs { "a", 0, 1.5 } do
-      refused("universality.sgd_fit: points must be a positive integer", U.sgd_fit, math.sin, { points = v, epochs = 1 })
+      refused("universality.sgd_fit: points must be a positive integer", U.sgd_fit, math.sin,
+        { points = v, epochs = 1 })
     end
   end)
 
@@ -86,5 +88,42 @@ describe("tune on hostile options", function()
       { training = set(), validation = set(), batches = 3 })
     refused("lunet.tune.batch_time: target must be a number", tune.batch_time,
       { training = set(), validation = set(), batches = { 1 }, target = "x" })
+  end)
+end)
+
+describe("counts with no bound ran until memory ran out", function()
+  -- f stops a run that was not refused before it began
+  local function counting()
+    local calls = 0
+    return function()
+      calls = calls + 1
+      if calls > 10 then error("f was called: the count was not refused first", 0) end
+      return 0.5
+    end
+  end
+
+  it("universality's counts of points and bumps stop at 10^6", function()
+    refused("universality.approximate: N must be a positive integer, at most 1000000", U.approximate, counting(),
+      1000000000)
+    refused("universality.deviation: points must be a positive integer, at most 1000000", U.deviation, U.step(0.5),
+      counting(), { points = 1000000000 })
+    refused("universality.sgd_fit: points must be a positive integer, at most 1000000", U.sgd_fit, counting(),
+      { points = 1000000000 })
+    refused("universality.curve: n must be an integer in 2..1000000", U.curve, U.step(0.5), 1000001)
+    assert.are.equal(2, #U.curve(U.step(0.5), 2))
+  end)
+
+  it("xor_tree takes at most 2^20 inputs", function()
+    refused("perceptron.xor_tree: n must be an integer in 2..1048576", P.xor_tree, 1000000000)
+    assert.are.equal(3 * 4, #P.xor_tree(4))
+  end)
+
+  it("a tower whose step bias -w s overflows is refused", function()
+    refused("universality.towers: ", U.towers, { { 0, 1e300, 0, 1, 1 } }, { w = 1e300 })
+  end)
+
+  it("a random-search range with an unknown key (logg) is refused, not drawn linearly", function()
+    refused("lunet.tune.random: space.eta: unknown key 'logg'", tune.random,
+      { eta = { min = 0.01, max = 10, logg = true } }, { trials = 1 })
   end)
 end)

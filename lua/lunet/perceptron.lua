@@ -219,9 +219,12 @@ end
 --- perceptron.xor_tree(n) -> gates, output
 -- Parity of n bits as a circuit of NAND gates for perceptron.circuit: a
 -- balanced tree of XORs (four NANDs each), n - 1 XORs and ceil(log2 n)
--- levels. Returns the gate list and the output node.
+-- levels; n is 2..2^20. Returns the gate list and the output node.
 function perceptron.xor_tree(n)
-  if math.type(n) ~= "integer" or n < 2 then errors.raise("perceptron.xor_tree: n must be an integer >= 2") end
+  -- 4 (n - 1) gate tables: 10^9 inputs ran until the memory ran out
+  if math.type(n) ~= "integer" or n < 2 or n > 1 << 20 then
+    errors.raise("perceptron.xor_tree: n must be an integer in 2..1048576")
+  end
   local gates, level = {}, {}
   for i = 1, n do level[i] = i end
   local function gate(a, b)

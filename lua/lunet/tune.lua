@@ -379,6 +379,13 @@ local function draw(fname, k, spec)
   local u = core.rand(1, "float64")[1]
   if type(spec) ~= "table" then fail(fname, "space.%s must be a list or {min =, max =}", tostring(k)) end
   if #spec > 0 then return spec[1 + math.floor(u * #spec)] end
+  -- a misspelt key (logg = true) drew on a linear scale, silently
+  local bad, why = opts.unknown(spec, { "min", "max", "log", "integer" })
+  if not bad then fail(fname, "space.%s: %s", tostring(k), why) end
+  if #bad > 0 then
+    fail(fname, "space.%s: unknown key '%s' (valid: integer, log, max, min)%s", tostring(k), bad[1],
+      opts.hint(bad, { "min", "max", "log", "integer" }))
+  end
   local lo, hi = spec.min, spec.max
   local ok = type(lo) == "number" and type(hi) == "number"
   if not (ok and lo <= hi and hi - lo < math.huge and (lo > 0 or not spec.log)) then
@@ -459,7 +466,9 @@ function tune.eta_threshold(o)
     fail("eta_threshold", "start must be a positive number")
   end
   -- train.sgd would refuse these inside cost_curve's pcall, and every eta read as diverged
-  if math.type(c.epochs) ~= "integer" or c.epochs < 1 then fail("eta_threshold", "epochs must be a positive integer") end
+  if math.type(c.epochs) ~= "integer" or c.epochs < 1 then
+    fail("eta_threshold", "epochs must be a positive integer")
+  end
   if math.type(c.batch) ~= "integer" or c.batch < 1 then fail("eta_threshold", "batch must be a positive integer") end
   local curves, good, bad = {}, nil, nil
   local function try(eta)
