@@ -127,3 +127,20 @@ describe("counts with no bound ran until memory ran out", function()
       { eta = { min = 0.01, max = 10, logg = true } }, { trials = 1 })
   end)
 end)
+
+describe("perceptron.circuit's lists and train's core errors", function()
+  it("a hole in outputs or gates is refused, not built into units with random weights", function()
+    refused("perceptron.circuit: output 2 is node nil", P.circuit, 2, { { 1, 2 } }, { 3, nil, 1 })
+    refused("perceptron.circuit: gate 2 must be {a, b}", P.circuit, 2, { { 1, 2 }, nil, { 1, 3 } }, { 3 })
+  end)
+
+  it("a node given as a string is shown as a string", function()
+    refused("reads the string '1'", P.circuit, 2, { { "1", 2 } }, { 3 })
+    refused("output 1 is the string '3'", P.circuit, 2, { { 1, 2 } }, { "3" })
+  end)
+
+  it("a NaN in x is refused in perceptron.train's name", function()
+    refused("perceptron.train: x holds 1 NaN or infinite values", P.train, P.network { 2, 1 },
+      { x = lunet.tensor { { 0 / 0, 1 } }, y = lunet.tensor { 1 } })
+  end)
+end)

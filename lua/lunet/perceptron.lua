@@ -63,7 +63,14 @@ perceptron.TWO_BIT_ADDER = {
   { 10, 14 },                                                        -- carry out: 18
 }
 
--- Depth of every node (inputs 0) and checks on the gate list.
+-- A node in a message: a string "3" had read as node 3.
+local function node_name(a)
+  return type(a) == "string" and options.shown(a) or "node " .. tostring(a)
+end
+
+-- Depth of every node (inputs 0) and checks on the gate list. The lists
+-- are walked by index to their length: ipairs stopped at a hole, and the
+-- gates and outputs after it were never checked.
 local function depths(n_in, gates)
   if math.type(n_in) ~= "integer" or n_in < 1 then
     errors.raise("perceptron.circuit: the number of inputs must be a positive integer")
@@ -71,14 +78,14 @@ local function depths(n_in, gates)
   if type(gates) ~= "table" or #gates < 1 then errors.raise("perceptron.circuit: gates must be a non-empty list") end
   local depth = {}
   for i = 1, n_in do depth[i] = 0 end
-  for k, g in ipairs(gates) do
-    local node = n_in + k
+  for k = 1, #gates do
+    local g, node = gates[k], n_in + k
     if type(g) ~= "table" or #g ~= 2 then errors.raise(("perceptron.circuit: gate %d must be {a, b}"):format(k)) end
     for _, a in ipairs(g) do
       if math.type(a) ~= "integer" or a < 1 or a >= node then
         errors.raise(
-          ("perceptron.circuit: gate %d (node %d) reads node %s; it may read only nodes 1..%d"):format(k, node,
-          tostring(a), node - 1))
+          ("perceptron.circuit: gate %d (node %d) reads %s; it may read only nodes 1..%d"):format(k, node,
+          node_name(a), node - 1))
       end
     end
     depth[node] = 1 + math.max(depth[g[1]], depth[g[2]])
@@ -145,9 +152,10 @@ function perceptron.circuit(n_in, gates, outputs, opts)
   if type(outputs) ~= "table" or #outputs < 1 then errors.raise(
     "perceptron.circuit: outputs must be a non-empty list") end
   local top = 1
-  for i, o in ipairs(outputs) do
+  for i = 1, #outputs do
+    local o = outputs[i]
     if math.type(o) ~= "integer" or o < 1 or o > n_nodes then
-      errors.raise(("perceptron.circuit: output %d is node %s, not one of 1..%d"):format(i, tostring(o), n_nodes))
+      errors.raise(("perceptron.circuit: output %d is %s, not one of 1..%d"):format(i, node_name(o), n_nodes))
     end
     top = math.max(top, depth[o])
   end
@@ -302,7 +310,7 @@ function perceptron.train(net, data, opts)
   local t = targets(data.y, n, w:shape()[1], dtype)
   local mistakes = {}
   for epoch = 1, epochs do
-    mistakes[epoch] = core.perceptron_epoch(x, t, w, b, eta)
+    mistakes[epoch] = errors.call("perceptron.train", "perceptron_epoch", core.perceptron_epoch, x, t, w, b, eta)
     if mistakes[epoch] == 0 then return { converged = true, epochs = epoch, mistakes = mistakes } end
   end
   return { converged = false, epochs = epochs, mistakes = mistakes }
