@@ -144,3 +144,16 @@ describe("perceptron.circuit's lists and train's core errors", function()
       { x = lunet.tensor { { 0 / 0, 1 } }, y = lunet.tensor { 1 } })
   end)
 end)
+
+describe("lists with holes and messages in the caller's name", function()
+  it("towers and tune.run refuse a hole in their lists", function()
+    refused("universality.towers: tower 2 must be {x1, x2, y1, y2, height}", U.towers,
+      { { 0.1, 0.2, 0.1, 0.2, 1 }, nil, { 0.3, 0.4, 0.3, 0.4, 1 } })
+    refused("lunet.tune.run: configuration 2 is not a table", tune.run, { { eta = 0.1 }, nil, { eta = 0.2 } },
+      { training = set(), validation = set(), epochs = 1, jobs = 1 })
+  end)
+
+  it("parity_data names itself", function()
+    refused("perceptron.parity_data: n must be an integer in 1..20", P.parity_data, 0)
+  end)
+end)

@@ -197,6 +197,9 @@ end
 -- y = 2^n labels (1 when the number of ones is odd), n = 2^n}, the data
 -- set format of lunet.train. dtype defaults to "float64".
 function perceptron.parity_data(n, dtype)
+  if math.type(n) ~= "integer" or n < 1 or n > 20 then
+    errors.raise("perceptron.parity_data: n must be an integer in 1..20")
+  end
   local x = perceptron.truth_table(n, dtype)
   local labels = {}
   for r = 0, (1 << n) - 1 do

@@ -333,8 +333,8 @@ end
 -- may read any key).
 function tune.run(configs, o)
   if type(configs) ~= "table" or #configs < 1 then fail("run", "configs must be a non-empty list of tables") end
-  for i, cfg in ipairs(configs) do
-    if type(cfg) ~= "table" then fail("run", "configuration %d is not a table", i) end
+  for i = 1, #configs do   -- by index: ipairs stopped at a hole and dropped the configurations after it
+    if type(configs[i]) ~= "table" then fail("run", "configuration %d is not a table", i) end
   end
   return run("run", configs, o)
 end

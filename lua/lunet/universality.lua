@@ -307,7 +307,8 @@ end
 
 local function check_towers(fname, towers)
   if type(towers) ~= "table" or #towers < 1 then errors.raise(fname .. ": towers must be a non-empty list") end
-  for i, t in ipairs(towers) do
+  for i = 1, #towers do   -- by index: ipairs stopped at a hole, and the towers after it went unchecked
+    local t = towers[i]
     if type(t) ~= "table" or #t ~= 5 then
       errors.raise(("%s: tower %d must be {x1, x2, y1, y2, height}"):format(fname, i))
     end
