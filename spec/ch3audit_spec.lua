@@ -157,3 +157,17 @@ describe("lists with holes and messages in the caller's name", function()
     refused("perceptron.parity_data: n must be an integer in 1..20", P.parity_data, 0)
   end)
 end)
+
+describe("tune's default model on hostile data sets", function()
+  it("an empty training set is refused by name, not with 'attempt to divide by zero'", function()
+    refused("lunet.tune.eta_threshold: training must hold at least one sample", tune.eta_threshold,
+      { training = { x = lunet.rand(0, 3), y = lunet.zeros(0) }, epochs = 1 })
+  end)
+
+  it("labels that are no class numbers are refused before a network of 10^12 outputs is asked for", function()
+    for _, v in ipairs { 1e12, 1.5, -1 } do
+      refused("lunet.tune.eta_threshold: training labels must be class numbers 0, 1, 2, ...", tune.eta_threshold,
+        { training = { x = lunet.rand(2, 3), y = lunet.tensor({ 0, v }, "float64") }, epochs = 1 })
+    end
+  end)
+end)

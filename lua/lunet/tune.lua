@@ -47,17 +47,27 @@ local function check_set(fname, what, set)
       or getmetatable(set.y) ~= core.tensor_metatable then
     fail(fname, "%s must be a data set {x =, y =}", what)
   end
+  -- the default model divides by the count of samples
+  if set.x:dim() < 1 or set.x:size(1) < 1 then fail(fname, "%s must hold at least one sample", what) end
 end
 
-local function n_classes(set)
+-- The default model has one output per class: a label of 10^12 asked for a
+-- network of that many outputs, a label of 1.5 or -1 gave a wrong count.
+local MAX_CLASSES = 100000
+local function n_classes(fname, set)
   if set.y:dim() == 2 then return set.y:size(2) end
-  return math.floor(set.y:max()) + 1
+  local hi, lo = set.y:max(), set.y:min()
+  if not (lo >= 0 and hi < MAX_CLASSES and hi == math.floor(hi)) then
+    fail(fname, "training labels must be class numbers 0, 1, 2, ... (at most %d classes), got %s to %s",
+      MAX_CLASSES, tostring(lo), tostring(hi))
+  end
+  return math.floor(hi) + 1
 end
 
 -- The default model: a Network n_in - hidden... - n_out.
-local function default_model(training)
+local function default_model(fname, training)
   local n_in = training.x:numel() // training.x:size(1)
-  local n_out = math.max(n_classes(training), 2)
+  local n_out = math.max(n_classes(fname, training), 2)
   return function(cfg)
     local hidden = cfg.hidden or 30
     local sizes = { n_in }
@@ -244,7 +254,7 @@ local function search_options(fname, o)
   for k, v in next, o do c[k] = v end
   check_set(fname, "training", c.training)
   check_set(fname, "validation", c.validation)
-  c.model = c.model or default_model(c.training)
+  c.model = c.model or default_model(fname, c.training)
   if type(c.model) ~= "function" then fail(fname, "model must be a function(config) -> model") end
   c.epochs, c.batch, c.seed = c.epochs or 10, c.batch or 10, c.seed or 1
   if math.type(c.epochs) ~= "integer" or c.epochs < 1 then fail(fname, "epochs must be a positive integer") end
@@ -460,7 +470,7 @@ function tune.eta_threshold(o)
   local c = {}
   for k, v in next, o do c[k] = v end
   check_set("eta_threshold", "training", c.training)
-  c.model, c.epochs, c.batch = c.model or default_model(c.training), c.epochs or 5, c.batch or 10
+  c.model, c.epochs, c.batch = c.model or default_model("eta_threshold", c.training), c.epochs or 5, c.batch or 10
   c.lambda, c.seed, c.start = c.lambda or 0, c.seed or 1, c.start or 0.01
   if type(c.start) ~= "number" or not (c.start > 0 and c.start < math.huge) then
     fail("eta_threshold", "start must be a positive number")
@@ -533,7 +543,7 @@ function tune.batch_time(o)
     "monitor_every", "max_epochs", "seed", "file", "title" })
   check_set("batch_time", "training", o.training)
   check_set("batch_time", "validation", o.validation)
-  local model_of = o.model or default_model(o.training)
+  local model_of = o.model or default_model("batch_time", o.training)
   local target, rows, batches = o.target or 0.9, {}, o.batches or { 1, 10, 100 }
   if type(target) ~= "number" or target ~= target then fail("batch_time", "target must be a number (an accuracy)") end
   if type(batches) ~= "table" then fail("batch_time", "batches must be a list of mini-batch sizes") end
