@@ -63,7 +63,14 @@ perceptron.TWO_BIT_ADDER = {
   { 10, 14 },                                                        -- carry out: 18
 }
 
--- Depth of every node (inputs 0) and checks on the gate list.
+-- A node in a message: a string "3" had read as node 3.
+local function node_name(a)
+  return type(a) == "string" and options.shown(a) or "node " .. tostring(a)
+end
+
+-- Depth of every node (inputs 0) and checks on the gate list. The lists
+-- are walked by index to their length: ipairs stopped at a hole, and the
+-- gates and outputs after it were never checked.
 local function depths(n_in, gates)
   if math.type(n_in) ~= "integer" or n_in < 1 then
     errors.raise("perceptron.circuit: the number of inputs must be a positive integer")
@@ -71,14 +78,14 @@ local function depths(n_in, gates)
   if type(gates) ~= "table" or #gates < 1 then errors.raise("perceptron.circuit: gates must be a non-empty list") end
   local depth = {}
   for i = 1, n_in do depth[i] = 0 end
-  for k, g in ipairs(gates) do
-    local node = n_in + k
+  for k = 1, #gates do
+    local g, node = gates[k], n_in + k
     if type(g) ~= "table" or #g ~= 2 then errors.raise(("perceptron.circuit: gate %d must be {a, b}"):format(k)) end
     for _, a in ipairs(g) do
       if math.type(a) ~= "integer" or a < 1 or a >= node then
         errors.raise(
-          ("perceptron.circuit: gate %d (node %d) reads node %s; it may read only nodes 1..%d"):format(k, node,
-          tostring(a), node - 1))
+          ("perceptron.circuit: gate %d (node %d) reads %s; it may read only nodes 1..%d"):format(k, node,
+          node_name(a), node - 1))
       end
     end
     depth[node] = 1 + math.max(depth[g[1]], depth[g[2]])
@@ -145,9 +152,10 @@ function perceptron.circuit(n_in, gates, outputs, opts)
   if type(outputs) ~= "table" or #outputs < 1 then errors.raise(
     "perceptron.circuit: outputs must be a non-empty list") end
   local top = 1
-  for i, o in ipairs(outputs) do
+  for i = 1, #outputs do
+    local o = outputs[i]
     if math.type(o) ~= "integer" or o < 1 or o > n_nodes then
-      errors.raise(("perceptron.circuit: output %d is node %s, not one of 1..%d"):format(i, tostring(o), n_nodes))
+      errors.raise(("perceptron.circuit: output %d is %s, not one of 1..%d"):format(i, node_name(o), n_nodes))
     end
     top = math.max(top, depth[o])
   end
@@ -189,6 +197,9 @@ end
 -- y = 2^n labels (1 when the number of ones is odd), n = 2^n}, the data
 -- set format of lunet.train. dtype defaults to "float64".
 function perceptron.parity_data(n, dtype)
+  if math.type(n) ~= "integer" or n < 1 or n > 20 then
+    errors.raise("perceptron.parity_data: n must be an integer in 1..20")
+  end
   local x = perceptron.truth_table(n, dtype)
   local labels = {}
   for r = 0, (1 << n) - 1 do
@@ -219,9 +230,12 @@ end
 --- perceptron.xor_tree(n) -> gates, output
 -- Parity of n bits as a circuit of NAND gates for perceptron.circuit: a
 -- balanced tree of XORs (four NANDs each), n - 1 XORs and ceil(log2 n)
--- levels. Returns the gate list and the output node.
+-- levels; n is 2..2^20. Returns the gate list and the output node.
 function perceptron.xor_tree(n)
-  if math.type(n) ~= "integer" or n < 2 then errors.raise("perceptron.xor_tree: n must be an integer >= 2") end
+  -- 4 (n - 1) gate tables: 10^9 inputs ran until the memory ran out
+  if math.type(n) ~= "integer" or n < 2 or n > 1 << 20 then
+    errors.raise("perceptron.xor_tree: n must be an integer in 2..1048576")
+  end
   local gates, level = {}, {}
   for i = 1, n do level[i] = i end
   local function gate(a, b)
@@ -292,12 +306,14 @@ function perceptron.train(net, data, opts)
   local w, b = layer.weight, layer.bias
   local dtype = w:dtype()
   local n = data.x:shape()[1]
+  -- n = 0 would divide the row length by zero below
+  if math.type(n) ~= "integer" or n < 1 then errors.raise("perceptron.train: data.x must hold at least one sample") end
   local x = data.x:to(dtype):contiguous()
   x = x:view(n, x:numel() // n)
   local t = targets(data.y, n, w:shape()[1], dtype)
   local mistakes = {}
   for epoch = 1, epochs do
-    mistakes[epoch] = core.perceptron_epoch(x, t, w, b, eta)
+    mistakes[epoch] = errors.call("perceptron.train", "perceptron_epoch", core.perceptron_epoch, x, t, w, b, eta)
     if mistakes[epoch] == 0 then return { converged = true, epochs = epoch, mistakes = mistakes } end
   end
   return { converged = false, epochs = epochs, mistakes = mistakes }

@@ -38,23 +38,36 @@ local TRAIN_KEYS = { eta = true, lambda = true, batch = true, momentum = true, o
 -- What a configuration may hold when the default model builds the network
 -- (a model function of one's own may read any key).
 local CONFIG_KEYS = { "eta", "lambda", "batch", "momentum", "optimizer", "hidden", "activation", "cost" }
+-- A grid or a random search of more configurations would take longer than
+-- anyone waits, and a grid of 10^9 ran out of memory while it was built.
+local MAX_CONFIGS = 100000
 
 local function check_set(fname, what, set)
   if type(set) ~= "table" or getmetatable(set.x) ~= core.tensor_metatable
       or getmetatable(set.y) ~= core.tensor_metatable then
     fail(fname, "%s must be a data set {x =, y =}", what)
   end
+  -- the default model divides by the count of samples
+  if set.x:dim() < 1 or set.x:size(1) < 1 then fail(fname, "%s must hold at least one sample", what) end
 end
 
-local function n_classes(set)
+-- The default model has one output per class: a label of 10^12 asked for a
+-- network of that many outputs, a label of 1.5 or -1 gave a wrong count.
+local MAX_CLASSES = 100000
+local function n_classes(fname, set)
   if set.y:dim() == 2 then return set.y:size(2) end
-  return math.floor(set.y:max()) + 1
+  local hi, lo = set.y:max(), set.y:min()
+  if not (lo >= 0 and hi < MAX_CLASSES and hi == math.floor(hi)) then
+    fail(fname, "training labels must be class numbers 0, 1, 2, ... (at most %d classes), got %s to %s",
+      MAX_CLASSES, tostring(lo), tostring(hi))
+  end
+  return math.floor(hi) + 1
 end
 
 -- The default model: a Network n_in - hidden... - n_out.
-local function default_model(training)
+local function default_model(fname, training)
   local n_in = training.x:numel() // training.x:size(1)
-  local n_out = math.max(n_classes(training), 2)
+  local n_out = math.max(n_classes(fname, training), 2)
   return function(cfg)
     local hidden = cfg.hidden or 30
     local sizes = { n_in }
@@ -241,11 +254,21 @@ local function search_options(fname, o)
   for k, v in next, o do c[k] = v end
   check_set(fname, "training", c.training)
   check_set(fname, "validation", c.validation)
-  c.model = c.model or default_model(c.training)
+  c.model = c.model or default_model(fname, c.training)
   if type(c.model) ~= "function" then fail(fname, "model must be a function(config) -> model") end
   c.epochs, c.batch, c.seed = c.epochs or 10, c.batch or 10, c.seed or 1
   if math.type(c.epochs) ~= "integer" or c.epochs < 1 then fail(fname, "epochs must be a positive integer") end
   if math.type(c.seed) ~= "integer" then fail(fname, "seed must be an integer") end
+  -- shared by every configuration: wrong, they failed each one in its worker
+  if math.type(c.batch) ~= "integer" or c.batch < 1 then fail(fname, "batch must be a positive integer") end
+  if c.early_stopping ~= nil and c.early_stopping ~= false
+    and (math.type(c.early_stopping) ~= "integer" or c.early_stopping < 1) then
+    fail(fname, "early_stopping must be a positive integer (epochs without a better accuracy)")
+  end
+  if c.train ~= nil then
+    if type(c.train) ~= "table" then fail(fname, "train must be a table of lunet.train.sgd options") end
+    train.plain_options(c.train, "lunet.tune." .. fname .. ": train")
+  end
   c.jobs = c.jobs or core.cpu_count()
   if math.type(c.jobs) ~= "integer" or c.jobs < 1 then fail(fname, "jobs must be a positive integer") end
   if c.dir == nil then
@@ -320,8 +343,8 @@ end
 -- may read any key).
 function tune.run(configs, o)
   if type(configs) ~= "table" or #configs < 1 then fail("run", "configs must be a non-empty list of tables") end
-  for i, cfg in ipairs(configs) do
-    if type(cfg) ~= "table" then fail("run", "configuration %d is not a table", i) end
+  for i = 1, #configs do   -- by index: ipairs stopped at a hole and dropped the configurations after it
+    if type(configs[i]) ~= "table" then fail("run", "configuration %d is not a table", i) end
   end
   return run("run", configs, o)
 end
@@ -329,7 +352,8 @@ end
 --- tune.grid(space, opts) -> results
 -- Grid search: space maps option names to lists of values ({eta = {0.1,
 -- 1}, lambda = {0, 5}} is 4 configurations); every combination is run by
--- tune.run(configs, opts), with its options.
+-- tune.run(configs, opts), with its options. A space of more than 100000
+-- configurations is refused before any is built.
 function tune.grid(space, o)
   if type(space) ~= "table" then fail("grid", "space must be a table {name = {values...}}") end
   local keys = {}
@@ -338,6 +362,11 @@ function tune.grid(space, o)
     keys[#keys + 1] = k
   end
   table.sort(keys)
+  local count = 1.0
+  for _, k in ipairs(keys) do count = count * #space[k] end
+  if count > MAX_CONFIGS then
+    fail("grid", "the space has %.0f configurations; at most %d are run (split the search)", count, MAX_CONFIGS)
+  end
   local configs = { {} }
   for _, k in ipairs(keys) do
     local more = {}
@@ -360,6 +389,13 @@ local function draw(fname, k, spec)
   local u = core.rand(1, "float64")[1]
   if type(spec) ~= "table" then fail(fname, "space.%s must be a list or {min =, max =}", tostring(k)) end
   if #spec > 0 then return spec[1 + math.floor(u * #spec)] end
+  -- a misspelt key (logg = true) drew on a linear scale, silently
+  local bad, why = opts.unknown(spec, { "min", "max", "log", "integer" })
+  if not bad then fail(fname, "space.%s: %s", tostring(k), why) end
+  if #bad > 0 then
+    fail(fname, "space.%s: unknown key '%s' (valid: integer, log, max, min)%s", tostring(k), bad[1],
+      opts.hint(bad, { "min", "max", "log", "integer" }))
+  end
   local lo, hi = spec.min, spec.max
   local ok = type(lo) == "number" and type(hi) == "number"
   if not (ok and lo <= hi and hi - lo < math.huge and (lo > 0 or not spec.log)) then
@@ -371,7 +407,7 @@ local function draw(fname, k, spec)
 end
 
 --- tune.random(space, opts) -> results
--- Random search: opts.trials configurations (default 10), each value
+-- Random search: opts.trials configurations (default 10, at most 100000), each value
 -- drawn from space (a list: one of its values; {min =, max =, log = true,
 -- integer = true}: uniformly, on a log scale if asked) with lunet's
 -- generator seeded with opts.seed, then run as tune.run does.
@@ -382,7 +418,9 @@ function tune.random(space, o)
   for k, v in next, o or {} do rest[k] = v end
   local trials = rest.trials or 10
   rest.trials = nil
-  if math.type(trials) ~= "integer" or trials < 1 then fail("random", "trials must be a positive integer") end
+  if math.type(trials) ~= "integer" or trials < 1 or trials > MAX_CONFIGS then
+    fail("random", "trials must be a positive integer, at most %d", MAX_CONFIGS)
+  end
   local keys = {}
   for k in next, space do keys[#keys + 1] = k end
   table.sort(keys)
@@ -432,11 +470,16 @@ function tune.eta_threshold(o)
   local c = {}
   for k, v in next, o do c[k] = v end
   check_set("eta_threshold", "training", c.training)
-  c.model, c.epochs, c.batch = c.model or default_model(c.training), c.epochs or 5, c.batch or 10
+  c.model, c.epochs, c.batch = c.model or default_model("eta_threshold", c.training), c.epochs or 5, c.batch or 10
   c.lambda, c.seed, c.start = c.lambda or 0, c.seed or 1, c.start or 0.01
   if type(c.start) ~= "number" or not (c.start > 0 and c.start < math.huge) then
     fail("eta_threshold", "start must be a positive number")
   end
+  -- train.sgd would refuse these inside cost_curve's pcall, and every eta read as diverged
+  if math.type(c.epochs) ~= "integer" or c.epochs < 1 then
+    fail("eta_threshold", "epochs must be a positive integer")
+  end
+  if math.type(c.batch) ~= "integer" or c.batch < 1 then fail("eta_threshold", "batch must be a positive integer") end
   local curves, good, bad = {}, nil, nil
   local function try(eta)
     local curve = cost_curve(c, eta)
@@ -500,9 +543,11 @@ function tune.batch_time(o)
     "monitor_every", "max_epochs", "seed", "file", "title" })
   check_set("batch_time", "training", o.training)
   check_set("batch_time", "validation", o.validation)
-  local model_of = o.model or default_model(o.training)
-  local target, rows = o.target or 0.9, {}
-  for i, batch in ipairs(o.batches or { 1, 10, 100 }) do
+  local model_of = o.model or default_model("batch_time", o.training)
+  local target, rows, batches = o.target or 0.9, {}, o.batches or { 1, 10, 100 }
+  if type(target) ~= "number" or target ~= target then fail("batch_time", "target must be a number (an accuracy)") end
+  if type(batches) ~= "table" then fail("batch_time", "batches must be a list of mini-batch sizes") end
+  for i, batch in ipairs(batches) do
     if math.type(batch) ~= "integer" or batch < 1 then
       fail("batch_time", "mini-batch sizes must be positive integers")
     end

@@ -26,6 +26,9 @@ local Network = require "lunet.network"
 local U = {}
 
 local DEFAULT_W = 1000   -- the book's "large" weight: the step rises within about 0.01
+-- Points and bumps are built in Lua lists first: 10^9 of them ran until the
+-- memory ran out. surface's 1000 x 1000 grid is the same count.
+local MAX_POINTS = 1000000
 
 local function number(fname, what, v)
   if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
@@ -60,6 +63,9 @@ end
 --- universality.sigmoid(z) -> number
 -- The logistic function 1 / (1 + e^-z), for plain numbers.
 function U.sigmoid(z)
+  if type(z) ~= "number" then
+    errors.raise(("universality.sigmoid: z must be a number, got %s"):format(type(z)))
+  end
   return 1 / (1 + math.exp(-z))
 end
 
@@ -77,6 +83,16 @@ end
 -- f(x) = 0.2 + 0.4 x^2 + 0.3 x sin(15 x) + 0.05 cos(50 x), between about 0.11 and 0.8 on [0, 1].
 function U.book_function(x)
   return 0.2 + 0.4 * x * x + 0.3 * x * math.sin(15 * x) + 0.05 * math.cos(50 * x)
+end
+
+-- The bias -w s of a step at s; finite w and s can still overflow, and an
+-- infinite bias gave NaN outputs.
+local function step_bias(fname, w, s)
+  local b = -w * s
+  if b ~= b or b == math.huge or b == -math.huge then
+    errors.raise(("%s: the bias -w s of the step at %s overflows with w = %s"):format(fname, tostring(s), tostring(w)))
+  end
+  return b
 end
 
 -- ---- networks of one input ------------------------------------------------
@@ -105,7 +121,7 @@ local function steps(fname, points, heights, opts)
   local n = #points
   local net = Network({ 1, n, 1 }, { activation = { "sigmoid", output }, cost = "quadratic", dtype = dtype })
   local b = {}
-  for j = 1, n do b[j] = -w * points[j] end
+  for j = 1, n do b[j] = step_bias(fname, w, points[j]) end
   net.weights[1]:fill(w)
   net.biases[1]:copy(core.tensor(b, "float64"))
   net.weights[2]:copy(core.tensor({ heights }, "float64"))
@@ -182,12 +198,14 @@ end
 -- its interval, and the network gives f(m_j) there. The outer edges of
 -- the first and last bumps lie 1/N outside [0, 1], so that 0 and 1 are
 -- not on a step (where a neuron would be half on). f is a Lua function of
--- a number. opts: w (default 1000), dtype (default "float64"). Also
+-- a number; N is at most 10^6. opts: w (default 1000), dtype (default "float64"). Also
 -- returns the lists of heights and of edges (as universality.bumps takes them).
 function U.approximate(f, N, opts)
   local fname = "universality.approximate"
   if type(f) ~= "function" then errors.raise(fname .. ": f must be a function of a number") end
-  if math.type(N) ~= "integer" or N < 1 then errors.raise(fname .. ": N must be a positive integer") end
+  if math.type(N) ~= "integer" or N < 1 or N > MAX_POINTS then
+    errors.raise(("%s: N must be a positive integer, at most %d"):format(fname, MAX_POINTS))
+  end
   local o = options.check(fname, opts, { "w", "dtype" })
   local edges, heights = { -1 / N }, {}
   for j = 1, N do
@@ -206,38 +224,46 @@ end
 
 -- n points spread evenly over [0, 1] (the middles of n equal cells), and
 -- f at each, as float64 (n, 1) tensors.
-local function grid(f, n)
+local function grid(fname, f, n)
   local xs, ys = {}, {}
   for i = 1, n do
     xs[i] = { (i - 0.5) / n }
-    ys[i] = { f(xs[i][1]) }
+    local y = f(xs[i][1])
+    -- a nil or a string failed deep in the tensor code, a NaN gave a NaN deviation
+    if type(y) ~= "number" or y ~= y or y == math.huge or y == -math.huge then
+      errors.raise(("%s: f(%g) = %s, not a finite number"):format(fname, xs[i][1], tostring(y)))
+    end
+    ys[i] = { y }
   end
   return core.tensor(xs, "float64"), core.tensor(ys, "float64")
 end
 
 --- universality.deviation(net, f [, opts]) -> average, largest
 -- How far a 1-input network is from f on [0, 1]: the mean and the maximum
--- of |f(x) - net(x)| over `points` (default 1000) evenly spread points
+-- of |f(x) - net(x)| over `points` (default 1000, at most 10^6) evenly spread points
 -- (the middles of equal cells, so no point sits on a bump's edge k/N for
 -- N dividing the count). The network runs once on all points.
 function U.deviation(net, f, opts)
   local o = options.check("universality.deviation", opts, { "points" })
   local n = o.points or 1000
-  if math.type(n) ~= "integer" or n < 1 then errors.raise(
-    "universality.deviation: points must be a positive integer") end
+  if math.type(n) ~= "integer" or n < 1 or n > MAX_POINTS then
+    errors.raise(("universality.deviation: points must be a positive integer, at most %d"):format(MAX_POINTS))
+  end
   if type(f) ~= "function" then errors.raise("universality.deviation: f must be a function of a number") end
-  local x, y = grid(f, n)
+  local x, y = grid("universality.deviation", f, n)
   local diff = (net:feedforward(x):double() - y):abs()
   local largest = diff:max()   -- max also returns its position
   return diff:mean(), largest
 end
 
 --- universality.curve(net [, n]) -> xs, ys
--- The network's output at n (default 500) evenly spaced points from 0 to 1
+-- The network's output at n (default 500, at most 10^6) evenly spaced points from 0 to 1
 -- inclusive, as two Lua lists, for plot.line.
 function U.curve(net, n)
   n = n or 500
-  if math.type(n) ~= "integer" or n < 2 then errors.raise("universality.curve: n must be an integer >= 2") end
+  if math.type(n) ~= "integer" or n < 2 or n > MAX_POINTS then
+    errors.raise(("universality.curve: n must be an integer in 2..%d"):format(MAX_POINTS))
+  end
   local x = core.linspace(0, 1, n, "float64")
   local y = net:feedforward(x:view(n, 1)):double():view(n)
   return x:totable(), y:totable()
@@ -247,7 +273,7 @@ end
 -- The same kind of function learned instead of designed: a 1-hidden-1
 -- sigmoid network trained by lunet's SGD (cross-entropy, which takes
 -- targets between 0 and 1) on `points` evenly spread samples of f on
--- [0, 1]. opts: hidden (default 20), points (1000), epochs (1000), batch
+-- [0, 1]. opts: hidden (default 20), points (1000, at most 10^6), epochs (1000), batch
 -- (10), eta (1.0), optimizer (as train.sgd's, default "sgd"), seed (the
 -- initial weights and the shuffle; default 1), dtype ("float64"). Returns
 -- the trained network and train.sgd's history.
@@ -255,7 +281,11 @@ function U.sgd_fit(f, opts)
   local fname = "universality.sgd_fit"
   local o = options.check(fname, opts, { "hidden", "points", "epochs", "batch", "eta", "optimizer", "seed", "dtype" })
   if type(f) ~= "function" then errors.raise(fname .. ": f must be a function of a number") end
-  local x, y = grid(f, o.points or 1000)
+  local points = o.points or 1000
+  if math.type(points) ~= "integer" or points < 1 or points > MAX_POINTS then
+    errors.raise(("%s: points must be a positive integer, at most %d"):format(fname, MAX_POINTS))
+  end
+  local x, y = grid(fname, f, points)
   core.seed(o.seed or 1)
   local net = Network({ 1, o.hidden or 20, 1 }, { dtype = o.dtype or "float64" })
   local _, _, _, _, history = net:SGD({ x = x, y = y, n = x:shape()[1] }, o.epochs or 1000, o.batch or 10,
@@ -267,17 +297,18 @@ end
 
 -- The four step neurons of a tower over [x1, x2] x [y1, y2]: rows of the
 -- first layer's weights (w on x or on y) and biases.
-local function tower_steps(t, w, W, B, row)
+local function tower_steps(fname, t, w, W, B, row)
   local cuts = { { 1, t[1] }, { 1, t[2] }, { 2, t[3] }, { 2, t[4] } }
   for k, c in ipairs(cuts) do
     W[row + k] = { c[1] == 1 and w or 0, c[1] == 2 and w or 0 }
-    B[row + k] = -w * c[2]
+    B[row + k] = step_bias(fname, w, c[2])
   end
 end
 
 local function check_towers(fname, towers)
   if type(towers) ~= "table" or #towers < 1 then errors.raise(fname .. ": towers must be a non-empty list") end
-  for i, t in ipairs(towers) do
+  for i = 1, #towers do   -- by index: ipairs stopped at a hole, and the towers after it went unchecked
+    local t = towers[i]
     if type(t) ~= "table" or #t ~= 5 then
       errors.raise(("%s: tower %d must be {x1, x2, y1, y2, height}"):format(fname, i))
     end
@@ -298,7 +329,7 @@ function U.plateau(x1, x2, y1, y2, h, opts)
   local o = options.check(fname, opts, { "w", "dtype" })
   local w = o.w == nil and DEFAULT_W or positive(fname, "w", o.w)
   local W, B = {}, {}
-  tower_steps({ x1, x2, y1, y2 }, w, W, B, 0)
+  tower_steps(fname, { x1, x2, y1, y2 }, w, W, B, 0)
   local net = Network({ 2, 4, 1 }, { activation = { "sigmoid", "identity" }, cost = "quadratic",
     dtype = o.dtype or "float64" })
   net.weights[1]:copy(core.tensor(W, "float64"))
@@ -327,7 +358,7 @@ function U.towers(towers, opts)
   local n = #towers
   local W1, B1, W2, B2, heights = {}, {}, {}, {}, {}
   for i, tw in ipairs(towers) do
-    tower_steps(tw, w, W1, B1, 4 * (i - 1))
+    tower_steps(fname, tw, w, W1, B1, 4 * (i - 1))
     local row = {}
     for k = 1, 4 * n do row[k] = 0 end
     for k = 1, 4 do row[4 * (i - 1) + k] = (k % 2 == 1) and t or -t end
