@@ -8,9 +8,7 @@
 -- the option, and status 2, before any work.
 local H = require "spec.helpers"
 
-local function q(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local q = H.shell_quote
 
 -- runs bin/lunet with the arguments (quoted); returns its status and output
 local function lunet(args, env)

@@ -255,4 +255,17 @@ function H.conditioned_quadratic(n, cond, seed)
   return a:add(a:t()):mul(0.5), lunet.randn(n, "float64")
 end
 
+-- s quoted for sh: single quotes, each ' inside written as '\''.
+function H.shell_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- Runs cmd under sh with stderr merged; returns whether it exited 0, and
+-- its output.
+function H.sh(cmd)
+  local p = io.popen(cmd .. " 2>&1")
+  local out = p:read("a")
+  return p:close() == true, out
+end
+
 return H

@@ -4,9 +4,7 @@
 -- its path.
 local H = require "spec.helpers"
 
-local function q(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local q = H.shell_quote
 
 -- Under make asan the module needs the sanitizer runtime that LD_PRELOAD holds.
 local function sh(cmd)

@@ -7,9 +7,7 @@
 -- What the README says a block prints is checked where it gives figures.
 local H = require "spec.helpers"
 
-local function q(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local q = H.shell_quote
 
 -- Under make asan the module needs the sanitizer runtime that LD_PRELOAD holds.
 local function sh(cmd)

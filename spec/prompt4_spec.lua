@@ -7,15 +7,7 @@ local H = require "spec.helpers"
 local lunet = require "lunet"
 local repr = require "lunet.repr"
 
-local function q(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("a")
-  return p:close() == true, out
-end
+local q, sh = H.shell_quote, H.sh
 
 -- bin/lunet with `input` on standard input (stderr merged into the output).
 local function session(input, limit)

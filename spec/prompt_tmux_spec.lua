@@ -7,15 +7,7 @@
 -- runtime (tmux itself does not).
 local H = require "spec.helpers"
 
-local function q(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("a")
-  return p:close() == true, out
-end
+local q, sh = H.shell_quote, H.sh
 
 local have_tmux = sh("command -v tmux")
 local TIMEOUT = os.getenv("LUNET_ASAN") and 120 or 40   -- seconds; the machine may be busy
