@@ -825,8 +825,16 @@ static const luaL_Reg tensor_methods[] = {
   {NULL, NULL}
 };
 
+/* is_tensor(x): a tensor userdata, closed or not. Lua code asking
+** getmetatable(x) == tensor_metatable took a table given that metatable
+** for a tensor, which the binding then refused as the wrong type. */
+static int l_is_tensor(lua_State *L) {
+  lua_pushboolean(L, lnL_totensor(L, 1) != NULL);
+  return 1;
+}
+
 static const luaL_Reg module_functions[] = {
-  {"zeros", l_zeros}, {"ones", l_ones}, {"full", l_full}, {"rand", l_rand},
+  {"is_tensor", l_is_tensor}, {"zeros", l_zeros}, {"ones", l_ones}, {"full", l_full}, {"rand", l_rand},
   {"randn", l_randn}, {"arange", l_arange}, {"linspace", l_linspace},
   {"tensor", l_tensor}, {"seed", l_seed}, {NULL, NULL}
 };

@@ -363,6 +363,22 @@ describe("a table given the tensor's metatable", function()
     local err = H.err(lunet.linalg.inv, fake)
     assert.matches("lunet.Tensor expected, got table", err)
   end)
+
+  it("is no tensor to core.is_tensor, the one check every module asks (models and diagnose compared metatables)",
+    function()
+      assert.is_false(core.is_tensor(fake))
+      assert.is_false(core.is_tensor(io.stdout))    -- a userdata of another kind
+      assert.is_false(core.is_tensor())
+      local t = lunet.zeros(2)
+      assert.is_true(core.is_tensor(t))
+      t:close()
+      assert.is_true(core.is_tensor(t))             -- closed, still a tensor
+      local m = model()
+      assert.matches("expected a tensor of inputs, got table", H.err(m.forward, m, fake))
+      local set = { x = fake, y = lunet.zeros(6) }
+      assert.matches("data.x must be a tensor of inputs, got table", H.err(m.evaluate, m, set))
+      assert.matches("x must be a tensor", H.err(lunet.diagnose.trace, m, fake))
+    end)
 end)
 
 describe("lunet.optim with a model whose net() is no network (hostile7)", function()

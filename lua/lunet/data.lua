@@ -424,8 +424,8 @@ end
 -- ---- subsets --------------------------------------------------------------
 
 local function check_set(fname, set)
-  if type(set) ~= "table" or getmetatable(set.x) ~= core.tensor_metatable
-      or getmetatable(set.y) ~= core.tensor_metatable then
+  if type(set) ~= "table" or not core.is_tensor(set.x)
+      or not core.is_tensor(set.y) then
     errors.raise(fname .. ": expected a data set {x =, y =} of tensors")
   end
   if set.expand then errors.raise(fname .. ": the set is expanded; take a subset before expanding") end

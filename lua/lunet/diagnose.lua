@@ -21,8 +21,8 @@ local function fail(fname, msg, ...)
 end
 
 local function check_set(fname, data)
-  if type(data) ~= "table" or getmetatable(data.x) ~= core.tensor_metatable
-      or getmetatable(data.y) ~= core.tensor_metatable then
+  if type(data) ~= "table" or not core.is_tensor(data.x)
+      or not core.is_tensor(data.y) then
     fail(fname, "a data set is a table {x = inputs, y = labels or targets}")
   end
 end
@@ -43,7 +43,7 @@ local SQUASH = { act = true, softmax = true }
 -- activation (or softmax) that follows it, or z itself when none does.
 -- layer is the position of the weighted layer in the model.
 function diagnose.trace(model, x)
-  if getmetatable(x) ~= core.tensor_metatable then fail("trace", "x must be a tensor") end
+  if not core.is_tensor(x) then fail("trace", "x must be a tensor") end
   local single = x:dim() == 1
   local batch = single and x:reshape(1, x:numel()) or x
   local net = model:net(batch)
@@ -151,7 +151,7 @@ local function direction_of(fname, model, spec)
     if other:numel() ~= mine:numel() then fail(fname, "the other model has a different number of parameters") end
     return core.zeros(mine:numel(), mine:dtype()):copy(other):sub(mine)
   end
-  if getmetatable(spec) == core.tensor_metatable then return spec end
+  if core.is_tensor(spec) then return spec end
   fail(fname, "a direction is \"random\", \"filter\", another model of the same shape or a flat tensor")
 end
 

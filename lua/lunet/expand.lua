@@ -30,9 +30,7 @@ local core = require "lunet.core"
 
 local expand = {}
 
-local function is_tensor(x)
-  return getmetatable(x) == core.tensor_metatable
-end
+local is_tensor = core.is_tensor
 
 local function image_side(data, opts)
   local per = data.x:numel() // data.x:size(1)

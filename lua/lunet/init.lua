@@ -36,8 +36,7 @@ core.tensor_metatable.__tostring = print_tensor.tostring
 --- lunet.is_tensor(x) -> boolean
 -- Whether x is a lunet tensor (closed ones included).
 function lunet.is_tensor(x)
-  -- a userdata: a table given the tensor's metatable is none
-  return type(x) == "userdata" and getmetatable(x) == core.tensor_metatable
+  return core.is_tensor(x)
 end
 
 lunet.nn = require "lunet.nn"

@@ -64,11 +64,7 @@ local function fail(msg, ...)
   errors.raise("minimize: " .. msg:format(...))
 end
 
--- (a userdata: a table given the tensor's metatable had passed, and failed
--- inside with "lunet.Tensor expected, got lunet.Tensor")
-local function is_tensor(x)
-  return type(x) == "userdata" and getmetatable(x) == core.tensor_metatable
-end
+local is_tensor = core.is_tensor
 
 -- A function, or a value whose metatable has __call: the real metatable,
 -- read raw (a __metatable field may hide it or be any value).

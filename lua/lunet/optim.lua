@@ -35,10 +35,7 @@ local optim = {}
 
 local shown = opts.shown
 
--- (a userdata: a table given the tensor's metatable is none)
-local function is_tensor(x)
-  return type(x) == "userdata" and getmetatable(x) == core.tensor_metatable
-end
+local is_tensor = core.is_tensor
 
 local function fail(fname, msg, ...)
   errors.raise(("lunet.optim.%s: %s"):format(fname, msg:format(...)))

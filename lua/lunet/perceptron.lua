@@ -299,8 +299,8 @@ function perceptron.train(net, data, opts)
   if math.type(epochs) ~= "integer" or epochs < 1 then errors.raise(
     "perceptron.train: epochs must be an integer >= 1") end
   local layer = only_layer(net)
-  if type(data) ~= "table" or getmetatable(data.x) ~= core.tensor_metatable
-    or getmetatable(data.y) ~= core.tensor_metatable then
+  if type(data) ~= "table" or not core.is_tensor(data.x)
+    or not core.is_tensor(data.y) then
     errors.raise("perceptron.train: data must be {x = tensor, y = tensor}")
   end
   local w, b = layer.weight, layer.bias

@@ -406,7 +406,7 @@ end
 -- A data set table, or an error naming the function, the argument and what came instead.
 local function data_set(data, what)
   if type(data) ~= "table" or data.x == nil or data.y == nil then
-    local got = getmetatable(data) == core.tensor_metatable and "a tensor"
+    local got = core.is_tensor(data) and "a tensor"
       or type(data) == "table" and "a table without " .. (data.x == nil and (data.y == nil and "x and y" or "x") or "y")
       or type(data)
     fail("%s: a data set is a table {x = inputs, y = labels or targets}, got %s", what, got)

@@ -43,8 +43,8 @@ local CONFIG_KEYS = { "eta", "lambda", "batch", "momentum", "optimizer", "hidden
 local MAX_CONFIGS = 100000
 
 local function check_set(fname, what, set)
-  if type(set) ~= "table" or getmetatable(set.x) ~= core.tensor_metatable
-      or getmetatable(set.y) ~= core.tensor_metatable then
+  if type(set) ~= "table" or not core.is_tensor(set.x)
+      or not core.is_tensor(set.y) then
     fail(fname, "%s must be a data set {x =, y =}", what)
   end
   -- the default model divides by the count of samples

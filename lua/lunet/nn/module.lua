@@ -132,7 +132,7 @@ local function same_shape(a, b)
 end
 
 local function check_tensor(x)
-  if getmetatable(x) ~= core.tensor_metatable then
+  if not core.is_tensor(x) then
     errors.raise(("expected a tensor of inputs, got %s"):format(type(x)))
   end
 end
@@ -219,7 +219,7 @@ end
 
 -- Outputs in evaluation mode; errors are named fname (the method the user called).
 local function outputs(self, x, fname)
-  if getmetatable(x) ~= core.tensor_metatable then
+  if not core.is_tensor(x) then
     errors.fail(fname, "expected a tensor of inputs, got %s", type(x))
   end
   local batch, single = as_batch(self, x)
@@ -283,7 +283,7 @@ local function score(self, fname, data, opts)
   if opts.reg ~= nil and opts.reg ~= "l2" and opts.reg ~= "l1" then
     errors.fail(fname, "reg must be \"l2\" or \"l1\", got %s", require("lunet.opts").shown(opts.reg))
   end
-  if getmetatable(data.x) ~= core.tensor_metatable then
+  if not core.is_tensor(data.x) then
     errors.fail(fname, "data.x must be a tensor of inputs, got %s", type(data.x))
   end
   local net = errors.call(fname, nil, self.net, self, data.x)
@@ -301,7 +301,7 @@ function Module:accuracy(data)
   check_data(fname, data)
   if self:cost() then
     -- the count alone: evaluation without the cost is about a third faster
-    if getmetatable(data.x) ~= core.tensor_metatable then
+    if not core.is_tensor(data.x) then
       errors.fail(fname, "data.x must be a tensor of inputs, got %s", type(data.x))
     end
     local net = errors.call(fname, nil, self.net, self, data.x)
